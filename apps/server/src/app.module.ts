@@ -1,0 +1,59 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  CLOCK,
+  type Clock,
+  DB,
+  DataSourceDb,
+  openDataSource,
+} from '@crm/common';
+import { MetaService } from '@crm/metadata';
+import { FilesService, RecordsService } from '@crm/records';
+import { FilesController } from './controllers/files.controller';
+import { MetaController } from './controllers/meta.controller';
+import { RecordsController } from './controllers/records.controller';
+import { SystemController } from './controllers/system.controller';
+import { TasksController, WorkflowController } from './controllers/workflow.controller';
+import { DeploymentsService, EngineService } from '@crm/workflow';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          // The DataSource is opened by our factory (it creates the MySQL database if missing and
+          // sets SQLite pragmas); @nestjs/typeorm owns its lifecycle.
+          useFactory: () => ({ type: 'better-sqlite3', database: ':memory:', retryAttempts: 0 }),
+          dataSourceFactory: async () => openDataSource(config.databaseUrl),
+        }),
+      ],
+      controllers: [
+        SystemController,
+        MetaController,
+        RecordsController,
+        FilesController,
+        WorkflowController,
+        TasksController,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        {
+          provide: DB,
+          useFactory: (ds: DataSource) => new DataSourceDb(ds),
+          inject: [getDataSourceToken()],
+        },
+        MetaService,
+        RecordsService,
+        FilesService,
+        DeploymentsService,
+        EngineService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { type AppConfig, type Clock, systemClock } from '@crm/common';
+import { MetaService } from '@crm/metadata';
+import { DeploymentsService } from '@crm/workflow';
+import { AppModule } from './app.module';
+import { swaggerAssetsDir } from './controllers/system.controller';
+import { ErrorFilter } from './http/error.filter';
+
+export interface ServerOptions {
+  clock?: Clock;
+  logger?: LoggerService | false;
+}
+
+/**
+ * Builds the whole server: database, engine tables, metadata from metadata/ applied when it
+ * changed, HTTP API. Used by main.ts and by the e2e tests (which listen on a random port).
+ */
+export async function createServer(
+  config: AppConfig,
+  opts: ServerOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, opts.clock ?? systemClock),
+    {
+      logger: opts.logger ?? false,
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
+  try {
+    app.useBodyParser('json', { limit: '10mb' });
+    app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '10mb' });
+    app.useGlobalFilters(new ErrorFilter());
+    app.use('/api/docs-assets', express.static(swaggerAssetsDir(), { index: false }));
+    const meta = app.get(MetaService);
+    await meta.init();
+    await meta.syncFromFiles();
+    await app.get(DeploymentsService).deployDir(config.workflowsDir);
+    meta.startPolling();
+  } catch (e) {
+    // Refusing to start (bad metadata...) must not leave the database pool open behind it.
+    await app.close();
+    throw e;
+  }
+  return app;
+}

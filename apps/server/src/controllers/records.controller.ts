@@ -1,0 +1,95 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { RecordsService } from '@crm/records';
+import { actorOf } from '../http/request-context';
+import { parseId, parseJsonParam, parseList, parseOptionalInt } from '../http/params';
+
+@Controller('api/records/:entity')
+export class RecordsController {
+  constructor(private readonly records: RecordsService) {}
+
+  @Get()
+  list(@Param('entity') entity: string, @Query() query: Record<string, string>) {
+    return this.records.list(entity, {
+      filter: parseJsonParam(query.filter, 'filter'),
+      sort: query.sort,
+      limit: parseOptionalInt(query.limit, 'limit'),
+      cursor: query.cursor || undefined,
+      fields: parseList(query.fields),
+      include: parseList(query.include),
+      count: query.count === 'true',
+      deleted: query.deleted === 'only' ? 'only' : undefined,
+    });
+  }
+
+  @Post()
+  create(@Param('entity') entity: string, @Body() body: unknown, @Req() req: Request) {
+    return this.records.create(entity, body, actorOf(req));
+  }
+
+  @Post('bulk')
+  @HttpCode(200)
+  bulk(@Param('entity') entity: string, @Body() body: unknown, @Req() req: Request) {
+    return this.records.bulk(entity, body, actorOf(req));
+  }
+
+  @Get(':id')
+  get(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+  ) {
+    return this.records.get(entity, parseId(id), {
+      fields: parseList(query.fields),
+      include: parseList(query.include),
+    });
+  }
+
+  @Patch(':id')
+  update(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    return this.records.update(entity, parseId(id), body, actorOf(req));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Query('version') version: string | undefined,
+    @Req() req: Request,
+  ) {
+    await this.records.remove(
+      entity,
+      parseId(id),
+      actorOf(req),
+      parseOptionalInt(version, 'version'),
+    );
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  restore(@Param('entity') entity: string, @Param('id') id: string, @Req() req: Request) {
+    return this.records.restore(entity, parseId(id), actorOf(req));
+  }
+
+  @Get(':id/history')
+  async history(@Param('entity') entity: string, @Param('id') id: string) {
+    return { data: await this.records.history(entity, parseId(id)) };
+  }
+}

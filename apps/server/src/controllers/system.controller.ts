@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { DB, type Db } from '@crm/common';
+import { MetaService } from '@crm/metadata';
+import { buildOpenApi } from '../openapi/build-openapi';
+
+@Controller('api')
+export class SystemController {
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    private readonly meta: MetaService,
+  ) {}
+
+  @Get('health')
+  async health() {
+    await this.db.query('SELECT 1 AS ok');
+    return {
+      status: 'ok',
+      database: this.db.dialect,
+      metadataRevision: this.meta.model.revision,
+      entities: this.meta.model.entities.size,
+    };
+  }
+
+  @Get('docs-json')
+  docsJson() {
+    return buildOpenApi(this.meta.model, '0.1.0');
+  }
+
+  @Get('docs')
+  @Header('content-type', 'text/html; charset=utf-8')
+  docs() {
+    return `<!doctype html><html><head><meta charset="utf-8"><title>CRM API</title>
+<link rel="stylesheet" href="/api/docs-assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/api/docs-assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/api/docs-json', dom_id: '#ui' });</script></body></html>`;
+  }
+}
+
+export const swaggerAssetsDir = (): string =>
+  path.dirname(require.resolve('swagger-ui-dist/package.json'));

@@ -1,0 +1,41 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+
+const QUIET = new Set([
+  'RouterExplorer',
+  'RoutesResolver',
+  'InstanceLoader',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/** Nest's logger interface over pino: one JSON line per event. */
+export class PinoLogger implements LoggerService {
+  readonly pino: Logger;
+  constructor(level: string) {
+    this.pino = pino({ level, base: undefined });
+  }
+  private ctx(optional: unknown[]): Record<string, unknown> {
+    const last = optional[optional.length - 1];
+    return typeof last === 'string' ? { context: last } : {};
+  }
+  log(message: unknown, ...optional: unknown[]): void {
+    const ctx = this.ctx(optional);
+    // Nest's boot chatter (every route mapped...) is noise at info level.
+    if (typeof ctx.context === 'string' && QUIET.has(ctx.context))
+      return this.debug(message, ...optional);
+    this.pino.info(ctx, String(message));
+  }
+  error(message: unknown, ...optional: unknown[]): void {
+    this.pino.error(this.ctx(optional), String(message));
+  }
+  warn(message: unknown, ...optional: unknown[]): void {
+    this.pino.warn(this.ctx(optional), String(message));
+  }
+  debug(message: unknown, ...optional: unknown[]): void {
+    this.pino.debug(this.ctx(optional), String(message));
+  }
+  verbose(message: unknown, ...optional: unknown[]): void {
+    this.pino.trace(this.ctx(optional), String(message));
+  }
+}

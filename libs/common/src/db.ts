@@ -1,0 +1,245 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataSource, type QueryRunner } from 'typeorm';
+
+export type Dialect = 'mysql' | 'sqlite';
+export type SqlParam = string | number | bigint | null | Buffer;
+
+export interface ExecResult {
+  affected: number;
+  insertId: number;
+}
+
+/**
+ * The one way code talks to the database: parameterised SQL over a TypeORM DataSource, on MySQL
+ * (mysql2) or SQLite (better-sqlite3). The caller owns the transaction and passes the `Db` it got
+ * from `transaction()` down, so a record change and what it causes commit together.
+ */
+export interface Db {
+  readonly dialect: Dialect;
+  query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  execute(sql: string, params?: SqlParam[]): Promise<ExecResult>;
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  readonly inTransaction: boolean;
+}
+
+/** Quotes a name that has already been checked against the metadata; backticks work on both dialects. */
+export function q(identifier: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(identifier)) {
+    throw new Error(`refusing unsafe SQL identifier ${JSON.stringify(identifier)}`);
+  }
+  return `\`${identifier}\``;
+}
+
+/** A FIFO async lock: SQLite has one connection, so transactions must not interleave on it. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+async function runQuery(
+  runner: QueryRunner | DataSource,
+  sql: string,
+  params: SqlParam[],
+): Promise<{ records: unknown[]; affected: number; insertId: number }> {
+  const qr = runner instanceof DataSource ? runner.createQueryRunner() : runner;
+  try {
+    const res = await qr.query(sql, params, true);
+    const raw = res.raw as unknown;
+    let insertId = 0;
+    if (typeof raw === 'number' || typeof raw === 'bigint') insertId = Number(raw);
+    else if (raw && typeof raw === 'object' && 'insertId' in raw) insertId = Number(raw.insertId);
+    return { records: res.records ?? [], affected: res.affected ?? 0, insertId };
+  } finally {
+    if (runner instanceof DataSource) await qr.release();
+  }
+}
+
+class TxDb implements Db {
+  readonly inTransaction = true;
+  constructor(
+    readonly dialect: Dialect,
+    private readonly runner: QueryRunner,
+  ) {}
+  async query<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return (await runQuery(this.runner, sql, params)).records as T[];
+  }
+  async execute(sql: string, params: SqlParam[] = []): Promise<ExecResult> {
+    const r = await runQuery(this.runner, sql, params);
+    return { affected: r.affected, insertId: r.insertId };
+  }
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return fn(this); // nested: join the caller's transaction
+  }
+}
+
+export class DataSourceDb implements Db {
+  readonly inTransaction = false;
+  private readonly mutex = new Mutex();
+  readonly dialect: Dialect;
+  constructor(readonly dataSource: DataSource) {
+    this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+  }
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
+    return this.dialect === 'sqlite' ? this.mutex.run(fn) : fn();
+  }
+  async query<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return this.guard(async () => (await runQuery(this.dataSource, sql, params)).records as T[]);
+  }
+  async execute(sql: string, params: SqlParam[] = []): Promise<ExecResult> {
+    return this.guard(async () => {
+      const r = await runQuery(this.dataSource, sql, params);
+      return { affected: r.affected, insertId: r.insertId };
+    });
+  }
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const out = await fn(new TxDb(this.dialect, runner));
+        await runner.commitTransaction();
+        return out;
+      } catch (e) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        throw e;
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+}
+
+export interface ParsedDatabaseUrl {
+  dialect: Dialect;
+  /** SQLite file path, or MySQL connection parts. */
+  file?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  return {
+    dialect: 'mysql',
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password || ''),
+    database: u.pathname.replace(/^\//, '') || 'crm',
+  };
+}
+
+/** Creates the MySQL database if it is missing (the server is expected to exist). */
+async function ensureMysqlDatabase(p: ParsedDatabaseUrl): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const conn = await mysql.createConnection({
+    host: p.host,
+    port: p.port,
+    user: p.user,
+    password: p.password,
+  });
+  try {
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${p.database!.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function openDataSource(url: string, poolSize = 10): Promise<DataSource> {
+  const p = parseDatabaseUrl(url);
+  let ds: DataSource;
+  if (p.dialect === 'sqlite') {
+    if (p.file !== ':memory:') fs.mkdirSync(path.dirname(p.file!), { recursive: true });
+    ds = new DataSource({
+      type: 'better-sqlite3',
+      database: p.file!,
+      // WAL lets readers (the CLI, backups) work while the server writes.
+      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+      },
+    });
+  } else {
+    await ensureMysqlDatabase(p);
+    ds = new DataSource({
+      type: 'mysql',
+      host: p.host,
+      port: p.port,
+      username: p.user,
+      password: p.password,
+      database: p.database,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      poolSize,
+      extra: { decimalNumbers: true },
+    });
+  }
+  await ds.initialize();
+  return ds;
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { driverError?: { code?: string; errno?: number }; code?: string };
+  const d = err.driverError ?? err;
+  return (
+    d.code === 'ER_DUP_ENTRY' ||
+    d.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    d.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+export function isForeignKeyViolation(e: unknown): boolean {
+  const err = e as { driverError?: { code?: string }; code?: string };
+  const d = err.driverError ?? err;
+  return d.code === 'ER_NO_REFERENCED_ROW_2' || d.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/** Nest injection token of the application's `Db`. */
+export const DB = Symbol('DB');
+
+/** Runs fn under a cluster-wide named lock (MySQL GET_LOCK); SQLite has one writer anyway. */
+export async function withNamedLock<T>(db: Db, name: string, fn: () => Promise<T>): Promise<T> {
+  if (db.dialect !== 'mysql') return fn();
+  const ds = (db as DataSourceDb).dataSource;
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    const [row] = (await runner.query('SELECT GET_LOCK(?, 120) AS ok', [name])) as Array<{
+      ok: number;
+    }>;
+    if (Number(row.ok) !== 1) throw new Error(`could not acquire lock ${name}`);
+    try {
+      return await fn();
+    } finally {
+      await runner.query('SELECT RELEASE_LOCK(?)', [name]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

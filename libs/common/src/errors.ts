@@ -1,0 +1,95 @@
+/**
+ * Typed errors a user can cause. Each carries a machine-readable code, an HTTP status and the
+ * places it concerns; the HTTP layer maps them once into the one error shape:
+ * `{ statusCode, code, message, errors: [{ path, message }] }`.
+ */
+export enum ErrorCode {
+  MetadataInvalid = 'METADATA_INVALID',
+  DocumentNotFound = 'DOCUMENT_NOT_FOUND',
+  EntityNotFound = 'ENTITY_NOT_FOUND',
+  FieldUnknown = 'FIELD_UNKNOWN',
+  RecordNotFound = 'RECORD_NOT_FOUND',
+  RecordInvalid = 'RECORD_INVALID',
+  VersionConflict = 'VERSION_CONFLICT',
+  UniqueViolation = 'UNIQUE_VIOLATION',
+  FilterInvalid = 'FILTER_INVALID',
+  QueryInvalid = 'QUERY_INVALID',
+  DestructiveChangeUnconfirmed = 'DESTRUCTIVE_CHANGE_UNCONFIRMED',
+  PlanBlocked = 'PLAN_BLOCKED',
+  RevisionNotFound = 'REVISION_NOT_FOUND',
+  FileNotFound = 'FILE_NOT_FOUND',
+  FileTooLarge = 'FILE_TOO_LARGE',
+  BadRequest = 'BAD_REQUEST',
+  RouteNotFound = 'ROUTE_NOT_FOUND',
+  ConfigInvalid = 'CONFIG_INVALID',
+  BpmnInvalid = 'BPMN_INVALID',
+  DefinitionNotFound = 'DEFINITION_NOT_FOUND',
+  NotStartable = 'NOT_STARTABLE',
+  InstanceNotFound = 'INSTANCE_NOT_FOUND',
+  TaskNotFound = 'TASK_NOT_FOUND',
+  TaskConflict = 'TASK_CONFLICT',
+  FlowStuck = 'FLOW_STUCK',
+  ElementNotExecutable = 'ELEMENT_NOT_EXECUTABLE',
+  Internal = 'INTERNAL_ERROR',
+}
+
+export interface ErrorDetail {
+  /** JSON pointer (records, documents), field name or query parameter the problem is at. */
+  path: string;
+  message: string;
+  /** Metadata errors also say which document and file they come from. */
+  document?: string;
+  file?: string;
+  /** Machine-readable reason (ajv keyword, rule name...). */
+  reason?: string;
+  /** BPMN problems name the diagram element. */
+  elementId?: string | null;
+  elementType?: string;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.MetadataInvalid]: 400,
+  [ErrorCode.DocumentNotFound]: 404,
+  [ErrorCode.EntityNotFound]: 404,
+  [ErrorCode.FieldUnknown]: 400,
+  [ErrorCode.RecordNotFound]: 404,
+  [ErrorCode.RecordInvalid]: 400,
+  [ErrorCode.VersionConflict]: 409,
+  [ErrorCode.UniqueViolation]: 409,
+  [ErrorCode.FilterInvalid]: 400,
+  [ErrorCode.QueryInvalid]: 400,
+  [ErrorCode.DestructiveChangeUnconfirmed]: 409,
+  [ErrorCode.PlanBlocked]: 409,
+  [ErrorCode.RevisionNotFound]: 404,
+  [ErrorCode.FileNotFound]: 404,
+  [ErrorCode.FileTooLarge]: 413,
+  [ErrorCode.BadRequest]: 400,
+  [ErrorCode.RouteNotFound]: 404,
+  [ErrorCode.ConfigInvalid]: 500,
+  [ErrorCode.BpmnInvalid]: 400,
+  [ErrorCode.DefinitionNotFound]: 404,
+  [ErrorCode.NotStartable]: 409,
+  [ErrorCode.InstanceNotFound]: 404,
+  [ErrorCode.TaskNotFound]: 404,
+  [ErrorCode.TaskConflict]: 409,
+  [ErrorCode.FlowStuck]: 409,
+  [ErrorCode.ElementNotExecutable]: 409,
+  [ErrorCode.Internal]: 500,
+};
+
+export class CrmError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors: ErrorDetail[] = [],
+    /** Extra payload a client needs to recover (the current record on a 409, the plan...). */
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'CrmError';
+    this.status = STATUS[code];
+  }
+}
+
+export const isCrmError = (e: unknown): e is CrmError => e instanceof CrmError;

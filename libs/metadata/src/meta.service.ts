@@ -1,0 +1,563 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  CLOCK,
+  type Clock,
+  CrmError,
+  DB,
+  type Db,
+  ErrorCode,
+  type ErrorDetail,
+  toDbTimestamp,
+  fromDbTimestamp,
+  withNamedLock,
+  q,
+} from '@crm/common';
+import { loadMetadataDir } from './loader';
+import { type MetadataModel, buildModel } from './model';
+import { entityTables } from './storage/entity-tables';
+import { introspect } from './storage/introspect';
+import { type PlannedChange, planChanges } from './storage/planner';
+import { SYSTEM_TABLES } from './storage/system-tables';
+import {
+  DOCUMENT_KINDS,
+  type EntityDocument,
+  type MetadataDocument,
+  type SourcedDocument,
+  docKey,
+} from './types';
+import { entityShapeErrors, validateDocuments } from './validate';
+
+export interface Plan {
+  /** Revision the plan was computed against. */
+  baseRevision: number;
+  changes: PlannedChange[];
+  destructive: string[];
+  blocked: Array<{ id: string; reason: string }>;
+  /** Hash of the changes: apply can insist the plan it runs is the one that was reviewed. */
+  hash: string;
+  documents: number;
+}
+
+export interface ApplyOptions {
+  actor: string;
+  source: 'api' | 'files' | 'cli' | 'rollback';
+  message?: string;
+  /** Ids of destructive changes the user confirms. */
+  confirm?: string[];
+  /** Leave out destructive changes instead of refusing (rollback, start-up). */
+  nonDestructive?: boolean;
+  planHash?: string;
+  filesHash?: string;
+  rollbackOf?: number;
+  /** Called before each DDL statement, for progress output on long work. */
+  onProgress?: (done: number, total: number, sql: string) => void;
+}
+
+export interface RevisionSummary {
+  id: number;
+  createdAt: string | null;
+  actor: string | null;
+  source: string;
+  message: string | null;
+  rollbackOf: number | null;
+  changes: Array<Pick<PlannedChange, 'id' | 'effect' | 'ddl' | 'destructive'>>;
+}
+
+export interface Revision extends RevisionSummary {
+  documents: MetadataDocument[];
+}
+
+const MANAGED_PREFIXES = ['e_', 'j_'];
+
+export function hashFiles(files: Array<{ file: string; text: string }>): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => a.file.localeCompare(b.file)))
+    h.update(`${f.file}\0${f.text}\0`);
+  return h.digest('hex');
+}
+
+const canonical = (docs: MetadataDocument[]): string =>
+  JSON.stringify([...docs].sort((a, b) => docKey(a).localeCompare(docKey(b))));
+
+/** Throws the one METADATA_INVALID error carrying every problem. */
+export function assertValid(docs: SourcedDocument[], extra: ErrorDetail[] = []): void {
+  const errors = [...extra, ...validateDocuments(docs)];
+  if (errors.length) {
+    throw new CrmError(
+      ErrorCode.MetadataInvalid,
+      `metadata has ${errors.length} error${errors.length === 1 ? '' : 's'}`,
+      errors,
+    );
+  }
+}
+
+/**
+ * Owns the metadata lifecycle: draft documents, plan (diff against the live database), apply
+ * (DDL + a recorded revision), revisions, rollback and the live compiled model.
+ */
+@Injectable()
+export class MetaService {
+  private readonly log = new Logger('metadata');
+  private current: MetadataModel = buildModel([], 0);
+  private readonly listeners: Array<(m: MetadataModel) => void> = [];
+  private pollTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  get model(): MetadataModel {
+    return this.current;
+  }
+
+  onModelChange(fn: (m: MetadataModel) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Creates/widens the engine's own tables and loads the live model. */
+  async init(): Promise<void> {
+    await withNamedLock(this.db, 'crm_meta_apply', async () => {
+      const live = await introspect(this.db, ['crm_']);
+      const changes = planChanges({
+        desired: SYSTEM_TABLES,
+        live,
+        dialect: this.db.dialect,
+        managedPrefixes: [],
+      });
+      await this.execute(changes.filter((c) => !c.destructive));
+    });
+    await this.reload();
+  }
+
+  startPolling(): void {
+    if (this.config.metaPollMs <= 0) return;
+    // Another node may apply metadata; pick the new revision up without a restart.
+    this.pollTimer = setInterval(() => {
+      void this.latestRevisionId()
+        .then((id) => (id !== this.current.revision ? this.reload() : undefined))
+        .catch((e: Error) => this.log.warn(`metadata poll failed: ${e.message}`));
+    }, this.config.metaPollMs);
+    this.pollTimer.unref();
+  }
+
+  stopPolling(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+  }
+
+  private async latestRevisionId(): Promise<number> {
+    const [row] = await this.db.query<{ id: number }>(
+      'SELECT MAX(id) AS id FROM crm_meta_revision',
+    );
+    return Number(row?.id ?? 0);
+  }
+
+  async reload(): Promise<void> {
+    const [row] = await this.db.query<{ id: number; documents: string }>(
+      'SELECT id, documents FROM crm_meta_revision ORDER BY id DESC LIMIT 1',
+    );
+    this.current = row ? buildModel(JSON.parse(row.documents), Number(row.id)) : buildModel([], 0);
+    for (const l of this.listeners) l(this.current);
+  }
+
+  /** Applies metadata/ (+ client overlay) when the files changed since they were last applied. */
+  async syncFromFiles(actor = 'system'): Promise<{ applied: boolean; plan?: Plan }> {
+    const loaded = loadMetadataDir(this.config.metadataDir, this.config.client);
+    assertValid(loaded.documents, loaded.errors);
+    const filesHash = hashFiles(loaded.files);
+    const docs = loaded.documents.map((s) => s.doc);
+    const [last] = await this.db.query<{ files_hash: string | null; documents: string }>(
+      `SELECT files_hash, documents FROM crm_meta_revision WHERE source = 'files' ORDER BY id DESC LIMIT 1`,
+    );
+    if (last && last.files_hash === filesHash) return { applied: false };
+    const plan = await this.planDocuments(docs);
+    if (plan.changes.length === 0 && canonical(docs) === canonical(this.current.documents)) {
+      return { applied: false, plan };
+    }
+    if (plan.destructive.length) {
+      // Soft by default: start-up never drops or narrows; it says what it left for a confirmed apply.
+      this.log.warn(
+        `metadata/ also asks for ${plan.destructive.length} destructive change(s), left undone: ${plan.destructive.join(', ')}; run "crm plan" and "crm apply --confirm <id>"`,
+      );
+    }
+    await this.applyDocuments(docs, {
+      actor,
+      source: 'files',
+      filesHash,
+      message: 'metadata/ files',
+      nonDestructive: true,
+    });
+    return { applied: true, plan };
+  }
+
+  // ---- draft documents -------------------------------------------------------------------
+
+  private async draftRows(): Promise<Array<{ kind: string; name: string; body: string | null }>> {
+    return this.db.query('SELECT kind, name, body FROM crm_meta_draft ORDER BY id');
+  }
+
+  /** The draft: live documents with the pending edits laid over them. */
+  async draftDocuments(): Promise<MetadataDocument[]> {
+    const byKey = new Map(this.current.documents.map((d) => [docKey(d), d]));
+    for (const r of await this.draftRows()) {
+      const key = `${r.kind}/${r.name}`;
+      if (r.body === null) byKey.delete(key);
+      else byKey.set(key, JSON.parse(r.body));
+    }
+    return [...byKey.values()];
+  }
+
+  async listDocuments(
+    kind?: string,
+  ): Promise<Array<{ kind: string; name: string; status: string; document: MetadataDocument }>> {
+    const live = new Map(this.current.documents.map((d) => [docKey(d), d]));
+    const draft = await this.draftDocuments();
+    return draft
+      .filter((d) => !kind || d.kind === kind)
+      .map((d) => {
+        const was = live.get(docKey(d));
+        const status = !was
+          ? 'added'
+          : JSON.stringify(was) === JSON.stringify(d)
+            ? 'live'
+            : 'changed';
+        return { kind: d.kind, name: d.name, status, document: d };
+      });
+  }
+
+  async getDocument(kind: string, name: string): Promise<MetadataDocument> {
+    const d = (await this.draftDocuments()).find((x) => x.kind === kind && x.name === name);
+    if (!d)
+      throw new CrmError(ErrorCode.DocumentNotFound, `no ${kind} document named "${name}"`, [
+        { path: `${kind}/${name}`, message: 'not found' },
+      ]);
+    return d;
+  }
+
+  /** Validates one document against its meta-schema and stores it in the draft. */
+  async putDocument(
+    kind: string,
+    name: string,
+    body: unknown,
+    actor: string,
+  ): Promise<MetadataDocument> {
+    this.assertKind(kind);
+    const doc = { ...(body as Record<string, unknown>), kind, name } as unknown as EntityDocument;
+    if (body && typeof body === 'object') {
+      const b = body as Record<string, unknown>;
+      const mismatch: ErrorDetail[] = [];
+      if (b.kind !== undefined && b.kind !== kind)
+        mismatch.push({ path: '/kind', message: `must be "${kind}" (from the URL)` });
+      if (b.name !== undefined && b.name !== name)
+        mismatch.push({ path: '/name', message: `must be "${name}" (from the URL)` });
+      if (mismatch.length)
+        throw new CrmError(
+          ErrorCode.MetadataInvalid,
+          'document does not match its URL',
+          mismatch.map((m) => ({ ...m, document: `${kind}/${name}` })),
+        );
+    }
+    const shape = entityShapeErrors(doc);
+    if (shape.length) {
+      const errors = shape.map((e) => ({ ...e, document: `${kind}/${name}` }));
+      throw new CrmError(
+        ErrorCode.MetadataInvalid,
+        `document ${kind}/${name} has ${errors.length} error(s)`,
+        errors,
+      );
+    }
+    await this.writeDraft(kind, name, JSON.stringify(doc), actor);
+    return doc;
+  }
+
+  async deleteDocument(kind: string, name: string, actor: string): Promise<void> {
+    await this.getDocument(kind, name);
+    await this.writeDraft(kind, name, null, actor);
+  }
+
+  async discardDraft(): Promise<void> {
+    await this.db.execute('DELETE FROM crm_meta_draft');
+  }
+
+  private assertKind(kind: string): void {
+    if (!DOCUMENT_KINDS.includes(kind as never)) {
+      throw new CrmError(
+        ErrorCode.DocumentNotFound,
+        `unknown document kind "${kind}" (known: ${DOCUMENT_KINDS.join(', ')})`,
+        [{ path: 'kind', message: 'unknown kind' }],
+      );
+    }
+  }
+
+  private async writeDraft(
+    kind: string,
+    name: string,
+    body: string | null,
+    actor: string,
+  ): Promise<void> {
+    const now = toDbTimestamp(this.clock.now());
+    await this.db.transaction(async (tx) => {
+      const r = await tx.execute(
+        'UPDATE crm_meta_draft SET body = ?, updated_by = ?, updated_at = ? WHERE kind = ? AND name = ?',
+        [body, actor, now, kind, name],
+      );
+      if (r.affected === 0) {
+        await tx.execute(
+          'INSERT INTO crm_meta_draft (kind, name, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)',
+          [kind, name, body, actor, now],
+        );
+      }
+    });
+  }
+
+  // ---- plan & apply ----------------------------------------------------------------------
+
+  async planDraft(): Promise<Plan> {
+    return this.planDocuments(await this.draftDocuments());
+  }
+
+  async applyDraft(opts: ApplyOptions): Promise<{ revision: number; plan: Plan }> {
+    return withNamedLock(this.db, 'crm_meta_apply', async () => {
+      // Another node may have applied since this one loaded its model: the draft is laid over
+      // the latest revision, never over a stale copy that would undo the other node's work.
+      await this.reload();
+      const out = await this.applyUnlocked(await this.draftDocuments(), opts);
+      await this.discardDraft();
+      return out;
+    });
+  }
+
+  /** Validates the documents and diffs their tables against the live database. */
+  async planDocuments(docs: MetadataDocument[], nonDestructive = false): Promise<Plan> {
+    assertValid(docs.map((doc) => ({ doc, files: [`${doc.kind}/${doc.name}`] })));
+    const desired = docs
+      .filter((d): d is EntityDocument => d.kind === 'entity')
+      .flatMap(entityTables);
+    const live = await introspect(this.db, MANAGED_PREFIXES);
+    let changes = planChanges({
+      desired,
+      live,
+      dialect: this.db.dialect,
+      managedPrefixes: MANAGED_PREFIXES,
+      skipDestructive: nonDestructive,
+    });
+    if (nonDestructive) changes = changes.filter((c) => !c.destructive);
+    const blocked = await this.findBlocked(changes, live);
+    for (const b of blocked) {
+      const c = changes.find((x) => x.id === b.id);
+      if (c) c.blocked = b.reason;
+    }
+    return {
+      baseRevision: this.current.revision,
+      changes,
+      destructive: changes.filter((c) => c.destructive).map((c) => c.id),
+      blocked,
+      hash: createHash('sha256')
+        .update(JSON.stringify(changes.map((c) => [c.id, c.ddl])))
+        .digest('hex')
+        .slice(0, 16),
+      documents: docs.length,
+    };
+  }
+
+  /** A unique index cannot be added over duplicate values: say how many, before anything runs. */
+  private async findBlocked(
+    changes: PlannedChange[],
+    live: Array<{ name: string; columns: Array<{ name: string }>; rowCount: number }>,
+  ) {
+    const out: Array<{ id: string; reason: string }> = [];
+    for (const c of changes) {
+      if (c.kind !== 'addIndex' || !c.ddl[0].includes('UNIQUE')) continue;
+      const t = live.find((x) => x.name === c.table);
+      if (!t || t.rowCount === 0) continue;
+      const cols = /\(([^)]*)\)/.exec(c.ddl[0].replace(/^.*INDEX [^(]*/, ''))?.[1];
+      if (!cols) continue;
+      const names = cols.split(',').map((s) => s.trim().replace(/`/g, ''));
+      if (!names.every((n) => t.columns.some((col) => col.name === n))) continue;
+      const list = names.map(q).join(', ');
+      const [row] = await this.db.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT ${list} FROM ${q(c.table)} WHERE ${names.map((n) => `${q(n)} IS NOT NULL`).join(' AND ')} GROUP BY ${list} HAVING COUNT(*) > 1) d`,
+      );
+      if (Number(row.n) > 0)
+        out.push({
+          id: c.id,
+          reason: `${row.n} value(s) occur more than once in ${names.join(', ')}`,
+        });
+    }
+    return out;
+  }
+
+  async applyDocuments(
+    docs: MetadataDocument[],
+    opts: ApplyOptions,
+  ): Promise<{ revision: number; plan: Plan }> {
+    return withNamedLock(this.db, 'crm_meta_apply', () => this.applyUnlocked(docs, opts));
+  }
+
+  /** Applies under the caller's cluster-wide apply lock. */
+  private async applyUnlocked(
+    docs: MetadataDocument[],
+    opts: ApplyOptions,
+  ): Promise<{ revision: number; plan: Plan }> {
+    const plan = await this.planDocuments(docs, opts.nonDestructive);
+    if (opts.planHash && opts.planHash !== plan.hash) {
+      throw new CrmError(
+        ErrorCode.PlanBlocked,
+        'the database or the draft changed since this plan was made; plan again',
+        [{ path: 'planHash', message: `expected ${plan.hash}` }],
+        { plan },
+      );
+    }
+    const unconfirmed = plan.destructive.filter((id) => !(opts.confirm ?? []).includes(id));
+    if (unconfirmed.length) {
+      throw new CrmError(
+        ErrorCode.DestructiveChangeUnconfirmed,
+        `${unconfirmed.length} destructive change(s) need explicit confirmation`,
+        unconfirmed.map((id) => ({
+          path: id,
+          message: plan.changes.find((c) => c.id === id)!.effect,
+        })),
+        { plan },
+      );
+    }
+    if (plan.blocked.length) {
+      throw new CrmError(
+        ErrorCode.PlanBlocked,
+        'the plan cannot be applied to the current data',
+        plan.blocked.map((b) => ({ path: b.id, message: b.reason })),
+        { plan },
+      );
+    }
+    const revision = await this.execute(
+      plan.changes,
+      async (tx) => {
+        const r = await tx.execute(
+          `INSERT INTO crm_meta_revision (created_at, actor, source, message, documents, changes, files_hash, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            toDbTimestamp(this.clock.now()),
+            opts.actor,
+            opts.source,
+            opts.message ?? null,
+            JSON.stringify(docs),
+            JSON.stringify(
+              plan.changes.map(({ id, effect, ddl, destructive }) => ({
+                id,
+                effect,
+                ddl,
+                destructive,
+              })),
+            ),
+            opts.filesHash ?? null,
+            opts.rollbackOf ?? null,
+          ],
+        );
+        return r.insertId;
+      },
+      opts.onProgress,
+    );
+    this.log.log(`applied revision ${revision}: ${plan.changes.length} change(s) by ${opts.actor}`);
+    await this.reload();
+    return { revision, plan };
+  }
+
+  /**
+   * Runs DDL. SQLite runs it in one transaction with the revision row. MySQL commits DDL
+   * implicitly, so statements run one by one; planning again after a failure resumes the work.
+   */
+  private async execute<T>(
+    changes: PlannedChange[],
+    record?: (tx: Db) => Promise<T>,
+    onProgress?: (done: number, total: number, sql: string) => void,
+  ): Promise<T> {
+    const statements = changes.flatMap((c) => c.ddl);
+    if (this.db.dialect === 'sqlite') {
+      return this.db.transaction(async (tx) => {
+        for (const [i, sql] of statements.entries()) {
+          onProgress?.(i, statements.length, sql);
+          await tx.execute(sql);
+        }
+        return record ? record(tx) : (undefined as T);
+      });
+    }
+    for (const [i, sql] of statements.entries()) {
+      onProgress?.(i, statements.length, sql);
+      await this.runMysqlDdl(sql);
+    }
+    return record ? this.db.transaction(record) : (undefined as T);
+  }
+
+  /** Prefers online DDL; falls back when MySQL/MariaDB cannot do it INSTANT or INPLACE. */
+  private async runMysqlDdl(sql: string): Promise<void> {
+    const attempts = [sql];
+    if (sql.includes('ALGORITHM=INSTANT'))
+      attempts.push(sql.replace('ALGORITHM=INSTANT', 'ALGORITHM=INPLACE'));
+    if (/ALGORITHM=(INSTANT|INPLACE)/.test(sql))
+      attempts.push(sql.replace(/, ALGORITHM=\w+(, LOCK=\w+)?/, ''));
+    let last: unknown;
+    for (const attempt of attempts) {
+      try {
+        await this.db.execute(attempt);
+        return;
+      } catch (e) {
+        const errno = (e as { driverError?: { errno?: number } }).driverError?.errno;
+        // 1845/1846: operation not supported with this ALGORITHM/LOCK
+        if (errno !== 1845 && errno !== 1846 && errno !== 4092) throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  // ---- revisions -------------------------------------------------------------------------
+
+  async listRevisions(): Promise<RevisionSummary[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT id, created_at, actor, source, message, rollback_of, changes FROM crm_meta_revision ORDER BY id DESC',
+    );
+    return rows.map((r) => this.toRevision(r));
+  }
+
+  async getRevision(id: number): Promise<Revision> {
+    const [r] = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM crm_meta_revision WHERE id = ?',
+      [id],
+    );
+    if (!r)
+      throw new CrmError(ErrorCode.RevisionNotFound, `no revision ${id}`, [
+        { path: 'id', message: 'not found' },
+      ]);
+    return { ...this.toRevision(r), documents: JSON.parse(String(r.documents)) };
+  }
+
+  private toRevision(r: Record<string, unknown>): RevisionSummary {
+    return {
+      id: Number(r.id),
+      createdAt: fromDbTimestamp(r.created_at),
+      actor: (r.actor as string) ?? null,
+      source: String(r.source),
+      message: (r.message as string) ?? null,
+      rollbackOf:
+        r.rollback_of === null || r.rollback_of === undefined ? null : Number(r.rollback_of),
+      changes: JSON.parse(String(r.changes)),
+    };
+  }
+
+  /**
+   * Makes revision `id`'s documents live again. Non-destructive: what the older documents no
+   * longer have (columns, tables) stays in the database, unused, so nothing is lost.
+   */
+  async rollback(id: number, actor: string): Promise<{ revision: number; plan: Plan }> {
+    const target = await this.getRevision(id);
+    return this.applyDocuments(target.documents, {
+      actor,
+      source: 'rollback',
+      nonDestructive: true,
+      rollbackOf: id,
+      message: `rollback to revision ${id}`,
+    });
+  }
+}

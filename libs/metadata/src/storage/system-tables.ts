@@ -1,0 +1,191 @@
+import type { TableDef } from './table-def';
+
+const id = {
+  name: 'id',
+  type: { base: 'bigint' as const },
+  nullable: false,
+  primary: true,
+  autoIncrement: true,
+};
+const at = (name: string) => ({ name, type: { base: 'datetime' as const }, nullable: false });
+const str = (name: string, length: number, nullable = true) => ({
+  name,
+  type: { base: 'varchar' as const, length },
+  nullable,
+});
+const long = (name: string, nullable = true) => ({
+  name,
+  type: { base: 'longtext' as const },
+  nullable,
+});
+const big = (name: string, nullable = true) => ({
+  name,
+  type: { base: 'bigint' as const },
+  nullable,
+});
+
+/** The engine's own tables. They are created and widened by the same planner as entity tables. */
+export const SYSTEM_TABLES: TableDef[] = [
+  {
+    name: 'crm_meta_revision',
+    columns: [
+      id,
+      at('created_at'),
+      str('actor', 64),
+      str('source', 16, false),
+      str('message', 500),
+      long('documents', false),
+      long('changes', false),
+      str('files_hash', 64),
+      big('rollback_of'),
+    ],
+    indexes: [],
+  },
+  {
+    name: 'crm_meta_draft',
+    columns: [
+      id,
+      str('kind', 32, false),
+      str('name', 64, false),
+      long('body'),
+      str('updated_by', 64),
+      at('updated_at'),
+    ],
+    indexes: [{ name: 'ux_crm_meta_draft_doc', columns: ['kind', 'name'], unique: true }],
+  },
+  {
+    name: 'crm_record_history',
+    columns: [
+      id,
+      str('entity', 64, false),
+      big('record_id', false),
+      str('action', 16, false),
+      str('field', 64),
+      long('old_value'),
+      long('new_value'),
+      str('actor', 64),
+      at('at'),
+    ],
+    indexes: [
+      {
+        name: 'ix_crm_record_history_record',
+        columns: ['entity', 'record_id', 'id'],
+        unique: false,
+      },
+    ],
+  },
+  {
+    name: 'crm_sequence',
+    columns: [str('seq_key', 191, false), big('value', false)],
+    primaryKey: ['seq_key'],
+    indexes: [],
+  },
+  {
+    name: 'crm_wf_definition',
+    columns: [
+      id,
+      str('process_key', 191, false),
+      { name: 'version', type: { base: 'int' as const }, nullable: false },
+      str('name', 255),
+      { name: 'executable', type: { base: 'boolean' as const }, nullable: false },
+      str('resource', 255),
+      long('xml', false),
+      str('sha256', 64, false),
+      str('deployed_by', 64),
+      at('deployed_at'),
+    ],
+    indexes: [
+      {
+        name: 'ux_crm_wf_definition_key_version',
+        columns: ['process_key', 'version'],
+        unique: true,
+      },
+    ],
+  },
+  {
+    name: 'crm_wf_instance',
+    columns: [
+      id,
+      big('definition_id', false),
+      str('process_key', 191, false),
+      { name: 'definition_version', type: { base: 'int' as const }, nullable: false },
+      str('business_key', 191),
+      str('state', 16, false),
+      long('variables', false),
+      str('started_by', 64),
+      at('started_at'),
+      { name: 'ended_at', type: { base: 'datetime' as const }, nullable: true },
+      { name: 'version', type: { base: 'int' as const }, nullable: false },
+    ],
+    indexes: [
+      { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },
+    ],
+  },
+  {
+    name: 'crm_wf_execution',
+    columns: [
+      id,
+      big('instance_id', false),
+      str('element_id', 191, false),
+      str('state', 16, false),
+    ],
+    indexes: [
+      {
+        name: 'ix_crm_wf_execution_instance',
+        columns: ['instance_id', 'element_id'],
+        unique: false,
+      },
+    ],
+  },
+  {
+    name: 'crm_wf_task',
+    columns: [
+      id,
+      big('instance_id', false),
+      big('execution_id', false),
+      str('element_id', 191, false),
+      str('name', 255),
+      str('assignee', 64),
+      str('candidate_groups', 500),
+      str('state', 16, false),
+      at('created_at'),
+      { name: 'completed_at', type: { base: 'datetime' as const }, nullable: true },
+      str('completed_by', 64),
+      { name: 'version', type: { base: 'int' as const }, nullable: false },
+    ],
+    indexes: [
+      { name: 'ix_crm_wf_task_state_assignee', columns: ['state', 'assignee'], unique: false },
+      { name: 'ix_crm_wf_task_instance', columns: ['instance_id'], unique: false },
+    ],
+  },
+  {
+    name: 'crm_wf_history',
+    columns: [
+      id,
+      big('instance_id', false),
+      str('element_id', 191),
+      str('element_type', 64),
+      str('event', 16, false),
+      str('actor', 64),
+      long('detail'),
+      at('at'),
+    ],
+    indexes: [
+      { name: 'ix_crm_wf_history_instance', columns: ['instance_id', 'id'], unique: false },
+    ],
+  },
+  {
+    name: 'crm_file',
+    columns: [
+      str('id', 36, false),
+      str('name', 255, false),
+      str('mime', 128, false),
+      big('size', false),
+      str('sha256', 64, false),
+      str('created_by', 64),
+      at('created_at'),
+    ],
+    primaryKey: ['id'],
+    indexes: [],
+  },
+];

@@ -1,0 +1,106 @@
+/** Metadata documents as authored in YAML under metadata/ or sent to /api/meta/documents. */
+
+export interface I18nText {
+  'zh-CN': string;
+  en: string;
+}
+
+export const FIELD_TYPES = [
+  'text',
+  'longText',
+  'richText',
+  'integer',
+  'decimal',
+  'currency',
+  'percent',
+  'boolean',
+  'date',
+  'datetime',
+  'email',
+  'phone',
+  'url',
+  'select',
+  'multiSelect',
+  'relation',
+  'autoNumber',
+  'file',
+  'json',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export interface SelectOption {
+  value: string;
+  label: I18nText;
+  color?: string;
+}
+
+export interface FieldDef {
+  type: FieldType;
+  label: I18nText;
+  description?: I18nText;
+  required?: boolean;
+  unique?: boolean;
+  default?: unknown;
+  min?: number | string;
+  max?: number | string;
+  /** Maximum length of text-like values (also the column width of `text`). */
+  length?: number;
+  minLength?: number;
+  pattern?: string;
+  readOnly?: boolean;
+  /** The field's previous name: the planner renames the column instead of dropping it. */
+  renamedFrom?: string;
+  precision?: number;
+  scale?: number;
+  /** Default ISO 4217 code of a currency field. */
+  currency?: string;
+  options?: SelectOption[];
+  /** relation: the target entity and the kind of relation. */
+  target?: string;
+  relation?: 'manyToOne' | 'manyToMany';
+  /** relation manyToOne: name and label of the one-to-many inverse on the target. */
+  inverse?: { name: string; label: I18nText };
+  /** autoNumber: e.g. `KH-{YYYY}{MM}-{seq:5}`. */
+  codeRule?: string;
+  /** file: accepted MIME types (prefix match, e.g. `image/`). */
+  accept?: string[];
+}
+
+export interface IndexDef {
+  name?: string;
+  fields: string[];
+  unique?: boolean;
+}
+
+export interface ValidationRule {
+  name: string;
+  /** FEEL boolean expression over the record's fields; false means invalid. */
+  expression: string;
+  message: I18nText;
+}
+
+export interface EntityDocument {
+  kind: 'entity';
+  name: string;
+  label: I18nText;
+  description?: I18nText;
+  displayField: string;
+  fields: Record<string, FieldDef>;
+  indexes?: IndexDef[];
+  rules?: ValidationRule[];
+}
+
+export type MetadataDocument = EntityDocument;
+export type DocumentKind = MetadataDocument['kind'];
+export const DOCUMENT_KINDS: DocumentKind[] = ['entity'];
+
+/** A document plus where it came from, so errors can name the file. */
+export interface SourcedDocument {
+  doc: MetadataDocument;
+  /** Files it was read from: the base file, then any client overlay. */
+  files: string[];
+  /** For each top-level field name, the file that introduced it (overlays add fields). */
+  fieldFiles?: Record<string, string>;
+}
+
+export const docKey = (d: { kind: string; name: string }): string => `${d.kind}/${d.name}`;

@@ -1,0 +1,443 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { ErrorDetail } from '@crm/common';
+import { CodeRuleError, parseCodeRule } from './code-rule';
+import { checkFeel } from './feel';
+import { entityMetaSchema } from './meta-schemas/entity.meta-schema';
+import {
+  FIELD_TYPES,
+  type EntityDocument,
+  type FieldDef,
+  type FieldType,
+  type SourcedDocument,
+  docKey,
+} from './types';
+
+/** System columns every entity table has; fields may not take these names. */
+export const RESERVED_FIELD_NAMES = [
+  'id',
+  'owner',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'updatedBy',
+  'version',
+  'deletedAt',
+];
+
+let metaValidator: ValidateFunction | undefined;
+function entityValidator(): ValidateFunction {
+  if (!metaValidator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    metaValidator = ajv.compile(entityMetaSchema);
+  }
+  return metaValidator;
+}
+
+/** Meta-schema errors of one entity document ([] when its shape is valid). */
+export function entityShapeErrors(doc: unknown): ErrorDetail[] {
+  const v = entityValidator();
+  return v(doc) ? [] : ajvErrorsToDetails(v.errors);
+}
+
+/** Turns ajv's errors into one readable message per pointer, dropping the if/then noise. */
+export function ajvErrorsToDetails(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const e of errors ?? []) {
+    if (e.keyword === 'if') continue;
+    let path = e.instancePath;
+    let message = e.message ?? 'is invalid';
+    switch (e.keyword) {
+      case 'required':
+        path = `${path}/${(e.params as { missingProperty: string }).missingProperty}`;
+        message = 'is required';
+        break;
+      case 'additionalProperties':
+        path = `${path}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+        message = 'is not an allowed property';
+        break;
+      case 'enum':
+        message = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+        break;
+      case 'const':
+        message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+        break;
+      case 'propertyNames':
+        continue; // reported through the nested pattern error below
+      case 'pattern':
+        if ((e.params as { pattern: string }).pattern.startsWith('^[a-z][a-zA-Z0-9]')) {
+          message = 'must be a camelCase name (letters and digits, starting with a-z)';
+        }
+        break;
+      default:
+        break;
+    }
+    if (e.propertyName !== undefined) {
+      path = `${path}/${e.propertyName}`;
+      message = `name "${e.propertyName}" ${message}`;
+    }
+    const key = `${path} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message, reason: e.keyword });
+  }
+  return out;
+}
+
+const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Keys that only make sense on some field types. */
+const KEY_TYPES: Partial<Record<keyof FieldDef, FieldType[]>> = {
+  precision: ['decimal', 'currency', 'percent'],
+  scale: ['decimal', 'currency', 'percent'],
+  currency: ['currency'],
+  options: ['select', 'multiSelect'],
+  target: ['relation'],
+  relation: ['relation'],
+  inverse: ['relation'],
+  codeRule: ['autoNumber'],
+  accept: ['file'],
+  length: ['text', 'longText', 'richText', 'email', 'phone', 'url'],
+  minLength: ['text', 'longText', 'richText', 'email', 'phone', 'url'],
+  pattern: ['text', 'phone'],
+  min: ['integer', 'decimal', 'currency', 'percent', 'date', 'datetime'],
+  max: ['integer', 'decimal', 'currency', 'percent', 'date', 'datetime'],
+};
+
+const NUMERIC: FieldType[] = ['integer', 'decimal', 'percent', 'currency'];
+
+function checkDefault(f: FieldDef, at: string): ErrorDetail[] {
+  if (f.default === undefined || f.default === null) return [];
+  const d = f.default;
+  const bad = (why: string): ErrorDetail[] => [{ path: `${at}/default`, message: why }];
+  switch (f.type) {
+    case 'integer':
+      return Number.isInteger(d) ? [] : bad('must be an integer');
+    case 'decimal':
+    case 'percent':
+      return typeof d === 'number' ? [] : bad('must be a number');
+    case 'currency':
+      return typeof d === 'number' ? [] : bad('must be a number (the amount)');
+    case 'boolean':
+      return typeof d === 'boolean' ? [] : bad('must be true or false');
+    case 'select':
+      return typeof d === 'string' && (f.options ?? []).some((o) => o.value === d)
+        ? []
+        : bad('must be one of the option values');
+    case 'multiSelect':
+      return Array.isArray(d) && d.every((v) => (f.options ?? []).some((o) => o.value === v))
+        ? []
+        : bad('must be a list of option values');
+    case 'date':
+      return typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)
+        ? []
+        : bad('must be YYYY-MM-DD');
+    case 'json':
+      return [];
+    case 'relation':
+    case 'autoNumber':
+    case 'file':
+    case 'datetime':
+      return bad(`a ${f.type} field cannot have a default`);
+    case 'text':
+    case 'longText':
+    case 'richText':
+    case 'email':
+    case 'phone':
+    case 'url':
+      return typeof d === 'string' ? [] : bad('must be a string');
+  }
+}
+
+function checkField(
+  entity: EntityDocument,
+  name: string,
+  f: FieldDef,
+  entities: Map<string, EntityDocument>,
+): ErrorDetail[] {
+  const at = `/fields/${escapePointer(name)}`;
+  const errors: ErrorDetail[] = [];
+  if (RESERVED_FIELD_NAMES.includes(name)) {
+    errors.push({ path: at, message: `"${name}" is a system field name and cannot be redefined` });
+  }
+  // an unknown type was reported by the meta-schema; type-specific checks would only add noise
+  if (!(FIELD_TYPES as readonly string[]).includes(f.type)) return errors;
+  for (const [key, types] of Object.entries(KEY_TYPES)) {
+    if ((f as unknown as Record<string, unknown>)[key] !== undefined && !types!.includes(f.type)) {
+      errors.push({ path: `${at}/${key}`, message: `does not apply to a ${f.type} field` });
+    }
+  }
+  if (f.precision !== undefined && f.scale !== undefined && f.scale > f.precision) {
+    errors.push({
+      path: `${at}/scale`,
+      message: `scale ${f.scale} exceeds precision ${f.precision}`,
+    });
+  }
+  if (f.minLength !== undefined && f.length !== undefined && f.minLength > f.length) {
+    errors.push({ path: `${at}/minLength`, message: 'exceeds length' });
+  }
+  if (NUMERIC.includes(f.type)) {
+    for (const k of ['min', 'max'] as const) {
+      if (f[k] !== undefined && typeof f[k] !== 'number') {
+        errors.push({ path: `${at}/${k}`, message: 'must be a number' });
+      }
+    }
+  }
+  if (f.options) {
+    const seen = new Set<string>();
+    f.options.forEach((o, i) => {
+      if (seen.has(o.value)) {
+        errors.push({
+          path: `${at}/options/${i}/value`,
+          message: `duplicate option value "${o.value}"`,
+        });
+      }
+      seen.add(o.value);
+    });
+  }
+  if (f.type === 'autoNumber' && f.codeRule !== undefined) {
+    try {
+      parseCodeRule(f.codeRule);
+    } catch (e) {
+      if (!(e instanceof CodeRuleError)) throw e;
+      errors.push({ path: `${at}/codeRule`, message: e.message });
+    }
+  }
+  if (f.type === 'relation' && f.target !== undefined) {
+    const target = entities.get(f.target);
+    if (!target) {
+      errors.push({ path: `${at}/target`, message: `relation to unknown entity "${f.target}"` });
+    } else if (f.inverse) {
+      if (f.relation !== 'manyToOne') {
+        errors.push({ path: `${at}/inverse`, message: 'only a manyToOne relation has an inverse' });
+      } else if (
+        Object.hasOwn(target.fields, f.inverse.name) ||
+        RESERVED_FIELD_NAMES.includes(f.inverse.name)
+      ) {
+        errors.push({
+          path: `${at}/inverse/name`,
+          message: `"${f.inverse.name}" already names a field of ${f.target}`,
+        });
+      }
+    }
+    if (f.unique && f.relation === 'manyToMany') {
+      errors.push({ path: `${at}/unique`, message: 'a manyToMany relation cannot be unique' });
+    }
+  }
+  if (
+    f.renamedFrom !== undefined &&
+    Object.hasOwn(entity.fields, f.renamedFrom) &&
+    f.renamedFrom !== name
+  ) {
+    errors.push({
+      path: `${at}/renamedFrom`,
+      message: `"${f.renamedFrom}" is still a field of ${entity.name}`,
+    });
+  }
+  if (f.pattern !== undefined) {
+    try {
+      new RegExp(f.pattern);
+    } catch {
+      errors.push({ path: `${at}/pattern`, message: 'is not a valid regular expression' });
+    }
+  }
+  errors.push(...checkDefault(f, at));
+  return errors;
+}
+
+/** Checks one entity against the others; assumes it passed the meta-schema. */
+export function checkEntitySemantics(
+  entity: EntityDocument,
+  entities: Map<string, EntityDocument>,
+): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  // null prototype: names such as "constructor" must not resolve to Object.prototype members
+  const fields: Record<string, FieldDef> = Object.assign(Object.create(null), entity.fields);
+  const byLower = new Map<string, string>();
+  for (const [name, f] of Object.entries(fields)) {
+    errors.push(...checkField(entity, name, f, entities));
+    // column names are case-insensitive in MySQL and SQLite
+    const other = byLower.get(name.toLowerCase());
+    if (other) {
+      errors.push({
+        path: `/fields/${escapePointer(name)}`,
+        message: `"${name}" differs from field "${other}" only in case`,
+      });
+    }
+    byLower.set(name.toLowerCase(), name);
+    if (
+      f.type === 'relation' &&
+      f.relation === 'manyToMany' &&
+      `j_${entity.name}_${name}`.length > 64
+    ) {
+      errors.push({
+        path: `/fields/${escapePointer(name)}`,
+        message: `entity and field names are too long together for the junction table (j_${entity.name}_${name} > 64 characters)`,
+      });
+    }
+  }
+  const display = fields[entity.displayField];
+  if (!display) {
+    errors.push({ path: '/displayField', message: `"${entity.displayField}" is not a field` });
+  } else if (display.type === 'relation' && display.relation === 'manyToMany') {
+    errors.push({ path: '/displayField', message: 'cannot be a manyToMany relation' });
+  }
+  const indexNames = new Set<string>();
+  (entity.indexes ?? []).forEach((ix, i) => {
+    if (ix.name) {
+      if (indexNames.has(ix.name)) {
+        errors.push({ path: `/indexes/${i}/name`, message: `duplicate index name "${ix.name}"` });
+      }
+      indexNames.add(ix.name);
+    }
+    ix.fields.forEach((fn, j) => {
+      const f = fields[fn];
+      if (!f) errors.push({ path: `/indexes/${i}/fields/${j}`, message: `"${fn}" is not a field` });
+      else if (f.type === 'relation' && f.relation === 'manyToMany') {
+        errors.push({
+          path: `/indexes/${i}/fields/${j}`,
+          message: 'cannot index a manyToMany relation',
+        });
+      } else if (['longText', 'richText', 'json', 'multiSelect'].includes(f.type)) {
+        errors.push({
+          path: `/indexes/${i}/fields/${j}`,
+          message: `cannot index a ${f.type} field`,
+        });
+      }
+    });
+    if (new Set(ix.fields).size !== ix.fields.length) {
+      errors.push({ path: `/indexes/${i}/fields`, message: 'lists a field twice' });
+    }
+  });
+  const ruleNames = new Set<string>();
+  (entity.rules ?? []).forEach((r, i) => {
+    if (ruleNames.has(r.name)) {
+      errors.push({ path: `/rules/${i}/name`, message: `duplicate rule name "${r.name}"` });
+    }
+    ruleNames.add(r.name);
+    const check = checkFeel(r.expression);
+    if (!check.ok) {
+      errors.push({ path: `/rules/${i}/expression`, message: `invalid FEEL: ${check.message}` });
+    }
+    for (const v of check.variables) {
+      if (!fields[v] && !RESERVED_FIELD_NAMES.includes(v)) {
+        errors.push({ path: `/rules/${i}/expression`, message: `refers to unknown field "${v}"` });
+      }
+    }
+  });
+  return errors;
+}
+
+/**
+ * Validates a whole document set: meta-schema per document, then cross-document semantics.
+ * Returns every problem at once, each naming its document, file and JSON pointer.
+ */
+export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  const valid: SourcedDocument[] = [];
+  const invalid: Array<{ s: SourcedDocument; reported: string[] }> = [];
+  const fileFor = (s: SourcedDocument, path: string): string | undefined => {
+    const m = /^\/fields\/([^/]+)/.exec(path);
+    return (m && s.fieldFiles?.[m[1]]) || s.files[s.files.length - 1] || s.files[0];
+  };
+  const seen = new Map<string, SourcedDocument>();
+  for (const s of docs) {
+    const raw = s.doc as unknown as Record<string, unknown>;
+    const key = docKey({ kind: String(raw?.kind), name: String(raw?.name) });
+    const prev = seen.get(key);
+    if (prev) {
+      errors.push({
+        path: '/name',
+        message: `duplicate document name: ${key} is also defined in ${prev.files.join(', ')}`,
+        document: key,
+        file: s.files[0],
+      });
+      continue;
+    }
+    seen.set(key, s);
+    if (raw?.kind !== 'entity') {
+      errors.push({
+        path: '/kind',
+        message: `unknown document kind ${JSON.stringify(raw?.kind)} (known: entity)`,
+        document: key,
+        file: s.files[0],
+      });
+      continue;
+    }
+    const v = entityValidator();
+    if (!v(raw)) {
+      const schemaErrors = ajvErrorsToDetails(v.errors);
+      for (const d of schemaErrors) {
+        errors.push({ ...d, document: key, file: fileFor(s, d.path) });
+      }
+      invalid.push({ s, reported: schemaErrors.map((d) => d.path) });
+      continue;
+    }
+    valid.push(s);
+  }
+  const invalidNames = new Set(invalid.map((i) => String((i.s.doc as { name?: unknown }).name)));
+  const entities = new Map(
+    valid.map((s) => [
+      s.doc.name,
+      {
+        ...s.doc,
+        fields: Object.assign(Object.create(null), s.doc.fields) as Record<string, FieldDef>,
+      },
+    ]),
+  );
+  // Inverse names must not collide across relations pointing at the same target.
+  const inverses = new Map<string, string>();
+  // Documents that failed the meta-schema still get the semantic checks that can run on them,
+  // so one pass reports every problem; anything under an already-reported pointer is skipped.
+  for (const { s, reported } of invalid) {
+    const doc = s.doc as EntityDocument;
+    if (!doc || typeof doc !== 'object' || !doc.fields || typeof doc.fields !== 'object') continue;
+    const known = new Map(entities);
+    for (const name of invalidNames)
+      if (!known.has(name)) known.set(name, { fields: {} } as EntityDocument);
+    let extra: ErrorDetail[];
+    try {
+      extra = checkEntitySemantics(
+        { ...doc, fields: Object.assign(Object.create(null), doc.fields) },
+        known,
+      );
+    } catch {
+      continue; // too malformed to say more than the meta-schema did
+    }
+    for (const d of extra) {
+      if (
+        reported.some(
+          (p) => d.path === p || d.path.startsWith(`${p}/`) || p.startsWith(`${d.path}/`),
+        )
+      )
+        continue;
+      errors.push({ ...d, document: docKey(doc), file: fileFor(s, d.path) });
+    }
+  }
+  // a relation to a document that is itself invalid is not a second error
+  const withStubs = new Map(entities);
+  for (const name of invalidNames)
+    if (!withStubs.has(name)) withStubs.set(name, { fields: {} } as EntityDocument);
+  for (const s of valid) {
+    for (const d of checkEntitySemantics(entities.get(s.doc.name)!, withStubs)) {
+      errors.push({ ...d, document: docKey(s.doc), file: fileFor(s, d.path) });
+    }
+    for (const [fname, f] of Object.entries(s.doc.fields)) {
+      if (f.type !== 'relation' || !f.inverse) continue;
+      const k = `${f.target}.${f.inverse.name}`;
+      const other = inverses.get(k);
+      if (other) {
+        errors.push({
+          path: `/fields/${fname}/inverse/name`,
+          message: `inverse "${f.inverse.name}" on ${f.target} is already defined by ${other}`,
+          document: docKey(s.doc),
+          file: fileFor(s, `/fields/${fname}`),
+        });
+      }
+      inverses.set(k, `${s.doc.name}.${fname}`);
+    }
+  }
+  return errors;
+}

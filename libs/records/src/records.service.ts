@@ -1,0 +1,725 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CLOCK,
+  type Clock,
+  CrmError,
+  DB,
+  type Db,
+  type ErrorDetail,
+  ErrorCode,
+  type SqlParam,
+  isUniqueViolation,
+  q,
+  toDbTimestamp,
+} from '@crm/common';
+import {
+  type CompiledEntity,
+  type FieldDef,
+  MetaService,
+  entityTables,
+  junctionTableName,
+} from '@crm/metadata';
+import { type RecordData, fromRow, selectColumns, toRow } from './codec';
+import { translateFilter } from './filter';
+import {
+  type EntityValidators,
+  type Locale,
+  checkWritableKeys,
+  compileValidators,
+  ruleErrors,
+  schemaErrors,
+} from './record-validator';
+import { nextCode } from './sequence';
+import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
+
+export interface Actor {
+  /** Login of the user acting; recorded in history and system columns. */
+  id: string;
+  locale: Locale;
+}
+
+export interface ListQuery {
+  filter?: unknown;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+  fields?: string[];
+  include?: string[];
+  count?: boolean;
+  /** `only`: the trash (soft-deleted records); default: live records. */
+  deleted?: 'only';
+}
+
+export interface ListResult {
+  data: RecordData[];
+  nextCursor: string | null;
+  count?: number;
+}
+
+export interface HistoryEntry {
+  id: number;
+  at: string | null;
+  actor: string | null;
+  action: string;
+  field: string | null;
+  old: unknown;
+  new: unknown;
+}
+
+export const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 50;
+
+const isM2M = (f: FieldDef): boolean => f.type === 'relation' && f.relation === 'manyToMany';
+const parseJson = (v: unknown): unknown =>
+  v === null || v === undefined ? null : JSON.parse(String(v));
+
+/**
+ * Generic CRUD over the entity tables. Every write is validated with the entity's compiled JSON
+ * Schema and its FEEL rules, runs in one transaction with its history rows, and updates check the
+ * record's version (optimistic locking). Names reach SQL only after being checked against the model.
+ */
+@Injectable()
+export class RecordsService {
+  private validators = new Map<string, EntityValidators>();
+
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    private readonly meta: MetaService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    meta.onModelChange(() => this.validators.clear());
+  }
+
+  entity(name: string): CompiledEntity {
+    const e = this.meta.model.entities.get(name);
+    if (!e)
+      throw new CrmError(ErrorCode.EntityNotFound, `unknown entity "${name}"`, [
+        { path: 'entity', message: `no entity named "${name}"` },
+      ]);
+    return e;
+  }
+
+  private validatorsFor(e: CompiledEntity): EntityValidators {
+    const key = `${this.meta.model.revision}:${e.name}`;
+    let v = this.validators.get(key);
+    if (!v) {
+      v = compileValidators(e);
+      this.validators.set(key, v);
+    }
+    return v;
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async get(
+    entityName: string,
+    id: number,
+    opts: { fields?: string[]; include?: string[]; withDeleted?: boolean } = {},
+    db: Db = this.db,
+  ): Promise<RecordData> {
+    const e = this.entity(entityName);
+    const only = this.parseFields(e, opts.fields);
+    const rows = await db.query(
+      `SELECT ${selectColumns(e, only)
+        .map((c) => `t.${q(c)}`)
+        .join(
+          ', ',
+        )} FROM ${q(e.table)} t WHERE t.${q('id')} = ?${opts.withDeleted ? '' : ' AND t.deleted_at IS NULL'}`,
+      [id],
+    );
+    if (!rows.length) throw this.notFound(e, id);
+    const [rec] = await this.hydrate(e, rows, only, opts.include ?? [], db);
+    return rec;
+  }
+
+  async list(entityName: string, query: ListQuery): Promise<ListResult> {
+    const e = this.entity(entityName);
+    const only = this.parseFields(e, query.fields);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new CrmError(ErrorCode.QueryInvalid, `limit must be 1..${MAX_LIMIT}`, [
+        { path: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` },
+      ]);
+    }
+    const where = translateFilter(this.meta.model, e, query.filter);
+    const keys = parseSort(e, query.sort);
+    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${where.sql}`;
+    const params: SqlParam[] = [...where.params];
+    let sql = base;
+    if (query.cursor) {
+      const ks = keysetCondition(keys, decodeCursor(keys, query.cursor));
+      sql += ` AND ${ks.sql}`;
+      params.push(...ks.params);
+    }
+    const cols = new Set(selectColumns(e, only));
+    for (const k of keys) cols.add(k.column);
+    const rows = await this.db.query(
+      `SELECT ${[...cols].map((c) => `t.${q(c)}`).join(', ')} FROM ${q(e.table)} t WHERE ${sql} ORDER BY ${orderBySql(keys)} LIMIT ${limit + 1}`,
+      params,
+    );
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const data = await this.hydrate(e, page, only, query.include ?? [], this.db);
+    const out: ListResult = {
+      data,
+      nextCursor: more ? encodeCursor(keys, page[page.length - 1]) : null,
+    };
+    if (query.count) {
+      const [c] = await this.db.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM ${q(e.table)} t WHERE ${base}`,
+        where.params,
+      );
+      out.count = Number(c.n);
+    }
+    return out;
+  }
+
+  private parseFields(e: CompiledEntity, fields?: string[]): Set<string> | undefined {
+    if (!fields || fields.length === 0) return undefined;
+    const bad = fields.filter((f) => !e.fields[f]);
+    if (bad.length) {
+      throw new CrmError(
+        ErrorCode.FieldUnknown,
+        `unknown field(s): ${bad.join(', ')}`,
+        bad.map((f) => ({ path: 'fields', message: `unknown field "${f}" on ${e.name}` })),
+      );
+    }
+    return new Set(fields);
+  }
+
+  /** Rows → API records, with manyToMany values and the included related records. */
+  private async hydrate(
+    e: CompiledEntity,
+    rows: Array<Record<string, unknown>>,
+    only: Set<string> | undefined,
+    include: string[],
+    db: Db,
+  ): Promise<RecordData[]> {
+    const records = rows.map((r) => fromRow(e, r, only));
+    if (!records.length) return records;
+    const ids = records.map((r) => r.id as number);
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (!isM2M(f) || (only && !only.has(name))) continue;
+      const links = await this.links(db, junctionTableName(e.name, name), ids);
+      for (const r of records) r[name] = links.get(r.id as number) ?? [];
+    }
+    if (include.length) await this.includeRelated(e, records, include, db);
+    return records;
+  }
+
+  private async links(db: Db, table: string, ids: number[]): Promise<Map<number, number[]>> {
+    const rows = await db.query<{ source_id: number; target_id: number }>(
+      `SELECT source_id, target_id FROM ${q(table)} WHERE source_id IN (${ids.map(() => '?').join(', ')}) ORDER BY target_id`,
+      ids,
+    );
+    const out = new Map<number, number[]>();
+    for (const r of rows) {
+      const list = out.get(Number(r.source_id)) ?? [];
+      list.push(Number(r.target_id));
+      out.set(Number(r.source_id), list);
+    }
+    return out;
+  }
+
+  private async includeRelated(
+    e: CompiledEntity,
+    records: RecordData[],
+    include: string[],
+    db: Db,
+  ): Promise<void> {
+    const fetch = async (target: CompiledEntity, where: string, params: SqlParam[]) =>
+      (
+        await db.query(
+          `SELECT ${selectColumns(target)
+            .map((c) => `t.${q(c)}`)
+            .join(', ')} FROM ${q(target.table)} t WHERE t.deleted_at IS NULL AND ${where}`,
+          params,
+        )
+      ).map((r) => fromRow(target, r));
+    for (const r of records) r._related = {};
+    for (const name of include) {
+      const f = e.fields[name];
+      const inverse = e.inverses.find((i) => i.name === name);
+      if (f?.type === 'relation') {
+        const target = this.entity(f.target!);
+        if (f.relation === 'manyToOne') {
+          const ids = [
+            ...new Set(
+              records.map((r) => r[name]).filter((v): v is number => typeof v === 'number'),
+            ),
+          ];
+          const found = ids.length
+            ? await fetch(target, `t.id IN (${ids.map(() => '?').join(', ')})`, ids)
+            : [];
+          const byId = new Map(found.map((x) => [x.id, x]));
+          for (const r of records)
+            (r._related as RecordData)[name] = byId.get(r[name] as number) ?? null;
+        } else {
+          const links = await this.links(
+            db,
+            junctionTableName(e.name, name),
+            records.map((r) => r.id as number),
+          );
+          const ids = [...new Set([...links.values()].flat())];
+          const found = ids.length
+            ? await fetch(target, `t.id IN (${ids.map(() => '?').join(', ')})`, ids)
+            : [];
+          const byId = new Map(found.map((x) => [x.id, x]));
+          for (const r of records) {
+            (r._related as RecordData)[name] = (links.get(r.id as number) ?? [])
+              .map((id) => byId.get(id))
+              .filter(Boolean);
+          }
+        }
+      } else if (inverse) {
+        const source = this.entity(inverse.sourceEntity);
+        const ids = records.map((r) => r.id as number);
+        const found = await fetch(
+          source,
+          `t.${q(inverse.sourceField)} IN (${ids.map(() => '?').join(', ')}) ORDER BY t.id LIMIT 1000`,
+          ids,
+        );
+        for (const r of records)
+          (r._related as RecordData)[name] = found.filter((x) => x[inverse.sourceField] === r.id);
+      } else {
+        throw new CrmError(ErrorCode.FieldUnknown, `cannot include "${name}"`, [
+          { path: 'include', message: `"${name}" is not a relation of ${e.name}` },
+        ]);
+      }
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  async create(entityName: string, body: unknown, actor: Actor): Promise<RecordData> {
+    const e = this.entity(entityName);
+    const data = this.prepareCreate(e, body, actor);
+    const id = await this.db.transaction(async (tx) => this.insert(tx, e, data, actor));
+    return this.get(entityName, id);
+  }
+
+  async update(entityName: string, id: number, body: unknown, actor: Actor): Promise<RecordData> {
+    const e = this.entity(entityName);
+    const patch = this.preparePatch(e, body);
+    await this.db.transaction(async (tx) => this.applyPatch(tx, e, id, patch, actor));
+    return this.get(entityName, id);
+  }
+
+  /** Creates or updates many records of one entity in one transaction: all or nothing. */
+  async bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
+    const e = this.entity(entityName);
+    const items = (body as { records?: unknown })?.records;
+    if (!Array.isArray(items) || items.length === 0 || items.length > 1000) {
+      throw new CrmError(
+        ErrorCode.RecordInvalid,
+        'bulk takes { records: [...] } with 1 to 1000 records',
+        [{ path: '/records', message: 'must be a list of 1 to 1000 records' }],
+      );
+    }
+    type Op =
+      | { kind: 'create'; data: RecordData }
+      | { kind: 'update'; id: number; patch: RecordData & { version: number } };
+    const ops: Op[] = [];
+    const errors: ErrorDetail[] = [];
+    items.forEach((item, i) => {
+      try {
+        const it = item as Record<string, unknown>;
+        if (it && typeof it === 'object' && 'id' in it) {
+          const { id, ...rest } = it;
+          if (!Number.isInteger(id))
+            throw new CrmError(ErrorCode.RecordInvalid, 'bad id', [
+              { path: '/id', message: 'must be an integer' },
+            ]);
+          ops.push({ kind: 'update', id: id as number, patch: this.preparePatch(e, rest) });
+        } else ops.push({ kind: 'create', data: this.prepareCreate(e, item, actor) });
+      } catch (err) {
+        if (!(err instanceof CrmError)) throw err;
+        errors.push(
+          ...(err.errors.length ? err.errors : [{ path: '', message: err.message }]).map((d) => ({
+            ...d,
+            path: `/records/${i}${d.path}`,
+          })),
+        );
+      }
+    });
+    if (errors.length)
+      throw new CrmError(
+        ErrorCode.RecordInvalid,
+        `${errors.length} error(s) in bulk records; nothing was written`,
+        errors,
+      );
+    const ids = await this.db.transaction(async (tx) => {
+      const out: number[] = [];
+      for (const [i, op] of ops.entries()) {
+        try {
+          if (op.kind === 'create') out.push(await this.insert(tx, e, op.data, actor));
+          else {
+            await this.applyPatch(tx, e, op.id, op.patch, actor);
+            out.push(op.id);
+          }
+        } catch (err) {
+          if (err instanceof CrmError) {
+            throw new CrmError(
+              err.code,
+              `record ${i}: ${err.message}; nothing was written`,
+              err.errors.map((d) => ({ ...d, path: `/records/${i}${d.path}` })),
+              err.extra,
+            );
+          }
+          throw err;
+        }
+      }
+      return out;
+    });
+    const data: RecordData[] = [];
+    for (const id of ids) data.push(await this.get(entityName, id));
+    return { data };
+  }
+
+  private prepareCreate(e: CompiledEntity, body: unknown, actor: Actor): RecordData {
+    const input = this.assertObject(body);
+    this.assertKeys(e, input, false);
+    const data: RecordData = {};
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (name in input) data[name] = input[name];
+      else if (f.default !== undefined && f.type !== 'autoNumber') {
+        data[name] =
+          f.type === 'currency'
+            ? { amount: f.default, currency: f.currency ?? 'CNY' }
+            : structuredClone(f.default);
+      }
+    }
+    if ('owner' in input) data.owner = input.owner;
+    const errors = [
+      ...schemaErrors(this.validatorsFor(e).create, data),
+      ...ruleErrors(e, data, actor.locale),
+    ];
+    if (errors.length) throw this.invalid(e, errors);
+    return data;
+  }
+
+  private preparePatch(e: CompiledEntity, body: unknown): RecordData & { version: number } {
+    const input = this.assertObject(body);
+    if (!Number.isInteger(input.version)) {
+      throw new CrmError(ErrorCode.RecordInvalid, 'version is required to update a record', [
+        { path: '/version', message: 'is required: send the version you read' },
+      ]);
+    }
+    this.assertKeys(e, input, false);
+    const { version, ...patch } = input;
+    const errors = schemaErrors(this.validatorsFor(e).patch, patch);
+    if (errors.length) throw this.invalid(e, errors);
+    return { ...patch, version: version as number };
+  }
+
+  private assertObject(body: unknown): Record<string, unknown> {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new CrmError(
+        ErrorCode.RecordInvalid,
+        'the body must be a JSON object of field values',
+        [{ path: '', message: 'must be an object' }],
+      );
+    }
+    return body as Record<string, unknown>;
+  }
+
+  private assertKeys(
+    e: CompiledEntity,
+    input: Record<string, unknown>,
+    allowReadOnly: boolean,
+  ): void {
+    const { unknown, readOnly } = checkWritableKeys(e, input, allowReadOnly);
+    if (unknown.length)
+      throw new CrmError(ErrorCode.FieldUnknown, `unknown field(s) on ${e.name}`, unknown);
+    if (readOnly.length)
+      throw new CrmError(ErrorCode.RecordInvalid, 'read-only fields cannot be written', readOnly);
+  }
+
+  private invalid(e: CompiledEntity, errors: ErrorDetail[]): CrmError {
+    return new CrmError(
+      ErrorCode.RecordInvalid,
+      `${e.name} record is invalid: ${errors.length} error(s)`,
+      errors,
+    );
+  }
+
+  private async insert(tx: Db, e: CompiledEntity, data: RecordData, actor: Actor): Promise<number> {
+    await this.checkReferences(tx, e, data);
+    const now = this.clock.now();
+    // Sequences are taken outside the record's transaction on MySQL (gap-tolerant, lock-free).
+    const seqDb = this.db.dialect === 'mysql' ? this.db : tx;
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (f.type === 'autoNumber')
+        data[name] = await nextCode(seqDb, e.name, name, f.codeRule!, now);
+    }
+    const ts = toDbTimestamp(now);
+    const row: Record<string, SqlParam> = {
+      ...toRow(e, data),
+      owner: (data.owner as string | undefined) ?? actor.id,
+      created_by: actor.id,
+      created_at: ts,
+      updated_by: actor.id,
+      updated_at: ts,
+      version: 1,
+    };
+    const cols = Object.keys(row);
+    let id: number;
+    try {
+      const r = await tx.execute(
+        `INSERT INTO ${q(e.table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+        cols.map((c) => row[c]),
+      );
+      id = r.insertId;
+    } catch (err) {
+      throw this.mapWriteError(e, err);
+    }
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (isM2M(f) && Array.isArray(data[name]))
+        await this.replaceLinks(tx, e, name, id, data[name] as number[]);
+    }
+    const entries: Array<[string | null, unknown, unknown]> = [];
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (
+        data[name] !== undefined &&
+        data[name] !== null &&
+        !(isM2M(f) && (data[name] as unknown[]).length === 0)
+      )
+        entries.push([name, null, data[name]]);
+    }
+    await this.writeHistory(
+      tx,
+      e,
+      id,
+      'create',
+      entries.length ? entries : [[null, null, null]],
+      actor,
+      ts,
+    );
+    return id;
+  }
+
+  private async applyPatch(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    patch: RecordData & { version: number },
+    actor: Actor,
+  ): Promise<void> {
+    const { version, ...changes } = patch;
+    const currentRows = await tx.query(
+      `SELECT ${selectColumns(e)
+        .map((c) => `t.${q(c)}`)
+        .join(', ')} FROM ${q(e.table)} t WHERE t.id = ? AND t.deleted_at IS NULL`,
+      [id],
+    );
+    if (!currentRows.length) throw this.notFound(e, id);
+    const [current] = await this.hydrate(e, currentRows, undefined, [], tx);
+    if (current.version !== version) throw this.conflict(e, current);
+    const merged = { ...current, ...changes };
+    const ruleErrs = ruleErrors(e, merged, actor.locale);
+    if (ruleErrs.length) throw this.invalid(e, ruleErrs);
+    await this.checkReferences(tx, e, changes);
+    const ts = toDbTimestamp(this.clock.now());
+    const row = toRow(e, changes);
+    if ('owner' in changes) row.owner = changes.owner as SqlParam;
+    const cols = Object.keys(row);
+    const sets = [
+      ...cols.map((c) => `${q(c)} = ?`),
+      'version = version + 1',
+      'updated_at = ?',
+      'updated_by = ?',
+    ];
+    let affected: number;
+    try {
+      ({ affected } = await tx.execute(
+        `UPDATE ${q(e.table)} SET ${sets.join(', ')} WHERE id = ? AND version = ? AND deleted_at IS NULL`,
+        [...cols.map((c) => row[c]), ts, actor.id, id, version],
+      ));
+    } catch (err) {
+      throw this.mapWriteError(e, err);
+    }
+    if (affected === 0) {
+      // Lost a race with a concurrent update between our read and write.
+      throw this.conflict(e, await this.get(e.name, id, {}, tx));
+    }
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (isM2M(f) && Array.isArray(changes[name]))
+        await this.replaceLinks(tx, e, name, id, changes[name] as number[]);
+    }
+    const entries: Array<[string, unknown, unknown]> = [];
+    for (const [name, v] of Object.entries(changes)) {
+      const old = current[name] ?? null;
+      if (JSON.stringify(old) !== JSON.stringify(v ?? null)) entries.push([name, old, v ?? null]);
+    }
+    if (entries.length) await this.writeHistory(tx, e, id, 'update', entries, actor, ts);
+  }
+
+  async remove(entityName: string, id: number, actor: Actor, version?: number): Promise<void> {
+    const e = this.entity(entityName);
+    await this.db.transaction(async (tx) => {
+      const current = await this.get(entityName, id, {}, tx);
+      if (version !== undefined && current.version !== version) throw this.conflict(e, current);
+      const ts = toDbTimestamp(this.clock.now());
+      const r = await tx.execute(
+        `UPDATE ${q(e.table)} SET deleted_at = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ? AND deleted_at IS NULL`,
+        [ts, ts, actor.id, id, current.version as number],
+      );
+      if (r.affected === 0)
+        throw this.conflict(e, await this.get(entityName, id, { withDeleted: true }, tx));
+      await this.writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
+    });
+  }
+
+  async restore(entityName: string, id: number, actor: Actor): Promise<RecordData> {
+    const e = this.entity(entityName);
+    await this.db.transaction(async (tx) => {
+      const current = await this.get(entityName, id, { withDeleted: true }, tx);
+      if (current.deletedAt === null) {
+        throw new CrmError(
+          ErrorCode.VersionConflict,
+          `${e.name} ${id} is not deleted`,
+          [{ path: '/deletedAt', message: 'record is not deleted' }],
+          { current },
+        );
+      }
+      const ts = toDbTimestamp(this.clock.now());
+      await tx.execute(
+        `UPDATE ${q(e.table)} SET deleted_at = NULL, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+        [ts, actor.id, id],
+      );
+      await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
+    });
+    return this.get(entityName, id);
+  }
+
+  async history(entityName: string, id: number): Promise<HistoryEntry[]> {
+    const e = this.entity(entityName);
+    await this.get(entityName, id, { withDeleted: true });
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT id, at, actor, action, field, old_value, new_value FROM crm_record_history WHERE entity = ? AND record_id = ? ORDER BY id',
+      [e.name, id],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: r.at ? new Date(`${String(r.at).replace(' ', 'T')}Z`).toISOString() : null,
+      actor: (r.actor as string) ?? null,
+      action: String(r.action),
+      field: (r.field as string) ?? null,
+      old: parseJson(r.old_value),
+      new: parseJson(r.new_value),
+    }));
+  }
+
+  private async writeHistory(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    action: string,
+    entries: Array<[string | null, unknown, unknown]>,
+    actor: Actor,
+    ts: string,
+  ): Promise<void> {
+    const values = entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const params = entries.flatMap(([field, oldV, newV]) => [
+      e.name,
+      id,
+      action,
+      field,
+      oldV === null || oldV === undefined ? null : JSON.stringify(oldV),
+      newV === null || newV === undefined ? null : JSON.stringify(newV),
+      actor.id,
+      ts,
+    ]);
+    await tx.execute(
+      `INSERT INTO crm_record_history (entity, record_id, action, field, old_value, new_value, actor, at) VALUES ${values}`,
+      params as SqlParam[],
+    );
+  }
+
+  private async replaceLinks(
+    tx: Db,
+    e: CompiledEntity,
+    field: string,
+    id: number,
+    targets: number[],
+  ): Promise<void> {
+    const jt = junctionTableName(e.name, field);
+    await tx.execute(`DELETE FROM ${q(jt)} WHERE source_id = ?`, [id]);
+    if (targets.length) {
+      await tx.execute(
+        `INSERT INTO ${q(jt)} (source_id, target_id) VALUES ${targets.map(() => '(?, ?)').join(', ')}`,
+        targets.flatMap((t) => [id, t]),
+      );
+    }
+  }
+
+  /** Relations must point at live records and files at stored files: checked, with the field named. */
+  private async checkReferences(tx: Db, e: CompiledEntity, data: RecordData): Promise<void> {
+    const errors: ErrorDetail[] = [];
+    for (const [name, f] of Object.entries(e.fields)) {
+      const v = data[name];
+      if (v === undefined || v === null) continue;
+      if (f.type === 'relation') {
+        const ids = [...new Set(Array.isArray(v) ? (v as number[]) : [v as number])];
+        if (!ids.length) continue;
+        const target = this.entity(f.target!);
+        const found = await tx.query<{ id: number }>(
+          `SELECT id FROM ${q(target.table)} WHERE deleted_at IS NULL AND id IN (${ids.map(() => '?').join(', ')})`,
+          ids,
+        );
+        const have = new Set(found.map((r) => Number(r.id)));
+        for (const id of ids)
+          if (!have.has(id))
+            errors.push({ path: `/${name}`, message: `${target.name} ${id} does not exist` });
+      } else if (f.type === 'file') {
+        const [file] = await tx.query<{ mime: string }>('SELECT mime FROM crm_file WHERE id = ?', [
+          v as string,
+        ]);
+        if (!file) errors.push({ path: `/${name}`, message: `file ${String(v)} does not exist` });
+        else if (f.accept?.length && !f.accept.some((a) => file.mime.startsWith(a))) {
+          errors.push({
+            path: `/${name}`,
+            message: `file type ${file.mime} is not accepted (${f.accept.join(', ')})`,
+          });
+        }
+      }
+    }
+    if (errors.length) throw this.invalid(e, errors);
+  }
+
+  private mapWriteError(e: CompiledEntity, err: unknown): unknown {
+    if (!isUniqueViolation(err)) return err;
+    const text = String((err as Error).message);
+    const tables = entityTables(e.doc);
+    let fields: string[] = [];
+    for (const ix of tables[0].indexes.filter((i) => i.unique)) {
+      if (text.includes(ix.name) || text.includes(`${e.table}.${ix.columns.join(`, ${e.table}.`)}`))
+        fields = ix.columns;
+    }
+    return new CrmError(
+      ErrorCode.UniqueViolation,
+      fields.length
+        ? `another ${e.name} already has this ${fields.join(' + ')}`
+        : `another ${e.name} already has one of these unique values`,
+      (fields.length ? fields : ['']).map((f) => ({
+        path: f ? `/${f}` : '',
+        message: 'must be unique',
+      })),
+    );
+  }
+
+  private notFound(e: CompiledEntity, id: number): CrmError {
+    return new CrmError(ErrorCode.RecordNotFound, `${e.name} ${id} not found`, [
+      { path: 'id', message: `no live ${e.name} with id ${id}` },
+    ]);
+  }
+
+  private conflict(e: CompiledEntity, current: RecordData): CrmError {
+    return new CrmError(
+      ErrorCode.VersionConflict,
+      `${e.name} ${String(current.id)} was changed by someone else (now at version ${String(current.version)})`,
+      [{ path: '/version', message: 'stale version' }],
+      { current },
+    );
+  }
+}

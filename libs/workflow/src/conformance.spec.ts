@@ -1,0 +1,175 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkDeployable } from './conformance';
+
+/**
+ * Every BPMN MIWG reference model must parse, and deploy must accept it or reject it with
+ * element-level problems — never crash. The table in libs/workflow/README.md is checked against
+ * what the validator really says, so it cannot go stale.
+ */
+const DIR = path.resolve(__dirname, '../../../tests/fixtures/bpmn-miwg');
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.bpmn'))
+  .sort();
+
+async function row(file: string): Promise<string> {
+  const r = await checkDeployable(fs.readFileSync(path.join(DIR, file), 'utf8'));
+  const executable = r.processes.filter((p) => p.executable).length;
+  const reasons = [
+    ...new Set(
+      r.problems.map((p) => `${p.elementType}: ${p.message.replace(/ [_A-Za-z0-9-]{20,}/g, ' …')}`),
+    ),
+  ];
+  return `| ${file} | ${r.processes.length} | ${executable} | ${r.accepted ? 'accepted' : `rejected (${r.problems.length})`} | ${reasons.join('; ').replace(/\|/g, '\\|') || '—'} |`;
+}
+
+describe('BPMN MIWG conformance', () => {
+  it('has the 21 reference models', () => {
+    expect(files).toHaveLength(21);
+  });
+
+  it.each(files)(
+    '%s parses and is accepted or rejected with element-level problems',
+    async (file) => {
+      const r = await checkDeployable(fs.readFileSync(path.join(DIR, file), 'utf8'));
+      expect(r.processes.length).toBeGreaterThan(0);
+      expect(r.problems.every((p) => p.elementType && p.message && p.elementId !== undefined)).toBe(
+        true,
+      );
+      expect(r.accepted).toBe(r.problems.length === 0);
+      // the diagram elements named in problems exist in the file
+      for (const p of r.problems)
+        if (p.elementId)
+          expect(fs.readFileSync(path.join(DIR, file), 'utf8')).toContain(`"${p.elementId}"`);
+    },
+  );
+
+  it('matches the result table in the engine README', async () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
+    const rows = await Promise.all(files.map(row));
+    for (const r of rows) expect(readme).toContain(r);
+  });
+});
+
+describe('deploy validation of the executable subset', () => {
+  const wrap = (body: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  ${extra}
+  <bpmn:process id="p" isExecutable="true">${body}</bpmn:process>
+</bpmn:definitions>`;
+
+  it('accepts start → user task → exclusive gateway with FEEL conditions and a default → end', async () => {
+    const r = await checkDeployable(
+      wrap(`
+      <bpmn:startEvent id="s"/>
+      <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="approve"/>
+      <bpmn:userTask id="approve"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="=initiator.supervisor"/></bpmn:extensionElements></bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="g"/>
+      <bpmn:exclusiveGateway id="g" default="no"/>
+      <bpmn:sequenceFlow id="yes" sourceRef="g" targetRef="e1"><bpmn:conditionExpression>=approved = true and amount &lt; 100000</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="no" sourceRef="g" targetRef="e2"/>
+      <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>`),
+    );
+    expect(r).toEqual({
+      accepted: true,
+      processes: [{ id: 'p', name: null, executable: true }],
+      problems: [],
+    });
+  });
+
+  it.each([
+    [
+      'no start event',
+      `<bpmn:endEvent id="e"/>`,
+      { elementId: 'p', elementType: 'Process', message: 'a process needs a start event' },
+    ],
+    [
+      'a non-default flow without condition',
+      `<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g"/><bpmn:exclusiveGateway id="g"/>
+       <bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e"><bpmn:conditionExpression>=x &gt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+       <bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>`,
+      {
+        elementId: 'b',
+        elementType: 'SequenceFlow',
+        message: 'flow out of ExclusiveGateway g needs a condition (or to be its default flow)',
+      },
+    ],
+    [
+      'invalid FEEL',
+      `<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g"/><bpmn:exclusiveGateway id="g" default="b"/>
+       <bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e"><bpmn:conditionExpression>=amount &gt; </bpmn:conditionExpression></bpmn:sequenceFlow>
+       <bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>`,
+      {
+        elementId: 'a',
+        elementType: 'SequenceFlow',
+        message: expect.stringContaining('invalid FEEL condition'),
+      },
+    ],
+    [
+      'an unsupported element',
+      `<bpmn:startEvent id="s"/><bpmn:complexGateway id="cg"/>`,
+      {
+        elementId: 'cg',
+        elementType: 'ComplexGateway',
+        message: 'ComplexGateway is not in the executable subset',
+      },
+    ],
+    [
+      'a signal event',
+      `<bpmn:startEvent id="s"><bpmn:signalEventDefinition/></bpmn:startEvent>`,
+      {
+        elementId: 's',
+        elementType: 'StartEvent',
+        message: 'Signal StartEvent is not in the executable subset',
+      },
+    ],
+    [
+      'a service task without a type',
+      `<bpmn:startEvent id="s"/><bpmn:serviceTask id="t"/>`,
+      {
+        elementId: 't',
+        elementType: 'ServiceTask',
+        message: expect.stringContaining('needs zeebe:taskDefinition'),
+      },
+    ],
+    [
+      'a timer without a time',
+      `<bpmn:startEvent id="s"><bpmn:timerEventDefinition/></bpmn:startEvent>`,
+      {
+        elementId: 's',
+        elementType: 'StartEvent',
+        message: 'a timer needs a timeDate, timeDuration or timeCycle',
+      },
+    ],
+  ])('rejects %s, naming the element', async (_name, body, problem) => {
+    const r = await checkDeployable(wrap(body));
+    expect(r.accepted).toBe(false);
+    expect(r.problems).toContainEqual(problem);
+  });
+
+  it('rejects unreadable XML without throwing', async () => {
+    const r = await checkDeployable('<bpmn:definitions');
+    expect(r).toMatchObject({
+      accepted: false,
+      problems: [
+        {
+          elementId: null,
+          elementType: 'Definitions',
+          message: expect.stringContaining('not readable BPMN XML'),
+        },
+      ],
+    });
+  });
+
+  it('stores a non-executable process without running its checks', async () => {
+    const r = await checkDeployable(
+      wrap('<bpmn:complexGateway id="cg"/>').replace('isExecutable="true"', 'isExecutable="false"'),
+    );
+    expect(r).toEqual({
+      accepted: true,
+      processes: [{ id: 'p', name: null, executable: false }],
+      problems: [],
+    });
+  });
+});

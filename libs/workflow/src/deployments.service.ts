@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  CLOCK,
+  type Clock,
+  CrmError,
+  DB,
+  type Db,
+  ErrorCode,
+  fromDbTimestamp,
+  toDbTimestamp,
+  withNamedLock,
+} from '@crm/common';
+import { checkDeployable } from './conformance';
+
+export interface DeployedProcess {
+  key: string;
+  version: number;
+  name: string | null;
+  executable: boolean;
+  /** false when the same bytes were already the latest version (a no-op). */
+  created: boolean;
+}
+
+export interface DefinitionVersion {
+  version: number;
+  name: string | null;
+  executable: boolean;
+  resource: string | null;
+  deployedAt: string | null;
+  deployedBy: string | null;
+}
+
+/**
+ * Deploys BPMN diagrams: validates the executable subset, then stores each process of the file as
+ * a new version of its key. Redeploying the same bytes is a no-op; running instances (a later
+ * part of the engine) stay on the version they started with.
+ */
+@Injectable()
+export class DeploymentsService {
+  private readonly log = new Logger('workflow');
+
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async deploy(
+    xml: string,
+    actor: string,
+    resource: string | null = null,
+  ): Promise<DeployedProcess[]> {
+    const check = await checkDeployable(xml);
+    if (!check.accepted) {
+      throw new CrmError(
+        ErrorCode.BpmnInvalid,
+        `the diagram cannot be deployed: ${check.problems.length} problem(s)`,
+        check.problems.map((p) => ({
+          path: p.elementId ?? '',
+          elementId: p.elementId,
+          elementType: p.elementType,
+          message: p.message,
+        })),
+      );
+    }
+    const sha256 = createHash('sha256').update(xml).digest('hex');
+    return withNamedLock(this.db, 'crm_wf_deploy', () =>
+      this.db.transaction(async (tx) => {
+        const out: DeployedProcess[] = [];
+        for (const p of check.processes) {
+          const [latest] = await tx.query<{ version: number; sha256: string }>(
+            'SELECT version, sha256 FROM crm_wf_definition WHERE process_key = ? ORDER BY version DESC LIMIT 1',
+            [p.id],
+          );
+          if (latest && latest.sha256 === sha256) {
+            out.push({
+              key: p.id,
+              version: Number(latest.version),
+              name: p.name,
+              executable: p.executable,
+              created: false,
+            });
+            continue;
+          }
+          const version = latest ? Number(latest.version) + 1 : 1;
+          await tx.execute(
+            'INSERT INTO crm_wf_definition (process_key, version, name, executable, resource, xml, sha256, deployed_by, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [
+              p.id,
+              version,
+              p.name,
+              p.executable ? 1 : 0,
+              resource,
+              xml,
+              sha256,
+              actor,
+              toDbTimestamp(this.clock.now()),
+            ],
+          );
+          out.push({ key: p.id, version, name: p.name, executable: p.executable, created: true });
+        }
+        return out;
+      }),
+    );
+  }
+
+  /** Deploys every .bpmn file of a folder (workflows/ at start-up); a bad file stops start-up. */
+  async deployDir(dir: string, actor = 'system'): Promise<DeployedProcess[]> {
+    if (!fs.existsSync(dir)) return [];
+    const out: DeployedProcess[] = [];
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith('.bpmn'))
+      .sort()) {
+      try {
+        out.push(...(await this.deploy(fs.readFileSync(path.join(dir, f), 'utf8'), actor, f)));
+      } catch (e) {
+        if (e instanceof CrmError)
+          throw new CrmError(
+            e.code,
+            `${f}: ${e.message}`,
+            e.errors.map((d) => ({ ...d, file: f })),
+          );
+        throw e;
+      }
+    }
+    const created = out.filter((d) => d.created);
+    if (created.length)
+      this.log.log(`deployed ${created.map((d) => `${d.key} v${d.version}`).join(', ')}`);
+    return out;
+  }
+
+  async list(): Promise<
+    Array<{ key: string; latest: DefinitionVersion; versions: DefinitionVersion[] }>
+  > {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT process_key, version, name, executable, resource, deployed_at, deployed_by FROM crm_wf_definition ORDER BY process_key, version DESC',
+    );
+    const byKey = new Map<string, DefinitionVersion[]>();
+    for (const r of rows) {
+      const list = byKey.get(String(r.process_key)) ?? [];
+      list.push({
+        version: Number(r.version),
+        name: (r.name as string) ?? null,
+        executable: Number(r.executable) === 1 || r.executable === true,
+        resource: (r.resource as string) ?? null,
+        deployedAt: fromDbTimestamp(r.deployed_at),
+        deployedBy: (r.deployed_by as string) ?? null,
+      });
+      byKey.set(String(r.process_key), list);
+    }
+    return [...byKey.entries()].map(([key, versions]) => ({ key, latest: versions[0], versions }));
+  }
+
+  async xml(key: string, version?: number): Promise<string> {
+    const rows = await this.db.query<{ xml: string }>(
+      `SELECT xml FROM crm_wf_definition WHERE process_key = ?${version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
+      version ? [key, version] : [key],
+    );
+    if (!rows.length) {
+      throw new CrmError(
+        ErrorCode.DefinitionNotFound,
+        `no process definition "${key}"${version ? ` version ${version}` : ''}`,
+        [{ path: 'key', message: 'not found' }],
+      );
+    }
+    return rows[0].xml;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './bpmn-model';
+export * from './validate-bpmn';
+export * from './conformance';
+export * from './deployments.service';
+export * from './engine/engine.service';
+export * from './engine/process-graph';

@@ -1,0 +1,184 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DIALECTS, type TestServer, startServer } from './support/harness';
+
+/** The shipped metadata/ (and the acme overlay) as a user gets it from `npm start`. */
+function shippedFiles(): Record<string, string> {
+  const root = path.resolve(__dirname, '../../metadata');
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name.endsWith('.yaml'))
+        out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(dialect, shippedFiles(), { CRM_CLIENT: 'acme' });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('serves every shipped entity, with the client overlay', async () => {
+    const docs = (await s.api('GET', '/api/meta/documents?kind=entity')).body.data.map(
+      (d: { name: string }) => d.name,
+    );
+    expect(docs).toEqual(
+      expect.arrayContaining([
+        'customer',
+        'contact',
+        'lead',
+        'opportunity',
+        'quote',
+        'contract',
+        'sales_order',
+        'receivable',
+        'payment',
+        'campaign',
+        'service_request',
+        'sla_policy',
+      ]),
+    );
+    const schema = (await s.api('GET', '/api/meta/entities/customer/schema')).body;
+    expect(schema.properties.erpCode).toBeDefined();
+    expect(schema.properties.territory['x-field-type']).toBe('select');
+    expect(schema.properties.level['x-options'][0].label.en).toBe('Strategic account');
+  });
+
+  it('walks the sales flow: lead → opportunity → quote → contract → order → receivable → payment', async () => {
+    const post = async (entity: string, body: unknown) => {
+      const res = await s.api('POST', `/api/records/${entity}`, body);
+      expect({ entity, status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
+        entity,
+        status: 201,
+        body: 'ok',
+      });
+      return res.body;
+    };
+    const campaign = await post('campaign', {
+      name: '春季展会',
+      kind: 'fair',
+      channels: ['offline'],
+      startDate: '2026-03-01',
+      endDate: '2026-03-03',
+    });
+    const lead = await post('lead', {
+      company: '华东机械有限公司',
+      contactName: '王经理',
+      source: 'fair',
+      campaign: campaign.id,
+    });
+    const customer = await post('customer', {
+      name: '华东机械有限公司',
+      level: 'key',
+      erpCode: 'K3-0001',
+      creditLimit: { amount: 500000 },
+    });
+    expect(customer.code).toMatch(/^KH-202603-\d{5}$/);
+    await s.api('PATCH', `/api/records/lead/${lead.id}`, {
+      version: lead.version,
+      status: 'qualified',
+      customer: customer.id,
+    });
+    const product = await post('product', {
+      code: 'P-100',
+      name: '数控机床',
+      listPrice: { amount: 120000 },
+    });
+    const opp = await post('opportunity', {
+      name: '机床采购',
+      customer: customer.id,
+      lead: lead.id,
+      stage: 'proposal',
+      probability: 60,
+      products: [product.id],
+      expectedRevenue: { amount: 240000 },
+    });
+    const quote = await post('quote', {
+      name: '机床报价',
+      opportunity: opp.id,
+      customer: customer.id,
+      total: { amount: 240000 },
+      quoteDate: '2026-03-15',
+      validUntil: '2026-04-15',
+    });
+    await post('quote_line', {
+      quote: quote.id,
+      product: product.id,
+      quantity: 2,
+      unitPrice: { amount: 120000 },
+      amount: { amount: 240000 },
+    });
+    const contract = await post('contract', {
+      title: '机床采购合同',
+      customer: customer.id,
+      quote: quote.id,
+      opportunity: opp.id,
+      amount: { amount: 240000 },
+      startDate: '2026-03-20',
+      endDate: '2027-03-19',
+    });
+    expect(contract.code).toMatch(/^HT-2026-\d{5}$/);
+    const order = await post('sales_order', {
+      orderDate: '2026-03-21',
+      customer: customer.id,
+      contract: contract.id,
+      amount: { amount: 240000 },
+    });
+    const receivable = await post('receivable', {
+      billDate: '2026-03-25',
+      customer: customer.id,
+      order: order.id,
+      amountDue: { amount: 240000 },
+    });
+    await post('payment', {
+      paidOn: '2026-04-01',
+      customer: customer.id,
+      receivable: receivable.id,
+      amount: { amount: 100000 },
+    });
+
+    // the shipped rules hold: receivable cannot be over-received, payment must be positive
+    const over = await s.api('PATCH', `/api/records/receivable/${receivable.id}`, {
+      version: 1,
+      amountReceived: { amount: 300000 },
+    });
+    expect(over.status).toBe(400);
+    const zero = await s.api('POST', '/api/records/payment', {
+      paidOn: '2026-04-01',
+      customer: customer.id,
+      amount: { amount: 0 },
+    });
+    expect(zero.body.errors[0].reason).toBe('rule:positiveAmount');
+
+    // and the flow is navigable from the customer
+    const view = await s.api(
+      'GET',
+      `/api/records/customer/${customer.id}?include=opportunities,quotes,contracts,orders,receivables,payments,leads`,
+    );
+    const related = view.body._related;
+    for (const k of [
+      'opportunities',
+      'quotes',
+      'contracts',
+      'orders',
+      'receivables',
+      'payments',
+      'leads',
+    ])
+      expect(related[k]).toHaveLength(1);
+    const open = await s.api(
+      'GET',
+      `/api/records/receivable?filter=${encodeURIComponent(JSON.stringify({ status: 'open', 'customer.level': 'key' }))}&count=true`,
+    );
+    expect(open.body.count).toBe(1);
+  });
+});
