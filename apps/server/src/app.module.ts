@@ -29,7 +29,7 @@ export class AppModule {
           // The DataSource is opened by our factory (it creates the MySQL database if missing and
           // sets SQLite pragmas); @nestjs/typeorm owns its lifecycle.
           useFactory: () => ({ type: 'better-sqlite3', database: ':memory:', retryAttempts: 0 }),
-          dataSourceFactory: async () => openDataSource(config.databaseUrl),
+          dataSourceFactory: async () => openDataSource(config.databaseUrl, config.dbPoolSize),
         }),
       ],
       controllers: [

@@ -16,6 +16,8 @@ export interface AppConfig {
   logLevel: string;
   /** Largest accepted upload, bytes. */
   maxFileBytes: number;
+  /** MySQL connections per node. */
+  dbPoolSize: number;
   /** How often a node checks for metadata applied by another node, ms (0 = never). */
   metaPollMs: number;
 }
@@ -64,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: env.LOG_LEVEL || 'info',
     maxFileBytes: int(env, 'MAX_FILE_BYTES', 20 * 1024 * 1024, 1),
     metaPollMs: int(env, 'META_POLL_MS', 2000, 0),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
   };
 }

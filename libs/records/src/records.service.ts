@@ -294,6 +294,7 @@ export class RecordsService {
   async create(entityName: string, body: unknown, actor: Actor): Promise<RecordData> {
     const e = this.entity(entityName);
     const data = this.prepareCreate(e, body, actor);
+    await this.takeNumbers(e, data);
     const id = await this.db.transaction(async (tx) => this.insert(tx, e, data, actor));
     return this.get(entityName, id);
   }
@@ -348,6 +349,7 @@ export class RecordsService {
         `${errors.length} error(s) in bulk records; nothing was written`,
         errors,
       );
+    for (const op of ops) if (op.kind === 'create') await this.takeNumbers(e, op.data);
     const ids = await this.db.transaction(async (tx) => {
       const out: number[] = [];
       for (const [i, op] of ops.entries()) {
@@ -443,14 +445,29 @@ export class RecordsService {
     );
   }
 
+  /**
+   * Takes auto-numbers before the record's transaction opens, in autocommit. Taking them inside it
+   * on a second pooled connection deadlocks the pool once every connection holds a transaction
+   * that waits for one more (30 parallel creates on a pool of 10 hung CI); taking them on the
+   * transaction's own connection would hold the counter's row lock until commit. A failed insert
+   * leaves a gap, which code rules allow.
+   */
+  private async takeNumbers(e: CompiledEntity, data: RecordData): Promise<void> {
+    const now = this.clock.now();
+    for (const [name, f] of Object.entries(e.fields)) {
+      if (f.type === 'autoNumber')
+        data[name] = await nextCode(this.db, e.name, name, f.codeRule!, now);
+    }
+  }
+
   private async insert(tx: Db, e: CompiledEntity, data: RecordData, actor: Actor): Promise<number> {
     await this.checkReferences(tx, e, data);
     const now = this.clock.now();
-    // Sequences are taken outside the record's transaction on MySQL (gap-tolerant, lock-free).
-    const seqDb = this.db.dialect === 'mysql' ? this.db : tx;
+    // Callers that already hold a transaction (workflow steps) number inside it: correct, but the
+    // counter row stays locked until their commit.
     for (const [name, f] of Object.entries(e.fields)) {
-      if (f.type === 'autoNumber')
-        data[name] = await nextCode(seqDb, e.name, name, f.codeRule!, now);
+      if (f.type === 'autoNumber' && data[name] === undefined)
+        data[name] = await nextCode(tx, e.name, name, f.codeRule!, now);
     }
     const ts = toDbTimestamp(now);
     const row: Record<string, SqlParam> = {
