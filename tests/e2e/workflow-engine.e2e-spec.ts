@@ -196,20 +196,41 @@ describe.each(DIALECTS)('workflow engine, first slice, on %s', (dialect) => {
     });
   });
 
-  it('refuses what it cannot do with a clear 4xx and changes nothing', async () => {
-    const before = (await s.api('GET', '/api/tasks')).body.data.length;
+  it('turns a gateway with no matching flow into an incident an admin can retry', async () => {
     const stuck = await s.api('POST', '/api/workflow/instances', {
       processKey: 'stuck',
       variables: { x: 3 },
     });
-    expect(stuck).toMatchObject({
-      status: 409,
-      body: { code: 'FLOW_STUCK', errors: [{ path: 'gw' }] },
+    expect(stuck.status).toBe(201);
+    expect(stuck.body).toMatchObject({ state: 'active', activeElementIds: ['gw'], incidents: 1 });
+    const incidents = (await s.api('GET', `/api/workflow/incidents?instanceId=${stuck.body.id}`))
+      .body.data;
+    expect(incidents).toMatchObject([{ elementId: 'gw', kind: 'no-matching-flow', state: 'open' }]);
+    const retried = await s.api('POST', `/api/workflow/incidents/${incidents[0].id}/retry`, {
+      variables: { x: 2 },
     });
+    expect(retried.body).toMatchObject({ state: 'resolved', resolvedBy: 'tester' });
+    const after = await s.api('GET', `/api/workflow/instances/${stuck.body.id}`);
+    expect(after.body).toMatchObject({ state: 'completed', incidents: 0, variables: { x: 2 } });
+    const again = await s.api('POST', `/api/workflow/incidents/${incidents[0].id}/retry`, {});
+    expect(again.body.code).toBe('INCIDENT_RESOLVED');
+  });
+
+  it('refuses what it cannot do with a clear 4xx and changes nothing', async () => {
+    const before = (await s.api('GET', '/api/tasks')).body.data.length;
     expect(
       (await s.api('POST', '/api/workflow/instances', { processKey: 'ghost' })).body.code,
     ).toBe('DEFINITION_NOT_FOUND');
     expect((await s.api('POST', '/api/workflow/instances', {})).status).toBe(400);
+    expect(
+      (await s.api('POST', '/api/workflow/instances', { processKey: 'approval', variables: [1] }))
+        .body.code,
+    ).toBe('BAD_REQUEST');
+    const huge = await s.api('POST', '/api/workflow/instances', {
+      processKey: 'approval',
+      variables: { blob: 'x'.repeat(300 * 1024) },
+    });
+    expect(huge).toMatchObject({ status: 413, body: { code: 'VARIABLES_TOO_LARGE' } });
     expect((await s.api('POST', '/api/tasks/999999/complete', {})).body.code).toBe(
       'TASK_NOT_FOUND',
     );

@@ -16,8 +16,17 @@ import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordsController } from './controllers/records.controller';
 import { SystemController } from './controllers/system.controller';
-import { TasksController, WorkflowController } from './controllers/workflow.controller';
-import { DeploymentsService, EngineService } from '@crm/workflow';
+import {
+  NotificationsController,
+  TasksController,
+  WorkflowController,
+} from './controllers/workflow.controller';
+import {
+  DeploymentsService,
+  EngineService,
+  JobExecutorService,
+  TaskTypeRegistry,
+} from '@crm/workflow';
 
 @Module({})
 export class AppModule {
@@ -39,6 +48,7 @@ export class AppModule {
         FilesController,
         WorkflowController,
         TasksController,
+        NotificationsController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -53,6 +63,8 @@ export class AppModule {
         FilesService,
         DeploymentsService,
         EngineService,
+        TaskTypeRegistry,
+        JobExecutorService,
       ],
     };
   }

@@ -16,6 +16,16 @@ export interface AppConfig {
   logLevel: string;
   /** Largest accepted upload, bytes. */
   maxFileBytes: number;
+  /** How often each node's job executor looks for due timers and async jobs, ms (0 = off). */
+  jobPollMs: number;
+  /** How long an acquired job stays locked to its node before another node may take it, ms. */
+  jobLockMs: number;
+  /** First retry delay of a failing job; doubles per attempt, ms. */
+  jobBackoffMs: number;
+  /** Largest process variables document, bytes. */
+  workflowMaxVariablesBytes: number;
+  /** Time zone of cron timer cycles ("every working day at 9:00"). */
+  timeZone: string;
   /** MySQL connections per node. */
   dbPoolSize: number;
   /** How often a node checks for metadata applied by another node, ms (0 = never). */
@@ -36,6 +46,17 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): nu
     );
   }
   return n;
+}
+
+function timeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new CrmError(ErrorCode.ConfigInvalid, `CRM_TIMEZONE "${tz}" is not an IANA time zone`, [
+      { path: 'CRM_TIMEZONE', message: 'e.g. Asia/Shanghai or UTC' },
+    ]);
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -67,5 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxFileBytes: int(env, 'MAX_FILE_BYTES', 20 * 1024 * 1024, 1),
     metaPollMs: int(env, 'META_POLL_MS', 2000, 0),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
+    jobPollMs: int(env, 'JOB_POLL_MS', 500, 0),
+    jobLockMs: int(env, 'JOB_LOCK_MS', 60_000, 100),
+    jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 0),
+    workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
+    timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
   };
 }

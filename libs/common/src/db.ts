@@ -20,6 +20,12 @@ export interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]>;
   execute(sql: string, params?: SqlParam[]): Promise<ExecResult>;
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn so that, if it throws, only its own writes are undone (SAVEPOINT inside a
+   * transaction; a transaction of its own otherwise). A workflow step uses it to turn a failing
+   * built-in task into an incident while the rest of the step commits.
+   */
+  savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   readonly inTransaction: boolean;
 }
 
@@ -82,6 +88,19 @@ class TxDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return fn(this); // nested: join the caller's transaction
   }
+  private savepoints = 0;
+  async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const name = `sp_${++this.savepoints}`;
+    await runQuery(this.runner, `SAVEPOINT ${name}`, []);
+    try {
+      const out = await fn(this);
+      await runQuery(this.runner, `RELEASE SAVEPOINT ${name}`, []);
+      return out;
+    } catch (e) {
+      await runQuery(this.runner, `ROLLBACK TO SAVEPOINT ${name}`, []);
+      throw e;
+    }
+  }
 }
 
 export class DataSourceDb implements Db {
@@ -103,11 +122,16 @@ export class DataSourceDb implements Db {
       return { affected: r.affected, insertId: r.insertId };
     });
   }
+  async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.guard(async () => {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
-      await runner.startTransaction();
+      // READ COMMITTED on MySQL (as Camunda requires): after a step locks its instance row, its
+      // plain reads must see what the step before it committed, not a snapshot taken earlier.
+      await runner.startTransaction(this.dialect === 'mysql' ? 'READ COMMITTED' : undefined);
       try {
         const out = await fn(new TxDb(this.dialect, runner));
         await runner.commitTransaction();

@@ -30,6 +30,14 @@ export enum ErrorCode {
   TaskConflict = 'TASK_CONFLICT',
   FlowStuck = 'FLOW_STUCK',
   ElementNotExecutable = 'ELEMENT_NOT_EXECUTABLE',
+  VariablesInvalid = 'VARIABLES_INVALID',
+  VariablesTooLarge = 'VARIABLES_TOO_LARGE',
+  MessageNotCorrelated = 'MESSAGE_NOT_CORRELATED',
+  JobNotFound = 'JOB_NOT_FOUND',
+  JobLockLost = 'JOB_LOCK_LOST',
+  IncidentNotFound = 'INCIDENT_NOT_FOUND',
+  IncidentResolved = 'INCIDENT_RESOLVED',
+  InstanceNotActive = 'INSTANCE_NOT_ACTIVE',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -74,6 +82,14 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TaskConflict]: 409,
   [ErrorCode.FlowStuck]: 409,
   [ErrorCode.ElementNotExecutable]: 409,
+  [ErrorCode.VariablesInvalid]: 400,
+  [ErrorCode.VariablesTooLarge]: 413,
+  [ErrorCode.MessageNotCorrelated]: 404,
+  [ErrorCode.JobNotFound]: 404,
+  [ErrorCode.JobLockLost]: 409,
+  [ErrorCode.IncidentNotFound]: 404,
+  [ErrorCode.IncidentResolved]: 409,
+  [ErrorCode.InstanceNotActive]: 409,
   [ErrorCode.Internal]: 500,
 };
 

@@ -306,6 +306,36 @@ export class RecordsService {
     return this.get(entityName, id);
   }
 
+  // ---- writes inside a caller's transaction (workflow steps) ---------------------------------
+
+  /** Creates a record in the caller's transaction; validated exactly like an API create. */
+  async createIn(tx: Db, entityName: string, body: unknown, actorId: string): Promise<number> {
+    const e = this.entity(entityName);
+    const actor: Actor = { id: actorId, locale: 'en' };
+    return this.insert(tx, e, this.prepareCreate(e, body, actor), actor);
+  }
+
+  /** Patches a record in the caller's transaction at its current version (the step holds it). */
+  async patchIn(
+    tx: Db,
+    entityName: string,
+    id: number,
+    changes: unknown,
+    actorId: string,
+  ): Promise<void> {
+    const e = this.entity(entityName);
+    const [row] = await tx.query<{ version: number }>(
+      `SELECT version FROM ${q(e.table)} WHERE id = ? AND deleted_at IS NULL`,
+      [id],
+    );
+    if (!row) throw this.notFound(e, id);
+    const patch = this.preparePatch(e, {
+      ...(changes as Record<string, unknown>),
+      version: Number(row.version),
+    });
+    await this.applyPatch(tx, e, id, patch, { id: actorId, locale: 'en' });
+  }
+
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
   async bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
     const e = this.entity(entityName);

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
+  APP_CONFIG,
+  type AppConfig,
   CLOCK,
   type Clock,
   CrmError,
@@ -14,6 +16,7 @@ import {
   withNamedLock,
 } from '@crm/common';
 import { checkDeployable } from './conformance';
+import { scheduleEventStarts } from './engine/event-starts';
 
 export interface DeployedProcess {
   key: string;
@@ -45,7 +48,11 @@ export class DeploymentsService {
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig | null,
+  ) {
+    this.timeZone = config?.timeZone ?? 'UTC';
+  }
+  private readonly timeZone: string;
 
   async deploy(
     xml: string,
@@ -85,7 +92,7 @@ export class DeploymentsService {
             continue;
           }
           const version = latest ? Number(latest.version) + 1 : 1;
-          await tx.execute(
+          const ins = await tx.execute(
             'INSERT INTO crm_wf_definition (process_key, version, name, executable, resource, xml, sha256, deployed_by, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [
               p.id,
@@ -99,6 +106,8 @@ export class DeploymentsService {
               toDbTimestamp(this.clock.now()),
             ],
           );
+          if (p.executable)
+            await scheduleEventStarts(tx, xml, ins.insertId, p.id, this.clock.now(), this.timeZone);
           out.push({ key: p.id, version, name: p.name, executable: p.executable, created: true });
         }
         return out;

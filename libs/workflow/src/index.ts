@@ -4,3 +4,6 @@ export * from './conformance';
 export * from './deployments.service';
 export * from './engine/engine.service';
 export * from './engine/process-graph';
+export * from './engine/job-executor.service';
+export * from './engine/task-types';
+export * from './engine/timers';

@@ -18,6 +18,41 @@ import { DeploymentsService, EngineService } from '@crm/workflow';
 import { actorOf } from '../http/request-context';
 import { parseId, parseOptionalInt } from '../http/params';
 
+type Body_ = Record<string, unknown> | undefined;
+
+const bad = (path: string, message: string) =>
+  new CrmError(ErrorCode.BadRequest, message, [{ path, message }]);
+
+/** The request's `variables`: absent, or a JSON object. */
+function variablesOf(body: Body_): Record<string, unknown> | undefined {
+  const v = body?.variables;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw bad('/variables', 'variables must be an object');
+  return v as Record<string, unknown>;
+}
+
+function str(body: Body_, name: string, required: true): string;
+function str(body: Body_, name: string, required?: false): string | undefined;
+function str(body: Body_, name: string, required = false): string | undefined {
+  const v = body?.[name];
+  if (v === undefined || v === null) {
+    if (required) throw bad(`/${name}`, `${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || !v.trim())
+    throw bad(`/${name}`, `${name} must be a non-empty string`);
+  return v;
+}
+
+function int(body: Body_, name: string): number | undefined {
+  const v = body?.[name];
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isInteger(v) || (v as number) < 0)
+    throw bad(`/${name}`, `${name} must be a non-negative integer`);
+  return v as number;
+}
+
 @Controller('api/workflow')
 export class WorkflowController {
   constructor(
@@ -26,35 +61,39 @@ export class WorkflowController {
   ) {}
 
   @Post('instances')
-  start(
-    @Body()
-    body: { processKey?: unknown; version?: unknown; variables?: unknown; businessKey?: unknown },
-    @Req() req: Request,
-  ) {
-    if (typeof body?.processKey !== 'string') {
-      throw new CrmError(ErrorCode.BadRequest, 'processKey is required', [
-        { path: '/processKey', message: 'is required' },
-      ]);
-    }
+  start(@Body() body: Body_, @Req() req: Request) {
+    const record = body?.record as { entity?: unknown; id?: unknown } | undefined;
     if (
-      body.variables !== undefined &&
-      (typeof body.variables !== 'object' ||
-        body.variables === null ||
-        Array.isArray(body.variables))
-    ) {
-      throw new CrmError(ErrorCode.BadRequest, 'variables must be an object', [
-        { path: '/variables', message: 'must be an object' },
-      ]);
-    }
+      record !== undefined &&
+      (typeof record !== 'object' ||
+        record === null ||
+        typeof record.entity !== 'string' ||
+        !Number.isInteger(record.id))
+    )
+      throw bad('/record', 'record is { entity, id }');
     return this.engine.start(
       {
-        processKey: body.processKey,
-        version: typeof body.version === 'number' ? body.version : undefined,
-        variables: body.variables as Record<string, unknown> | undefined,
-        businessKey: typeof body.businessKey === 'string' ? body.businessKey : undefined,
+        processKey: str(body, 'processKey', true),
+        version: int(body, 'version'),
+        variables: variablesOf(body),
+        businessKey: str(body, 'businessKey'),
+        record: record as { entity: string; id: number } | undefined,
       },
       actorOf(req).id,
     );
+  }
+
+  @Get('instances')
+  async instances(@Query() q: Record<string, string>) {
+    return {
+      data: await this.engine.instances({
+        state: q.state,
+        processKey: q.processKey,
+        record: q.record,
+        businessKey: q.businessKey,
+        limit: parseOptionalInt(q.limit, 'limit'),
+      }),
+    };
   }
 
   @Get('instances/:id')
@@ -65,6 +104,111 @@ export class WorkflowController {
   @Get('instances/:id/history')
   async history(@Param('id') id: string) {
     return { data: await this.engine.instanceHistory(parseId(id)) };
+  }
+
+  @Post('instances/:id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.cancel(parseId(id), actorOf(req).id);
+  }
+
+  @Post('messages')
+  @HttpCode(200)
+  message(@Body() body: Body_, @Req() req: Request) {
+    const key = body?.correlationKey;
+    if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number')
+      throw bad('/correlationKey', 'correlationKey must be a string');
+    return this.engine.correlate(
+      {
+        name: str(body, 'name', true),
+        correlationKey: key === undefined || key === null ? null : String(key),
+        variables: variablesOf(body),
+      },
+      actorOf(req).id,
+    );
+  }
+
+  @Post('external-jobs/fetch-and-lock')
+  @HttpCode(200)
+  async fetchAndLock(@Body() body: Body_) {
+    const types = body?.types;
+    if (!Array.isArray(types) || !types.length || types.some((t) => typeof t !== 'string'))
+      throw bad('/types', 'types must be a non-empty list of job types');
+    const maxJobs = int(body, 'maxJobs');
+    if (maxJobs !== undefined && (maxJobs < 1 || maxJobs > 100))
+      throw bad('/maxJobs', 'maxJobs is 1 to 100');
+    const lockMs = int(body, 'lockMs');
+    if (lockMs !== undefined && lockMs < 1) throw bad('/lockMs', 'lockMs must be positive');
+    return {
+      data: await this.engine.fetchAndLock({
+        workerId: str(body, 'workerId', true),
+        types: types as string[],
+        maxJobs,
+        lockMs,
+      }),
+    };
+  }
+
+  @Post('external-jobs/:id/complete')
+  @HttpCode(204)
+  async completeJob(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    await this.engine.completeJob(
+      parseId(id),
+      { workerId: str(body, 'workerId', true), variables: variablesOf(body) },
+      actorOf(req).id,
+    );
+  }
+
+  @Post('external-jobs/:id/fail')
+  @HttpCode(204)
+  async failJob(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    await this.engine.failJob(
+      parseId(id),
+      {
+        workerId: str(body, 'workerId', true),
+        retries: int(body, 'retries'),
+        errorMessage: str(body, 'errorMessage'),
+        retryBackoffMs: int(body, 'retryBackoffMs'),
+      },
+      actorOf(req).id,
+    );
+  }
+
+  @Post('external-jobs/:id/bpmn-error')
+  @HttpCode(204)
+  async bpmnError(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    await this.engine.bpmnError(
+      parseId(id),
+      {
+        workerId: str(body, 'workerId', true),
+        errorCode: str(body, 'errorCode', true),
+        errorMessage: str(body, 'errorMessage'),
+        variables: variablesOf(body),
+      },
+      actorOf(req).id,
+    );
+  }
+
+  @Get('incidents')
+  async incidents(@Query() q: Record<string, string>) {
+    if (q.state && !['open', 'resolved'].includes(q.state))
+      throw bad('state', 'state is open or resolved');
+    return {
+      data: await this.engine.incidents({
+        state: q.state,
+        instanceId: parseOptionalInt(q.instanceId, 'instanceId'),
+      }),
+    };
+  }
+
+  @Post('incidents/:id/retry')
+  @HttpCode(200)
+  retry(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    return this.engine.retryIncident(
+      parseId(id),
+      { retries: int(body, 'retries'), variables: variablesOf(body) },
+      actorOf(req).id,
+    );
   }
 
   /** BPMN XML as the body (application/xml, text/xml) or a multipart upload named `file`. */
@@ -110,8 +254,10 @@ export class TasksController {
       data: await this.engine.tasks({
         assignee: q.assignee,
         candidateGroup: q.candidateGroup,
+        candidateUser: q.candidateUser,
         state: q.state,
         processKey: q.processKey,
+        instanceId: parseOptionalInt(q.instanceId, 'instanceId'),
       }),
     };
   }
@@ -121,30 +267,30 @@ export class TasksController {
     return this.engine.task(parseId(id));
   }
 
+  @Post(':id/claim')
+  @HttpCode(200)
+  claim(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.claim(parseId(id), actorOf(req).id);
+  }
+
   @Post(':id/complete')
   @HttpCode(200)
-  complete(
-    @Param('id') id: string,
-    @Body() body: { variables?: unknown; version?: unknown },
-    @Req() req: Request,
-  ) {
-    if (
-      body?.variables !== undefined &&
-      (typeof body.variables !== 'object' ||
-        body.variables === null ||
-        Array.isArray(body.variables))
-    ) {
-      throw new CrmError(ErrorCode.BadRequest, 'variables must be an object', [
-        { path: '/variables', message: 'must be an object' },
-      ]);
-    }
+  complete(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
     return this.engine.completeTask(
       parseId(id),
-      {
-        variables: body?.variables as Record<string, unknown> | undefined,
-        version: typeof body?.version === 'number' ? body.version : undefined,
-      },
+      { variables: variablesOf(body), version: int(body, 'version') },
       actorOf(req).id,
     );
+  }
+}
+
+@Controller('api/notifications')
+export class NotificationsController {
+  constructor(private readonly engine: EngineService) {}
+
+  /** The caller's in-app notifications (written by crm:notify service tasks). */
+  @Get()
+  async list(@Req() req: Request) {
+    return { data: await this.engine.notifications(actorOf(req).id) };
   }
 }

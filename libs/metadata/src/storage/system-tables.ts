@@ -116,9 +116,17 @@ export const SYSTEM_TABLES: TableDef[] = [
       at('started_at'),
       { name: 'ended_at', type: { base: 'datetime' as const }, nullable: true },
       { name: 'version', type: { base: 'int' as const }, nullable: false },
+      // a call activity's child instance points back at the waiting execution of its parent
+      big('parent_instance_id'),
+      big('parent_execution_id'),
+      // the record the instance is about (approval of a quote, ...)
+      str('record_entity', 64),
+      big('record_id'),
     ],
     indexes: [
       { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },
+      { name: 'ix_crm_wf_instance_record', columns: ['record_entity', 'record_id'], unique: false },
+      { name: 'ix_crm_wf_instance_parent', columns: ['parent_instance_id'], unique: false },
     ],
   },
   {
@@ -128,6 +136,12 @@ export const SYSTEM_TABLES: TableDef[] = [
       big('instance_id', false),
       str('element_id', 191, false),
       str('state', 16, false),
+      // the enclosing scope (embedded subprocess or multi-instance body); null = the process
+      big('parent_id'),
+      // local variables (input mappings, multi-instance element), JSON
+      long('variables'),
+      // multi-instance bookkeeping, JSON
+      long('loop_state'),
     ],
     indexes: [
       {
@@ -147,6 +161,7 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('name', 255),
       str('assignee', 64),
       str('candidate_groups', 500),
+      str('candidate_users', 500),
       str('state', 16, false),
       at('created_at'),
       { name: 'completed_at', type: { base: 'datetime' as const }, nullable: true },
@@ -172,6 +187,91 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
     indexes: [
       { name: 'ix_crm_wf_history_instance', columns: ['instance_id', 'id'], unique: false },
+    ],
+  },
+  {
+    // timers, async service tasks and external jobs; acquired with FOR UPDATE SKIP LOCKED
+    name: 'crm_wf_job',
+    columns: [
+      id,
+      str('kind', 16, false),
+      str('type', 191),
+      big('definition_id'),
+      big('instance_id'),
+      big('execution_id'),
+      str('element_id', 191, false),
+      at('due_at'),
+      str('lock_owner', 191),
+      { name: 'lock_expires_at', type: { base: 'datetime' as const }, nullable: true },
+      { name: 'retries', type: { base: 'int' as const }, nullable: false },
+      { name: 'attempts', type: { base: 'int' as const }, nullable: false },
+      long('last_error'),
+      str('state', 16, false),
+      // timer cycles: repetitions left (-1 = unbounded) and the spec to compute the next due time
+      long('payload'),
+      at('created_at'),
+    ],
+    indexes: [
+      { name: 'ix_crm_wf_job_due', columns: ['state', 'kind', 'due_at'], unique: false },
+      { name: 'ix_crm_wf_job_type', columns: ['kind', 'type', 'state'], unique: false },
+      { name: 'ix_crm_wf_job_instance', columns: ['instance_id'], unique: false },
+    ],
+  },
+  {
+    // who waits for which message: instance-level catches, or a definition's message start
+    name: 'crm_wf_subscription',
+    columns: [
+      id,
+      big('definition_id'),
+      big('instance_id'),
+      big('execution_id'),
+      str('element_id', 191, false),
+      str('message_name', 191, false),
+      str('correlation_key', 191),
+      at('created_at'),
+    ],
+    indexes: [
+      {
+        name: 'ix_crm_wf_subscription_message',
+        columns: ['message_name', 'correlation_key'],
+        unique: false,
+      },
+      { name: 'ix_crm_wf_subscription_instance', columns: ['instance_id'], unique: false },
+    ],
+  },
+  {
+    name: 'crm_wf_incident',
+    columns: [
+      id,
+      big('instance_id', false),
+      big('execution_id'),
+      big('job_id'),
+      str('element_id', 191),
+      str('kind', 32, false),
+      long('message', false),
+      str('state', 16, false),
+      at('created_at'),
+      { name: 'resolved_at', type: { base: 'datetime' as const }, nullable: true },
+      str('resolved_by', 64),
+    ],
+    indexes: [
+      { name: 'ix_crm_wf_incident_state', columns: ['state', 'instance_id'], unique: false },
+    ],
+  },
+  {
+    // in-app notifications written by the built-in notification task type
+    name: 'crm_notification',
+    columns: [
+      id,
+      str('recipient', 64, false),
+      str('subject', 500, false),
+      long('body'),
+      big('instance_id'),
+      at('created_at'),
+      { name: 'read_at', type: { base: 'datetime' as const }, nullable: true },
+    ],
+    indexes: [
+      { name: 'ix_crm_notification_recipient', columns: ['recipient', 'id'], unique: false },
     ],
   },
   {

@@ -1,23 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { evaluate } from 'feelin';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  APP_CONFIG,
+  type AppConfig,
   CLOCK,
   type Clock,
   CrmError,
   DB,
   type Db,
   ErrorCode,
+  type SqlParam,
   fromDbTimestamp,
   toDbTimestamp,
 } from '@crm/common';
+import { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
-import { type GraphNode, type ProcessGraph, buildGraph } from './process-graph';
+import { type ProcessGraph, buildGraph } from './process-graph';
+import {
+  type EngineSettings,
+  INSTANCE_CONFLICT,
+  StepContext,
+  type StepDeps,
+  checkVariables,
+  insertTimerJob,
+} from './step';
+import { TaskTypeError, TaskTypeRegistry } from './task-types';
+import { nextInCycle } from './timers';
 
 export interface StartInput {
   processKey: string;
   version?: number;
   variables?: Record<string, unknown>;
   businessKey?: string;
+  record?: { entity: string; id: number };
 }
 
 export interface InstanceView {
@@ -25,10 +39,14 @@ export interface InstanceView {
   processKey: string;
   definitionVersion: number;
   businessKey: string | null;
-  state: 'active' | 'completed' | 'terminated';
+  state: 'active' | 'completed' | 'terminated' | 'cancelled';
   variables: Record<string, unknown>;
+  record: { entity: string; id: number } | null;
+  parentInstanceId: number | null;
   activeElementIds: string[];
   completedElements: Record<string, number>;
+  incidents: number;
+  startedBy: string | null;
   startedAt: string | null;
   endedAt: string | null;
 }
@@ -40,23 +58,49 @@ export interface TaskView {
   name: string | null;
   assignee: string | null;
   candidateGroups: string[];
+  candidateUsers: string[];
   state: string;
   version: number;
   createdAt: string | null;
 }
 
-const MAX_STEPS = 10_000;
-const INSTANCE_CONFLICT = 'the process instance was changed concurrently';
-const MAX_STEP_ATTEMPTS = 8;
-
-/** Candidate groups as stored: comma-joined, trimmed, no empties. */
-function normaliseGroups(raw: unknown): string {
-  const list = Array.isArray(raw) ? raw : String(raw).split(',');
-  return list
-    .map((g) => String(g).trim())
-    .filter(Boolean)
-    .join(',');
+export interface JobRow {
+  id: number;
+  kind: string;
+  type: string | null;
+  definition_id: number | null;
+  instance_id: number | null;
+  execution_id: number | null;
+  element_id: string;
+  due_at: string;
+  lock_owner: string | null;
+  lock_expires_at: string | null;
+  retries: number;
+  attempts: number;
+  state: string;
+  payload: string | null;
 }
+
+export interface LockedJob {
+  id: number;
+  type: string;
+  instanceId: number;
+  elementId: string;
+  processKey: string;
+  variables: Record<string, unknown>;
+  headers: Record<string, string>;
+  retries: number;
+  lockExpiresAt: string | null;
+}
+
+const MAX_STEP_ATTEMPTS = 8;
+const split = (v: unknown): string[] =>
+  v
+    ? String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /** A step lost a race on its instance row (or MySQL chose it as a deadlock victim): run it again. */
 function isRetryable(e: unknown): boolean {
@@ -65,22 +109,49 @@ function isRetryable(e: unknown): boolean {
   return errno === 1213 || errno === 1205; // deadlock, lock wait timeout
 }
 
+const bad = (path: string, message: string) =>
+  new CrmError(ErrorCode.BadRequest, message, [{ path, message }]);
+
 /**
- * The first executable slice of the engine: none start, none/terminate end, user tasks, script
- * tasks, exclusive and parallel gateways. A step runs on the caller's request until every token
- * waits, and commits in ONE transaction with its history; tasks and instances carry a version
- * column, so two people completing one task at once: exactly one wins, the other gets 409.
+ * The engine's operations. Each runs one transaction: it locks the instances it touches, moves
+ * their tokens (see step.ts) and commits the result with its history; a lost race or deadlock
+ * reruns the whole step on fresh state.
  */
 @Injectable()
 export class EngineService {
   private graphs = new Map<number, ProcessGraph>();
+  readonly settings: EngineSettings;
+  private readonly deps: StepDeps;
 
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    readonly taskTypes: TaskTypeRegistry,
+    @Optional() private readonly records: RecordsService | null,
+    @Optional() @Inject(APP_CONFIG) config: AppConfig | null,
+  ) {
+    this.settings = {
+      maxVariablesBytes: config?.workflowMaxVariablesBytes ?? 256 * 1024,
+      timeZone: config?.timeZone ?? 'UTC',
+    };
+    this.deps = {
+      graph: (tx, id, key) => this.graph(tx, id, key),
+      taskTypes: this.taskTypes,
+      now: () => this.clock.now(),
+      settings: this.settings,
+      readRecord: async (tx, entity, id) => {
+        if (!this.records) return null;
+        try {
+          return await this.records.get(entity, id, {}, tx);
+        } catch (e) {
+          if (e instanceof CrmError && e.code === ErrorCode.RecordNotFound) return null;
+          throw e;
+        }
+      },
+    };
+  }
 
-  private async graph(tx: Db, definitionId: number, processKey: string): Promise<ProcessGraph> {
+  async graph(tx: Db, definitionId: number, processKey: string): Promise<ProcessGraph> {
     const cached = this.graphs.get(definitionId);
     if (cached) return cached;
     const [row] = await tx.query<{ xml: string }>(
@@ -93,63 +164,16 @@ export class EngineService {
     return g;
   }
 
-  async start(input: StartInput, actor: string): Promise<InstanceView> {
-    const id = await this.db.transaction(async (tx) => {
-      const rows = await tx.query<{ id: number; version: number; executable: number | boolean }>(
-        `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${input.version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
-        input.version ? [input.processKey, input.version] : [input.processKey],
-      );
-      if (!rows.length)
-        throw new CrmError(
-          ErrorCode.DefinitionNotFound,
-          `no process definition "${input.processKey}"`,
-          [{ path: '/processKey', message: 'not deployed' }],
-        );
-      const def = rows[0];
-      if (!(Number(def.executable) === 1 || def.executable === true)) {
-        throw new CrmError(
-          ErrorCode.NotStartable,
-          `${input.processKey} is not executable (isExecutable="false")`,
-          [{ path: '/processKey', message: 'not executable' }],
-        );
-      }
-      const g = await this.graph(tx, Number(def.id), input.processKey);
-      const now = toDbTimestamp(this.clock.now());
-      const r = await tx.execute(
-        `INSERT INTO crm_wf_instance (definition_id, process_key, definition_version, business_key, state, variables, started_by, started_at, version) VALUES (?, ?, ?, ?, 'active', ?, ?, ?, 1)`,
-        [
-          def.id,
-          input.processKey,
-          def.version,
-          input.businessKey ?? null,
-          JSON.stringify(input.variables ?? {}),
-          actor,
-          now,
-        ],
-      );
-      const instanceId = r.insertId;
-      await this.history(tx, instanceId, null, 'Process', 'start', actor);
-      const exec = await tx.execute(
-        `INSERT INTO crm_wf_execution (instance_id, element_id, state) VALUES (?, ?, 'ready')`,
-        [instanceId, g.start],
-      );
-      await this.run(tx, instanceId, g, [exec.insertId], { ...(input.variables ?? {}) }, actor);
-      return instanceId;
-    });
-    return this.instance(id);
-  }
-
-  async completeTask(
-    taskId: number,
-    body: { variables?: Record<string, unknown>; version?: number },
-    actor: string,
-  ): Promise<InstanceView> {
-    // Two branches of one instance completing at the same moment: the step that loses the race on
-    // the instance row rolls back entirely and runs again on fresh state, so a parallel join still
-    // fires exactly once without the caller retrying.
+  /** Runs fn in one transaction with a step context, retrying lost races and deadlocks. */
+  private async step<T>(actor: string, fn: (ctx: StepContext) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.completeTaskOnce(taskId, body, actor);
+        return await this.db.transaction(async (tx) => {
+          const ctx = new StepContext(tx, this.deps, actor);
+          const out = await fn(ctx);
+          await ctx.commit();
+          return out;
+        });
       } catch (e) {
         if (!isRetryable(e) || attempt >= MAX_STEP_ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
@@ -157,286 +181,100 @@ export class EngineService {
     }
   }
 
-  private async completeTaskOnce(
-    taskId: number,
-    body: { variables?: Record<string, unknown>; version?: number },
-    actor: string,
-  ): Promise<InstanceView> {
-    const instanceId = await this.db.transaction(async (tx) => {
-      const [task] = await tx.query<Record<string, unknown>>(
-        'SELECT * FROM crm_wf_task WHERE id = ?',
-        [taskId],
-      );
-      if (!task)
-        throw new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
-          { path: 'id', message: 'not found' },
-        ]);
-      const version = body.version ?? Number(task.version);
-      // The version check is the lock: of two concurrent completions exactly one updates a row.
-      const done = await tx.execute(
-        `UPDATE crm_wf_task SET state = 'completed', completed_at = ?, completed_by = ?, version = version + 1 WHERE id = ? AND version = ? AND state = 'created'`,
-        [toDbTimestamp(this.clock.now()), actor, taskId, version],
-      );
-      if (done.affected === 0) {
-        throw new CrmError(
-          ErrorCode.TaskConflict,
-          `task ${taskId} was already completed or changed`,
-          [{ path: '/version', message: 'stale or completed task' }],
-        );
-      }
-      const [inst] = await tx.query<{
-        definition_id: number;
-        process_key: string;
-        variables: string;
+  // ---- instances ----------------------------------------------------------------------------
+
+  async start(input: StartInput, actor: string): Promise<InstanceView> {
+    checkVariables(input.variables, '/variables', this.settings.maxVariablesBytes);
+    const id = await this.step(actor, async (ctx) => {
+      const rows = await ctx.tx.query<{
+        id: number;
         version: number;
+        executable: number | boolean;
       }>(
-        'SELECT definition_id, process_key, variables, version FROM crm_wf_instance WHERE id = ?',
-        [task.instance_id as number],
+        `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${input.version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
+        input.version ? [input.processKey, input.version] : [input.processKey],
       );
-      const g = await this.graph(tx, Number(inst.definition_id), inst.process_key);
-      const variables = { ...JSON.parse(inst.variables), ...(body.variables ?? {}) };
-      await this.history(
-        tx,
-        Number(task.instance_id),
-        String(task.element_id),
-        'UserTask',
-        'complete',
-        actor,
-        body.variables,
-      );
-      await tx.execute(`UPDATE crm_wf_execution SET state = 'ready' WHERE id = ?`, [
-        task.execution_id as number,
-      ]);
-      const node = g.nodes.get(String(task.element_id))!;
-      const next = await this.leave(
-        tx,
-        Number(task.instance_id),
-        node,
-        Number(task.execution_id),
-        variables,
-        actor,
-      );
-      await this.run(tx, Number(task.instance_id), g, next, variables, actor, Number(inst.version));
-      return Number(task.instance_id);
+      if (!rows.length)
+        throw new CrmError(
+          ErrorCode.DefinitionNotFound,
+          `no process definition "${input.processKey}"${input.version ? ` version ${input.version}` : ''}`,
+          [{ path: input.version ? '/version' : '/processKey', message: 'not deployed' }],
+        );
+      const def = rows[0];
+      if (!(Number(def.executable) === 1 || def.executable === true))
+        throw new CrmError(
+          ErrorCode.NotStartable,
+          `${input.processKey} is not executable (isExecutable="false")`,
+          [{ path: '/processKey', message: 'not executable' }],
+        );
+      if (input.record) {
+        const rec = await this.deps.readRecord(ctx.tx, input.record.entity, input.record.id);
+        if (!rec)
+          throw new CrmError(
+            ErrorCode.RecordNotFound,
+            `${input.record.entity} ${input.record.id} does not exist`,
+            [{ path: '/record', message: 'no such record' }],
+          );
+      }
+      const step = await ctx.startInstance({
+        definitionId: Number(def.id),
+        processKey: input.processKey,
+        version: Number(def.version),
+        variables: input.variables ?? {},
+        businessKey: input.businessKey ?? null,
+        record: input.record ?? null,
+      });
+      return step.id;
+    });
+    return this.instance(id);
+  }
+
+  async cancel(instanceId: number, actor: string): Promise<InstanceView> {
+    await this.step(actor, async (ctx) => {
+      const step = await ctx.load(instanceId);
+      step.assertActive();
+      await step.cancelAll('cancelled');
     });
     return this.instance(instanceId);
   }
 
-  /** Moves tokens until each waits or ends, then saves variables with the instance's version check. */
-  private async run(
-    tx: Db,
-    instanceId: number,
-    g: ProcessGraph,
-    ready: number[],
-    variables: Record<string, unknown>,
-    actor: string,
-    expectedVersion = 1,
-  ): Promise<void> {
-    const queue = [...ready];
-    let steps = 0;
-    let terminated = false;
-    while (queue.length && !terminated) {
-      if (++steps > MAX_STEPS)
-        throw new CrmError(
-          ErrorCode.FlowStuck,
-          'the process loops without reaching a wait state',
-          [],
-        );
-      const execId = queue.shift()!;
-      const [exec] = await tx.query<{ element_id: string }>(
-        'SELECT element_id FROM crm_wf_execution WHERE id = ?',
-        [execId],
-      );
-      if (!exec) continue;
-      const node = g.nodes.get(exec.element_id)!;
-      await this.history(tx, instanceId, node.id, node.type, 'start', actor);
-      switch (node.type) {
-        case 'StartEvent':
-          queue.push(...(await this.leave(tx, instanceId, node, execId, variables, actor)));
-          break;
-        case 'EndEvent':
-          await tx.execute('DELETE FROM crm_wf_execution WHERE id = ?', [execId]);
-          await this.history(tx, instanceId, node.id, node.type, 'end', actor);
-          if (node.terminate) {
-            await tx.execute('DELETE FROM crm_wf_execution WHERE instance_id = ?', [instanceId]);
-            await tx.execute(
-              `UPDATE crm_wf_task SET state = 'cancelled' WHERE instance_id = ? AND state = 'created'`,
-              [instanceId],
-            );
-            terminated = true;
-          }
-          break;
-        case 'UserTask': {
-          await tx.execute(`UPDATE crm_wf_execution SET state = 'waiting' WHERE id = ?`, [execId]);
-          const assignee = node.assignee ? this.expr(node.assignee, variables) : null;
-          const groups = node.candidateGroups ? this.expr(node.candidateGroups, variables) : null;
-          await tx.execute(
-            `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
-            [
-              instanceId,
-              execId,
-              node.id,
-              node.name,
-              assignee === null ? null : String(assignee),
-              groups === null ? null : normaliseGroups(groups),
-              toDbTimestamp(this.clock.now()),
-            ],
-          );
-          break;
-        }
-        case 'ScriptTask': {
-          variables[node.script!.resultVariable] = this.feel(
-            node.script!.expression,
-            variables,
-            node,
-          );
-          queue.push(...(await this.leave(tx, instanceId, node, execId, variables, actor)));
-          break;
-        }
-        case 'ExclusiveGateway':
-        case 'ParallelGateway':
-          queue.push(...(await this.leave(tx, instanceId, node, execId, variables, actor)));
-          break;
-        default:
-          throw new CrmError(
-            ErrorCode.ElementNotExecutable,
-            `${node.type} ${node.id} is deployed but not executable yet in this engine version`,
-            [{ path: node.id, message: `${node.type} is not executable yet` }],
-          );
-      }
+  async instances(filter: {
+    state?: string;
+    processKey?: string;
+    record?: string;
+    businessKey?: string;
+    limit?: number;
+  }): Promise<InstanceView[]> {
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    if (filter.state) {
+      if (!['active', 'completed', 'terminated', 'cancelled'].includes(filter.state))
+        throw bad('state', 'state is one of active, completed, terminated, cancelled');
+      where.push('state = ?');
+      params.push(filter.state);
     }
-    const [{ n }] = await tx.query<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM crm_wf_execution WHERE instance_id = ?',
-      [instanceId],
+    if (filter.processKey) {
+      where.push('process_key = ?');
+      params.push(filter.processKey);
+    }
+    if (filter.businessKey) {
+      where.push('business_key = ?');
+      params.push(filter.businessKey);
+    }
+    if (filter.record) {
+      const m = /^([A-Za-z_]\w*):(\d+)$/.exec(filter.record);
+      if (!m) throw bad('record', 'record is written entity:id, e.g. quote:12');
+      where.push('record_entity = ? AND record_id = ?');
+      params.push(m[1], Number(m[2]));
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+    const rows = await this.db.query<{ id: number }>(
+      `SELECT id FROM crm_wf_instance${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+      params,
     );
-    const ended = terminated || Number(n) === 0;
-    const r = await tx.execute(
-      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-      [
-        JSON.stringify(variables),
-        ended ? (terminated ? 'terminated' : 'completed') : 'active',
-        ended ? toDbTimestamp(this.clock.now()) : null,
-        instanceId,
-        expectedVersion,
-      ],
-    );
-    if (r.affected === 0) {
-      // another step of this instance committed first (e.g. a parallel branch): retryable conflict
-      throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, [
-        { path: 'instance', message: 'concurrent step' },
-      ]);
-    }
-    if (ended) await this.history(tx, instanceId, null, 'Process', 'end', actor);
-  }
-
-  /** Leaves a node: picks the outgoing flows (gateway semantics) and returns the new ready tokens. */
-  private async leave(
-    tx: Db,
-    instanceId: number,
-    node: GraphNode,
-    execId: number,
-    variables: Record<string, unknown>,
-    actor: string,
-  ): Promise<number[]> {
-    if (node.type === 'ParallelGateway' && node.incoming > 1) {
-      // join: this token waits at the gateway until one has arrived on every incoming flow
-      await tx.execute(`UPDATE crm_wf_execution SET state = 'joined' WHERE id = ?`, [execId]);
-      const waiting = await tx.query<{ id: number }>(
-        `SELECT id FROM crm_wf_execution WHERE instance_id = ? AND element_id = ? AND state = 'joined'`,
-        [instanceId, node.id],
-      );
-      if (waiting.length < node.incoming) return [];
-      await tx.execute(
-        `DELETE FROM crm_wf_execution WHERE instance_id = ? AND element_id = ? AND state = 'joined'`,
-        [instanceId, node.id],
-      );
-      await this.history(tx, instanceId, node.id, node.type, 'end', actor);
-      return this.spawn(
-        tx,
-        instanceId,
-        node.outgoing.map((f) => f.target),
-      );
-    }
-    let targets: string[];
-    if (node.type === 'ExclusiveGateway') {
-      const hit = node.outgoing.find(
-        (f) =>
-          f.id !== node.defaultFlow &&
-          f.condition !== undefined &&
-          this.feel(f.condition, variables, node) === true,
-      );
-      const chosen = hit ?? node.outgoing.find((f) => f.id === node.defaultFlow);
-      if (!chosen) {
-        throw new CrmError(
-          ErrorCode.FlowStuck,
-          `no condition out of ${node.id} is true and it has no default flow`,
-          [{ path: node.id, message: 'no matching flow' }],
-        );
-      }
-      targets = [chosen.target];
-    } else {
-      targets = node.outgoing.map((f) => f.target);
-    }
-    await this.history(tx, instanceId, node.id, node.type, 'end', actor);
-    await tx.execute('DELETE FROM crm_wf_execution WHERE id = ?', [execId]);
-    return this.spawn(tx, instanceId, targets);
-  }
-
-  private async spawn(tx: Db, instanceId: number, targets: string[]): Promise<number[]> {
-    const ids: number[] = [];
-    for (const t of targets) {
-      ids.push(
-        (
-          await tx.execute(
-            `INSERT INTO crm_wf_execution (instance_id, element_id, state) VALUES (?, ?, 'ready')`,
-            [instanceId, t],
-          )
-        ).insertId,
-      );
-    }
-    return ids;
-  }
-
-  private feel(expression: string, variables: Record<string, unknown>, node: GraphNode): unknown {
-    try {
-      return evaluate(expression, variables).value;
-    } catch (e) {
-      throw new CrmError(
-        ErrorCode.FlowStuck,
-        `FEEL failed at ${node.id}: ${(e as Error).message}`,
-        [{ path: node.id, message: 'expression failed' }],
-      );
-    }
-  }
-
-  /** `=expr` attributes are FEEL; anything else is a literal. */
-  private expr(raw: string, variables: Record<string, unknown>): unknown {
-    return raw.trim().startsWith('=')
-      ? (evaluate(raw.trim().slice(1), variables).value ?? null)
-      : raw;
-  }
-
-  private async history(
-    tx: Db,
-    instanceId: number,
-    elementId: string | null,
-    elementType: string,
-    event: string,
-    actor: string,
-    detail?: unknown,
-  ): Promise<void> {
-    await tx.execute(
-      'INSERT INTO crm_wf_history (instance_id, element_id, element_type, event, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [
-        instanceId,
-        elementId,
-        elementType,
-        event,
-        actor,
-        detail === undefined ? null : JSON.stringify(detail),
-        toDbTimestamp(this.clock.now()),
-      ],
-    );
+    const out: InstanceView[] = [];
+    for (const r of rows) out.push(await this.instance(Number(r.id)));
+    return out;
   }
 
   async instance(id: number): Promise<InstanceView> {
@@ -448,12 +286,16 @@ export class EngineService {
       throw new CrmError(ErrorCode.InstanceNotFound, `instance ${id} not found`, [
         { path: 'id', message: 'not found' },
       ]);
-    const active = await this.db.query<{ element_id: string }>(
-      'SELECT element_id FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
+    const active = await this.db.query<{ element_id: string; state: string }>(
+      `SELECT element_id, state FROM crm_wf_execution WHERE instance_id = ? ORDER BY id`,
       [id],
     );
     const ended = await this.db.query<{ element_id: string; n: number }>(
       `SELECT element_id, COUNT(*) AS n FROM crm_wf_history WHERE instance_id = ? AND event = 'end' AND element_id IS NOT NULL GROUP BY element_id`,
+      [id],
+    );
+    const [inc] = await this.db.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM crm_wf_incident WHERE instance_id = ? AND state = 'open'`,
       [id],
     );
     return {
@@ -463,8 +305,13 @@ export class EngineService {
       businessKey: (r.business_key as string) ?? null,
       state: r.state as InstanceView['state'],
       variables: JSON.parse(String(r.variables)),
-      activeElementIds: active.map((a) => a.element_id),
+      record: r.record_entity ? { entity: String(r.record_entity), id: Number(r.record_id) } : null,
+      parentInstanceId: r.parent_instance_id === null ? null : Number(r.parent_instance_id),
+      // joined tokens wait at a gateway: the diagram shows where tokens are
+      activeElementIds: [...new Set(active.map((a) => a.element_id))],
       completedElements: Object.fromEntries(ended.map((e) => [e.element_id, Number(e.n)])),
+      incidents: Number(inc.n),
+      startedBy: (r.started_by as string) ?? null,
       startedAt: fromDbTimestamp(r.started_at),
       endedAt: fromDbTimestamp(r.ended_at),
     };
@@ -486,33 +333,113 @@ export class EngineService {
     }));
   }
 
+  // ---- user tasks ---------------------------------------------------------------------------
+
+  async completeTask(
+    taskId: number,
+    body: { variables?: Record<string, unknown>; version?: number },
+    actor: string,
+  ): Promise<InstanceView> {
+    checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    const instanceId = await this.step(actor, async (ctx) => {
+      const task = await this.taskRow(ctx.tx, taskId);
+      // lock the instance first (one lock order for every step), then claim the task by version
+      const step = await ctx.load(Number(task.instance_id));
+      const version = body.version ?? Number(task.version);
+      const done = await ctx.tx.execute(
+        `UPDATE crm_wf_task SET state = 'completed', completed_at = ?, completed_by = ?, version = version + 1 WHERE id = ? AND version = ? AND state = 'created'`,
+        [toDbTimestamp(this.clock.now()), actor, taskId, version],
+      );
+      if (done.affected === 0)
+        throw new CrmError(
+          ErrorCode.TaskConflict,
+          `task ${taskId} was already completed or changed`,
+          [{ path: '/version', message: 'stale or completed task' }],
+        );
+      const exec = step.execs.get(Number(task.execution_id));
+      if (!exec) throw new Error(`task ${taskId} has no execution`);
+      step.hist(String(task.element_id), 'UserTask', 'complete', body.variables);
+      await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+      await step.drain();
+      return step.id;
+    });
+    return this.instance(instanceId);
+  }
+
+  /** Takes an unassigned task (or confirms one already mine); someone else's is a 409. */
+  async claim(taskId: number, actor: string): Promise<TaskView> {
+    await this.db.transaction(async (tx) => {
+      const task = await this.taskRow(tx, taskId);
+      const r = await tx.execute(
+        `UPDATE crm_wf_task SET assignee = ?, version = version + 1 WHERE id = ? AND state = 'created' AND (assignee IS NULL OR assignee = ?)`,
+        [actor, taskId, actor],
+      );
+      if (r.affected === 0)
+        throw new CrmError(
+          ErrorCode.TaskConflict,
+          task.state !== 'created'
+            ? `task ${taskId} is ${String(task.state)}`
+            : `task ${taskId} is assigned to ${String(task.assignee)}`,
+          [{ path: 'assignee', message: 'already claimed' }],
+        );
+      await tx.execute(
+        'INSERT INTO crm_wf_history (instance_id, element_id, element_type, event, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          Number(task.instance_id),
+          String(task.element_id),
+          'UserTask',
+          'claim',
+          actor,
+          null,
+          toDbTimestamp(this.clock.now()),
+        ],
+      );
+    });
+    return this.task(taskId);
+  }
+
+  private async taskRow(tx: Db, taskId: number): Promise<Record<string, unknown>> {
+    const [task] = await tx.query<Record<string, unknown>>(
+      'SELECT * FROM crm_wf_task WHERE id = ?',
+      [taskId],
+    );
+    if (!task)
+      throw new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
+        { path: 'id', message: 'not found' },
+      ]);
+    return task;
+  }
+
   async tasks(filter: {
     assignee?: string;
     candidateGroup?: string;
+    candidateUser?: string;
     state?: string;
     processKey?: string;
+    instanceId?: number;
   }): Promise<TaskView[]> {
     const where = ['1=1'];
-    const params: Array<string> = [];
-    if (filter.assignee) {
-      where.push('t.assignee = ?');
-      params.push(filter.assignee);
-    }
-    if (filter.state) {
-      where.push('t.state = ?');
-      params.push(filter.state);
-    }
-    if (filter.processKey) {
-      where.push('i.process_key = ?');
-      params.push(filter.processKey);
-    }
-    if (filter.candidateGroup) {
-      // groups are stored comma-joined: match the whole entry, never a substring of another group
-      const g = filter.candidateGroup.replace(/[!%_]/g, (c) => `!${c}`);
+    const params: SqlParam[] = [];
+    const eq = (col: string, v: SqlParam | undefined) => {
+      if (v === undefined || v === '') return;
+      where.push(`${col} = ?`);
+      params.push(v);
+    };
+    eq('t.assignee', filter.assignee);
+    eq('t.state', filter.state);
+    eq('i.process_key', filter.processKey);
+    eq('t.instance_id', filter.instanceId);
+    for (const [col, value] of [
+      ['t.candidate_groups', filter.candidateGroup],
+      ['t.candidate_users', filter.candidateUser],
+    ] as const) {
+      if (!value) continue;
+      // stored comma-joined: match a whole entry, never a substring of another one
+      const g = value.replace(/[!%_]/g, (c) => `!${c}`);
       where.push(
-        `(t.candidate_groups = ? OR t.candidate_groups LIKE ? ESCAPE '!' OR t.candidate_groups LIKE ? ESCAPE '!' OR t.candidate_groups LIKE ? ESCAPE '!')`,
+        `(${col} = ? OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!')`,
       );
-      params.push(filter.candidateGroup, `${g},%`, `%,${g}`, `%,${g},%`);
+      params.push(value, `${g},%`, `%,${g}`, `%,${g},%`);
     }
     const rows = await this.db.query<Record<string, unknown>>(
       `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT 500`,
@@ -522,15 +449,7 @@ export class EngineService {
   }
 
   async task(id: number): Promise<TaskView> {
-    const [r] = await this.db.query<Record<string, unknown>>(
-      'SELECT * FROM crm_wf_task WHERE id = ?',
-      [id],
-    );
-    if (!r)
-      throw new CrmError(ErrorCode.TaskNotFound, `task ${id} not found`, [
-        { path: 'id', message: 'not found' },
-      ]);
-    return this.toTask(r);
+    return this.toTask(await this.taskRow(this.db, id));
   }
 
   private toTask(r: Record<string, unknown>): TaskView {
@@ -540,15 +459,451 @@ export class EngineService {
       elementId: String(r.element_id),
       name: (r.name as string) ?? null,
       assignee: (r.assignee as string) ?? null,
-      candidateGroups: r.candidate_groups
-        ? String(r.candidate_groups)
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : [],
+      candidateGroups: split(r.candidate_groups),
+      candidateUsers: split(r.candidate_users),
       state: String(r.state),
       version: Number(r.version),
       createdAt: fromDbTimestamp(r.created_at),
     };
   }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  /**
+   * Delivers a message to the one subscription waiting for its name and correlation key (the
+   * oldest first); with none, a process with a matching message start event starts.
+   */
+  async correlate(
+    msg: { name: string; correlationKey?: string | null; variables?: Record<string, unknown> },
+    actor: string,
+  ): Promise<{ instanceId: number; started: boolean }> {
+    checkVariables(msg.variables, '/variables', this.settings.maxVariablesBytes);
+    return this.step(actor, async (ctx) => {
+      const key = msg.correlationKey ?? null;
+      const [sub] = await ctx.tx.query<Record<string, unknown>>(
+        `SELECT * FROM crm_wf_subscription WHERE message_name = ? AND instance_id IS NOT NULL AND ${key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} ORDER BY id LIMIT 1`,
+        key === null ? [msg.name] : [msg.name, key],
+      );
+      if (sub) {
+        const step = await ctx.load(Number(sub.instance_id));
+        // re-read under the instance lock: a concurrent message may have taken it
+        const [still] = await ctx.tx.query<{ id: number }>(
+          'SELECT id FROM crm_wf_subscription WHERE id = ?',
+          [Number(sub.id)],
+        );
+        const exec = step.execs.get(Number(sub.execution_id));
+        if (!still || !exec) throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, []);
+        const node = step.node(String(sub.element_id));
+        // a non-interrupting boundary keeps listening; every other catch is consumed
+        if (!(node.type === 'BoundaryEvent' && !node.cancelActivity))
+          await ctx.tx.execute('DELETE FROM crm_wf_subscription WHERE id = ?', [Number(sub.id)]);
+        step.hist(node.id, node.type, 'message', { name: msg.name, correlationKey: key });
+        await step.trigger(exec, node.id, msg.variables ?? {});
+        return { instanceId: step.id, started: false };
+      }
+      const [start] = await ctx.tx.query<Record<string, unknown>>(
+        `SELECT s.element_id, d.id AS definition_id, d.process_key, d.version FROM crm_wf_subscription s JOIN crm_wf_definition d ON d.id = s.definition_id WHERE s.message_name = ? AND s.instance_id IS NULL ORDER BY s.id LIMIT 1`,
+        [msg.name],
+      );
+      if (!start)
+        throw new CrmError(
+          ErrorCode.MessageNotCorrelated,
+          `no instance waits for message "${msg.name}"${key === null ? '' : ` with correlation key "${key}"`} and no process starts on it`,
+          [{ path: '/name', message: 'not correlated' }],
+        );
+      const step = await ctx.startInstance({
+        definitionId: Number(start.definition_id),
+        processKey: String(start.process_key),
+        version: Number(start.version),
+        variables: msg.variables ?? {},
+        businessKey: key,
+        startNode: String(start.element_id),
+      });
+      return { instanceId: step.id, started: true };
+    });
+  }
+
+  // ---- jobs ---------------------------------------------------------------------------------
+
+  /**
+   * Locks up to `max` due jobs of the given kinds (and types) for `owner`. MySQL skips rows
+   * other nodes hold (FOR UPDATE SKIP LOCKED), so every node acquires different jobs at once.
+   */
+  async acquire(
+    owner: string,
+    kinds: string[],
+    max: number,
+    lockMs: number,
+    types?: string[],
+  ): Promise<JobRow[]> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const params: SqlParam[] = [...kinds, toDbTimestamp(now), toDbTimestamp(now)];
+      let typeSql = '';
+      if (types) {
+        typeSql = ` AND type IN (${types.map(() => '?').join(', ')})`;
+        params.push(...types);
+      }
+      const skip = tx.dialect === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
+      const rows = await tx.query<JobRow>(
+        `SELECT * FROM crm_wf_job WHERE state = 'ready' AND kind IN (${kinds.map(() => '?').join(', ')}) AND due_at <= ? AND (lock_expires_at IS NULL OR lock_expires_at < ?)${typeSql} ORDER BY due_at, id LIMIT ${Math.max(1, Math.min(max, 100))}${skip}`,
+        params,
+      );
+      if (!rows.length) return [];
+      const expires = toDbTimestamp(new Date(now.getTime() + lockMs));
+      await tx.execute(
+        `UPDATE crm_wf_job SET lock_owner = ?, lock_expires_at = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
+        [owner, expires, ...rows.map((r) => Number(r.id))],
+      );
+      return rows.map((r) => ({ ...r, lock_owner: owner, lock_expires_at: expires }));
+    });
+  }
+
+  /** Reads a job under its instance's lock and checks this owner still holds it. */
+  private async ownedJob(ctx: StepContext, jobId: number, owner: string): Promise<JobRow> {
+    const [job] = await ctx.tx.query<JobRow>('SELECT * FROM crm_wf_job WHERE id = ?', [jobId]);
+    if (!job)
+      throw new CrmError(ErrorCode.JobNotFound, `job ${jobId} not found (done or cancelled)`, [
+        { path: 'id', message: 'not found' },
+      ]);
+    if (job.instance_id !== null) await ctx.load(Number(job.instance_id));
+    const [fresh] = await ctx.tx.query<JobRow>('SELECT * FROM crm_wf_job WHERE id = ?', [jobId]);
+    const expired =
+      !fresh?.lock_expires_at ||
+      (fromDbTimestamp(fresh.lock_expires_at) ?? '') < this.clock.now().toISOString();
+    if (!fresh || fresh.lock_owner !== owner || expired)
+      throw new CrmError(
+        ErrorCode.JobLockLost,
+        `job ${jobId} is not locked by ${owner} (its lock expired or another worker holds it)`,
+        [{ path: '/workerId', message: 'lock not held' }],
+      );
+    return fresh;
+  }
+
+  /** Fires a due timer job this node acquired: exactly once, in the step's transaction. */
+  async fireTimer(jobId: number, owner: string): Promise<void> {
+    await this.step('timer', async (ctx) => {
+      let job: JobRow;
+      try {
+        job = await this.ownedJob(ctx, jobId, owner);
+      } catch (e) {
+        if (e instanceof CrmError) return; // done by another node, or cancelled meanwhile
+        throw e;
+      }
+      const payload = job.payload
+        ? (JSON.parse(job.payload) as { cycle?: { left: number; spec: string } })
+        : {};
+      const due = new Date(fromDbTimestamp(job.due_at)!);
+      const next = payload.cycle
+        ? nextInCycle(payload.cycle, due, this.clock.now(), this.settings.timeZone)
+        : null;
+      const g = await this.graph(
+        ctx.tx,
+        Number(job.definition_id),
+        await this.keyOf(ctx.tx, Number(job.definition_id)),
+      );
+      const node = g.nodes.get(job.element_id)!;
+      const repeats =
+        next &&
+        (node.type === 'StartEvent' || (node.type === 'BoundaryEvent' && !node.cancelActivity));
+      if (repeats)
+        await ctx.tx.execute(
+          `UPDATE crm_wf_job SET due_at = ?, lock_owner = NULL, lock_expires_at = NULL, payload = ? WHERE id = ?`,
+          [toDbTimestamp(next!.due), JSON.stringify({ cycle: next!.cycle }), jobId],
+        );
+      else await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+      if (job.instance_id === null) {
+        const [def] = await ctx.tx.query<{ process_key: string; version: number }>(
+          'SELECT process_key, version FROM crm_wf_definition WHERE id = ?',
+          [Number(job.definition_id)],
+        );
+        await ctx.startInstance({
+          definitionId: Number(job.definition_id),
+          processKey: def.process_key,
+          version: Number(def.version),
+          variables: {},
+          startNode: job.element_id,
+        });
+        return;
+      }
+      const step = ctx.steps.get(Number(job.instance_id))!;
+      const exec = step.execs.get(Number(job.execution_id));
+      if (!exec) return;
+      step.hist(node.id, node.type, 'timer');
+      await step.trigger(exec, node.id);
+    });
+  }
+
+  private async keyOf(tx: Db, definitionId: number): Promise<string> {
+    const [d] = await tx.query<{ process_key: string }>(
+      'SELECT process_key FROM crm_wf_definition WHERE id = ?',
+      [definitionId],
+    );
+    return d.process_key;
+  }
+
+  /** Runs a built-in job-mode task (webhook) this node acquired; outside any transaction. */
+  async runServiceJob(job: JobRow, owner: string): Promise<void> {
+    const handler = this.taskTypes.get(String(job.type));
+    try {
+      const context = await this.db.transaction(async (tx) => {
+        const ctx = new StepContext(tx, this.deps, 'job-executor');
+        const step = await ctx.load(Number(job.instance_id));
+        const exec = step.execs.get(Number(job.execution_id));
+        if (!exec) return null;
+        return step.taskContext(exec, step.node(job.element_id), String(job.type));
+      });
+      if (!context) return;
+      if (!handler) throw new TaskTypeError(`no task type ${job.type}`);
+      const result = (await handler.run(context)) ?? {};
+      await this.completeJob(job.id, { workerId: owner, variables: result }, 'job-executor');
+    } catch (e) {
+      if (
+        e instanceof CrmError &&
+        (e.code === ErrorCode.JobLockLost || e.code === ErrorCode.JobNotFound)
+      )
+        return;
+      const message = e instanceof Error ? e.message : String(e);
+      await this.failJob(
+        job.id,
+        { workerId: owner, retries: Math.max(0, Number(job.retries) - 1), errorMessage: message },
+        'job-executor',
+      ).catch(() => undefined);
+    }
+  }
+
+  /** External workers: lock jobs of their types (and see the variables and headers). */
+  async fetchAndLock(body: {
+    workerId: string;
+    types: string[];
+    maxJobs?: number;
+    lockMs?: number;
+  }): Promise<LockedJob[]> {
+    const rows = await this.acquire(
+      body.workerId,
+      ['external'],
+      body.maxJobs ?? 10,
+      body.lockMs ?? 60_000,
+      body.types,
+    );
+    const out: LockedJob[] = [];
+    for (const job of rows) {
+      const info = await this.db.transaction(async (tx) => {
+        const ctx = new StepContext(tx, this.deps, body.workerId);
+        const step = await ctx.load(Number(job.instance_id));
+        const exec = step.execs.get(Number(job.execution_id));
+        return {
+          variables: exec ? step.scopeVars(exec) : step.vars,
+          headers: step.node(job.element_id).headers,
+          processKey: step.row.process_key,
+        };
+      });
+      out.push({
+        id: Number(job.id),
+        type: String(job.type),
+        instanceId: Number(job.instance_id),
+        elementId: job.element_id,
+        processKey: info.processKey,
+        variables: info.variables,
+        headers: info.headers,
+        retries: Number(job.retries),
+        lockExpiresAt: fromDbTimestamp(job.lock_expires_at),
+      });
+    }
+    return out;
+  }
+
+  async completeJob(
+    jobId: number,
+    body: { workerId: string; variables?: Record<string, unknown> },
+    actor: string,
+  ): Promise<void> {
+    checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    await this.step(actor, async (ctx) => {
+      const job = await this.ownedJob(ctx, jobId, body.workerId);
+      const step = ctx.steps.get(Number(job.instance_id))!;
+      const exec = step.execs.get(Number(job.execution_id))!;
+      await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+      step.hist(job.element_id, step.node(job.element_id).type, 'job-complete', {
+        workerId: body.workerId,
+      });
+      await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+      await step.drain();
+    });
+  }
+
+  /** A failed attempt: retried after a backoff while retries are left, else an incident. */
+  async failJob(
+    jobId: number,
+    body: { workerId: string; retries?: number; errorMessage?: string; retryBackoffMs?: number },
+    actor: string,
+  ): Promise<void> {
+    await this.step(actor, async (ctx) => {
+      const job = await this.ownedJob(ctx, jobId, body.workerId);
+      const retries = body.retries ?? Math.max(0, Number(job.retries) - 1);
+      const attempts = Number(job.attempts) + 1;
+      const message = String(body.errorMessage ?? 'failed').slice(0, 10_000);
+      const backoff = body.retryBackoffMs ?? this.backoffMs * 2 ** (attempts - 1);
+      const step = ctx.steps.get(Number(job.instance_id))!;
+      const node = step.node(job.element_id);
+      step.hist(node.id, node.type, 'job-failed', { retries, message });
+      if (retries > 0) {
+        await ctx.tx.execute(
+          `UPDATE crm_wf_job SET retries = ?, attempts = ?, last_error = ?, due_at = ?, lock_owner = NULL, lock_expires_at = NULL WHERE id = ?`,
+          [
+            retries,
+            attempts,
+            message,
+            toDbTimestamp(new Date(this.clock.now().getTime() + backoff)),
+            jobId,
+          ],
+        );
+        return;
+      }
+      await ctx.tx.execute(
+        `UPDATE crm_wf_job SET retries = 0, attempts = ?, last_error = ?, state = 'incident', lock_owner = NULL, lock_expires_at = NULL WHERE id = ?`,
+        [attempts, message, jobId],
+      );
+      const exec = step.execs.get(Number(job.execution_id));
+      if (exec) await step.incident(exec, 'job-failed', message, jobId);
+    });
+  }
+
+  /** The worker ends the job with a BPMN error: an error boundary event may catch it. */
+  async bpmnError(
+    jobId: number,
+    body: {
+      workerId: string;
+      errorCode: string;
+      errorMessage?: string;
+      variables?: Record<string, unknown>;
+    },
+    actor: string,
+  ): Promise<void> {
+    checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    await this.step(actor, async (ctx) => {
+      const job = await this.ownedJob(ctx, jobId, body.workerId);
+      const step = ctx.steps.get(Number(job.instance_id))!;
+      const exec = step.execs.get(Number(job.execution_id))!;
+      await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+      step.setVars(exec, body.variables);
+      await step.guard(exec, () =>
+        step.throwError(exec, body.errorCode, body.errorMessage ?? body.errorCode),
+      );
+      await step.drain();
+    });
+  }
+
+  backoffMs = 1000;
+
+  // ---- incidents ----------------------------------------------------------------------------
+
+  async incidents(filter: {
+    state?: string;
+    instanceId?: number;
+  }): Promise<Array<Record<string, unknown>>> {
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    where.push('state = ?');
+    params.push(filter.state ?? 'open');
+    if (filter.instanceId) {
+      where.push('instance_id = ?');
+      params.push(filter.instanceId);
+    }
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT * FROM crm_wf_incident WHERE ${where.join(' AND ')} ORDER BY id LIMIT 500`,
+      params,
+    );
+    return rows.map((r) => this.toIncident(r));
+  }
+
+  private toIncident(r: Record<string, unknown>): Record<string, unknown> {
+    return {
+      id: Number(r.id),
+      instanceId: Number(r.instance_id),
+      elementId: r.element_id ?? null,
+      jobId: r.job_id === null ? null : Number(r.job_id),
+      kind: r.kind,
+      message: r.message,
+      state: r.state,
+      createdAt: fromDbTimestamp(r.created_at),
+      resolvedAt: fromDbTimestamp(r.resolved_at),
+      resolvedBy: r.resolved_by ?? null,
+    };
+  }
+
+  /**
+   * Retries an incident: a failed job gets its retries back and runs again; any other incident
+   * re-runs its element (after the admin fixed the variables it failed on, if given).
+   */
+  async retryIncident(
+    id: number,
+    body: { retries?: number; variables?: Record<string, unknown> },
+    actor: string,
+  ): Promise<Record<string, unknown>> {
+    checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    await this.step(actor, async (ctx) => {
+      const [inc] = await ctx.tx.query<Record<string, unknown>>(
+        'SELECT * FROM crm_wf_incident WHERE id = ?',
+        [id],
+      );
+      if (!inc)
+        throw new CrmError(ErrorCode.IncidentNotFound, `incident ${id} not found`, [
+          { path: 'id', message: 'not found' },
+        ]);
+      const step = await ctx.load(Number(inc.instance_id));
+      const [fresh] = await ctx.tx.query<{ state: string }>(
+        'SELECT state FROM crm_wf_incident WHERE id = ?',
+        [id],
+      );
+      if (fresh.state !== 'open')
+        throw new CrmError(ErrorCode.IncidentResolved, `incident ${id} is already resolved`, [
+          { path: 'id', message: 'resolved' },
+        ]);
+      await ctx.tx.execute(
+        `UPDATE crm_wf_incident SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE id = ?`,
+        [toDbTimestamp(this.clock.now()), actor, id],
+      );
+      const exec = step.execs.get(Number(inc.execution_id));
+      if (body.variables) step.setVars(exec ?? null, body.variables);
+      if (!exec) return;
+      step.hist(exec.elementId, step.node(exec.elementId).type, 'retry');
+      if (inc.job_id !== null) {
+        await ctx.tx.execute(
+          `UPDATE crm_wf_job SET state = 'ready', retries = ?, due_at = ?, lock_owner = NULL, lock_expires_at = NULL WHERE id = ?`,
+          [body.retries ?? 1, toDbTimestamp(this.clock.now()), Number(inc.job_id)],
+        );
+        exec.state = 'waiting';
+        step.touch(exec);
+        return;
+      }
+      exec.state = 'ready';
+      step.touch(exec);
+      await step.drain([exec]);
+    });
+    const [r] = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM crm_wf_incident WHERE id = ?',
+      [id],
+    );
+    return this.toIncident(r);
+  }
+
+  // ---- notifications (written by the crm:notify task type) -----------------------------------
+
+  async notifications(recipient: string): Promise<Array<Record<string, unknown>>> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM crm_notification WHERE recipient = ? ORDER BY id DESC LIMIT 200',
+      [recipient],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      subject: r.subject,
+      body: r.body ?? null,
+      instanceId: r.instance_id === null ? null : Number(r.instance_id),
+      createdAt: fromDbTimestamp(r.created_at),
+      readAt: fromDbTimestamp(r.read_at),
+    }));
+  }
 }
+
+export { insertTimerJob };

@@ -1,6 +1,11 @@
 import type { BpmnDefinitions, BpmnElement } from '../bpmn-model';
+import type { TimerKind } from './timers';
 
-/** The runnable shape of one process: nodes with their outgoing flows, read once per definition. */
+/**
+ * The runnable shape of one process, read once per deployed definition: every flow node of the
+ * process and of its embedded subprocesses (flattened, each knowing its scope), with the Camunda 8
+ * extension elements already picked out. The interpreter never touches moddle objects.
+ */
 export interface FlowEdge {
   id: string;
   target: string;
@@ -8,63 +13,198 @@ export interface FlowEdge {
   condition?: string;
 }
 
+export interface Mapping {
+  source: string;
+  target: string;
+}
+
+export interface LoopSpec {
+  sequential: boolean;
+  inputCollection: string;
+  inputElement?: string;
+  outputCollection?: string;
+  outputElement?: string;
+  completionCondition?: string;
+}
+
 export interface GraphNode {
   id: string;
   type: string;
   name: string | null;
+  /** Enclosing embedded subprocess id; null = the process itself. */
+  scope: string | null;
   outgoing: FlowEdge[];
   incoming: number;
   defaultFlow?: string;
   terminate?: boolean;
+  /** Error end events and error boundary events; undefined code on a boundary = catch all. */
+  error?: { code?: string };
+  timer?: { kind: TimerKind; expression: string };
+  message?: { name: string; correlationKey?: string };
   script?: { expression: string; resultVariable: string };
   assignee?: string;
   candidateGroups?: string;
+  candidateUsers?: string;
+  /** zeebe:taskDefinition of service, send and business rule tasks. */
+  job?: { type: string; retries: number };
+  headers: Record<string, string>;
+  inputs: Mapping[];
+  outputs: Mapping[];
+  loop?: LoopSpec;
+  /** Boundary events attached to this activity. */
+  boundaries: string[];
+  attachedTo?: string;
+  cancelActivity?: boolean;
+  /** Embedded subprocess: its none start event. */
+  startNode?: string;
+  called?: {
+    processId: string;
+    bindingType: string;
+    versionTag?: string;
+    propagateAllChildVariables: boolean;
+    propagateAllParentVariables: boolean;
+  };
 }
 
 export interface ProcessGraph {
   id: string;
-  start: string;
+  /** The none start event of the process (manual and API starts). */
+  start: string | null;
+  /** Timer and message start events. */
+  eventStarts: string[];
   nodes: Map<string, GraphNode>;
+  /** For each node: the nodes a token there can still reach (inclusive joins wait on these). */
+  reach: Map<string, Set<string>>;
 }
 
 const list = (v: unknown): BpmnElement[] => (Array.isArray(v) ? (v as BpmnElement[]) : []);
-const ext = (el: BpmnElement, type: string): BpmnElement | undefined =>
-  list((el.extensionElements as { values?: unknown } | undefined)?.values).find(
-    (v) => v.$type === type,
-  );
-const stripEq = (s: string): string => (s.trim().startsWith('=') ? s.trim().slice(1) : s.trim());
+const ext = (el: BpmnElement | undefined, type: string): BpmnElement | undefined =>
+  el
+    ? list((el.extensionElements as { values?: unknown } | undefined)?.values).find(
+        (v) => v.$type === type,
+      )
+    : undefined;
+/** Strips the `=` Camunda 8 writes before FEEL. */
+export const stripEq = (s: string): string =>
+  s.trim().startsWith('=') ? s.trim().slice(1) : s.trim();
+const str = (v: unknown): string | undefined =>
+  v === undefined || v === null || v === '' ? undefined : String(v);
+
+function mappings(el: BpmnElement, key: 'inputParameters' | 'outputParameters'): Mapping[] {
+  const io = ext(el, 'zeebe:IoMapping');
+  return list(io?.[key]).map((m) => ({ source: String(m.source ?? ''), target: String(m.target) }));
+}
+
+function readNode(el: BpmnElement, scope: string | null): GraphNode {
+  const node: GraphNode = {
+    id: String(el.id),
+    type: el.$type.replace('bpmn:', ''),
+    name: (el.name as string) ?? null,
+    scope,
+    outgoing: [],
+    incoming: 0,
+    headers: {},
+    inputs: mappings(el, 'inputParameters'),
+    outputs: mappings(el, 'outputParameters'),
+    boundaries: [],
+  };
+  if (el.default) node.defaultFlow = String((el.default as BpmnElement).id);
+  const def = list(el.eventDefinitions)[0];
+  if (def?.$type === 'bpmn:TerminateEventDefinition') node.terminate = true;
+  if (def?.$type === 'bpmn:ErrorEventDefinition') {
+    const ref = def.errorRef as BpmnElement | undefined;
+    node.error = { code: str(ref?.errorCode) ?? (ref ? str(ref.name) : undefined) };
+  }
+  if (def?.$type === 'bpmn:TimerEventDefinition') {
+    const kind: TimerKind = def.timeDate ? 'date' : def.timeDuration ? 'duration' : 'cycle';
+    const spec = (def.timeDate ?? def.timeDuration ?? def.timeCycle) as BpmnElement;
+    node.timer = { kind, expression: String(spec.body ?? '').trim() };
+  }
+  const message =
+    def?.$type === 'bpmn:MessageEventDefinition'
+      ? (def.messageRef as BpmnElement | undefined)
+      : el.$type === 'bpmn:ReceiveTask'
+        ? (el.messageRef as BpmnElement | undefined)
+        : undefined;
+  if (message) {
+    const sub = ext(message, 'zeebe:Subscription');
+    node.message = {
+      name: String(message.name),
+      ...(sub?.correlationKey ? { correlationKey: String(sub.correlationKey) } : {}),
+    };
+  }
+  if (el.$type === 'bpmn:BoundaryEvent') {
+    node.attachedTo = String((el.attachedToRef as BpmnElement).id);
+    node.cancelActivity = el.cancelActivity !== false;
+  }
+  const script = ext(el, 'zeebe:Script');
+  if (script)
+    node.script = {
+      expression: stripEq(String(script.expression)),
+      resultVariable: String(script.resultVariable),
+    };
+  const assignment = ext(el, 'zeebe:AssignmentDefinition');
+  if (assignment?.assignee) node.assignee = String(assignment.assignee);
+  if (assignment?.candidateGroups) node.candidateGroups = String(assignment.candidateGroups);
+  if (assignment?.candidateUsers) node.candidateUsers = String(assignment.candidateUsers);
+  const task = ext(el, 'zeebe:TaskDefinition');
+  if (task?.type) {
+    const retries = Number(stripEq(String(task.retries ?? '3')));
+    node.job = { type: String(task.type), retries: Number.isInteger(retries) ? retries : 3 };
+  }
+  for (const h of list(ext(el, 'zeebe:TaskHeaders')?.values))
+    node.headers[String(h.key)] = String(h.value ?? '');
+  const lc = el.loopCharacteristics as BpmnElement | undefined;
+  if (lc?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    const z = ext(lc, 'zeebe:LoopCharacteristics');
+    const cond = lc.completionCondition as BpmnElement | undefined;
+    node.loop = {
+      sequential: lc.isSequential === true,
+      inputCollection: stripEq(String(z?.inputCollection ?? '[]')),
+      inputElement: str(z?.inputElement),
+      outputCollection: str(z?.outputCollection),
+      outputElement: z?.outputElement ? stripEq(String(z.outputElement)) : undefined,
+      completionCondition: cond?.body ? stripEq(String(cond.body)) : undefined,
+    };
+  }
+  const called = ext(el, 'zeebe:CalledElement');
+  if (called?.processId) {
+    node.called = {
+      processId: String(called.processId),
+      bindingType: String(called.bindingType ?? 'latest'),
+      versionTag: str(called.versionTag),
+      propagateAllChildVariables: called.propagateAllChildVariables !== false,
+      propagateAllParentVariables: called.propagateAllParentVariables !== false,
+    };
+  }
+  return node;
+}
 
 export function buildGraph(definitions: BpmnDefinitions, processId: string): ProcessGraph {
   const process = list(definitions.rootElements).find(
     (e) => e.$type === 'bpmn:Process' && e.id === processId,
   );
   if (!process) throw new Error(`process ${processId} not in definitions`);
-  const elements = list(process.flowElements);
   const nodes = new Map<string, GraphNode>();
-  for (const el of elements) {
-    if (el.$type === 'bpmn:SequenceFlow') continue;
-    const node: GraphNode = {
-      id: String(el.id),
-      type: el.$type.replace('bpmn:', ''),
-      name: (el.name as string) ?? null,
-      outgoing: [],
-      incoming: 0,
-    };
-    if (el.default) node.defaultFlow = String((el.default as BpmnElement).id);
-    if (list(el.eventDefinitions).some((d) => d.$type === 'bpmn:TerminateEventDefinition'))
-      node.terminate = true;
-    const script = ext(el, 'zeebe:Script');
-    if (script)
-      node.script = {
-        expression: stripEq(String(script.expression)),
-        resultVariable: String(script.resultVariable),
-      };
-    const assignment = ext(el, 'zeebe:AssignmentDefinition');
-    if (assignment?.assignee) node.assignee = String(assignment.assignee);
-    if (assignment?.candidateGroups) node.candidateGroups = String(assignment.candidateGroups);
-    nodes.set(node.id, node);
-  }
-  for (const f of elements.filter((e) => e.$type === 'bpmn:SequenceFlow')) {
+  const flows: BpmnElement[] = [];
+  const walk = (container: BpmnElement, scope: string | null): void => {
+    for (const el of list(container.flowElements)) {
+      if (el.$type === 'bpmn:SequenceFlow') {
+        flows.push(el);
+        continue;
+      }
+      if (!/Event$|Task$|Gateway$|SubProcess$|CallActivity$/.test(el.$type)) continue;
+      const node = readNode(el, scope);
+      nodes.set(node.id, node);
+      if (el.$type === 'bpmn:SubProcess') {
+        walk(el, node.id);
+        const start = list(el.flowElements).find((c) => c.$type === 'bpmn:StartEvent');
+        if (start) node.startNode = String(start.id);
+      }
+    }
+  };
+  walk(process, null);
+  for (const f of flows) {
     const source = nodes.get(String((f.sourceRef as BpmnElement).id));
     const target = nodes.get(String((f.targetRef as BpmnElement).id));
     if (!source || !target) continue;
@@ -76,7 +216,37 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     });
     target.incoming++;
   }
-  const start = [...nodes.values()].find((n) => n.type === 'StartEvent');
-  if (!start) throw new Error(`process ${processId} has no start event`);
-  return { id: processId, start: start.id, nodes };
+  for (const n of nodes.values()) if (n.attachedTo) nodes.get(n.attachedTo)?.boundaries.push(n.id);
+  const starts = [...nodes.values()].filter((n) => n.type === 'StartEvent' && n.scope === null);
+  return {
+    id: processId,
+    start: starts.find((n) => !n.timer && !n.message)?.id ?? null,
+    eventStarts: starts.filter((n) => n.timer || n.message).map((n) => n.id),
+    nodes,
+    reach: reachability(nodes),
+  };
+}
+
+/** Transitive successors along sequence flows and boundary events (a token can leave that way). */
+function reachability(nodes: Map<string, GraphNode>): Map<string, Set<string>> {
+  const next = (n: GraphNode): string[] => [
+    ...n.outgoing.map((f) => f.target),
+    ...n.boundaries,
+    // a token inside a subprocess reaches what follows the subprocess
+    ...(n.outgoing.length === 0 && n.scope ? [n.scope] : []),
+  ];
+  const reach = new Map<string, Set<string>>();
+  for (const n of nodes.values()) {
+    const seen = new Set<string>();
+    const stack = next(n);
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const m = nodes.get(id);
+      if (m) stack.push(...next(m));
+    }
+    reach.set(n.id, seen);
+  }
+  return reach;
 }
