@@ -1,5 +1,6 @@
 import { checkFeel } from '@crm/metadata';
 import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
+import { TimerSpecError, planTimer } from './engine/timers';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -268,6 +269,17 @@ class Validator {
       else {
         const bad = feelProblem(spec.body);
         if (bad) this.add(el, bad);
+        const body = String(spec.body).trim();
+        if (!body.startsWith('=')) {
+          // a literal spec is checked now, not when the timer is due
+          const kind = def.timeDate ? 'date' : def.timeDuration ? 'duration' : 'cycle';
+          try {
+            planTimer(kind, body, new Date());
+          } catch (e) {
+            if (!(e instanceof TimerSpecError)) throw e;
+            this.add(el, `bad timer: ${e.message}`);
+          }
+        }
       }
       if (def.timeCycle && el.$type === 'bpmn:BoundaryEvent' && el.cancelActivity !== false) {
         this.add(el, 'a cycle is allowed on a non-interrupting timer boundary event only');

@@ -103,6 +103,8 @@ export async function startServer(
       WORKFLOWS_DIR: path.join(dataDir, 'workflows'),
       DATABASE_URL: databaseUrl,
       META_POLL_MS: '0',
+      // tests drive the job executor round by round (runDue) unless they ask for polling
+      JOB_POLL_MS: '0',
       ...extra,
     });
     // Only errors are logged: a 500 in a test shows its stack and correlation id.
@@ -157,3 +159,22 @@ export async function startServer(
 }
 
 export const q = (filter: unknown): string => encodeURIComponent(JSON.stringify(filter));
+
+/** Polls until fn stops throwing (bounded): for work another process or poller does. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Minimal BPMN definitions around one or more processes (Camunda 8 namespaces). */
+export const bpmn = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="crm">
+${body}
+</bpmn:definitions>`;

@@ -127,7 +127,7 @@ export class EngineService {
     @Inject(DB) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
     readonly taskTypes: TaskTypeRegistry,
-    @Optional() private readonly records: RecordsService | null,
+    @Optional() @Inject(RecordsService) private readonly records: RecordsService | null,
     @Optional() @Inject(APP_CONFIG) config: AppConfig | null,
   ) {
     this.settings = {

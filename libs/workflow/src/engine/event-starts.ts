@@ -1,8 +1,20 @@
-import { type Db, toDbTimestamp } from '@crm/common';
+import { CrmError, type Db, ErrorCode, toDbTimestamp } from '@crm/common';
 import { parseBpmn } from '../bpmn-model';
 import { buildGraph } from './process-graph';
-import { insertTimerJob } from './step';
-import { planTimer } from './timers';
+import { StepIncident, attr, insertTimerJob } from './step';
+import { TimerSpecError, planTimer } from './timers';
+
+/** Start events have no instance to evaluate against: FEEL sees an empty context. */
+function guarded<T>(elementId: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof StepIncident || e instanceof TimerSpecError)) throw e;
+    throw new CrmError(ErrorCode.BpmnInvalid, `start event ${elementId}: ${e.message}`, [
+      { path: elementId, elementId, elementType: 'StartEvent', message: e.message },
+    ]);
+  }
+}
 
 /**
  * A new version of a process takes over its timer and message start events: the previous
@@ -30,19 +42,28 @@ export async function scheduleEventStarts(
   for (const id of g.eventStarts) {
     const node = g.nodes.get(id)!;
     if (node.timer) {
-      // start timers have no instance to evaluate FEEL against: literal specs only
-      const spec = node.timer.expression.replace(/^=\s*"?|"$/g, '');
-      await insertTimerJob(tx, planTimer(node.timer.kind, spec, now, timeZone), {
-        definitionId,
-        instanceId: null,
-        executionId: null,
-        elementId: id,
-        now: toDbTimestamp(now),
-      });
+      await insertTimerJob(
+        tx,
+        guarded(id, () =>
+          planTimer(node.timer!.kind, String(attr(node.timer!.expression, {}, id)), now, timeZone),
+        ),
+        {
+          definitionId,
+          instanceId: null,
+          executionId: null,
+          elementId: id,
+          now: toDbTimestamp(now),
+        },
+      );
     } else if (node.message) {
       await tx.execute(
         'INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at) VALUES (?, NULL, NULL, ?, ?, NULL, ?)',
-        [definitionId, id, node.message.name.replace(/^=\s*"?|"$/g, ''), toDbTimestamp(now)],
+        [
+          definitionId,
+          id,
+          guarded(id, () => String(attr(node.message!.name, {}, id))),
+          toDbTimestamp(now),
+        ],
       );
     }
   }

@@ -438,9 +438,9 @@ export class InstanceStep {
       case 'IntermediateThrowEvent':
         return this.leave(exec);
       case 'EndEvent':
+        this.hist(node.id, node.type, 'end');
         if (node.error)
           return this.throwError(exec, node.error.code ?? '', `error end event ${node.id}`);
-        this.hist(node.id, node.type, 'end');
         if (node.terminate) return this.terminate(exec);
         return this.endToken(exec);
       case 'IntermediateCatchEvent':
@@ -624,7 +624,7 @@ export class InstanceStep {
         `multi-instance ${node.id}: inputCollection is not a list`,
       );
     body.state = 'scope';
-    body.loop = { items, next: 0, completed: 0, outputs: [] };
+    body.loop = { items, next: 0, completed: 0, outputs: items.map(() => null) };
     this.touch(body);
     await this.armBoundaries(body, node);
     if (items.length === 0) return this.finishMultiInstance(body, node);

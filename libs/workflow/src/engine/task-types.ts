@@ -150,7 +150,10 @@ class Webhook implements TaskType {
 export class TaskTypeRegistry {
   private readonly types = new Map<string, TaskType>();
 
-  constructor(@Optional() records: RecordsService | null, @Inject(CLOCK) clock: Clock) {
+  constructor(
+    @Optional() @Inject(RecordsService) records: RecordsService | null,
+    @Inject(CLOCK) clock: Clock,
+  ) {
     const builtIn: TaskType[] = [new Notify(clock), new Webhook()];
     if (records) builtIn.push(new UpdateRecord(records), new CreateRecord(records));
     for (const t of builtIn) this.types.set(t.type, t);
