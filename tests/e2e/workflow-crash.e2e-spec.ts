@@ -391,7 +391,9 @@ describe('a server process killed mid-load (MySQL)', () => {
           const r = await second.api('POST', `/api/tasks/${t.id}/complete`, {
             variables: decide(t.instanceId, t.elementId),
           });
-          expect(r.status).toBe(200);
+          // 409 only when the step kept losing its instance row to the sibling branch: the task
+          // stays open and the next listing offers it again
+          expect([200, 409]).toContain(r.status);
         }
         if (!open.some((x) => x.id % 4 === k)) await new Promise((r) => setTimeout(r, 10));
       }

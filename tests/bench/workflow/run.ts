@@ -27,6 +27,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const ROOT = path.resolve(__dirname, '../../../..');
+const ANALYSIS_MARKER = '<!-- analysis (kept by re-runs) -->';
 const OURS_DB = 'crm_bench_wf_ours';
 const RAW_DB = 'crm_bench_wf_raw';
 
@@ -142,8 +143,8 @@ async function main() {
     lines.push(
       `### ${c === 1 ? 'single-threaded (1 worker)' : `${c} concurrent workers`}`,
       '',
-      '| system | instances/s | start p50 / p99 ms | find task p50 / p99 ms | complete p50 / p99 ms | peak RSS Δ MB | peak heap Δ MB | retained heap Δ MB |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| system | instances/s | per round | start p50 / p99 ms | find task p50 / p99 ms | complete p50 / p99 ms | peak RSS Δ MB | peak heap Δ MB | retained heap Δ MB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of systems) {
       const ps = results.get(key(s, c))!;
@@ -159,7 +160,7 @@ async function main() {
       const max = (f: 'peakRss' | 'peakHeap' | 'retainedHeap') =>
         mb(Math.max(...ps.map((p) => p[f])));
       lines.push(
-        `| ${s.name} | ${ips(s.name, c).toFixed(0)} | ${lat('start')} | ${lat('find')} | ${lat('complete')} | ${max('peakRss')} | ${max('peakHeap')} | ${max('retainedHeap')} |`,
+        `| ${s.name} | ${ips(s.name, c).toFixed(0)} | ${ps.map((p) => (p.instances / p.seconds).toFixed(0)).join(' / ')} | ${lat('start')} | ${lat('find')} | ${lat('complete')} | ${max('peakRss')} | ${max('peakHeap')} | ${max('retainedHeap')} |`,
       );
     }
     lines.push(
@@ -189,7 +190,12 @@ async function main() {
     'Memory: `process.memoryUsage()` sampled every 20 ms during a phase, relative to just before it (after a forced GC); the worst phase of the rounds. "retained" is heapUsed after a forced GC at the end of the phase.',
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(ROOT, 'tests/bench/workflow/RESULTS.md'), `${header}\n${table}\n`);
+  // a hand-written analysis below the marker survives re-runs
+  const file = path.join(ROOT, 'tests/bench/workflow/RESULTS.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(ANALYSIS_MARKER);
+  const analysis = at >= 0 ? `\n${previous.slice(at)}` : '';
+  fs.writeFileSync(file, `${header}\n${table}\n${analysis}`);
 }
 
 main().catch((e) => {
