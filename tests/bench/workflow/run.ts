@@ -94,11 +94,22 @@ async function main() {
   ];
   for (const db of [OURS_DB, RAW_DB]) await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
   await conn.query(`CREATE DATABASE \`${RAW_DB}\``);
-  const systems: BenchSystem[] = [
-    await oursOnMysql(`${MYSQL}/${OURS_DB}`, CONCURRENCY),
-    await rawOnMysql(`${MYSQL}/${RAW_DB}`, CONCURRENCY),
-    await bpmnEngineInMemory(),
-  ];
+  const systems: BenchSystem[] = [];
+  try {
+    systems.push(await oursOnMysql(`${MYSQL}/${OURS_DB}`, CONCURRENCY));
+    systems.push(await rawOnMysql(`${MYSQL}/${RAW_DB}`, CONCURRENCY));
+    systems.push(await bpmnEngineInMemory());
+    await measure(systems, version);
+  } finally {
+    // fresh databases in, none left behind — also when a run fails half-way
+    for (const s of systems) await s.close().catch(() => undefined);
+    for (const db of [OURS_DB, RAW_DB]) await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await conn.end();
+  }
+}
+
+/** The rounds, then the tables on stdout and in RESULTS.md. */
+async function measure(systems: BenchSystem[], version: string) {
   const levels = [...new Set([CONCURRENCY, 1])];
   const results = new Map<string, Phase[]>();
   const key = (s: BenchSystem, c: number) => `${s.name}@${c}`;
@@ -127,9 +138,6 @@ async function main() {
   }
   const states: Record<string, Record<string, number>> = {};
   for (const s of systems) states[s.name] = await s.states();
-  for (const s of systems) await s.close();
-  for (const db of [OURS_DB, RAW_DB]) await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await conn.end();
 
   const ips = (name: string, c: number) => {
     const ps = results.get(`${name}@${c}`)!;

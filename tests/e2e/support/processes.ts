@@ -45,8 +45,8 @@ export interface SpawnOptions {
 
 /**
  * Starts `node dist/apps/server/src/main.js` as a real child process. With PORT=0 (the default
- * here) the OS picks a free port and the server's one "CRM serving on <url>" log line says which;
- * the server is ready when `GET /api/health` answers 200.
+ * here) the OS picks a free port and the server's one "CRM serving on <url>" log line (info level)
+ * says which; the server is ready when `GET /api/health` answers 200.
  */
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   if (!fs.existsSync(SERVER_MAIN))
@@ -70,7 +70,9 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   void exited.then(() => (gone = true));
 
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  let url = '';
+  // a port picked by the caller is known up front; PORT=0 is read from the log line
+  const fixed = Number(opts.env.PORT ?? 0);
+  let url = fixed ? `http://127.0.0.1:${fixed}` : '';
   for (;;) {
     if (gone) throw new Error(`server exited during start-up:\n${out}`);
     if (Date.now() > deadline) {
