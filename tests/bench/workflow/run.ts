@@ -99,7 +99,7 @@ async function main() {
     systems.push(await oursOnMysql(`${MYSQL}/${OURS_DB}`, CONCURRENCY));
     systems.push(await rawOnMysql(`${MYSQL}/${RAW_DB}`, CONCURRENCY));
     systems.push(await bpmnEngineInMemory());
-    await measure(systems, version);
+    await measure(systems, version, conn);
   } finally {
     // fresh databases in, none left behind — also when a run fails half-way
     for (const s of systems) await s.close().catch(() => undefined);
@@ -109,7 +109,7 @@ async function main() {
 }
 
 /** The rounds, then the tables on stdout and in RESULTS.md. */
-async function measure(systems: BenchSystem[], version: string) {
+async function measure(systems: BenchSystem[], version: string, conn: mysql.Connection) {
   const levels = [...new Set([CONCURRENCY, 1])];
   const results = new Map<string, Phase[]>();
   const key = (s: BenchSystem, c: number) => `${s.name}@${c}`;
@@ -121,6 +121,20 @@ async function measure(systems: BenchSystem[], version: string) {
         while (left-- > 0) await s.iteration(left % 2 === 0);
       }),
     );
+  }
+  // SQL round trips per instance: the server's Questions counter over sequential instances
+  // (global, so another client of the server at the same time adds noise; an approximation)
+  const statements: Record<string, number> = {};
+  const questions = async () => {
+    const [[row]] = (await conn.query("SHOW GLOBAL STATUS LIKE 'Questions'")) as unknown as [
+      [{ Value: string }],
+    ];
+    return Number(row.Value);
+  };
+  for (const s of systems.filter((x) => x.name !== 'bpmn-engine')) {
+    const q0 = await questions();
+    for (let i = 0; i < 200; i++) await s.iteration(i % 2 === 0);
+    statements[s.name] = ((await questions()) - q0 - 1) / 200;
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? systems : [...systems].reverse();
@@ -178,6 +192,12 @@ async function measure(systems: BenchSystem[], version: string) {
     );
   }
   lines.push(
+    `SQL statements per instance (server \`Questions\` counter over 200 sequential instances, BEGIN/COMMIT and the task lookup included): ${Object.entries(
+      statements,
+    )
+      .map(([n, v]) => `${n} ~${v.toFixed(1)}`)
+      .join(', ')}.`,
+    '',
     `Instances by final state: ${systems.map((s) => `${s.name} ${JSON.stringify(states[s.name])}`).join('; ')}.`,
   );
   const table = lines.join('\n');
