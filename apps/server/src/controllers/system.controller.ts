@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DB, type Db } from '@crm/common';
 import { MetaService } from '@crm/metadata';
+import { JobExecutorService } from '@crm/workflow';
 import { buildOpenApi } from '../openapi/build-openapi';
 
 @Controller('api')
@@ -9,6 +10,7 @@ export class SystemController {
   constructor(
     @Inject(DB) private readonly db: Db,
     private readonly meta: MetaService,
+    private readonly jobs: JobExecutorService,
   ) {}
 
   @Get('health')
@@ -19,6 +21,8 @@ export class SystemController {
       database: this.db.dialect,
       metadataRevision: this.meta.model.revision,
       entities: this.meta.model.entities.size,
+      // which node this is and how many jobs it ran: shows work spreading over nodes
+      jobs: { node: this.jobs.owner, executed: this.jobs.executed },
     };
   }
 

@@ -122,6 +122,9 @@ export const SYSTEM_TABLES: TableDef[] = [
       // the record the instance is about (approval of a quote, ...)
       str('record_entity', 64),
       big('record_id'),
+      // kept with every step so reading an instance's diagram state needs no history scan
+      long('element_counts'),
+      { name: 'open_incidents', type: { base: 'int' as const }, nullable: true },
     ],
     indexes: [
       { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },

@@ -18,11 +18,15 @@ import { type ProcessGraph, buildGraph } from './process-graph';
 import {
   type EngineSettings,
   INSTANCE_CONFLICT,
+  type InstanceView,
   StepContext,
   type StepDeps,
   checkVariables,
   insertTimerJob,
+  instanceView,
 } from './step';
+
+export type { InstanceView };
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
 import { nextInCycle } from './timers';
 
@@ -32,23 +36,6 @@ export interface StartInput {
   variables?: Record<string, unknown>;
   businessKey?: string;
   record?: { entity: string; id: number };
-}
-
-export interface InstanceView {
-  id: number;
-  processKey: string;
-  definitionVersion: number;
-  businessKey: string | null;
-  state: 'active' | 'completed' | 'terminated' | 'cancelled';
-  variables: Record<string, unknown>;
-  record: { entity: string; id: number } | null;
-  parentInstanceId: number | null;
-  activeElementIds: string[];
-  completedElements: Record<string, number>;
-  incidents: number;
-  startedBy: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
 }
 
 export interface TaskView {
@@ -185,7 +172,7 @@ export class EngineService {
 
   async start(input: StartInput, actor: string): Promise<InstanceView> {
     checkVariables(input.variables, '/variables', this.settings.maxVariablesBytes);
-    const id = await this.step(actor, async (ctx) => {
+    const started = await this.step(actor, async (ctx) => {
       const rows = await ctx.tx.query<{
         id: number;
         version: number;
@@ -224,18 +211,19 @@ export class EngineService {
         businessKey: input.businessKey ?? null,
         record: input.record ?? null,
       });
-      return step.id;
+      return step;
     });
-    return this.instance(id);
+    return started.view();
   }
 
   async cancel(instanceId: number, actor: string): Promise<InstanceView> {
-    await this.step(actor, async (ctx) => {
+    const step = await this.step(actor, async (ctx) => {
       const step = await ctx.load(instanceId);
       step.assertActive();
       await step.cancelAll('cancelled');
+      return step;
     });
-    return this.instance(instanceId);
+    return step.view();
   }
 
   async instances(filter: {
@@ -278,7 +266,7 @@ export class EngineService {
   }
 
   async instance(id: number): Promise<InstanceView> {
-    const [r] = await this.db.query<Record<string, unknown>>(
+    const [r] = await this.db.query<Parameters<typeof instanceView>[0]>(
       'SELECT * FROM crm_wf_instance WHERE id = ?',
       [id],
     );
@@ -286,35 +274,14 @@ export class EngineService {
       throw new CrmError(ErrorCode.InstanceNotFound, `instance ${id} not found`, [
         { path: 'id', message: 'not found' },
       ]);
-    const active = await this.db.query<{ element_id: string; state: string }>(
-      `SELECT element_id, state FROM crm_wf_execution WHERE instance_id = ? ORDER BY id`,
+    const execs = await this.db.query<{ element_id: string }>(
+      'SELECT element_id FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
       [id],
     );
-    const ended = await this.db.query<{ element_id: string; n: number }>(
-      `SELECT element_id, COUNT(*) AS n FROM crm_wf_history WHERE instance_id = ? AND event = 'end' AND element_id IS NOT NULL GROUP BY element_id`,
-      [id],
+    return instanceView(
+      r,
+      execs.map((e) => ({ elementId: e.element_id })),
     );
-    const [inc] = await this.db.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM crm_wf_incident WHERE instance_id = ? AND state = 'open'`,
-      [id],
-    );
-    return {
-      id: Number(r.id),
-      processKey: String(r.process_key),
-      definitionVersion: Number(r.definition_version),
-      businessKey: (r.business_key as string) ?? null,
-      state: r.state as InstanceView['state'],
-      variables: JSON.parse(String(r.variables)),
-      record: r.record_entity ? { entity: String(r.record_entity), id: Number(r.record_id) } : null,
-      parentInstanceId: r.parent_instance_id === null ? null : Number(r.parent_instance_id),
-      // joined tokens wait at a gateway: the diagram shows where tokens are
-      activeElementIds: [...new Set(active.map((a) => a.element_id))],
-      completedElements: Object.fromEntries(ended.map((e) => [e.element_id, Number(e.n)])),
-      incidents: Number(inc.n),
-      startedBy: (r.started_by as string) ?? null,
-      startedAt: fromDbTimestamp(r.started_at),
-      endedAt: fromDbTimestamp(r.ended_at),
-    };
   }
 
   async instanceHistory(id: number): Promise<Array<Record<string, unknown>>> {
@@ -341,7 +308,7 @@ export class EngineService {
     actor: string,
   ): Promise<InstanceView> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
-    const instanceId = await this.step(actor, async (ctx) => {
+    const stepped = await this.step(actor, async (ctx) => {
       const task = await this.taskRow(ctx.tx, taskId);
       // lock the instance first (one lock order for every step), then claim the task by version
       const step = await ctx.load(Number(task.instance_id));
@@ -361,9 +328,9 @@ export class EngineService {
       step.hist(String(task.element_id), 'UserTask', 'complete', body.variables);
       await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
       await step.drain();
-      return step.id;
+      return step;
     });
-    return this.instance(instanceId);
+    return stepped.view();
   }
 
   /** Takes an unassigned task (or confirms one already mine); someone else's is a 409. */
@@ -864,6 +831,7 @@ export class EngineService {
         `UPDATE crm_wf_incident SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE id = ?`,
         [toDbTimestamp(this.clock.now()), actor, id],
       );
+      step.openIncidents--;
       const exec = step.execs.get(Number(inc.execution_id));
       if (body.variables) step.setVars(exec ?? null, body.variables);
       if (!exec) return;

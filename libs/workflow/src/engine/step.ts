@@ -1,5 +1,12 @@
 import { evaluate } from 'feelin';
-import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
+import {
+  CrmError,
+  type Db,
+  ErrorCode,
+  type SqlParam,
+  fromDbTimestamp,
+  toDbTimestamp,
+} from '@crm/common';
 import { type GraphNode, type ProcessGraph, stripEq } from './process-graph';
 import { type TaskContext, TaskTypeError, type TaskTypeRegistry } from './task-types';
 import { type TimerPlan, TimerSpecError, planTimer } from './timers';
@@ -58,6 +65,10 @@ interface InstanceRow {
   parent_execution_id: number | null;
   record_entity: string | null;
   record_id: number | null;
+  started_at: string;
+  ended_at: string | null;
+  element_counts: string | null;
+  open_incidents: number | null;
 }
 
 /** A failure the process owns (bad FEEL, no matching flow, failing task type): an incident. */
@@ -216,6 +227,10 @@ export class StepContext {
       parent_execution_id: input.parent?.executionId ?? null,
       record_entity: input.record?.entity ?? null,
       record_id: input.record?.id ?? null,
+      started_at: now,
+      ended_at: null,
+      element_counts: null,
+      open_incidents: 0,
     };
     const step = new InstanceStep(this, row, g, { ...input.variables });
     step.fresh = true;
@@ -245,13 +260,34 @@ export class InstanceStep {
   private queue: Exec[] = [];
   private steps = 0;
   private draining = false;
+  /** Completed element counts and open incidents, kept on the instance row. */
+  readonly counts: Record<string, number>;
+  openIncidents: number;
 
   constructor(
     private readonly ctx: StepContext,
     readonly row: InstanceRow,
     readonly graph: ProcessGraph,
     public vars: Record<string, unknown>,
-  ) {}
+  ) {
+    this.counts = row.element_counts ? JSON.parse(row.element_counts) : {};
+    this.openIncidents = Number(row.open_incidents ?? 0);
+  }
+
+  /** What the API shows of an instance, straight from the step that just committed. */
+  view(): InstanceView {
+    return instanceView(
+      this.row,
+      [...this.execs.values()].sort((a, b) => a.id - b.id),
+      {
+        variables: this.vars,
+        state: this.ended ?? (this.row.state as InstanceView['state']),
+        counts: this.counts,
+        incidents: this.openIncidents,
+        endedAt: this.ended ? this.row.ended_at : null,
+      },
+    );
+  }
 
   get id(): number {
     return Number(this.row.id);
@@ -418,6 +454,7 @@ export class InstanceStep {
       exec.state = 'incident';
       this.touch(exec);
     }
+    this.openIncidents++;
     await this.tx.execute(
       `INSERT INTO crm_wf_incident (instance_id, execution_id, job_id, element_id, kind, message, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)`,
       [this.id, exec.id, jobId, exec.elementId, kind, message, this.now()],
@@ -972,10 +1009,11 @@ export class InstanceStep {
       );
       await this.tx.execute('DELETE FROM crm_wf_job WHERE execution_id = ?', [exec.id]);
       await this.tx.execute('DELETE FROM crm_wf_subscription WHERE execution_id = ?', [exec.id]);
-      await this.tx.execute(
+      const resolved = await this.tx.execute(
         `UPDATE crm_wf_incident SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE execution_id = ? AND state = 'open'`,
         [this.now(), this.ctx.actor, exec.id],
       );
+      this.openIncidents -= resolved.affected;
     }
     if (node.type === 'CallActivity') {
       const [child] = await this.tx.query<{ id: number }>(
@@ -1048,8 +1086,9 @@ export class InstanceStep {
         ],
       );
     }
-    if (this.ended) {
-      // runtime rows of an ended instance go; its history stays
+    if (this.ended && this.ended !== 'completed') {
+      // A cancelled or terminated instance: runtime rows of every kind go (its history stays).
+      // A completed one has none left: each token's tasks, jobs and subscriptions went with it.
       await this.tx.execute('DELETE FROM crm_wf_execution WHERE instance_id = ?', [this.id]);
       // completed tasks stay: they are the users' "done" list and answer a late second completion
       await this.tx.execute(
@@ -1062,7 +1101,12 @@ export class InstanceStep {
         `UPDATE crm_wf_incident SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE instance_id = ? AND state = 'open'`,
         [this.now(), this.ctx.actor, this.id],
       );
+      this.openIncidents = 0;
     }
+    for (const h of this.history)
+      if (h[3] === 'end' && h[1] !== null)
+        this.counts[String(h[1])] = (this.counts[String(h[1])] ?? 0) + 1;
+    if (this.ended) this.row.ended_at = this.now();
     if (this.history.length) {
       await this.tx.execute(
         `INSERT INTO crm_wf_history (instance_id, element_id, element_type, event, actor, detail, at) VALUES ${this.history.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -1070,13 +1114,22 @@ export class InstanceStep {
       );
     }
     const r = await this.tx.execute(
-      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-      [vars, this.ended ?? 'active', this.ended ? this.now() : null, this.id, this.row.version],
+      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, version = version + 1 WHERE id = ? AND version = ?`,
+      [
+        vars,
+        this.ended ?? 'active',
+        this.row.ended_at,
+        JSON.stringify(this.counts),
+        this.openIncidents,
+        this.id,
+        this.row.version,
+      ],
     );
     if (r.affected === 0)
       throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, [
         { path: 'instance', message: 'concurrent step' },
       ]);
+    this.row.version = Number(this.row.version) + 1;
     this.history = [];
     this.dirty.clear();
     this.deleted.clear();
@@ -1109,4 +1162,52 @@ export async function insertTimerJob(
       at.now,
     ],
   );
+}
+
+export interface InstanceView {
+  id: number;
+  processKey: string;
+  definitionVersion: number;
+  businessKey: string | null;
+  state: 'active' | 'completed' | 'terminated' | 'cancelled';
+  variables: Record<string, unknown>;
+  record: { entity: string; id: number } | null;
+  parentInstanceId: number | null;
+  activeElementIds: string[];
+  completedElements: Record<string, number>;
+  incidents: number;
+  startedBy: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+/** The API form of an instance from its row and its executions (ordered by id). */
+export function instanceView(
+  r: InstanceRow,
+  execs: Array<{ elementId: string }>,
+  now?: {
+    variables: Record<string, unknown>;
+    state: InstanceView['state'];
+    counts: Record<string, number>;
+    incidents: number;
+    endedAt: string | null;
+  },
+): InstanceView {
+  return {
+    id: Number(r.id),
+    processKey: String(r.process_key),
+    definitionVersion: Number(r.definition_version),
+    businessKey: r.business_key ?? null,
+    state: now?.state ?? (r.state as InstanceView['state']),
+    variables: now?.variables ?? JSON.parse(String(r.variables)),
+    record: r.record_entity ? { entity: String(r.record_entity), id: Number(r.record_id) } : null,
+    parentInstanceId: r.parent_instance_id === null ? null : Number(r.parent_instance_id),
+    // joined tokens wait at a gateway: the diagram shows where tokens are
+    activeElementIds: [...new Set(execs.map((e) => e.elementId))],
+    completedElements: now?.counts ?? (r.element_counts ? JSON.parse(r.element_counts) : {}),
+    incidents: now?.incidents ?? Number(r.open_incidents ?? 0),
+    startedBy: r.started_by ?? null,
+    startedAt: fromDbTimestamp(r.started_at),
+    endedAt: fromDbTimestamp(now ? now.endedAt : r.ended_at),
+  };
 }
