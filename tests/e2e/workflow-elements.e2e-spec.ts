@@ -169,6 +169,10 @@ describe.each(DIALECTS)('workflow elements on %s', (dialect) => {
       variables: { paidAmount: 99 },
     });
     expect((await get(a.id)).activeElementIds).toEqual(['pay']);
+    const changes = (
+      await s.api('GET', `/api/workflow/instances/${b.id}/history`)
+    ).body.data.filter((h: { event: string }) => h.event === 'variables');
+    expect(changes.at(-1)).toMatchObject({ detail: { paidAmount: 99 }, actor: 'tester' });
     // the same message again finds nobody waiting
     const again = await s.api('POST', '/api/workflow/messages', {
       name: 'payment-received',

@@ -54,7 +54,8 @@ describe('three server processes on one MySQL database', () => {
             processKey: 'tick',
             variables: { dueAt, n: i },
           });
-          if (r.status !== 201) throw new Error(`start ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+          if (r.status !== 201)
+            throw new Error(`start ${i}: ${r.status} ${JSON.stringify(r.body)}`);
           ids.push(r.body.id);
         }
       }),

@@ -325,6 +325,11 @@ export class InstanceStep {
     ]);
   }
 
+  /**
+   * A new token. Its row is written only when something needs its id (a task, job or
+   * subscription, a child token) or at commit, so a token that passes through events and
+   * gateways to its first wait state costs one INSERT, and one that ends within the step none.
+   */
   async createExec(
     parentId: number | null,
     elementId: string,
@@ -332,20 +337,40 @@ export class InstanceStep {
     vars: Record<string, unknown> | null = null,
     loop: LoopState | null = null,
   ): Promise<Exec> {
+    const parent = parentId === null ? null : (this.execs.get(parentId) ?? null);
+    const exec: Exec = {
+      id: this.nextTmp--,
+      parentId: parent ? await this.idOf(parent) : parentId,
+      elementId,
+      state,
+      vars,
+      loop,
+    };
+    this.execs.set(exec.id, exec);
+    return exec;
+  }
+
+  private nextTmp = -1;
+
+  /** The token's row id, writing the row first if it is still only in memory. */
+  async idOf(exec: Exec): Promise<number> {
+    if (exec.id > 0) return exec.id;
     const r = await this.tx.execute(
       'INSERT INTO crm_wf_execution (instance_id, parent_id, element_id, state, variables, loop_state) VALUES (?, ?, ?, ?, ?, ?)',
       [
         this.id,
-        parentId,
-        elementId,
-        state,
-        vars ? JSON.stringify(vars) : null,
-        loop ? JSON.stringify(loop) : null,
+        exec.parentId,
+        exec.elementId,
+        exec.state,
+        exec.vars ? JSON.stringify(exec.vars) : null,
+        exec.loop ? JSON.stringify(exec.loop) : null,
       ],
     );
-    const exec: Exec = { id: r.insertId, parentId, elementId, state, vars, loop };
+    this.execs.delete(exec.id);
+    this.dirty.delete(exec.id);
+    exec.id = r.insertId;
     this.execs.set(exec.id, exec);
-    return exec;
+    return exec.id;
   }
 
   touch(exec: Exec): void {
@@ -355,7 +380,7 @@ export class InstanceStep {
   private drop(exec: Exec): void {
     this.execs.delete(exec.id);
     this.dirty.delete(exec.id);
-    this.deleted.add(exec.id);
+    if (exec.id > 0) this.deleted.add(exec.id);
   }
 
   children(id: number | null): Exec[] {
@@ -457,7 +482,15 @@ export class InstanceStep {
     this.openIncidents++;
     await this.tx.execute(
       `INSERT INTO crm_wf_incident (instance_id, execution_id, job_id, element_id, kind, message, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)`,
-      [this.id, exec.id, jobId, exec.elementId, kind, message, this.now()],
+      [
+        this.id,
+        this.execs.has(exec.id) ? await this.idOf(exec) : exec.id > 0 ? exec.id : null,
+        jobId,
+        exec.elementId,
+        kind,
+        message,
+        this.now(),
+      ],
     );
     this.hist(exec.elementId, this.node(exec.elementId)?.type ?? 'Element', 'incident', {
       kind,
@@ -524,7 +557,7 @@ export class InstanceStep {
           `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
           [
             this.id,
-            exec.id,
+            await this.idOf(exec),
             node.id,
             node.name,
             assignee === null || assignee === '' ? null : String(assignee),
@@ -587,7 +620,7 @@ export class InstanceStep {
         type,
         this.row.definition_id,
         this.id,
-        exec.id,
+        await this.idOf(exec),
         node.id,
         this.now(),
         node.job!.retries,
@@ -643,7 +676,7 @@ export class InstanceStep {
         this.row.record_entity && this.row.record_id !== null
           ? { entity: this.row.record_entity, id: Number(this.row.record_id) }
           : null,
-      parent: { instanceId: this.id, executionId: exec.id },
+      parent: { instanceId: this.id, executionId: await this.idOf(exec) },
     });
   }
 
@@ -871,7 +904,7 @@ export class InstanceStep {
       await insertTimerJob(this.tx, plan, {
         definitionId: Number(this.row.definition_id),
         instanceId: this.id,
-        executionId: exec.id,
+        executionId: await this.idOf(exec),
         elementId: node.id,
         now: this.now(),
       });
@@ -886,7 +919,7 @@ export class InstanceStep {
         [
           this.row.definition_id,
           this.id,
-          exec.id,
+          await this.idOf(exec),
           node.id,
           name,
           key === null ? null : String(key),
@@ -907,7 +940,7 @@ export class InstanceStep {
       node.type === 'IntermediateCatchEvent' ||
       node.type === 'ReceiveTask' ||
       node.type === 'EventBasedGateway';
-    if (!armed) return;
+    if (!armed || exec.id < 0) return;
     await this.tx.execute(`DELETE FROM crm_wf_job WHERE execution_id = ? AND kind = 'timer'`, [
       exec.id,
     ]);
@@ -1065,6 +1098,14 @@ export class InstanceStep {
         `instance ${this.id}: variables would take ${Buffer.byteLength(vars)} bytes, more than ${max}`,
         [{ path: '/variables', message: 'too large' }],
       );
+    // history keeps every variable change of the step: name → new value (null = removed)
+    const before = JSON.parse(this.row.variables) as Record<string, unknown>;
+    const changed: Record<string, unknown> = {};
+    for (const k of new Set([...Object.keys(before), ...Object.keys(this.vars)]))
+      if (JSON.stringify(before[k]) !== JSON.stringify(this.vars[k]))
+        changed[k] = this.vars[k] ?? null;
+    if (Object.keys(changed).length) this.hist(null, 'Process', 'variables', changed);
+    this.row.variables = vars;
     if (this.deleted.size) {
       const ids = [...this.deleted];
       await this.tx.execute(
@@ -1072,9 +1113,12 @@ export class InstanceStep {
         ids,
       );
     }
+    // tokens still only in memory are written now (with their current state: no UPDATE needed)
+    if (!this.ended || this.ended === 'completed')
+      for (const e of [...this.execs.values()]) if (e.id < 0) await this.idOf(e);
     for (const id of this.dirty) {
       const e = this.execs.get(id);
-      if (!e) continue;
+      if (!e || id < 0) continue;
       await this.tx.execute(
         'UPDATE crm_wf_execution SET element_id = ?, state = ?, variables = ?, loop_state = ? WHERE id = ?',
         [
