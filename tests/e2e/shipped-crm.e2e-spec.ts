@@ -21,7 +21,10 @@ function shippedFiles(): Record<string, string> {
 describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer(dialect, shippedFiles(), { CRM_CLIENT: 'acme' });
+    s = await startServer(dialect, shippedFiles(), {
+      CRM_CLIENT: 'acme',
+      WORKFLOWS_DIR: path.resolve(__dirname, '../../workflows'),
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -117,6 +120,29 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       unitPrice: { amount: 120000 },
       amount: { amount: 240000 },
     });
+    // the shipped quote approval (workflows/quote_approval.bpmn) drives the quote's status
+    const approval = await s.api('POST', '/api/workflow/instances', {
+      processKey: 'quote_approval',
+      record: { entity: 'quote', id: quote.id },
+    });
+    expect(approval.body).toMatchObject({
+      state: 'active',
+      activeElementIds: ['manager_approval'],
+    });
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('inApproval');
+    const [managerTask] = (
+      await s.api('GET', `/api/tasks?instanceId=${approval.body.id}&candidateGroup=sales_managers`)
+    ).body.data;
+    const decided = await s.api('POST', `/api/tasks/${managerTask.id}/complete`, {
+      variables: { approved: true },
+    });
+    expect(decided.body).toMatchObject({
+      state: 'completed',
+      completedElements: { approved_end: 1 },
+    });
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('approved');
+    const told = (await s.api('GET', '/api/notifications')).body.data;
+    expect(told[0].subject).toBe(`Quote ${quote.code} is approved`);
     const contract = await post('contract', {
       title: '机床采购合同',
       customer: customer.id,
@@ -180,5 +206,39 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       `/api/records/receivable?filter=${encodeURIComponent(JSON.stringify({ status: 'open', 'customer.level': 'key' }))}&count=true`,
     );
     expect(open.body.count).toBe(1);
+  });
+
+  it('sends a big discount on to the director and returns a rejected quote to draft', async () => {
+    const customer = (await s.api('POST', '/api/records/customer', { name: '折扣客户' })).body;
+    const quote = (
+      await s.api('POST', '/api/records/quote', {
+        name: '大折扣报价',
+        customer: customer.id,
+        discount: 35,
+      })
+    ).body;
+    const run = await s.api('POST', '/api/workflow/instances', {
+      processKey: 'quote_approval',
+      record: { entity: 'quote', id: quote.id },
+    });
+    const task = async (group: string) =>
+      (
+        await s.api(
+          'GET',
+          `/api/tasks?instanceId=${run.body.id}&candidateGroup=${group}&state=created`,
+        )
+      ).body.data[0];
+    await s.api('POST', `/api/tasks/${(await task('sales_managers')).id}/complete`, {
+      variables: { approved: true },
+    });
+    const director = await task('sales_directors');
+    expect(director.elementId).toBe('director_approval');
+    const done = await s.api('POST', `/api/tasks/${director.id}/complete`, {
+      variables: { approved: false, comment: '折扣过高' },
+    });
+    expect(done.body.completedElements).toMatchObject({ rejected_end: 1 });
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('draft');
+    const told = (await s.api('GET', '/api/notifications')).body.data;
+    expect(told[0].subject).toBe(`Quote ${quote.code} was returned: 折扣过高`);
   });
 });
