@@ -83,6 +83,7 @@ describe.each(DIALECTS)('workflow elements on %s', (dialect) => {
       F.CHILD('v1'),
       F.PARENT,
       F.CLAIMABLE,
+      F.CLOCKED,
     ])
       await deploy(xml);
   });
@@ -100,6 +101,15 @@ describe.each(DIALECTS)('workflow elements on %s', (dialect) => {
     expect((await get(inst.id)).activeElementIds).toEqual(['after']);
     await advance(HOUR);
     expect((await history(inst.id)).filter((h) => h.event === 'timer')).toHaveLength(1);
+  });
+
+  it("evaluates FEEL now() on the engine's clock, also for a timer date", async () => {
+    const inst = await start('clocked');
+    expect(inst.variables.at).toBe(s.clock.now().toISOString().replace('.000Z', 'Z'));
+    await advance(HOUR);
+    expect((await get(inst.id)).state).toBe('active');
+    await advance(HOUR + 1);
+    expect((await get(inst.id)).state).toBe('completed');
   });
 
   it('reminds twice on a non-interrupting cycle, then escalates on the interrupting deadline', async () => {

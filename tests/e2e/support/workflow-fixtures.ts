@@ -154,3 +154,12 @@ export const CLAIMABLE = bpmn(`<bpmn:process id="claimable" isExecutable="true">
   ${ut('pick', '<bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales, sales_managers" candidateUsers="=[&quot;carol&quot;]"/></bpmn:extensionElements>')}
   ${flow('f2', 'pick', 'end')}<bpmn:endEvent id="end"/>
 </bpmn:process>`);
+
+/** FEEL's now() is the engine's clock; a timer computed from it. */
+export const CLOCKED = bpmn(`<bpmn:process id="clocked" isExecutable="true">
+  <bpmn:startEvent id="start"/>${flow('f1', 'start', 'stamp')}
+  <bpmn:scriptTask id="stamp"><bpmn:extensionElements><zeebe:script expression="=string(now())" resultVariable="at"/></bpmn:extensionElements></bpmn:scriptTask>
+  ${flow('f2', 'stamp', 'wait')}
+  <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDate>=now() + duration("PT2H")</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+  ${flow('f3', 'wait', 'end')}<bpmn:endEvent id="end"/>
+</bpmn:process>`);

@@ -1,4 +1,4 @@
-import { evaluate } from 'feelin';
+import { date as feelDate, dateAndTime, evaluate } from 'feelin';
 import {
   CrmError,
   type Db,
@@ -399,6 +399,10 @@ export class InstanceStep {
       businessKey: this.row.business_key,
     };
     if (this.record) out.record = this.record;
+    // FEEL's now() and today() read the engine's clock (tests move it; nodes agree on it)
+    const now = this.ctx.deps.now();
+    out.now = () => dateAndTime(now.toISOString());
+    out.today = () => feelDate(now.toISOString().slice(0, 10));
     for (const e of chain) if (e.vars) Object.assign(out, e.vars);
     return out;
   }
@@ -682,7 +686,15 @@ export class InstanceStep {
 
   /** Variables without the engine's own context entries. */
   private plain(c: Record<string, unknown>): Record<string, unknown> {
-    const { processInstanceKey: _a, initiator: _b, businessKey: _c, record: _d, ...rest } = c;
+    const {
+      processInstanceKey: _a,
+      initiator: _b,
+      businessKey: _c,
+      record: _d,
+      now: _e,
+      today: _f,
+      ...rest
+    } = c;
     return rest;
   }
 
