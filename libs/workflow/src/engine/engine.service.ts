@@ -17,7 +17,9 @@ import { parseBpmn } from '../bpmn-model';
 import { type ProcessGraph, buildGraph } from './process-graph';
 import {
   type EngineSettings,
+  type Exec,
   INSTANCE_CONFLICT,
+  type InstanceStep,
   type InstanceView,
   StepContext,
   type StepDeps,
@@ -686,15 +688,27 @@ export class EngineService {
     actor: string,
   ): Promise<void> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
-    await this.step(actor, async (ctx) => {
-      const job = await this.ownedJob(ctx, jobId, body.workerId);
-      const step = ctx.steps.get(Number(job.instance_id))!;
-      const exec = step.execs.get(Number(job.execution_id))!;
-      await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+    await this.finishJob(jobId, body.workerId, actor, async (step, exec, job) => {
       step.hist(job.element_id, step.node(job.element_id).type, 'job-complete', {
         workerId: body.workerId,
       });
       await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+    });
+  }
+
+  /** Ends a job its worker still holds: the job row goes, `then` moves the token, in one step. */
+  private async finishJob(
+    jobId: number,
+    workerId: string,
+    actor: string,
+    then: (step: InstanceStep, exec: Exec, job: JobRow) => Promise<void>,
+  ): Promise<void> {
+    await this.step(actor, async (ctx) => {
+      const job = await this.ownedJob(ctx, jobId, workerId);
+      const step = ctx.steps.get(Number(job.instance_id))!;
+      const exec = step.execs.get(Number(job.execution_id))!;
+      await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+      await then(step, exec, job);
       await step.drain();
     });
   }
@@ -748,16 +762,11 @@ export class EngineService {
     actor: string,
   ): Promise<void> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
-    await this.step(actor, async (ctx) => {
-      const job = await this.ownedJob(ctx, jobId, body.workerId);
-      const step = ctx.steps.get(Number(job.instance_id))!;
-      const exec = step.execs.get(Number(job.execution_id))!;
-      await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+    await this.finishJob(jobId, body.workerId, actor, async (step, exec) => {
       step.setVars(exec, body.variables);
       await step.guard(exec, () =>
         step.throwError(exec, body.errorCode, body.errorMessage ?? body.errorCode),
       );
-      await step.drain();
     });
   }
 
