@@ -84,6 +84,7 @@ describe.each(DIALECTS)('workflow elements on %s', (dialect) => {
       F.PARENT,
       F.CLAIMABLE,
       F.CLOCKED,
+      F.PROPAGATE,
     ])
       await deploy(xml);
   });
@@ -463,6 +464,29 @@ describe.each(DIALECTS)('workflow elements on %s', (dialect) => {
     const p = await get(pinned.id);
     expect(p).toMatchObject({ state: 'completed', variables: { usedVersion: 'v1' } });
     expect(p.variables.score).toBeUndefined();
+  });
+
+  it("catches a child's BPMN error on the call activity, and keeps a non-interrupting message boundary listening", async () => {
+    const inst = await start('fulfil', { orderId: 'F-1', notes: 0 });
+    expect(inst.activeElementIds).toEqual(['backorder']);
+    const child = (await s.api('GET', '/api/workflow/instances?processKey=reserve')).body.data.find(
+      (i: any) => i.parentInstanceId === inst.id,
+    );
+    expect(child.state).toBe('terminated');
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await s.api('POST', '/api/workflow/messages', { name: 'add-note', correlationKey: 'F-1' }))
+          .status,
+      ).toBe(200);
+    const after = await get(inst.id);
+    expect(after).toMatchObject({ activeElementIds: ['backorder'], variables: { notes: 2 } });
+    await complete((await tasksOf(inst.id))[0].id);
+    expect((await get(inst.id)).state).toBe('completed');
+    const late = await s.api('POST', '/api/workflow/messages', {
+      name: 'add-note',
+      correlationKey: 'F-1',
+    });
+    expect(late.status).toBe(404);
   });
 
   it('cancels an instance with everything under it', async () => {

@@ -163,3 +163,20 @@ export const CLOCKED = bpmn(`<bpmn:process id="clocked" isExecutable="true">
   <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDate>=now() + duration("PT2H")</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
   ${flow('f3', 'wait', 'end')}<bpmn:endEvent id="end"/>
 </bpmn:process>`);
+
+/** A child that fails with a BPMN error its caller catches; a non-interrupting message note. */
+export const PROPAGATE = bpmn(`<bpmn:error id="e_stock" errorCode="NO_STOCK"/>
+<bpmn:message id="m_note" name="add-note"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>
+<bpmn:process id="reserve" isExecutable="true">
+  <bpmn:startEvent id="r_start"/>${flow('r1', 'r_start', 'r_fail')}
+  <bpmn:endEvent id="r_fail"><bpmn:errorEventDefinition errorRef="e_stock"/></bpmn:endEvent>
+</bpmn:process>
+<bpmn:process id="fulfil" isExecutable="true">
+  <bpmn:startEvent id="start"/>${flow('f1', 'start', 'call')}
+  <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="reserve"/></bpmn:extensionElements></bpmn:callActivity>
+  ${flow('f2', 'call', 'end')}<bpmn:endEvent id="end"/>
+  <bpmn:boundaryEvent id="no_stock" attachedToRef="call"><bpmn:errorEventDefinition errorRef="e_stock"/></bpmn:boundaryEvent>
+  ${flow('f3', 'no_stock', 'backorder')}${ut('backorder')}${flow('f4', 'backorder', 'end2')}<bpmn:endEvent id="end2"/>
+  <bpmn:boundaryEvent id="note" attachedToRef="backorder" cancelActivity="false"><bpmn:messageEventDefinition messageRef="m_note"/></bpmn:boundaryEvent>
+  ${flow('f5', 'note', 'noted')}<bpmn:scriptTask id="noted"><bpmn:extensionElements><zeebe:script expression="=notes + 1" resultVariable="notes"/></bpmn:extensionElements></bpmn:scriptTask>${flow('f6', 'noted', 'end3')}<bpmn:endEvent id="end3"/>
+</bpmn:process>`);
