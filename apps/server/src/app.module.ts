@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
@@ -10,13 +11,17 @@ import {
   DataSourceDb,
   openDataSource,
 } from '@crm/common';
+import { AuditService, AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { FilesService, RecordsService } from '@crm/records';
+import { AdminController } from './controllers/admin.controller';
+import { AuthController } from './controllers/auth.controller';
 import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordsController } from './controllers/records.controller';
 import { SystemController } from './controllers/system.controller';
 import { TasksController, WorkflowController } from './controllers/workflow.controller';
+import { AuthGuard } from './http/auth.guard';
 import { DeploymentsService, EngineService } from '@crm/workflow';
 
 @Module({})
@@ -39,6 +44,8 @@ export class AppModule {
         FilesController,
         WorkflowController,
         TasksController,
+        AuthController,
+        AdminController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -53,6 +60,10 @@ export class AppModule {
         FilesService,
         DeploymentsService,
         EngineService,
+        AuditService,
+        IdentityService,
+        AuthService,
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

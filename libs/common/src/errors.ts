@@ -30,6 +30,11 @@ export enum ErrorCode {
   TaskConflict = 'TASK_CONFLICT',
   FlowStuck = 'FLOW_STUCK',
   ElementNotExecutable = 'ELEMENT_NOT_EXECUTABLE',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  RateLimited = 'RATE_LIMITED',
+  UserNotFound = 'USER_NOT_FOUND',
+  DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -45,6 +50,9 @@ export interface ErrorDetail {
   /** BPMN problems name the diagram element. */
   elementId?: string | null;
   elementType?: string;
+  /** Access denials name the action and, for field-level ones, the field. */
+  action?: string;
+  field?: string;
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -74,6 +82,11 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TaskConflict]: 409,
   [ErrorCode.FlowStuck]: 409,
   [ErrorCode.ElementNotExecutable]: 409,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.UserNotFound]: 404,
+  [ErrorCode.DepartmentNotFound]: 404,
   [ErrorCode.Internal]: 500,
 };
 

@@ -3,6 +3,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DB, type Db } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { buildOpenApi } from '../openapi/build-openapi';
+import { Public } from '../http/auth.guard';
 
 @Controller('api')
 export class SystemController {
@@ -11,6 +12,7 @@ export class SystemController {
     private readonly meta: MetaService,
   ) {}
 
+  @Public()
   @Get('health')
   async health() {
     await this.db.query('SELECT 1 AS ok');
@@ -22,11 +24,13 @@ export class SystemController {
     };
   }
 
+  @Public()
   @Get('docs-json')
   docsJson() {
     return buildOpenApi(this.meta.model, '0.1.0');
   }
 
+  @Public()
   @Get('docs')
   @Header('content-type', 'text/html; charset=utf-8')
   docs() {
