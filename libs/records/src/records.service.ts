@@ -738,7 +738,7 @@ export class RecordsService {
   ): Promise<CrmError> {
     if (!actor.access) return this.notFound(e, id);
     try {
-      await this.get(e.name, id, { access: actor.access, fields: ['id'], withDeleted }, tx);
+      await this.get(e.name, id, { access: actor.access, withDeleted }, tx);
     } catch {
       return this.notFound(e, id);
     }
@@ -802,6 +802,33 @@ export class RecordsService {
       await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
     });
     return this.readBack(entityName, id, actor);
+  }
+
+  /**
+   * Shares a record with a user (it then matches `$sharedWithMe` conditions of their roles).
+   * Sharing needs the right to update the record.
+   */
+  async share(entityName: string, id: number, login: unknown, actor: Actor): Promise<void> {
+    const e = this.entity(entityName);
+    if (typeof login !== 'string' || !/^[\w.@-]{1,64}$/.test(login))
+      throw new CrmError(ErrorCode.BadRequest, 'login is required', [
+        { path: '/login', message: 'must be a user login' },
+      ]);
+    await this.loadAccess(e, ['update'], actor);
+    await this.get(entityName, id, { access: actor.access, action: 'update' });
+    const [user] = await this.db.query('SELECT id FROM crm_user WHERE login = ?', [login]);
+    if (!user)
+      throw new CrmError(ErrorCode.UserNotFound, `no user "${login}"`, [
+        { path: '/login', message: 'unknown user' },
+      ]);
+    try {
+      await this.db.execute(
+        'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
+        [e.name, id, login],
+      );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err; // already shared: nothing to do
+    }
   }
 
   async history(entityName: string, id: number, access?: RecordAccess): Promise<HistoryEntry[]> {

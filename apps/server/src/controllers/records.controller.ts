@@ -98,6 +98,17 @@ export class RecordsController {
     return this.records.restore(entity, parseId(id), actorOf(req));
   }
 
+  @Post(':id/shares')
+  @HttpCode(204)
+  async share(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Body() body: { login?: unknown },
+    @Req() req: Request,
+  ) {
+    await this.records.share(entity, parseId(id), body?.login, actorOf(req));
+  }
+
   @Get(':id/history')
   async history(@Param('entity') entity: string, @Param('id') id: string, @Req() req: Request) {
     return { data: await this.records.history(entity, parseId(id), actorOf(req).access) };
