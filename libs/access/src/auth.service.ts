@@ -338,7 +338,13 @@ export class AuthService {
     }
     if (!user || !user.active) throw unauthenticated('user is not active');
     const u = user;
-    return new Principal(u, this.meta.model, () => this.identity.contextOf(u), this.audit, via);
+    return new Principal(
+      u,
+      this.meta.model,
+      (needs) => this.identity.contextOf(u, needs),
+      this.audit,
+      via,
+    );
   }
 
   // ---- API tokens -------------------------------------------------------------------------------

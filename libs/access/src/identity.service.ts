@@ -395,25 +395,36 @@ export class IdentityService {
   // ---- user context ---------------------------------------------------------------------------
 
   /** The sets a role's placeholders stand for, for one user. */
-  async contextOf(user: Pick<User, 'id' | 'login' | 'departmentId'>): Promise<UserContext> {
-    const departments = await this.listDepartments();
-    const users = await this.db.query<{ id: number; login: string; supervisor_id: number | null }>(
-      'SELECT id, login, supervisor_id FROM crm_user',
-    );
-    return {
+  async contextOf(
+    user: Pick<User, 'id' | 'login' | 'departmentId'>,
+    /** Placeholders the user's rules use: only what they need is loaded (per request). */
+    needs: ReadonlySet<string> = new Set(['$myDepartmentTree', '$mySubordinates']),
+  ): Promise<UserContext> {
+    const ctx: UserContext = {
       login: user.login,
       userId: user.id,
       departmentId: user.departmentId,
-      departmentTree: user.departmentId === null ? [] : subtreeOf(departments, user.departmentId),
-      subordinates: subordinatesOf(
+      departmentTree: user.departmentId === null ? [] : [user.departmentId],
+      subordinates: [],
+    };
+    if (needs.has('$myDepartmentTree') && user.departmentId !== null)
+      ctx.departmentTree = subtreeOf(await this.listDepartments(), user.departmentId);
+    if (needs.has('$mySubordinates')) {
+      const users = await this.db.query<{
+        id: number;
+        login: string;
+        supervisor_id: number | null;
+      }>('SELECT id, login, supervisor_id FROM crm_user WHERE supervisor_id IS NOT NULL');
+      ctx.subordinates = subordinatesOf(
         users.map((u) => ({
           id: Number(u.id),
           login: u.login,
           supervisorId: num(u.supervisor_id),
         })),
         user.id,
-      ),
-    };
+      );
+    }
+    return ctx;
   }
 }
 

@@ -17,6 +17,18 @@ import { accessSql } from './sql-condition';
 
 const log = new Logger('access');
 
+/** The placeholders a set of rules uses (values, and values inside $in/$nin/$ne). */
+export function placeholdersOf(rules: AppRule[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string' && v.startsWith('$')) out.add(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  for (const r of rules) visit(r.conditions);
+  return out;
+}
+
 /**
  * One authenticated user for one request: their CASL ability (from the roles of the live model)
  * and, loaded on first need, the user context the rules' placeholders expand to.
@@ -30,7 +42,7 @@ export class Principal implements RecordAccess {
   constructor(
     readonly user: User,
     model: MetadataModel,
-    private readonly loadContext: () => Promise<UserContext>,
+    private readonly loadContext: (needs: ReadonlySet<string>) => Promise<UserContext>,
     private readonly audit: AuditService,
     /** How the request authenticated: an access token or an API token. */
     readonly via: 'jwt' | 'api-token',
@@ -40,7 +52,7 @@ export class Principal implements RecordAccess {
   }
 
   context(): Promise<UserContext> {
-    this.ctx ??= this.loadContext();
+    this.ctx ??= this.loadContext(placeholdersOf(this.rules));
     return this.ctx;
   }
 

@@ -76,7 +76,7 @@ async function main() {
     DATA_DIR: dataDir,
     PORT,
     ADMIN_PASSWORD,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // the "CRM serving on" line it waits for is info
   });
   try {
     const login = async (l: string, p: string) =>
