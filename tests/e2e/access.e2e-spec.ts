@@ -582,4 +582,25 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
     expect((await s.api('POST', '/api/meta/apply', {}, admin())).status).toBe(200);
     expect((await titles('deptuser')).titles).toEqual(['d1', 'd2', 'd4', 'mine']);
   });
+  it('moving a user to another department changes what their manager sees at once', async () => {
+    const users = (await s.api('GET', '/api/admin/users', undefined, admin())).body.data;
+    const rep3 = users.find((u: { login: string }) => u.login === 'rep3');
+    const rep1 = users.find((u: { login: string }) => u.login === 'rep1');
+    expect((await titles('mgr')).titles).not.toContain('d3');
+    const moved = await s.api(
+      'PATCH',
+      `/api/admin/users/${rep3.id}`,
+      { departmentId: rep1.departmentId },
+      admin(),
+    );
+    expect(moved.status).toBe(200);
+    expect((await titles('mgr')).titles).toEqual(expect.arrayContaining(['d3', 'd5']));
+    await s.api(
+      'PATCH',
+      `/api/admin/users/${rep3.id}`,
+      { departmentId: rep3.departmentId },
+      admin(),
+    );
+    expect((await titles('mgr')).titles).not.toContain('d3');
+  });
 });

@@ -14,6 +14,11 @@ export interface UserContext {
   departmentTree: number[];
   /** Logins of the user's direct and indirect reports. */
   subordinates: string[];
+  /**
+   * Logins of the members of departmentTree, when few enough to send as parameters: a literal
+   * IN list checks each row faster than the semi-join over crm_user (see tests/bench/access).
+   */
+  departmentTreeMembers?: string[];
 }
 
 /** Used when no role document named `admin` exists, so a fresh system always has one superuser. */

@@ -42,6 +42,14 @@ export interface Department {
 const USER_COLUMNS =
   'id, login, display_name, email, phone, locale, active, department_id, supervisor_id, roles, created_at, updated_at';
 
+const MAX_INLINE_MEMBERS = 1000;
+/**
+ * How long a user's context (department subtree and its members, reports) is reused. Changes
+ * made on this node clear it at once; another node's changes show within this many ms, well
+ * inside an access token's lifetime.
+ */
+const CONTEXT_TTL_MS = 10_000;
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export function toUser(r: Record<string, unknown>): User {
@@ -83,6 +91,8 @@ const USER_KEYS = [
  */
 @Injectable()
 export class IdentityService {
+  private readonly contexts = new Map<string, { at: number; ctx: UserContext }>();
+
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -240,6 +250,7 @@ export class IdentityService {
         ]);
       throw e;
     }
+    this.contexts.clear();
     await this.audit.record({
       actor,
       action: 'user.create',
@@ -266,6 +277,7 @@ export class IdentityService {
         [cols.updated_at, id],
       );
     }
+    this.contexts.clear();
     const changed = Object.keys(this.object(body)).filter((k) => k !== 'password');
     await this.audit.record({
       actor,
@@ -360,6 +372,7 @@ export class IdentityService {
       `INSERT INTO crm_department (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
       names.map((n) => cols[n]),
     );
+    this.contexts.clear();
     await this.audit.record({
       actor,
       action: 'department.create',
@@ -382,6 +395,7 @@ export class IdentityService {
         `UPDATE crm_department SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`,
         [...names.map((n) => cols[n]), id],
       );
+    this.contexts.clear();
     await this.audit.record({
       actor,
       action: 'department.update',
@@ -397,8 +411,22 @@ export class IdentityService {
   /** The sets a role's placeholders stand for, for one user. */
   async contextOf(
     user: Pick<User, 'id' | 'login' | 'departmentId'>,
-    /** Placeholders the user's rules use: only what they need is loaded (per request). */
+    /** Placeholders the user's rules use: only what they need is loaded. */
     needs: ReadonlySet<string> = new Set(['$myDepartmentTree', '$mySubordinates']),
+  ): Promise<UserContext> {
+    const key = `${user.id}:${user.departmentId}:${[...needs].sort().join(',')}`;
+    const now = this.clock.now().getTime();
+    const hit = this.contexts.get(key);
+    if (hit && now - hit.at >= 0 && now - hit.at < CONTEXT_TTL_MS) return hit.ctx;
+    const ctx = await this.loadContext(user, needs);
+    if (this.contexts.size > 10_000) this.contexts.clear();
+    this.contexts.set(key, { at: now, ctx });
+    return ctx;
+  }
+
+  private async loadContext(
+    user: Pick<User, 'id' | 'login' | 'departmentId'>,
+    needs: ReadonlySet<string>,
   ): Promise<UserContext> {
     const ctx: UserContext = {
       login: user.login,
@@ -407,8 +435,16 @@ export class IdentityService {
       departmentTree: user.departmentId === null ? [] : [user.departmentId],
       subordinates: [],
     };
-    if (needs.has('$myDepartmentTree') && user.departmentId !== null)
+    if (needs.has('$myDepartmentTree') && user.departmentId !== null) {
       ctx.departmentTree = subtreeOf(await this.listDepartments(), user.departmentId);
+      const members = await this.db.query<{ login: string }>(
+        `SELECT login FROM crm_user WHERE department_id IN (${ctx.departmentTree.map(() => '?').join(', ')}) LIMIT ${MAX_INLINE_MEMBERS + 1}`,
+        ctx.departmentTree,
+      );
+      // past this many, the SQL keeps the subquery instead of a huge parameter list
+      if (members.length <= MAX_INLINE_MEMBERS)
+        ctx.departmentTreeMembers = members.map((m) => m.login);
+    }
     if (needs.has('$mySubordinates')) {
       const users = await this.db.query<{
         id: number;

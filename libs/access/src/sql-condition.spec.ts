@@ -52,6 +52,13 @@ describe('conditionsSql', () => {
     ],
     ['$mySubordinates', { owner: '$mySubordinates' }, 't.`owner` IN (?, ?)', ['wang', 'zhao']],
     [
+      '$myDepartmentTree with its members inlined',
+      { owner: '$myDepartmentTree' },
+      't.`owner` IN (?, ?)',
+      ['li', 'wu'],
+      { departmentTreeMembers: ['li', 'wu'] },
+    ],
+    [
       '$sharedWithMe',
       { $sharedWithMe: true },
       't.`id` IN (SELECT s.record_id FROM crm_record_share s WHERE s.entity = ? AND s.login = ?)',
@@ -59,11 +66,14 @@ describe('conditionsSql', () => {
     ],
     ['a literal', { stage: 'open' }, '(t.`stage` IN (?))', ['open']],
     ['$ne, NULL-safe', { stage: { $ne: 'lost' } }, '((t.`stage` IN (?))) IS NOT TRUE', ['lost']],
-  ])('compiles %s to parameterised SQL', (_n, cond, sql, params) => {
-    const out = conditionsSql(e, cond, ctx);
-    expect(bare(out.sql)).toBe(bare(sql));
-    expect(out.params).toEqual(params);
-  });
+  ])(
+    'compiles %s to parameterised SQL',
+    (_n, cond, sql, params, extra: Partial<UserContext> = {}) => {
+      const out = conditionsSql(e, cond, { ...ctx, ...extra });
+      expect(bare(out.sql)).toBe(bare(sql));
+      expect(out.params).toEqual(params);
+    },
+  );
 
   it('never widens: a user without department or reports matches nothing', () => {
     const lone = { ...ctx, departmentId: null, departmentTree: [], subordinates: [] };

@@ -38,6 +38,13 @@ function placeholderSql(col: string, ph: string, ctx: UserContext): SqlFragment 
             params: [ctx.departmentId],
           };
     case '$myDepartmentTree':
+      if (ctx.departmentTreeMembers)
+        return ctx.departmentTreeMembers.length === 0
+          ? FALSE
+          : {
+              sql: `${col} IN (${list(ctx.departmentTreeMembers.length)})`,
+              params: ctx.departmentTreeMembers,
+            };
       return ctx.departmentTree.length === 0
         ? FALSE
         : {
