@@ -314,6 +314,24 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       expect(still.titles).toEqual(['d1', 'd5']);
     });
 
+    it('a filter through a relation cannot probe a related record the user may not read', async () => {
+      const probe = await s.api(
+        'GET',
+        `/api/records/deal?filter=${q({ 'account.name': 'a2' })}`,
+        undefined,
+        as('rep1'),
+      );
+      expect(probe.status).toBe(200);
+      expect(probe.body.data).toEqual([]); // d1 points at a2, but a2 is not rep1's to read
+      const own = await s.api(
+        'GET',
+        `/api/records/deal?filter=${q({ 'account.name': 'a2' })}`,
+        undefined,
+        as('mgr'),
+      );
+      expect(own.body.data.map((d: { title: string }) => d.title)).toEqual(['d1']);
+    });
+
     it('an include never shows a related record outside the conditions', async () => {
       const r = await s.api(
         'GET',

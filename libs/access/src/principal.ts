@@ -66,10 +66,10 @@ export class Principal implements RecordAccess {
       );
   }
 
-  async rows(entity: CompiledEntity, action: AccessAction): Promise<SqlFragment> {
+  async rows(entity: CompiledEntity, action: AccessAction, alias = 't'): Promise<SqlFragment> {
     if (!this.ability.can(action, entity.name))
       throw this.deny(action, entity.name, `no rule allows ${action} on ${entity.name}`);
-    const where = accessSql(this.ability, action, entity, await this.context());
+    const where = accessSql(this.ability, action, entity, await this.context(), alias);
     if (!where) throw this.deny(action, entity.name, `no rule allows ${action} on ${entity.name}`);
     return where;
   }

@@ -40,7 +40,7 @@ export type AccessAction = 'create' | 'read' | 'update' | 'delete';
  */
 export interface RecordAccess {
   /** WHERE fragment over alias `t` of the rows the user may `action`; throws FORBIDDEN if none. */
-  rows(entity: CompiledEntity, action: AccessAction): Promise<SqlFragment>;
+  rows(entity: CompiledEntity, action: AccessAction, alias?: string): Promise<SqlFragment>;
   /** May the user read this field (masking, filters, sorts, includes)? */
   canRead(entity: CompiledEntity, field: string): boolean;
   /** Throws FORBIDDEN naming the first field the user may not write. */
@@ -174,7 +174,21 @@ export class RecordsService {
     const readable = access
       ? (entity: string, field: string) => access.canRead(this.entity(entity), field)
       : undefined;
-    const where = translateFilter(this.meta.model, e, query.filter, readable);
+    const related = new Map<string, SqlFragment>();
+    if (access) {
+      for (const f of Object.values(e.fields)) {
+        if (f.type !== 'relation' || f.relation !== 'manyToOne' || related.has(f.target!)) continue;
+        const target = this.meta.model.entities.get(f.target!);
+        if (!target) continue;
+        related.set(
+          target.name,
+          await access.rows(target, 'read', 'r').catch(() => ({ sql: '1=0', params: [] })),
+        );
+      }
+    }
+    const where = translateFilter(this.meta.model, e, query.filter, readable, (name) =>
+      related.get(name),
+    );
     const keys = parseSort(e, query.sort, readable);
     // The user's conditions are part of the WHERE clause, so pages, cursors and counts only ever
     // see rows the user may read; nothing is filtered in memory after the query.
