@@ -183,10 +183,10 @@ class Translator {
         return this.fail(path, `unknown field "${key}"`);
       const inner = this.condition(target, key.slice(dot + 1), value, path, 'r');
       // only related records the user may read can match, or a filter would probe hidden ones
-      const allowed = this.relatedRows?.(target.name) ?? { sql: '1=1', params: [] };
+      const allowed = this.relatedRows?.(target.name);
       return {
-        sql: `${alias}.${q(head)} IN (SELECT r.${q('id')} FROM ${q(target.table)} r WHERE r.${q('deleted_at')} IS NULL AND ${allowed.sql} AND ${inner.sql})`,
-        params: [...allowed.params, ...inner.params],
+        sql: `${alias}.${q(head)} IN (SELECT r.${q('id')} FROM ${q(target.table)} r WHERE r.${q('deleted_at')} IS NULL AND ${allowed ? `${allowed.sql} AND ` : ''}${inner.sql})`,
+        params: [...(allowed?.params ?? []), ...inner.params],
       };
     }
     const rf = resolveField(entity, key);
