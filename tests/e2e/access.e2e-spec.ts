@@ -489,6 +489,49 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
         token.set(u, (await login(u, u === 'admin' ? ADMIN_PASSWORD : PASSWORD)).body.accessToken);
     });
 
+    it('a password change needs the current password, refuses weak ones and ends sessions', async () => {
+      const l = await login('rep3');
+      const auth = { authorization: `Bearer ${l.body.accessToken}` };
+      const wrong = await s.api(
+        'POST',
+        '/api/auth/password',
+        { currentPassword: 'not-it-123456', newPassword: 'another-password-2' },
+        auth,
+      );
+      expect(wrong.status).toBe(403);
+      const weak = await s.api(
+        'POST',
+        '/api/auth/password',
+        { currentPassword: PASSWORD, newPassword: 'short' },
+        auth,
+      );
+      expect(weak.status).toBe(400);
+      expect(weak.body.errors[0].path).toBe('/newPassword');
+      const ok = await s.api(
+        'POST',
+        '/api/auth/password',
+        { currentPassword: PASSWORD, newPassword: 'another-password-2' },
+        auth,
+      );
+      expect(ok.status).toBe(204);
+      const refresh = await s.api(
+        'POST',
+        '/api/auth/refresh',
+        { refreshToken: l.body.refreshToken },
+        { 'x-no-auth': '1' },
+      );
+      expect(refresh.status).toBe(401);
+      expect((await login('rep3')).status).toBe(401);
+      expect((await login('rep3', 'another-password-2')).status).toBe(200);
+      await s.api(
+        'POST',
+        '/api/auth/password',
+        { currentPassword: 'another-password-2', newPassword: PASSWORD },
+        auth,
+      );
+      token.set('rep3', (await login('rep3')).body.accessToken);
+    });
+
     it('API tokens act as their user and stop working when revoked', async () => {
       const user = (await s.api('GET', '/api/admin/users', undefined, admin())).body.data.find(
         (u: { login: string }) => u.login === 'rep2',
