@@ -532,6 +532,19 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       token.set('rep3', (await login('rep3')).body.accessToken);
     });
 
+    it('brute force spread over many logins is rate-limited per address', async () => {
+      s.clock.advance(901 * 1000); // start from an empty window: earlier tests failed logins too
+      for (let i = 0; i < 20; i++)
+        expect((await login(`nobody${i}`, 'wrong-password-1')).status).toBe(401);
+      const limited = await login('mgr');
+      expect(limited.status).toBe(429);
+      expect(limited.body.errors[0].path).toBe('address');
+      s.clock.advance(901 * 1000);
+      expect((await login('mgr')).status).toBe(200);
+      for (const u of token.keys())
+        token.set(u, (await login(u, u === 'admin' ? ADMIN_PASSWORD : PASSWORD)).body.accessToken);
+    });
+
     it('API tokens act as their user and stop working when revoked', async () => {
       const user = (await s.api('GET', '/api/admin/users', undefined, admin())).body.data.find(
         (u: { login: string }) => u.login === 'rep2',

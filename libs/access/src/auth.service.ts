@@ -28,6 +28,8 @@ export interface TokenPair {
   refreshToken: string;
 }
 
+/** Failed logins allowed per address, as a multiple of those allowed per login. */
+export const ADDRESS_FACTOR = 4;
 /** API tokens are recognisable (for secret scanners) and never JWTs. */
 const API_TOKEN_PREFIX = 'crmapi_';
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -114,7 +116,9 @@ export class AuthService {
         'SELECT COUNT(*) AS n FROM crm_login_attempt WHERE attempt_key = ? AND at > ?',
         [key, since],
       );
-      if (Number(r.n) >= this.config.loginMaxAttempts) {
+      // an address is shared by everyone behind one NAT: it gets more room than a single login
+      const limit = this.config.loginMaxAttempts * (key.startsWith('addr:') ? ADDRESS_FACTOR : 1);
+      if (Number(r.n) >= limit) {
         await this.audit.record({
           actor: null,
           action: 'login',
