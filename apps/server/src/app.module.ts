@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
@@ -10,8 +11,11 @@ import {
   DataSourceDb,
   openDataSource,
 } from '@crm/common';
+import { AuditService, AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { FilesService, RecordsService } from '@crm/records';
+import { AdminController } from './controllers/admin.controller';
+import { AuthController } from './controllers/auth.controller';
 import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordsController } from './controllers/records.controller';
@@ -27,6 +31,7 @@ import {
   JobExecutorService,
   TaskTypeRegistry,
 } from '@crm/workflow';
+import { AuthGuard } from './http/auth.guard';
 
 @Module({})
 export class AppModule {
@@ -49,6 +54,8 @@ export class AppModule {
         WorkflowController,
         TasksController,
         NotificationsController,
+        AuthController,
+        AdminController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -65,6 +72,10 @@ export class AppModule {
         EngineService,
         TaskTypeRegistry,
         JobExecutorService,
+        AuditService,
+        IdentityService,
+        AuthService,
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

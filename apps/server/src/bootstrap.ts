@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { type AppConfig, type Clock, systemClock } from '@crm/common';
+import { AuthService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { DeploymentsService } from '@crm/workflow';
 import { AppModule } from './app.module';
@@ -38,6 +39,7 @@ export async function createServer(
     const meta = app.get(MetaService);
     await meta.init();
     await meta.syncFromFiles();
+    await app.get(AuthService).init();
     await app.get(DeploymentsService).deployDir(config.workflowsDir);
     meta.startPolling();
   } catch (e) {

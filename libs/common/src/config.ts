@@ -30,6 +30,17 @@ export interface AppConfig {
   dbPoolSize: number;
   /** How often a node checks for metadata applied by another node, ms (0 = never). */
   metaPollMs: number;
+  /** Password of the first `admin` user (else a random one is logged once). */
+  adminPassword: string | null;
+  /** HS256 secret of access tokens (else generated once and kept in the database). */
+  jwtSecret: string | null;
+  /** Lifetime of an access token, seconds. */
+  accessTokenTtl: number;
+  /** Lifetime of a refresh token, seconds. */
+  refreshTokenTtl: number;
+  /** Failed logins allowed per user and per address within loginWindow seconds. */
+  loginMaxAttempts: number;
+  loginWindow: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -57,6 +68,18 @@ function timeZone(tz: string): string {
       { path: 'CRM_TIMEZONE', message: 'e.g. Asia/Shanghai or UTC' },
     ]);
   }
+}
+
+function jwtSecret(env: NodeJS.ProcessEnv): string | null {
+  const s = env.JWT_SECRET;
+  if (!s) return null;
+  // HS256 is only as strong as its key: a short secret can be brute-forced offline from one token.
+  if (Buffer.byteLength(s) < 32) {
+    throw new CrmError(ErrorCode.ConfigInvalid, 'JWT_SECRET must be at least 32 bytes', [
+      { path: 'JWT_SECRET', message: 'too short' },
+    ]);
+  }
+  return s;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -93,5 +116,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 0),
     workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
     timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
+    adminPassword: env.ADMIN_PASSWORD || null,
+    jwtSecret: jwtSecret(env),
+    accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 10),
+    refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60),
+    loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
+    loginWindow: int(env, 'LOGIN_WINDOW', 900, 1),
   };
 }

@@ -38,6 +38,11 @@ export enum ErrorCode {
   IncidentNotFound = 'INCIDENT_NOT_FOUND',
   IncidentResolved = 'INCIDENT_RESOLVED',
   InstanceNotActive = 'INSTANCE_NOT_ACTIVE',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  RateLimited = 'RATE_LIMITED',
+  UserNotFound = 'USER_NOT_FOUND',
+  DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -53,6 +58,9 @@ export interface ErrorDetail {
   /** BPMN problems name the diagram element. */
   elementId?: string | null;
   elementType?: string;
+  /** Access denials name the action and, for field-level ones, the field. */
+  action?: string;
+  field?: string;
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -90,6 +98,11 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.IncidentNotFound]: 404,
   [ErrorCode.IncidentResolved]: 409,
   [ErrorCode.InstanceNotActive]: 409,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.UserNotFound]: 404,
+  [ErrorCode.DepartmentNotFound]: 404,
   [ErrorCode.Internal]: 500,
 };
 

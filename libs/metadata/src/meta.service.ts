@@ -28,7 +28,7 @@ import {
   type SourcedDocument,
   docKey,
 } from './types';
-import { entityShapeErrors, validateDocuments } from './validate';
+import { documentShapeErrors, validateDocuments } from './validate';
 
 export interface Plan {
   /** Revision the plan was computed against. */
@@ -261,7 +261,7 @@ export class MetaService {
           mismatch.map((m) => ({ ...m, document: `${kind}/${name}` })),
         );
     }
-    const shape = entityShapeErrors(doc);
+    const shape = documentShapeErrors(doc);
     if (shape.length) {
       const errors = shape.map((e) => ({ ...e, document: `${kind}/${name}` }));
       throw new CrmError(

@@ -1,5 +1,5 @@
 import { type JsonSchema, compileEntitySchema, tableName } from './compile-schema';
-import type { EntityDocument, FieldDef, MetadataDocument } from './types';
+import type { EntityDocument, FieldDef, MetadataDocument, RoleDocument } from './types';
 
 export interface InverseRelation {
   /** Name of the one-to-many on the target entity. */
@@ -23,6 +23,8 @@ export interface MetadataModel {
   revision: number;
   documents: MetadataDocument[];
   entities: Map<string, CompiledEntity>;
+  /** Role documents by name (the access layer turns them into CASL rules). */
+  roles: Map<string, RoleDocument>;
 }
 
 export function buildModel(documents: MetadataDocument[], revision: number): MetadataModel {
@@ -48,5 +50,8 @@ export function buildModel(documents: MetadataDocument[], revision: number): Met
       }
     }
   }
-  return { revision, documents, entities };
+  const roles = new Map(
+    documents.filter((d): d is RoleDocument => d.kind === 'role').map((r) => [r.name, r]),
+  );
+  return { revision, documents, entities, roles };
 }

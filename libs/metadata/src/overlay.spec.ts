@@ -4,7 +4,7 @@ import { validateDocuments } from './validate';
 
 const l = (en: string, zh = `${en}-zh`): { 'zh-CN': string; en: string } => ({ 'zh-CN': zh, en });
 
-const base = (): SourcedDocument => ({
+const base = (): SourcedDocument<EntityDocument> => ({
   doc: {
     kind: 'entity',
     name: 'customer',

@@ -24,9 +24,9 @@ export function applyEntityOverlay(
   base: SourcedDocument,
   overlay: Partial<EntityDocument>,
   overlayFile: string,
-): { merged: SourcedDocument; errors: ErrorDetail[] } {
+): { merged: SourcedDocument<EntityDocument>; errors: ErrorDetail[] } {
   const errors: ErrorDetail[] = [];
-  const doc: EntityDocument = structuredClone(base.doc);
+  const doc = structuredClone(base.doc) as EntityDocument;
   const fieldFiles: Record<string, string> = { ...(base.fieldFiles ?? {}) };
   const document = `entity/${doc.name}`;
   const err = (path: string, message: string): void => {

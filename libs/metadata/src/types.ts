@@ -90,13 +90,67 @@ export interface EntityDocument {
   rules?: ValidationRule[];
 }
 
-export type MetadataDocument = EntityDocument;
+/** Actions a role rule may name; `manage` means every action. */
+export const ROLE_ACTIONS = [
+  'manage',
+  'create',
+  'read',
+  'update',
+  'delete',
+  'export',
+  'import',
+] as const;
+export type RoleAction = (typeof ROLE_ACTIONS)[number];
+
+/**
+ * Subjects that are not entities: `all`, and the engine's own resources (PascalCase, so they can
+ * never collide with an entity's snake_case name).
+ */
+export const SYSTEM_SUBJECTS = ['all', 'User', 'Metadata', 'Audit'] as const;
+
+/**
+ * User-context placeholders a condition may use as a value. Each stands for a set of logins,
+ * matched against a field that holds a login (owner, createdBy, a text field):
+ * `$me` the user; `$myDepartment` members of the user's department; `$myDepartmentTree` members of
+ * it and every department below; `$mySubordinates` direct and indirect reports.
+ */
+export const ROLE_PLACEHOLDERS = [
+  '$me',
+  '$myDepartment',
+  '$myDepartmentTree',
+  '$mySubordinates',
+] as const;
+export type RolePlaceholder = (typeof ROLE_PLACEHOLDERS)[number];
+
+/**
+ * A CASL rule as authored. `conditions` maps a field to a value, a placeholder or
+ * `{ $in | $nin: [...] }` / `{ $ne: v }`; the key `$sharedWithMe: true` matches records shared
+ * with the user. `inverted` rules deny, and win over the rules before them.
+ */
+export interface RoleRule {
+  action: RoleAction | RoleAction[];
+  subject: string | string[];
+  fields?: string[];
+  conditions?: Record<string, unknown>;
+  inverted?: boolean;
+  reason?: string;
+}
+
+export interface RoleDocument {
+  kind: 'role';
+  name: string;
+  label: I18nText;
+  description?: I18nText;
+  rules: RoleRule[];
+}
+
+export type MetadataDocument = EntityDocument | RoleDocument;
 export type DocumentKind = MetadataDocument['kind'];
-export const DOCUMENT_KINDS: DocumentKind[] = ['entity'];
+export const DOCUMENT_KINDS: DocumentKind[] = ['entity', 'role'];
 
 /** A document plus where it came from, so errors can name the file. */
-export interface SourcedDocument {
-  doc: MetadataDocument;
+export interface SourcedDocument<D extends MetadataDocument = MetadataDocument> {
+  doc: D;
   /** Files it was read from: the base file, then any client overlay. */
   files: string[];
   /** For each top-level field name, the file that introduced it (overlays add fields). */

@@ -4,11 +4,14 @@ import type { ErrorDetail } from '@crm/common';
 import { CodeRuleError, parseCodeRule } from './code-rule';
 import { checkFeel } from './feel';
 import { entityMetaSchema } from './meta-schemas/entity.meta-schema';
+import { roleMetaSchema } from './meta-schemas/role.meta-schema';
+import { checkRoleSemantics } from './validate-role';
 import {
   FIELD_TYPES,
   type EntityDocument,
   type FieldDef,
   type FieldType,
+  type RoleDocument,
   type SourcedDocument,
   docKey,
 } from './types';
@@ -35,9 +38,22 @@ function entityValidator(): ValidateFunction {
   return metaValidator;
 }
 
+let roleMetaValidator: ValidateFunction | undefined;
+function roleValidator(): ValidateFunction {
+  roleMetaValidator ??= new Ajv({ allErrors: true, strict: false }).compile(roleMetaSchema);
+  return roleMetaValidator;
+}
+
 /** Meta-schema errors of one entity document ([] when its shape is valid). */
 export function entityShapeErrors(doc: unknown): ErrorDetail[] {
   const v = entityValidator();
+  return v(doc) ? [] : ajvErrorsToDetails(v.errors);
+}
+
+/** Meta-schema errors of one document of any kind. */
+export function documentShapeErrors(doc: unknown): ErrorDetail[] {
+  if ((doc as { kind?: unknown })?.kind !== 'role') return entityShapeErrors(doc);
+  const v = roleValidator();
   return v(doc) ? [] : ajvErrorsToDetails(v.errors);
 }
 
@@ -336,8 +352,9 @@ export function checkEntitySemantics(
  */
 export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
-  const valid: SourcedDocument[] = [];
+  const valid: Array<SourcedDocument<EntityDocument>> = [];
   const invalid: Array<{ s: SourcedDocument; reported: string[] }> = [];
+  const roles: SourcedDocument[] = [];
   const fileFor = (s: SourcedDocument, path: string): string | undefined => {
     const m = /^\/fields\/([^/]+)/.exec(path);
     return (m && s.fieldFiles?.[m[1]]) || s.files[s.files.length - 1] || s.files[0];
@@ -357,10 +374,18 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
       continue;
     }
     seen.set(key, s);
+    if (raw?.kind === 'role') {
+      const rv = roleValidator();
+      if (!rv(raw)) {
+        for (const d of ajvErrorsToDetails(rv.errors))
+          errors.push({ ...d, document: key, file: s.files[0] });
+      } else roles.push(s);
+      continue;
+    }
     if (raw?.kind !== 'entity') {
       errors.push({
         path: '/kind',
-        message: `unknown document kind ${JSON.stringify(raw?.kind)} (known: entity)`,
+        message: `unknown document kind ${JSON.stringify(raw?.kind)} (known: entity, role)`,
         document: key,
         file: s.files[0],
       });
@@ -375,7 +400,7 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
       invalid.push({ s, reported: schemaErrors.map((d) => d.path) });
       continue;
     }
-    valid.push(s);
+    valid.push(s as SourcedDocument<EntityDocument>);
   }
   const invalidNames = new Set(invalid.map((i) => String((i.s.doc as { name?: unknown }).name)));
   const entities = new Map(
@@ -438,6 +463,10 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
       }
       inverses.set(k, `${s.doc.name}.${fname}`);
     }
+  }
+  for (const s of roles) {
+    for (const d of checkRoleSemantics(s.doc as RoleDocument, withStubs))
+      errors.push({ ...d, document: docKey(s.doc), file: s.files[0] });
   }
   return errors;
 }

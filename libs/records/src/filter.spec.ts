@@ -527,3 +527,20 @@ describe('translateFilter: SQL injection', () => {
     ]);
   });
 });
+
+describe('translateFilter: the access layer', () => {
+  it("ANDs the user's read condition on the related entity into a relation hop", () => {
+    const m = buildModel([ACCOUNT, TAG, DEAL], 1);
+    const out = translateFilter(
+      m,
+      m.entities.get('deal')!,
+      { 'account.name': 'Acme' },
+      undefined,
+      (name) => (name === 'account' ? { sql: 'r.`owner` = ?', params: ['li'] } : undefined),
+    );
+    expect(out.sql).toBe(
+      't.`account` IN (SELECT r.`id` FROM `e_account` r WHERE r.`deleted_at` IS NULL AND r.`owner` = ? AND r.`name` = ?)',
+    );
+    expect(out.params).toEqual(['li', 'Acme']);
+  });
+});

@@ -130,6 +130,7 @@ class Translator {
     private readonly model: MetadataModel,
     private readonly root: CompiledEntity,
     private readonly readable?: (entity: string, field: string) => boolean,
+    private readonly relatedRows?: (entity: string) => SqlFragment | undefined,
   ) {}
 
   fail(path: string, message: string): SqlFragment {
@@ -181,9 +182,11 @@ class Translator {
       if (this.readable && !this.readable(entity.name, head))
         return this.fail(path, `unknown field "${key}"`);
       const inner = this.condition(target, key.slice(dot + 1), value, path, 'r');
+      // only related records the user may read can match, or a filter would probe hidden ones
+      const allowed = this.relatedRows?.(target.name);
       return {
-        sql: `${alias}.${q(head)} IN (SELECT r.${q('id')} FROM ${q(target.table)} r WHERE r.${q('deleted_at')} IS NULL AND ${inner.sql})`,
-        params: inner.params,
+        sql: `${alias}.${q(head)} IN (SELECT r.${q('id')} FROM ${q(target.table)} r WHERE r.${q('deleted_at')} IS NULL AND ${allowed ? `${allowed.sql} AND ` : ''}${inner.sql})`,
+        params: [...(allowed?.params ?? []), ...inner.params],
       };
     }
     const rf = resolveField(entity, key);
@@ -323,9 +326,11 @@ export function translateFilter(
   entity: CompiledEntity,
   filter: unknown,
   readable?: (entity: string, field: string) => boolean,
+  /** The user's read condition on a related entity, over alias `r`. */
+  relatedRows?: (entity: string) => SqlFragment | undefined,
 ): SqlFragment {
   if (filter === undefined || filter === null) return { sql: '1=1', params: [] };
-  const t = new Translator(model, entity, readable);
+  const t = new Translator(model, entity, readable, relatedRows);
   const out = t.node(entity, filter, '/filter', 't');
   if (t.errors.length) {
     throw new CrmError(ErrorCode.FilterInvalid, `filter has ${t.errors.length} error(s)`, t.errors);

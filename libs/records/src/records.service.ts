@@ -20,7 +20,7 @@ import {
   junctionTableName,
 } from '@crm/metadata';
 import { type RecordData, fromRow, selectColumns, toRow } from './codec';
-import { translateFilter } from './filter';
+import { type SqlFragment, translateFilter } from './filter';
 import {
   type EntityValidators,
   type Locale,
@@ -32,11 +32,31 @@ import {
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 
+export type AccessAction = 'create' | 'read' | 'update' | 'delete';
+
+/**
+ * What the access layer decides for one user; the records service asks it and never decides
+ * itself. Without one (CLI, workflow steps run by the engine) every record is reachable.
+ */
+export interface RecordAccess {
+  /** WHERE fragment over alias `t` of the rows the user may `action`; throws FORBIDDEN if none. */
+  rows(entity: CompiledEntity, action: AccessAction, alias?: string): Promise<SqlFragment>;
+  /** May the user read this field (masking, filters, sorts, includes)? */
+  canRead(entity: CompiledEntity, field: string): boolean;
+  /** Throws FORBIDDEN naming the first field the user may not write. */
+  assertWrite(entity: CompiledEntity, action: 'create' | 'update', fields: string[]): void;
+  /** A FORBIDDEN error for this denial, logged with user, action, subject and reason. */
+  deny(action: string, subject: string, reason: string, field?: string | string[]): CrmError;
+}
+
 export interface Actor {
   /** Login of the user acting; recorded in history and system columns. */
   id: string;
   locale: Locale;
+  access?: RecordAccess;
 }
+
+const ALL_ROWS: SqlFragment = { sql: '1=1', params: [] };
 
 export interface ListQuery {
   filter?: unknown;
@@ -114,37 +134,68 @@ export class RecordsService {
   async get(
     entityName: string,
     id: number,
-    opts: { fields?: string[]; include?: string[]; withDeleted?: boolean } = {},
+    opts: {
+      fields?: string[];
+      include?: string[];
+      withDeleted?: boolean;
+      access?: RecordAccess;
+      /** The access action the row must allow (default read). */
+      action?: AccessAction;
+    } = {},
     db: Db = this.db,
   ): Promise<RecordData> {
     const e = this.entity(entityName);
-    const only = this.parseFields(e, opts.fields);
+    const only = this.parseFields(e, opts.fields, opts.access);
+    // A record outside the user's conditions answers exactly like a missing one: ids cannot be
+    // enumerated to learn which exist.
+    const allowed = opts.access ? await opts.access.rows(e, opts.action ?? 'read') : ALL_ROWS;
     const rows = await db.query(
       `SELECT ${selectColumns(e, only)
         .map((c) => `t.${q(c)}`)
         .join(
           ', ',
-        )} FROM ${q(e.table)} t WHERE t.${q('id')} = ?${opts.withDeleted ? '' : ' AND t.deleted_at IS NULL'}`,
-      [id],
+        )} FROM ${q(e.table)} t WHERE t.${q('id')} = ?${opts.withDeleted ? '' : ' AND t.deleted_at IS NULL'} AND ${allowed.sql}`,
+      [id, ...allowed.params],
     );
     if (!rows.length) throw this.notFound(e, id);
-    const [rec] = await this.hydrate(e, rows, only, opts.include ?? [], db);
+    const [rec] = await this.hydrate(e, rows, only, opts.include ?? [], db, opts.access);
     return rec;
   }
 
-  async list(entityName: string, query: ListQuery): Promise<ListResult> {
+  async list(entityName: string, query: ListQuery, access?: RecordAccess): Promise<ListResult> {
     const e = this.entity(entityName);
-    const only = this.parseFields(e, query.fields);
+    const only = this.parseFields(e, query.fields, access);
     const limit = query.limit ?? DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new CrmError(ErrorCode.QueryInvalid, `limit must be 1..${MAX_LIMIT}`, [
         { path: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` },
       ]);
     }
-    const where = translateFilter(this.meta.model, e, query.filter);
-    const keys = parseSort(e, query.sort);
-    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${where.sql}`;
-    const params: SqlParam[] = [...where.params];
+    const readable = access
+      ? (entity: string, field: string) => access.canRead(this.entity(entity), field)
+      : undefined;
+    const related = new Map<string, SqlFragment>();
+    if (access) {
+      for (const f of Object.values(e.fields)) {
+        if (f.type !== 'relation' || f.relation !== 'manyToOne' || related.has(f.target!)) continue;
+        const target = this.meta.model.entities.get(f.target!);
+        if (!target) continue;
+        related.set(
+          target.name,
+          await access.rows(target, 'read', 'r').catch(() => ({ sql: '1=0', params: [] })),
+        );
+      }
+    }
+    const where = translateFilter(this.meta.model, e, query.filter, readable, (name) =>
+      related.get(name),
+    );
+    const keys = parseSort(e, query.sort, readable);
+    // The user's conditions are part of the WHERE clause, so pages, cursors and counts only ever
+    // see rows the user may read; nothing is filtered in memory after the query.
+    const allowed = access ? await access.rows(e, 'read') : ALL_ROWS;
+    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${allowed.sql} AND ${where.sql}`;
+    const baseParams: SqlParam[] = [...allowed.params, ...where.params];
+    const params: SqlParam[] = [...baseParams];
     let sql = base;
     if (query.cursor) {
       const ks = keysetCondition(keys, decodeCursor(keys, query.cursor));
@@ -159,7 +210,7 @@ export class RecordsService {
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const data = await this.hydrate(e, page, only, query.include ?? [], this.db);
+    const data = await this.hydrate(e, page, only, query.include ?? [], this.db, access);
     const out: ListResult = {
       data,
       nextCursor: more ? encodeCursor(keys, page[page.length - 1]) : null,
@@ -167,16 +218,21 @@ export class RecordsService {
     if (query.count) {
       const [c] = await this.db.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM ${q(e.table)} t WHERE ${base}`,
-        where.params,
+        baseParams,
       );
       out.count = Number(c.n);
     }
     return out;
   }
 
-  private parseFields(e: CompiledEntity, fields?: string[]): Set<string> | undefined {
+  private parseFields(
+    e: CompiledEntity,
+    fields?: string[],
+    access?: RecordAccess,
+  ): Set<string> | undefined {
     if (!fields || fields.length === 0) return undefined;
-    const bad = fields.filter((f) => !e.fields[f]);
+    // a field the user may not read is as unknown as one that does not exist
+    const bad = fields.filter((f) => !e.fields[f] || (access && !access.canRead(e, f)));
     if (bad.length) {
       throw new CrmError(
         ErrorCode.FieldUnknown,
@@ -194,17 +250,27 @@ export class RecordsService {
     only: Set<string> | undefined,
     include: string[],
     db: Db,
+    access?: RecordAccess,
   ): Promise<RecordData[]> {
     const records = rows.map((r) => fromRow(e, r, only));
     if (!records.length) return records;
     const ids = records.map((r) => r.id as number);
     for (const [name, f] of Object.entries(e.fields)) {
       if (!isM2M(f) || (only && !only.has(name))) continue;
+      if (access && !access.canRead(e, name)) continue;
       const links = await this.links(db, junctionTableName(e.name, name), ids);
       for (const r of records) r[name] = links.get(r.id as number) ?? [];
     }
-    if (include.length) await this.includeRelated(e, records, include, db);
+    if (include.length) await this.includeRelated(e, records, include, db, access);
+    if (access) for (const r of records) this.mask(e, r, access);
     return records;
+  }
+
+  /** Removes the fields the user may not read (id stays: it is how the record is addressed). */
+  private mask(e: CompiledEntity, r: RecordData, access: RecordAccess): void {
+    for (const key of Object.keys(r)) {
+      if (key !== 'id' && key !== '_related' && !access.canRead(e, key)) delete r[key];
+    }
   }
 
   private async links(db: Db, table: string, ids: number[]): Promise<Map<number, number[]>> {
@@ -226,20 +292,38 @@ export class RecordsService {
     records: RecordData[],
     include: string[],
     db: Db,
+    access?: RecordAccess,
   ): Promise<void> {
-    const fetch = async (target: CompiledEntity, where: string, params: SqlParam[]) =>
-      (
+    // Related records obey the user's read conditions and field masks on their own entity: an
+    // include never shows a record the user could not fetch directly.
+    const fetch = async (target: CompiledEntity, where: string, params: SqlParam[]) => {
+      const allowed = access ? await access.rows(target, 'read') : ALL_ROWS;
+      const found = (
         await db.query(
           `SELECT ${selectColumns(target)
             .map((c) => `t.${q(c)}`)
-            .join(', ')} FROM ${q(target.table)} t WHERE t.deleted_at IS NULL AND ${where}`,
-          params,
+            .join(
+              ', ',
+            )} FROM ${q(target.table)} t WHERE t.deleted_at IS NULL AND ${allowed.sql} AND ${where}`,
+          [...allowed.params, ...params],
         )
       ).map((r) => fromRow(target, r));
+      if (access) for (const r of found) this.mask(target, r, access);
+      return found;
+    };
     for (const r of records) r._related = {};
     for (const name of include) {
       const f = e.fields[name];
       const inverse = e.inverses.find((i) => i.name === name);
+      const hidden =
+        access &&
+        ((f && !access.canRead(e, name)) ||
+          (inverse && !access.canRead(this.entity(inverse.sourceEntity), inverse.sourceField)));
+      if (hidden) {
+        throw new CrmError(ErrorCode.FieldUnknown, `cannot include "${name}"`, [
+          { path: 'include', message: `"${name}" is not a relation of ${e.name}` },
+        ]);
+      }
       if (f?.type === 'relation') {
         const target = this.entity(f.target!);
         if (f.relation === 'manyToOne') {
@@ -293,17 +377,90 @@ export class RecordsService {
 
   async create(entityName: string, body: unknown, actor: Actor): Promise<RecordData> {
     const e = this.entity(entityName);
+    this.checkWriteAccess(e, 'create', body, actor);
+    await this.loadAccess(e, ['create'], actor);
     const data = this.prepareCreate(e, body, actor);
     await this.takeNumbers(e, data);
     const id = await this.db.transaction(async (tx) => this.insert(tx, e, data, actor));
-    return this.get(entityName, id);
+    return this.readBack(entityName, id, actor);
   }
 
   async update(entityName: string, id: number, body: unknown, actor: Actor): Promise<RecordData> {
     const e = this.entity(entityName);
+    this.checkWriteAccess(e, 'update', body, actor);
+    await this.loadAccess(e, ['update'], actor);
     const patch = this.preparePatch(e, body);
     await this.db.transaction(async (tx) => this.applyPatch(tx, e, id, patch, actor));
-    return this.get(entityName, id);
+    return this.readBack(entityName, id, actor);
+  }
+
+  /**
+   * Asks the access layer before a transaction opens: on SQLite the one connection is held by the
+   * transaction, so the user context (departments, reports) must be loaded first. It also answers
+   * 403 at once when no rule allows the action at all.
+   */
+  private async loadAccess(
+    e: CompiledEntity,
+    actions: AccessAction[],
+    actor: Actor,
+  ): Promise<void> {
+    if (!actor.access) return;
+    for (const a of actions) await actor.access.rows(e, a);
+  }
+
+  /** Field-level write check, before validation: a forbidden field is a 403 naming it. */
+  private checkWriteAccess(
+    e: CompiledEntity,
+    action: 'create' | 'update',
+    body: unknown,
+    actor: Actor,
+  ): void {
+    if (!actor.access || !body || typeof body !== 'object' || Array.isArray(body)) return;
+    actor.access.assertWrite(
+      e,
+      action,
+      Object.keys(body).filter((k) => k !== 'version' && k !== 'id'),
+    );
+  }
+
+  /** The record as the writer may see it: a record they may write but not read comes back as its id. */
+  private async readBack(entityName: string, id: number, actor: Actor): Promise<RecordData> {
+    try {
+      return await this.get(entityName, id, { access: actor.access });
+    } catch (err) {
+      if (err instanceof CrmError && err.code === ErrorCode.RecordNotFound) return { id };
+      throw err;
+    }
+  }
+
+  /**
+   * After a write, the row must still satisfy the conditions of the action, in the same
+   * transaction: otherwise a user could create a record for someone else or move one out of their
+   * own reach (change the owner to escape "own records").
+   */
+  private async assertStillAllowed(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    action: 'create' | 'update',
+    actor: Actor,
+  ): Promise<void> {
+    if (!actor.access) return;
+    const allowed = await actor.access.rows(e, action);
+    if (allowed.sql === ALL_ROWS.sql) return;
+    const rows = await tx.query(
+      `SELECT t.id FROM ${q(e.table)} t WHERE t.id = ? AND ${allowed.sql}`,
+      [id, ...allowed.params],
+    );
+    if (!rows.length) {
+      throw actor.access.deny(
+        action,
+        `${e.name}/${action === 'create' ? 'new' : id}`,
+        action === 'create'
+          ? 'the new record would be outside the records you may create'
+          : 'the change would move the record out of the records you may update',
+      );
+    }
   }
 
   // ---- writes inside a caller's transaction (workflow steps) ---------------------------------
@@ -379,6 +536,11 @@ export class RecordsService {
         `${errors.length} error(s) in bulk records; nothing was written`,
         errors,
       );
+    items.forEach((item) => {
+      const { id, ...rest } = (item ?? {}) as Record<string, unknown>;
+      this.checkWriteAccess(e, id === undefined ? 'create' : 'update', rest, actor);
+    });
+    await this.loadAccess(e, [...new Set(ops.map((o) => o.kind))], actor);
     for (const op of ops) if (op.kind === 'create') await this.takeNumbers(e, op.data);
     const ids = await this.db.transaction(async (tx) => {
       const out: number[] = [];
@@ -404,7 +566,7 @@ export class RecordsService {
       return out;
     });
     const data: RecordData[] = [];
-    for (const id of ids) data.push(await this.get(entityName, id));
+    for (const id of ids) data.push(await this.readBack(entityName, id, actor));
     return { data };
   }
 
@@ -542,6 +704,7 @@ export class RecordsService {
       actor,
       ts,
     );
+    await this.assertStillAllowed(tx, e, id, 'create', actor);
     return id;
   }
 
@@ -553,13 +716,16 @@ export class RecordsService {
     actor: Actor,
   ): Promise<void> {
     const { version, ...changes } = patch;
+    const allowed = actor.access ? await actor.access.rows(e, 'update') : ALL_ROWS;
     const currentRows = await tx.query(
       `SELECT ${selectColumns(e)
         .map((c) => `t.${q(c)}`)
-        .join(', ')} FROM ${q(e.table)} t WHERE t.id = ? AND t.deleted_at IS NULL`,
-      [id],
+        .join(
+          ', ',
+        )} FROM ${q(e.table)} t WHERE t.id = ? AND t.deleted_at IS NULL AND ${allowed.sql}`,
+      [id, ...allowed.params],
     );
-    if (!currentRows.length) throw this.notFound(e, id);
+    if (!currentRows.length) throw await this.unreachable(tx, e, id, 'update', actor);
     const [current] = await this.hydrate(e, currentRows, undefined, [], tx);
     if (current.version !== version) throw this.conflict(e, current);
     const merged = { ...current, ...changes };
@@ -599,12 +765,42 @@ export class RecordsService {
       if (JSON.stringify(old) !== JSON.stringify(v ?? null)) entries.push([name, old, v ?? null]);
     }
     if (entries.length) await this.writeHistory(tx, e, id, 'update', entries, actor, ts);
+    await this.assertStillAllowed(tx, e, id, 'update', actor);
+  }
+
+  /**
+   * Why a write found no row: a record the user cannot even read is "not found" (no enumeration);
+   * one they can read but not change is a logged 403.
+   */
+  private async unreachable(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    action: 'update' | 'delete',
+    actor: Actor,
+    withDeleted = false,
+  ): Promise<CrmError> {
+    if (!actor.access) return this.notFound(e, id);
+    try {
+      await this.get(e.name, id, { access: actor.access, withDeleted }, tx);
+    } catch {
+      return this.notFound(e, id);
+    }
+    return actor.access.deny(action, `${e.name}/${id}`, `no rule lets you ${action} this record`);
   }
 
   async remove(entityName: string, id: number, actor: Actor, version?: number): Promise<void> {
     const e = this.entity(entityName);
+    await this.loadAccess(e, ['delete'], actor);
     await this.db.transaction(async (tx) => {
-      const current = await this.get(entityName, id, {}, tx);
+      let current: RecordData;
+      try {
+        current = await this.get(entityName, id, { access: actor.access, action: 'delete' }, tx);
+      } catch (err) {
+        if (err instanceof CrmError && err.code === ErrorCode.RecordNotFound)
+          throw await this.unreachable(tx, e, id, 'delete', actor);
+        throw err;
+      }
       if (version !== undefined && current.version !== version) throw this.conflict(e, current);
       const ts = toDbTimestamp(this.clock.now());
       const r = await tx.execute(
@@ -619,8 +815,21 @@ export class RecordsService {
 
   async restore(entityName: string, id: number, actor: Actor): Promise<RecordData> {
     const e = this.entity(entityName);
+    await this.loadAccess(e, ['update'], actor);
     await this.db.transaction(async (tx) => {
-      const current = await this.get(entityName, id, { withDeleted: true }, tx);
+      let current: RecordData;
+      try {
+        current = await this.get(
+          entityName,
+          id,
+          { withDeleted: true, access: actor.access, action: 'update' },
+          tx,
+        );
+      } catch (err) {
+        if (err instanceof CrmError && err.code === ErrorCode.RecordNotFound)
+          throw await this.unreachable(tx, e, id, 'update', actor, true);
+        throw err;
+      }
       if (current.deletedAt === null) {
         throw new CrmError(
           ErrorCode.VersionConflict,
@@ -636,17 +845,48 @@ export class RecordsService {
       );
       await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
     });
-    return this.get(entityName, id);
+    return this.readBack(entityName, id, actor);
   }
 
-  async history(entityName: string, id: number): Promise<HistoryEntry[]> {
+  /**
+   * Shares a record with a user (it then matches `$sharedWithMe` conditions of their roles).
+   * Sharing needs the right to update the record.
+   */
+  async share(entityName: string, id: number, login: unknown, actor: Actor): Promise<void> {
     const e = this.entity(entityName);
-    await this.get(entityName, id, { withDeleted: true });
+    if (typeof login !== 'string' || !/^[\w.@-]{1,64}$/.test(login))
+      throw new CrmError(ErrorCode.BadRequest, 'login is required', [
+        { path: '/login', message: 'must be a user login' },
+      ]);
+    await this.loadAccess(e, ['update'], actor);
+    await this.get(entityName, id, { access: actor.access, action: 'update' });
+    const [user] = await this.db.query('SELECT id FROM crm_user WHERE login = ?', [login]);
+    if (!user)
+      throw new CrmError(ErrorCode.UserNotFound, `no user "${login}"`, [
+        { path: '/login', message: 'unknown user' },
+      ]);
+    try {
+      await this.db.execute(
+        'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
+        [e.name, id, login],
+      );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err; // already shared: nothing to do
+    }
+  }
+
+  async history(entityName: string, id: number, access?: RecordAccess): Promise<HistoryEntry[]> {
+    const e = this.entity(entityName);
+    await this.get(entityName, id, { withDeleted: true, access });
     const rows = await this.db.query<Record<string, unknown>>(
       'SELECT id, at, actor, action, field, old_value, new_value FROM crm_record_history WHERE entity = ? AND record_id = ? ORDER BY id',
       [e.name, id],
     );
-    return rows.map((r) => ({
+    // a masked field's old and new values are as hidden as the field itself
+    const visible = rows.filter(
+      (r) => !access || r.field === null || access.canRead(e, String(r.field)),
+    );
+    return visible.map((r) => ({
       id: Number(r.id),
       at: r.at ? new Date(`${String(r.at).replace(' ', 'T')}Z`).toISOString() : null,
       actor: (r.actor as string) ?? null,

@@ -81,6 +81,7 @@ async function main() {
       DATA_DIR: dataDir,
       PORT: '3901',
       LOG_LEVEL: 'info',
+      ADMIN_PASSWORD: 'bench-admin-password-1',
     },
     /CRM serving on/,
   );
@@ -115,7 +116,14 @@ async function main() {
     read: { generic: [], typeorm: [] },
     list: { generic: [], typeorm: [] },
   };
-  const headers = { 'content-type': 'application/json', 'x-user': 'bench' };
+  // every API route needs a token since the access issue: the bench acts as the first admin
+  const login = await fetch(`${systems.generic.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password: 'bench-admin-password-1' }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
   // warm-up: JIT, pools, and rows to read
   for (const s of Object.values(systems)) {
     for (let i = 0; i < 2000; i++)
@@ -141,11 +149,12 @@ async function main() {
           {
             method: 'GET',
             path: s.read(1),
+            headers,
             setupRequest: (r) => ({ ...r, path: s.read(randomId(2000)) }),
           },
         ]),
       );
-      results.list[name].push(await load(s.url, [{ method: 'GET', path: s.list }]));
+      results.list[name].push(await load(s.url, [{ method: 'GET', path: s.list, headers }]));
       process.stdout.write(`round ${round + 1}/${ROUNDS} ${name} done\n`);
     }
   }
@@ -208,6 +217,7 @@ async function main() {
     const started = performance.now();
     const res = await fetch(
       `${systems.generic.url}/api/records/bench_item?filter=${encodeURIComponent(JSON.stringify(f))}&limit=50`,
+      { headers },
     );
     await res.json();
     const ms = performance.now() - started;
@@ -216,7 +226,7 @@ async function main() {
     (filterMs[JSON.stringify(f)] ??= []).push(ms);
   }
   const doc = await (
-    await fetch(`${systems.generic.url}/api/meta/documents/entity/bench_item`)
+    await fetch(`${systems.generic.url}/api/meta/documents/entity/bench_item`, { headers })
   ).json();
   doc.fields.score = { type: 'integer', label: { 'zh-CN': '分数', en: 'Score' }, default: 0 };
   await fetch(`${systems.generic.url}/api/meta/documents/entity/bench_item`, {

@@ -16,6 +16,42 @@ const MYSQL_BASE = (() => {
 
 let counter = 0;
 
+/** Password of the first `admin` each test server starts with, and of the users tests act as. */
+export const ADMIN_PASSWORD = 'admin-e2e-password-1';
+export const USER_PASSWORD = 'user-e2e-password-1';
+
+/**
+ * Existing specs name who acts with an `x-user` header and sometimes call `fetch(s.url...)`
+ * directly. Every API route now needs a token, so requests to a test server without an
+ * Authorization header get the bearer token of their x-user (default "tester"), created through
+ * the admin API on first use with the admin role. Specs that test authentication itself send their
+ * own Authorization header, which is left alone.
+ */
+const rawFetch: typeof fetch = globalThis.fetch.bind(globalThis);
+const liveServers = new Set<{
+  url: string;
+  tokenFor(login: string, fresh?: boolean): Promise<string>;
+}>();
+globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const server = [...liveServers].find((s) => s.url && href.startsWith(s.url));
+  const headers = new Headers(
+    init?.headers ?? (input instanceof Request ? input.headers : undefined),
+  );
+  if (!server || headers.has('authorization') || headers.get('x-no-auth') === '1') {
+    headers.delete('x-no-auth');
+    return rawFetch(input, { ...init, headers });
+  }
+  const login = headers.get('x-user') ?? 'tester';
+  headers.delete('x-user');
+  headers.set('authorization', `Bearer ${await server.tokenFor(login)}`);
+  const res = await rawFetch(input, { ...init, headers });
+  if (res.status !== 401 || (init?.body !== undefined && typeof init.body !== 'string')) return res;
+  // the test moved the clock past the token's expiry: log in again, once
+  headers.set('authorization', `Bearer ${await server.tokenFor(login, true)}`);
+  return rawFetch(input, { ...init, headers });
+};
+
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -35,6 +71,8 @@ export interface TestServer {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
+  /** An access token of `login` (created with the admin role on first use). */
+  tokenFor(login: string, fresh?: boolean): Promise<string>;
   /** Restarts the server on the same database and metadata dir (e.g. after editing files). */
   restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -105,6 +143,7 @@ export async function startServer(
       META_POLL_MS: '0',
       // tests drive the job executor round by round (runDue) unless they ask for polling
       JOB_POLL_MS: '0',
+      ADMIN_PASSWORD,
       ...extra,
     });
     // Only errors are logged: a 500 in a test shows its stack and correlation id.
@@ -116,6 +155,13 @@ export async function startServer(
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   };
   await boot(env);
+  const tokens = new Map<string, string>();
+  const login = async (name: string, password: string): Promise<Response> =>
+    rawFetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: name, password }),
+    });
   const server: TestServer = {
     get url() {
       return url;
@@ -129,6 +175,35 @@ export async function startServer(
     clock,
     dialect,
     metadataDir,
+    async tokenFor(name, fresh = false) {
+      const cached = tokens.get(name);
+      if (cached && !fresh) return cached;
+      let res = await login(name, name === 'admin' ? ADMIN_PASSWORD : USER_PASSWORD);
+      if (res.status === 401 && name !== 'admin') {
+        const create = async (admin: string) =>
+          rawFetch(`${url}/api/admin/users`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+            body: JSON.stringify({
+              login: name,
+              password: USER_PASSWORD,
+              roles: ['admin'],
+              locale: 'en',
+            }),
+          });
+        let created = await create(await server.tokenFor('admin'));
+        // the test may have moved the clock past the admin token's expiry
+        if (created.status === 401) created = await create(await server.tokenFor('admin', true));
+        if (created.status !== 201 && created.status !== 409)
+          throw new Error(`harness could not create user ${name}: ${await created.text()}`);
+        res = await login(name, USER_PASSWORD);
+      }
+      if (res.status !== 200)
+        throw new Error(`harness could not log in ${name}: ${await res.text()}`);
+      const token = ((await res.json()) as { accessToken: string }).accessToken;
+      tokens.set(name, token);
+      return token;
+    },
     async api(method, p, body, headers = {}) {
       const res = await fetch(`${url}${p}`, {
         method,
@@ -150,11 +225,13 @@ export async function startServer(
       await boot({ ...env, ...extra });
     },
     async close() {
+      liveServers.delete(server);
       await app.close();
       if (!joinNodeOf) await dropDatabase(databaseUrl);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  liveServers.add(server);
   return server;
 }
 

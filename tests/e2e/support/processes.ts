@@ -1,18 +1,53 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ApiResponse } from './harness';
+import { ADMIN_PASSWORD, type ApiResponse, USER_PASSWORD } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 /** The built server (`npm run build`; `npm test` builds it first as pretest). */
 export const SERVER_MAIN = path.join(ROOT, 'dist/apps/server/src/main.js');
 
+/** Bearer tokens per server URL and login; users other than admin are created on first use. */
+const tokens = new Map<string, Promise<string>>();
+
+async function login(url: string, name: string, password: string): Promise<Response> {
+  return fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: name, password }),
+  });
+}
+
+async function tokenOf(url: string, user: string): Promise<string> {
+  let res = await login(url, user, user === 'admin' ? ADMIN_PASSWORD : USER_PASSWORD);
+  if (res.status === 401 && user !== 'admin') {
+    const created = await fetch(`${url}/api/admin/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await identify(url, 'admin')) },
+      body: JSON.stringify({ login: user, password: USER_PASSWORD, roles: ['admin'] }),
+    });
+    if (created.status !== 201 && created.status !== 409)
+      throw new Error(`could not create user ${user}: ${await created.text()}`);
+    res = await login(url, user, USER_PASSWORD);
+  }
+  if (res.status !== 200) throw new Error(`could not log in ${user}: ${await res.text()}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
 /**
- * How a test client says who it is. Today the server reads the `X-User` header; when bearer
- * tokens land, this is the one place to change (e.g. `{ authorization: \`Bearer ${token}\` }`).
+ * How a test client says who it is: the bearer token of that login on this server (every server
+ * of one database shares the signing key). Concurrent callers share one login, so a burst of
+ * clients does not trip the failed-login rate limit while the user is being created.
  */
-export function identify(user: string): Record<string, string> {
-  return { 'x-user': user };
+export async function identify(url: string, user: string): Promise<Record<string, string>> {
+  const key = `${url} ${user}`;
+  let token = tokens.get(key);
+  if (!token) {
+    token = tokenOf(url, user);
+    tokens.set(key, token);
+    token.catch(() => tokens.delete(key));
+  }
+  return { authorization: `Bearer ${await token}` };
 }
 
 export interface ServerProcess {
@@ -53,7 +88,14 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` first`);
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', META_POLL_MS: '0', ...opts.env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      META_POLL_MS: '0',
+      ADMIN_PASSWORD,
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -114,7 +156,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
         method,
         headers: {
           'content-type': xml ? 'application/xml' : 'application/json',
-          ...identify(o.user ?? 'tester'),
+          ...(await identify(url, o.user ?? 'tester')),
           ...o.headers,
         },
         body:

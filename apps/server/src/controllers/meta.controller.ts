@@ -23,6 +23,13 @@ interface ApplyBody {
   skipDestructive?: unknown;
 }
 
+/** Anyone signed in may read the metadata (forms need it); changing it needs `manage Metadata`. */
+function editor(req: Request): string {
+  const a = actorOf(req);
+  a.principal.assert('manage', 'Metadata');
+  return a.id;
+}
+
 @Controller('api/meta')
 export class MetaController {
   constructor(private readonly meta: MetaService) {}
@@ -44,30 +51,33 @@ export class MetaController {
     @Body() body: unknown,
     @Req() req: Request,
   ) {
-    return this.meta.putDocument(kind, name, body, actorOf(req).id);
+    return this.meta.putDocument(kind, name, body, editor(req));
   }
 
   @Delete('documents/:kind/:name')
   @HttpCode(204)
   async remove(@Param('kind') kind: string, @Param('name') name: string, @Req() req: Request) {
-    await this.meta.deleteDocument(kind, name, actorOf(req).id);
+    await this.meta.deleteDocument(kind, name, editor(req));
   }
 
   @Delete('draft')
   @HttpCode(204)
-  async discard() {
+  async discard(@Req() req: Request) {
+    editor(req);
     await this.meta.discardDraft();
   }
 
   @Post('plan')
   @HttpCode(200)
-  plan() {
+  plan(@Req() req: Request) {
+    editor(req);
     return this.meta.planDraft();
   }
 
   @Post('apply')
   @HttpCode(200)
   async apply(@Body() body: ApplyBody, @Req() req: Request) {
+    const actor = editor(req);
     const confirm = body?.confirm ?? [];
     if (!Array.isArray(confirm) || !confirm.every((c) => typeof c === 'string')) {
       throw new CrmError(ErrorCode.BadRequest, 'confirm must be a list of change ids', [
@@ -75,7 +85,7 @@ export class MetaController {
       ]);
     }
     const { revision, plan } = await this.meta.applyDraft({
-      actor: actorOf(req).id,
+      actor,
       source: 'api',
       confirm,
       planHash: typeof body?.planHash === 'string' ? body.planHash : undefined,
@@ -98,7 +108,7 @@ export class MetaController {
   @Post('revisions/:id/rollback')
   @HttpCode(200)
   async rollback(@Param('id') id: string, @Req() req: Request) {
-    const { revision, plan } = await this.meta.rollback(parseId(id), actorOf(req).id);
+    const { revision, plan } = await this.meta.rollback(parseId(id), editor(req));
     return { revision, changes: plan.changes };
   }
 

@@ -20,17 +20,25 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Get()
-  list(@Param('entity') entity: string, @Query() query: Record<string, string>) {
-    return this.records.list(entity, {
-      filter: parseJsonParam(query.filter, 'filter'),
-      sort: query.sort,
-      limit: parseOptionalInt(query.limit, 'limit'),
-      cursor: query.cursor || undefined,
-      fields: parseList(query.fields),
-      include: parseList(query.include),
-      count: query.count === 'true',
-      deleted: query.deleted === 'only' ? 'only' : undefined,
-    });
+  list(
+    @Param('entity') entity: string,
+    @Query() query: Record<string, string>,
+    @Req() req: Request,
+  ) {
+    return this.records.list(
+      entity,
+      {
+        filter: parseJsonParam(query.filter, 'filter'),
+        sort: query.sort,
+        limit: parseOptionalInt(query.limit, 'limit'),
+        cursor: query.cursor || undefined,
+        fields: parseList(query.fields),
+        include: parseList(query.include),
+        count: query.count === 'true',
+        deleted: query.deleted === 'only' ? 'only' : undefined,
+      },
+      actorOf(req).access,
+    );
   }
 
   @Post()
@@ -49,10 +57,12 @@ export class RecordsController {
     @Param('entity') entity: string,
     @Param('id') id: string,
     @Query() query: Record<string, string>,
+    @Req() req: Request,
   ) {
     return this.records.get(entity, parseId(id), {
       fields: parseList(query.fields),
       include: parseList(query.include),
+      access: actorOf(req).access,
     });
   }
 
@@ -88,8 +98,19 @@ export class RecordsController {
     return this.records.restore(entity, parseId(id), actorOf(req));
   }
 
+  @Post(':id/shares')
+  @HttpCode(204)
+  async share(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Body() body: { login?: unknown },
+    @Req() req: Request,
+  ) {
+    await this.records.share(entity, parseId(id), body?.login, actorOf(req));
+  }
+
   @Get(':id/history')
-  async history(@Param('entity') entity: string, @Param('id') id: string) {
-    return { data: await this.records.history(entity, parseId(id)) };
+  async history(@Param('entity') entity: string, @Param('id') id: string, @Req() req: Request) {
+    return { data: await this.records.history(entity, parseId(id), actorOf(req).access) };
   }
 }

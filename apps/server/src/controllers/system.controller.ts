@@ -4,6 +4,7 @@ import { DB, type Db } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { JobExecutorService } from '@crm/workflow';
 import { buildOpenApi } from '../openapi/build-openapi';
+import { Public } from '../http/auth.guard';
 
 @Controller('api')
 export class SystemController {
@@ -13,6 +14,7 @@ export class SystemController {
     private readonly jobs: JobExecutorService,
   ) {}
 
+  @Public()
   @Get('health')
   async health() {
     await this.db.query('SELECT 1 AS ok');
@@ -26,11 +28,13 @@ export class SystemController {
     };
   }
 
+  @Public()
   @Get('docs-json')
   docsJson() {
     return buildOpenApi(this.meta.model, '0.1.0');
   }
 
+  @Public()
   @Get('docs')
   @Header('content-type', 'text/html; charset=utf-8')
   docs() {

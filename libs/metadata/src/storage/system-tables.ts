@@ -24,6 +24,8 @@ const big = (name: string, nullable = true) => ({
   nullable,
 });
 
+const bool = (name: string) => ({ name, type: { base: 'boolean' as const }, nullable: false });
+
 /** The engine's own tables. They are created and widened by the same planner as entity tables. */
 export const SYSTEM_TABLES: TableDef[] = [
   {
@@ -290,5 +292,93 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
     primaryKey: ['id'],
     indexes: [],
+  },
+  // ---- access: identities, sessions, audit (issue 4) ----
+  {
+    name: 'crm_department',
+    columns: [id, str('name', 200, false), big('parent_id'), big('head_id'), at('created_at')],
+    indexes: [{ name: 'ix_crm_department_parent', columns: ['parent_id'], unique: false }],
+  },
+  {
+    name: 'crm_user',
+    columns: [
+      id,
+      str('login', 64, false),
+      str('display_name', 200),
+      str('email', 200),
+      str('phone', 64),
+      str('locale', 16),
+      bool('active'),
+      str('password_hash', 255),
+      big('department_id'),
+      big('supervisor_id'),
+      str('roles', 1000, false),
+      at('created_at'),
+      at('updated_at'),
+    ],
+    indexes: [
+      { name: 'ux_crm_user_login', columns: ['login'], unique: true },
+      { name: 'ix_crm_user_department', columns: ['department_id', 'login'], unique: false },
+      { name: 'ix_crm_user_supervisor', columns: ['supervisor_id'], unique: false },
+    ],
+  },
+  {
+    name: 'crm_refresh_token',
+    columns: [
+      id,
+      big('user_id', false),
+      str('token_hash', 64, false),
+      at('created_at'),
+      at('expires_at'),
+      { name: 'revoked_at', type: { base: 'datetime' as const }, nullable: true },
+    ],
+    indexes: [{ name: 'ux_crm_refresh_token_hash', columns: ['token_hash'], unique: true }],
+  },
+  {
+    name: 'crm_api_token',
+    columns: [
+      id,
+      big('user_id', false),
+      str('name', 200, false),
+      str('token_hash', 64, false),
+      at('created_at'),
+      { name: 'revoked_at', type: { base: 'datetime' as const }, nullable: true },
+    ],
+    indexes: [{ name: 'ux_crm_api_token_hash', columns: ['token_hash'], unique: true }],
+  },
+  {
+    name: 'crm_login_attempt',
+    columns: [id, str('attempt_key', 191, false), at('at')],
+    indexes: [{ name: 'ix_crm_login_attempt_key', columns: ['attempt_key', 'at'], unique: false }],
+  },
+  {
+    name: 'crm_audit',
+    columns: [
+      id,
+      at('at'),
+      str('actor', 64),
+      str('action', 64, false),
+      str('subject', 191),
+      str('outcome', 16, false),
+      long('detail'),
+    ],
+    indexes: [{ name: 'ix_crm_audit_at', columns: ['at'], unique: false }],
+  },
+  {
+    name: 'crm_setting',
+    columns: [str('setting_key', 191, false), long('value', false)],
+    primaryKey: ['setting_key'],
+    indexes: [],
+  },
+  {
+    name: 'crm_record_share',
+    columns: [id, str('entity', 64, false), big('record_id', false), str('login', 64, false)],
+    indexes: [
+      {
+        name: 'ux_crm_record_share',
+        columns: ['entity', 'login', 'record_id'],
+        unique: true,
+      },
+    ],
   },
 ];

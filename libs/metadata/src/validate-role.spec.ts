@@ -1,0 +1,126 @@
+import type { EntityDocument, SourcedDocument } from './types';
+import { validateDocuments } from './validate';
+
+const l = { 'zh-CN': 'x', en: 'x' };
+const deal: EntityDocument = {
+  kind: 'entity',
+  name: 'deal',
+  label: l,
+  displayField: 'title',
+  fields: {
+    title: { type: 'text', label: l },
+    amount: { type: 'integer', label: l },
+  },
+};
+const role = (rules: unknown[]): SourcedDocument => ({
+  doc: { kind: 'role', name: 'r', label: l, rules } as never,
+  files: ['roles/r.yaml'],
+});
+const check = (rules: unknown[]) =>
+  validateDocuments([{ doc: deal, files: ['deal.yaml'] }, role(rules)]);
+
+describe('role documents', () => {
+  it('accepts the placeholders, operators, inverted rules and system subjects', () => {
+    expect(
+      check([
+        { action: ['read', 'update'], subject: 'deal', conditions: { owner: '$me' } },
+        {
+          action: 'read',
+          subject: 'deal',
+          conditions: { createdBy: { $in: ['$mySubordinates', 'li'] } },
+        },
+        {
+          action: 'read',
+          subject: 'deal',
+          conditions: { owner: '$myDepartmentTree', amount: { $ne: 0 } },
+        },
+        { action: 'read', subject: 'deal', conditions: { $sharedWithMe: true } },
+        {
+          action: 'update',
+          subject: 'deal',
+          fields: ['amount'],
+          inverted: true,
+          reason: 'finance',
+        },
+        { action: 'manage', subject: ['User', 'Metadata'] },
+        { action: 'manage', subject: 'all' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'unknown entity',
+      { action: 'read', subject: 'nosuch' },
+      '/rules/0/subject',
+      'unknown entity "nosuch"',
+    ],
+    [
+      'unknown entity in a list',
+      { action: 'read', subject: ['deal', 'x'] },
+      '/rules/0/subject/1',
+      'unknown entity "x"',
+    ],
+    [
+      'unknown field',
+      { action: 'read', subject: 'deal', fields: ['nope'] },
+      '/rules/0/fields/0',
+      'unknown field "nope" on deal',
+    ],
+    [
+      'unknown condition field',
+      { action: 'read', subject: 'deal', conditions: { nope: 1 } },
+      '/rules/0/conditions/nope',
+      'unknown field "nope" on deal',
+    ],
+    [
+      'unknown placeholder',
+      { action: 'read', subject: 'deal', conditions: { owner: '$boss' } },
+      '/rules/0/conditions/owner',
+      'unknown placeholder "$boss"',
+    ],
+    [
+      'placeholder on a number field',
+      { action: 'read', subject: 'deal', conditions: { amount: '$me' } },
+      '/rules/0/conditions/amount',
+      'needs a field holding a login',
+    ],
+    [
+      'placeholder inside $in',
+      { action: 'read', subject: 'deal', conditions: { owner: { $in: ['$nope'] } } },
+      '/rules/0/conditions/owner/$in/0',
+      'unknown placeholder',
+    ],
+    [
+      'unknown operator',
+      { action: 'read', subject: 'deal', conditions: { amount: { $gt: 1 } } },
+      '/rules/0/conditions/amount/$gt',
+      'unknown operator',
+    ],
+    [
+      'conditions on a system subject',
+      { action: 'manage', subject: 'User', conditions: { owner: '$me' } },
+      '/rules/0/conditions',
+      'entities only',
+    ],
+    ['unknown action', { action: 'approve', subject: 'deal' }, '/rules/0/action', ''],
+    [
+      '$sharedWithMe not true',
+      { action: 'read', subject: 'deal', conditions: { $sharedWithMe: 1 } },
+      '/rules/0/conditions/$sharedWithMe',
+      'must be true',
+    ],
+  ])('refuses a rule with an %s, naming its pointer', (_name, rule, path, message) => {
+    const errors = check([rule]);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path,
+          document: 'role/r',
+          file: 'roles/r.yaml',
+          message: expect.stringContaining(message),
+        }),
+      ]),
+    );
+  });
+});

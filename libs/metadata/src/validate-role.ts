@@ -1,0 +1,131 @@
+import type { ErrorDetail } from '@crm/common';
+import {
+  ROLE_PLACEHOLDERS,
+  SYSTEM_SUBJECTS,
+  type EntityDocument,
+  type FieldDef,
+  type RoleDocument,
+} from './types';
+
+/** System fields a rule may name (API names); the login-holding ones take user placeholders. */
+const SYSTEM_FIELD_KINDS: Record<string, 'login' | 'other'> = {
+  id: 'other',
+  owner: 'login',
+  createdBy: 'login',
+  updatedBy: 'login',
+  createdAt: 'other',
+  updatedAt: 'other',
+  version: 'other',
+};
+
+/** Field types whose column is text and can hold a login. */
+const LOGIN_TYPES = new Set(['text', 'email', 'phone', 'url', 'select']);
+
+const isScalar = (v: unknown): boolean =>
+  v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+const esc = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function fieldOf(e: EntityDocument, name: string): FieldDef | 'system' | undefined {
+  if (Object.hasOwn(SYSTEM_FIELD_KINDS, name)) return 'system';
+  return Object.hasOwn(e.fields, name) ? e.fields[name] : undefined;
+}
+
+function takesLogin(e: EntityDocument, name: string): boolean {
+  const f = fieldOf(e, name);
+  if (f === 'system') return SYSTEM_FIELD_KINDS[name] === 'login';
+  return !!f && LOGIN_TYPES.has(f.type);
+}
+
+/**
+ * Semantic checks of a role (after its meta-schema passed): every subject is an entity or a
+ * system subject, every field exists on every entity the rule names, conditions only use known
+ * fields, operators and placeholders, and placeholders only where a login is stored.
+ */
+export function checkRoleSemantics(
+  role: RoleDocument,
+  entities: Map<string, EntityDocument>,
+): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  role.rules.forEach((rule, i) => {
+    const at = `/rules/${i}`;
+    const subjects = Array.isArray(rule.subject) ? rule.subject : [rule.subject];
+    const ents: EntityDocument[] = [];
+    subjects.forEach((s, j) => {
+      const p = Array.isArray(rule.subject) ? `${at}/subject/${j}` : `${at}/subject`;
+      const e = entities.get(s);
+      if (e) ents.push(e);
+      else if (!(SYSTEM_SUBJECTS as readonly string[]).includes(s))
+        errors.push({ path: p, message: `unknown entity "${s}"`, reason: 'subject' });
+    });
+    const onlyEntities = ents.length === subjects.length;
+    if (rule.fields) {
+      if (!onlyEntities)
+        errors.push({ path: `${at}/fields`, message: 'field lists apply to entities only' });
+      rule.fields.forEach((f, j) => {
+        for (const e of ents)
+          if (!fieldOf(e, f))
+            errors.push({
+              path: `${at}/fields/${j}`,
+              message: `unknown field "${f}" on ${e.name}`,
+              reason: 'field',
+            });
+      });
+    }
+    if (!rule.conditions) return;
+    if (!onlyEntities) {
+      errors.push({ path: `${at}/conditions`, message: 'conditions apply to entities only' });
+      return;
+    }
+    for (const [key, value] of Object.entries(rule.conditions)) {
+      const p = `${at}/conditions/${esc(key)}`;
+      if (key === '$sharedWithMe') {
+        if (value !== true) errors.push({ path: p, message: 'must be true' });
+        continue;
+      }
+      for (const e of ents) {
+        if (!fieldOf(e, key)) {
+          errors.push({ path: p, message: `unknown field "${key}" on ${e.name}`, reason: 'field' });
+          continue;
+        }
+        errors.push(...checkValue(e, key, value, p));
+      }
+    }
+  });
+  return errors;
+}
+
+function checkValue(e: EntityDocument, key: string, value: unknown, p: string): ErrorDetail[] {
+  const placeholder = (v: unknown, at: string): ErrorDetail[] => {
+    if (typeof v !== 'string' || !v.startsWith('$')) return [];
+    if (!(ROLE_PLACEHOLDERS as readonly string[]).includes(v))
+      return [
+        {
+          path: at,
+          message: `unknown placeholder "${v}" (known: ${ROLE_PLACEHOLDERS.join(', ')})`,
+          reason: 'placeholder',
+        },
+      ];
+    if (!takesLogin(e, key))
+      return [
+        { path: at, message: `${v} needs a field holding a login; ${key} on ${e.name} does not` },
+      ];
+    return [];
+  };
+  if (isScalar(value)) return placeholder(value, p);
+  if (typeof value !== 'object' || Array.isArray(value))
+    return [{ path: p, message: 'must be a value, a placeholder or { $in | $nin | $ne }' }];
+  const out: ErrorDetail[] = [];
+  for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
+    const at = `${p}/${esc(op)}`;
+    if (op === '$ne') {
+      if (!isScalar(v)) out.push({ path: at, message: '$ne takes one value' });
+      else out.push(...placeholder(v, at));
+    } else if (op === '$in' || op === '$nin') {
+      if (!Array.isArray(v) || v.length === 0 || !v.every(isScalar))
+        out.push({ path: at, message: `${op} takes a non-empty list of values` });
+      else v.forEach((x, k) => out.push(...placeholder(x, `${at}/${k}`)));
+    } else out.push({ path: at, message: `unknown operator "${op}" (use $in, $nin, $ne)` });
+  }
+  return out;
+}
