@@ -25,6 +25,7 @@ fields:
   margin: { type: integer, label: { zh-CN: 毛利, en: Margin } }
   approved: { type: boolean, label: { zh-CN: 已批准, en: Approved } }
   account: { type: relation, relation: manyToOne, target: account, label: { zh-CN: 客户, en: Account }, inverse: { name: deals, label: { zh-CN: 商机, en: Deals } } }
+  partners: { type: relation, relation: manyToMany, target: account, label: { zh-CN: 伙伴, en: Partners } }
 `;
 const label = (n: string) => `{ zh-CN: ${n}, en: ${n} }`;
 const ROLES = {
@@ -350,6 +351,23 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       );
       for (const d of inv.body._related.deals) expect(d).not.toHaveProperty('margin');
       expect(inv.body._related.deals.map((d: { title: string }) => d.title)).toEqual([]);
+    });
+
+    it('many-to-many values list only the linked records the user may read', async () => {
+      const d = (
+        await s.api(
+          'POST',
+          '/api/records/deal',
+          { title: 'linked', owner: 'rep1', partners: [account.a1, account.a2] },
+          admin(),
+        )
+      ).body;
+      // rep1 reads accounts they own (a1), not a2: a2's id must not show through the link
+      const seen = await s.api('GET', `/api/records/deal/${d.id}`, undefined, as('rep1'));
+      expect(seen.body.partners).toEqual([account.a1]);
+      const all = await s.api('GET', `/api/records/deal/${d.id}`, undefined, admin());
+      expect(all.body.partners.sort()).toEqual([account.a1, account.a2].sort());
+      await s.api('DELETE', `/api/records/deal/${d.id}?version=${d.version}`, undefined, admin());
     });
 
     it('owner change to escape "own records" is refused and changes nothing', async () => {

@@ -258,7 +258,12 @@ export class RecordsService {
     for (const [name, f] of Object.entries(e.fields)) {
       if (!isM2M(f) || (only && !only.has(name))) continue;
       if (access && !access.canRead(e, name)) continue;
-      const links = await this.links(db, junctionTableName(e.name, name), ids);
+      const target = this.entity(f.target!);
+      // linked ids the user may not read are left out: an id alone says the record exists
+      const visible = access
+        ? await access.rows(target, 'read').catch(() => ({ sql: '1=0', params: [] }))
+        : null;
+      const links = await this.links(db, junctionTableName(e.name, name), ids, target, visible);
       for (const r of records) r[name] = links.get(r.id as number) ?? [];
     }
     if (include.length) await this.includeRelated(e, records, include, db, access);
@@ -273,10 +278,19 @@ export class RecordsService {
     }
   }
 
-  private async links(db: Db, table: string, ids: number[]): Promise<Map<number, number[]>> {
+  private async links(
+    db: Db,
+    table: string,
+    ids: number[],
+    target?: CompiledEntity,
+    visible?: SqlFragment | null,
+  ): Promise<Map<number, number[]>> {
+    const inList = ids.map(() => '?').join(', ');
     const rows = await db.query<{ source_id: number; target_id: number }>(
-      `SELECT source_id, target_id FROM ${q(table)} WHERE source_id IN (${ids.map(() => '?').join(', ')}) ORDER BY target_id`,
-      ids,
+      target && visible
+        ? `SELECT j.source_id, j.target_id FROM ${q(table)} j JOIN ${q(target.table)} t ON t.id = j.target_id WHERE j.source_id IN (${inList}) AND (${visible.sql}) ORDER BY j.target_id`
+        : `SELECT source_id, target_id FROM ${q(table)} WHERE source_id IN (${inList}) ORDER BY target_id`,
+      target && visible ? [...ids, ...visible.params] : ids,
     );
     const out = new Map<number, number[]>();
     for (const r of rows) {
