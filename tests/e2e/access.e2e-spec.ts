@@ -26,6 +26,7 @@ fields:
   approved: { type: boolean, label: { zh-CN: 已批准, en: Approved } }
   account: { type: relation, relation: manyToOne, target: account, label: { zh-CN: 客户, en: Account }, inverse: { name: deals, label: { zh-CN: 商机, en: Deals } } }
   partners: { type: relation, relation: manyToMany, target: account, label: { zh-CN: 伙伴, en: Partners } }
+  contract: { type: file, label: { zh-CN: 合同, en: Contract } }
 `;
 const label = (n: string) => `{ zh-CN: ${n}, en: ${n} }`;
 const ROLES = {
@@ -367,6 +368,36 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       expect(seen.body.partners).toEqual([account.a1]);
       const all = await s.api('GET', `/api/records/deal/${d.id}`, undefined, admin());
       expect(all.body.partners.sort()).toEqual([account.a1, account.a2].sort());
+      await s.api('DELETE', `/api/records/deal/${d.id}?version=${d.version}`, undefined, admin());
+    });
+
+    it('a stored file is readable only through a record the user may read', async () => {
+      const form = new FormData();
+      form.append('file', new Blob(['%PDF-1.4 secret'], { type: 'application/pdf' }), 'c.pdf');
+      const up = await fetch(`${s.url}/api/files`, {
+        method: 'POST',
+        body: form,
+        headers: admin(),
+      });
+      const file = (await up.json()) as { id: string };
+      const d = (
+        await s.api(
+          'POST',
+          '/api/records/deal',
+          { title: 'with contract', owner: 'rep3', contract: file.id },
+          admin(),
+        )
+      ).body;
+      const get = (who: string, suffix = '') =>
+        fetch(`${s.url}/api/files/${file.id}${suffix}`, { headers: as(who) });
+      expect((await get('rep3')).status).toBe(200);
+      expect(await (await get('rep3')).text()).toBe('%PDF-1.4 secret');
+      // rep1 may not read rep3's deal: the file answers like a missing one, also its metadata
+      for (const suffix of ['', '/meta']) {
+        const r = await get('rep1', suffix);
+        expect(r.status).toBe(404);
+        expect(((await r.json()) as { code: string }).code).toBe('FILE_NOT_FOUND');
+      }
       await s.api('DELETE', `/api/records/deal/${d.id}?version=${d.version}`, undefined, admin());
     });
 

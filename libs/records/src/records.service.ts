@@ -477,6 +477,27 @@ export class RecordsService {
     }
   }
 
+  /**
+   * May this user download a stored file? Its uploader may (it is not attached yet); anyone else
+   * only through a record they may read whose file field holds it, checked in SQL like a list.
+   */
+  async canReadFile(fileId: string, uploader: string | null, actor: Actor): Promise<boolean> {
+    if (!actor.access || uploader === actor.id) return true;
+    for (const e of this.meta.model.entities.values()) {
+      for (const [name, f] of Object.entries(e.fields)) {
+        if (f.type !== 'file' || !actor.access.canRead(e, name)) continue;
+        const allowed = await actor.access.rows(e, 'read').catch(() => null);
+        if (!allowed) continue;
+        const [hit] = await this.db.query(
+          `SELECT t.id FROM ${q(e.table)} t WHERE t.${q(name)} = ? AND t.deleted_at IS NULL AND (${allowed.sql}) LIMIT 1`,
+          [fileId, ...allowed.params],
+        );
+        if (hit) return true;
+      }
+    }
+    return false;
+  }
+
   // ---- writes inside a caller's transaction (workflow steps) ---------------------------------
 
   /** Creates a record in the caller's transaction; validated exactly like an API create. */

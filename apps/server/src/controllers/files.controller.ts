@@ -11,12 +11,25 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { CrmError, ErrorCode } from '@crm/common';
-import { FilesService } from '@crm/records';
+import { FilesService, RecordsService } from '@crm/records';
 import { actorOf } from '../http/request-context';
 
 @Controller('api/files')
 export class FilesController {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    private readonly records: RecordsService,
+  ) {}
+
+  /** A file the user may not read answers exactly like a missing one. */
+  private async readable(id: string, req: Request) {
+    const meta = await this.files.meta(id);
+    if (!(await this.records.canReadFile(id, meta.createdBy, actorOf(req))))
+      throw new CrmError(ErrorCode.FileNotFound, `file ${id} not found`, [
+        { path: 'id', message: 'not found' },
+      ]);
+    return meta;
+  }
 
   /** multipart/form-data with a `file` part; the returned id goes into a record's file field. */
   @Post()
@@ -37,12 +50,13 @@ export class FilesController {
   }
 
   @Get(':id/meta')
-  meta(@Param('id') id: string) {
-    return this.files.meta(id);
+  meta(@Param('id') id: string, @Req() req: Request) {
+    return this.readable(id, req);
   }
 
   @Get(':id')
-  async download(@Param('id') id: string, @Res() res: Response) {
+  async download(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    await this.readable(id, req);
     const { meta, bytes } = await this.files.read(id);
     res.setHeader('content-type', meta.mime);
     res.setHeader(
