@@ -211,14 +211,7 @@ export async function startServer(
         body:
           body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON (HTML docs page) */
-      }
-      return { status: res.status, body: parsed as never, headers: res.headers };
+      return readResponse(res);
     },
     async restart(extra = {}) {
       await app.close();
@@ -255,3 +248,15 @@ export const bpmn = (body: string): string => `<?xml version="1.0" encoding="UTF
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="crm">
 ${body}
 </bpmn:definitions>`;
+
+/** A response as tests read it: status, JSON body (or the text when it is not JSON), headers. */
+export async function readResponse<T = any>(res: Response): Promise<ApiResponse<T>> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON (HTML docs page, XML) */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}

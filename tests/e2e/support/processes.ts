@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ADMIN_PASSWORD, type ApiResponse, USER_PASSWORD } from './harness';
+import { ADMIN_PASSWORD, type ApiResponse, USER_PASSWORD, readResponse } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
 /** The built server (`npm run build`; `npm test` builds it first as pretest). */
@@ -162,14 +162,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
         body:
           body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed as never, headers: res.headers };
+      return readResponse(res);
     },
     output: () => out,
   };
