@@ -1,6 +1,11 @@
 import { type MongoAbility, type RawRuleOf, createMongoAbility } from '@casl/ability';
 import { packRules, permittedFieldsOf } from '@casl/ability/extra';
-import type { CompiledEntity, RoleDocument, RoleRule } from '@crm/metadata';
+import {
+  type CompiledEntity,
+  RESERVED_FIELD_NAMES,
+  type RoleDocument,
+  type RoleRule,
+} from '@crm/metadata';
 
 export type AppAbility = MongoAbility;
 export type AppRule = RawRuleOf<AppAbility>;
@@ -30,16 +35,7 @@ export const BUILTIN_ADMIN: RoleDocument = {
 };
 
 /** System fields every entity has, readable and writable like fields unless a rule lists fields. */
-export const SYSTEM_FIELDS = [
-  'id',
-  'owner',
-  'createdAt',
-  'createdBy',
-  'updatedAt',
-  'updatedBy',
-  'version',
-  'deletedAt',
-];
+export const SYSTEM_FIELDS = RESERVED_FIELD_NAMES;
 
 const toRaw = (r: RoleRule): AppRule => ({
   action: r.action,

@@ -24,7 +24,6 @@ import {
   StepContext,
   type StepDeps,
   checkVariables,
-  insertTimerJob,
   instanceView,
 } from './step';
 
@@ -258,13 +257,25 @@ export class EngineService {
       params.push(m[1], Number(m[2]));
     }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
-    const rows = await this.db.query<{ id: number }>(
-      `SELECT id FROM crm_wf_instance${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+    const rows = await this.db.query<Parameters<typeof instanceView>[0]>(
+      `SELECT * FROM crm_wf_instance${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
       params,
     );
-    const out: InstanceView[] = [];
-    for (const r of rows) out.push(await this.instance(Number(r.id)));
-    return out;
+    if (!rows.length) return [];
+    // the tokens of the whole page in one query, not one per instance
+    const ids = rows.map((r) => Number(r.id));
+    const execs = await this.db.query<{ instance_id: number; element_id: string }>(
+      `SELECT instance_id, element_id FROM crm_wf_execution WHERE instance_id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`,
+      ids,
+    );
+    return rows.map((r) =>
+      instanceView(
+        r,
+        execs
+          .filter((e) => Number(e.instance_id) === Number(r.id))
+          .map((e) => ({ elementId: e.element_id })),
+      ),
+    );
   }
 
   async instance(id: number): Promise<InstanceView> {
@@ -882,5 +893,3 @@ export class EngineService {
     }));
   }
 }
-
-export { insertTimerJob };

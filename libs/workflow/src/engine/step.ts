@@ -1126,8 +1126,7 @@ export class InstanceStep {
       );
     }
     // tokens still only in memory are written now (with their current state: no UPDATE needed)
-    if (!this.ended || this.ended === 'completed')
-      for (const e of [...this.execs.values()]) if (e.id < 0) await this.idOf(e);
+    for (const e of [...this.execs.values()]) if (e.id < 0) await this.idOf(e);
     for (const id of this.dirty) {
       const e = this.execs.get(id);
       if (!e || id < 0) continue;
