@@ -131,7 +131,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     });
     expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('inApproval');
     const [managerTask] = (
-      await s.api('GET', `/api/tasks?instanceId=${approval.body.id}&candidateGroup=sales_managers`)
+      await s.api('GET', `/api/tasks?instanceId=${approval.body.id}&candidateGroup=sales_manager`)
     ).body.data;
     const decided = await s.api('POST', `/api/tasks/${managerTask.id}/complete`, {
       variables: { approved: true },
@@ -228,10 +228,10 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
           `/api/tasks?instanceId=${run.body.id}&candidateGroup=${group}&state=created`,
         )
       ).body.data[0];
-    await s.api('POST', `/api/tasks/${(await task('sales_managers')).id}/complete`, {
+    await s.api('POST', `/api/tasks/${(await task('sales_manager')).id}/complete`, {
       variables: { approved: true },
     });
-    const director = await task('sales_directors');
+    const director = await task('sales_director');
     expect(director.elementId).toBe('director_approval');
     const done = await s.api('POST', `/api/tasks/${director.id}/complete`, {
       variables: { approved: false, comment: '折扣过高' },

@@ -74,6 +74,16 @@ export class Principal implements RecordAccess {
     return where;
   }
 
+  /**
+   * Like rows(…, 'read'), but null rather than a denial when no rule reaches any row: for places
+   * that join records optionally (which workflow instances a user may see) and must not log a
+   * denial for merely asking.
+   */
+  async readableRows(entity: CompiledEntity, alias: string): Promise<SqlFragment | null> {
+    if (!this.ability.can('read', entity.name)) return null;
+    return accessSql(this.ability, 'read', entity, await this.context(), alias);
+  }
+
   private fields(entity: CompiledEntity, action: string): Set<string> {
     const key = `${action}:${entity.name}`;
     let s = this.fieldCache.get(key);

@@ -90,7 +90,11 @@ export interface EntityDocument {
   rules?: ValidationRule[];
 }
 
-/** Actions a role rule may name; `manage` means every action. */
+/**
+ * Actions a role rule may name; `manage` means every action. `start` on an entity lets the user
+ * start a process about one of its records (within the rule's conditions); the rest of the
+ * workflow actions apply to the `Workflow` subject (see WORKFLOW_ACTIONS).
+ */
 export const ROLE_ACTIONS = [
   'manage',
   'create',
@@ -99,6 +103,12 @@ export const ROLE_ACTIONS = [
   'delete',
   'export',
   'import',
+  'start',
+  'cancel',
+  'deploy',
+  'message',
+  'work',
+  'operate',
 ] as const;
 export type RoleAction = (typeof ROLE_ACTIONS)[number];
 
@@ -106,7 +116,37 @@ export type RoleAction = (typeof ROLE_ACTIONS)[number];
  * Subjects that are not entities: `all`, and the engine's own resources (PascalCase, so they can
  * never collide with an entity's snake_case name).
  */
-export const SYSTEM_SUBJECTS = ['all', 'User', 'Metadata', 'Audit'] as const;
+export const SYSTEM_SUBJECTS = ['all', 'User', 'Metadata', 'Audit', 'Workflow'] as const;
+
+/**
+ * What each action means on the `Workflow` subject: `read` every instance, task and incident (not
+ * only those the user takes part in); `start` processes that are not about a record; `cancel` any
+ * instance (a starter may always withdraw their own); `deploy` process definitions; `message`
+ * correlate messages; `work` fetch and complete external jobs (integration workers); `operate`
+ * retry incidents and complete or claim any task (an administrator's override).
+ */
+export const WORKFLOW_ACTIONS = [
+  'manage',
+  'read',
+  'start',
+  'cancel',
+  'deploy',
+  'message',
+  'work',
+  'operate',
+] as const;
+
+/** Actions that only mean something on records of an entity. */
+export const ENTITY_ACTIONS = [
+  'manage',
+  'create',
+  'read',
+  'update',
+  'delete',
+  'export',
+  'import',
+  'start',
+] as const;
 
 /**
  * User-context placeholders a condition may use as a value. Each stands for a set of logins,

@@ -44,6 +44,8 @@ describe('role documents', () => {
         },
         { action: 'manage', subject: ['User', 'Metadata'] },
         { action: 'manage', subject: 'all' },
+        { action: 'start', subject: 'deal', conditions: { owner: '$me' } },
+        { action: ['read', 'deploy', 'cancel', 'operate'], subject: 'Workflow' },
       ]),
     ).toEqual([]);
   });
@@ -104,6 +106,18 @@ describe('role documents', () => {
       'entities only',
     ],
     ['unknown action', { action: 'approve', subject: 'deal' }, '/rules/0/action', ''],
+    [
+      'workflow action on an entity',
+      { action: ['read', 'deploy'], subject: 'deal' },
+      '/rules/0/action/1',
+      'deploy does not apply to deal',
+    ],
+    [
+      'entity action on Workflow',
+      { action: 'export', subject: ['Workflow'] },
+      '/rules/0/action',
+      'export does not apply to Workflow',
+    ],
     [
       '$sharedWithMe not true',
       { action: 'read', subject: 'deal', conditions: { $sharedWithMe: 1 } },

@@ -1,7 +1,9 @@
 import type { ErrorDetail } from '@crm/common';
 import {
+  ENTITY_ACTIONS,
   ROLE_PLACEHOLDERS,
   SYSTEM_SUBJECTS,
+  WORKFLOW_ACTIONS,
   type EntityDocument,
   type FieldDef,
   type RoleDocument,
@@ -59,6 +61,7 @@ export function checkRoleSemantics(
         errors.push({ path: p, message: `unknown entity "${s}"`, reason: 'subject' });
     });
     const onlyEntities = ents.length === subjects.length;
+    errors.push(...checkActions(rule, subjects, ents, at));
     if (rule.fields) {
       if (!onlyEntities)
         errors.push({ path: `${at}/fields`, message: 'field lists apply to entities only' });
@@ -93,6 +96,40 @@ export function checkRoleSemantics(
     }
   });
   return errors;
+}
+
+/**
+ * An action must mean something on every subject the rule names: `deploy` on a quote or `export`
+ * on Workflow would be a silent no-op, which is worse than an error.
+ */
+function checkActions(
+  rule: RoleDocument['rules'][number],
+  subjects: string[],
+  ents: EntityDocument[],
+  at: string,
+): ErrorDetail[] {
+  const actions = Array.isArray(rule.action) ? rule.action : [rule.action];
+  const entityNames = new Set(ents.map((e) => e.name));
+  const out: ErrorDetail[] = [];
+  actions.forEach((a, k) => {
+    const p = Array.isArray(rule.action) ? `${at}/action/${k}` : `${at}/action`;
+    for (const s of subjects) {
+      const allowed: readonly string[] | null = entityNames.has(s)
+        ? ENTITY_ACTIONS
+        : s === 'Workflow'
+          ? WORKFLOW_ACTIONS
+          : null; // all, User, Metadata, Audit: any action
+      if (allowed && !allowed.includes(a)) {
+        out.push({
+          path: p,
+          message: `${a} does not apply to ${s} (${s === 'Workflow' ? 'workflow' : 'entity'} actions: ${allowed.join(', ')})`,
+          reason: 'action',
+        });
+        break;
+      }
+    }
+  });
+  return out;
 }
 
 function checkValue(e: EntityDocument, key: string, value: unknown, p: string): ErrorDetail[] {

@@ -32,7 +32,8 @@ import {
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 
-export type AccessAction = 'create' | 'read' | 'update' | 'delete';
+/** `start`: start a process about the record (a workflow action with row conditions). */
+export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'start';
 
 /**
  * What the access layer decides for one user; the records service asks it and never decides
@@ -475,6 +476,27 @@ export class RecordsService {
           : 'the change would move the record out of the records you may update',
       );
     }
+  }
+
+  /**
+   * Throws unless the user may `action` this record: one they cannot read answers like a missing
+   * one (404); one they read but whose row is outside the action's conditions is forbidden (403).
+   */
+  async assertMay(
+    entityName: string,
+    id: number,
+    action: AccessAction,
+    access: RecordAccess,
+  ): Promise<void> {
+    const e = this.entity(entityName);
+    await this.get(entityName, id, { access });
+    const allowed = await access.rows(e, action);
+    const [hit] = await this.db.query(
+      `SELECT t.id FROM ${q(e.table)} t WHERE t.id = ? AND t.deleted_at IS NULL AND ${allowed.sql}`,
+      [id, ...allowed.params],
+    );
+    if (!hit)
+      throw access.deny(action, e.name, `${e.name} ${id} is outside the records you may ${action}`);
   }
 
   /**

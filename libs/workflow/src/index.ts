@@ -7,3 +7,4 @@ export * from './engine/process-graph';
 export * from './engine/job-executor.service';
 export * from './engine/task-types';
 export * from './engine/timers';
+export * from './engine/visibility';

@@ -14,8 +14,11 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { CrmError, ErrorCode } from '@crm/common';
-import { DeploymentsService, EngineService } from '@crm/workflow';
+import { MetaService } from '@crm/metadata';
+import { RecordsService } from '@crm/records';
+import { DeploymentsService, EngineService, type WorkflowViewer } from '@crm/workflow';
 import { actorOf } from '../http/request-context';
+import { workflowViewer } from '../http/workflow-viewer';
 import { parseId, parseOptionalInt } from '../http/params';
 
 type Body_ = Record<string, unknown> | undefined;
@@ -53,15 +56,32 @@ function int(body: Body_, name: string): number | undefined {
   return v as number;
 }
 
+/** Throws FORBIDDEN (logged and audited) unless the user's roles allow `action` on Workflow. */
+const allow = (req: Request, action: string): string => {
+  const a = actorOf(req);
+  a.principal.assert(action, 'Workflow');
+  return a.id;
+};
+
 @Controller('api/workflow')
 export class WorkflowController {
   constructor(
     private readonly deployments: DeploymentsService,
     private readonly engine: EngineService,
+    private readonly meta: MetaService,
+    private readonly records: RecordsService,
   ) {}
 
+  private viewer(req: Request): Promise<WorkflowViewer> {
+    return workflowViewer(actorOf(req).principal, this.meta.model);
+  }
+
+  /**
+   * Starting a process about a record needs `start` on that record (within the rule's
+   * conditions, e.g. own quotes); any other start needs `start` on Workflow.
+   */
   @Post('instances')
-  start(@Body() body: Body_, @Req() req: Request) {
+  async start(@Body() body: Body_, @Req() req: Request) {
     const record = body?.record as { entity?: unknown; id?: unknown } | undefined;
     if (
       record !== undefined &&
@@ -71,45 +91,55 @@ export class WorkflowController {
         !Number.isInteger(record.id))
     )
       throw bad('/record', 'record is { entity, id }');
+    const actor = actorOf(req);
+    const processKey = str(body, 'processKey', true);
+    if (record) {
+      const r = record as { entity: string; id: number };
+      await this.records.assertMay(r.entity, r.id, 'start', actor.principal);
+    } else actor.principal.assert('start', 'Workflow');
     return this.engine.start(
       {
-        processKey: str(body, 'processKey', true),
+        processKey,
         version: int(body, 'version'),
         variables: variablesOf(body),
         businessKey: str(body, 'businessKey'),
         record: record as { entity: string; id: number } | undefined,
       },
-      actorOf(req).id,
+      actor.id,
     );
   }
 
+  /** The instances the user may see (all of them with `read` on Workflow). */
   @Get('instances')
-  async instances(@Query() q: Record<string, string>) {
+  async instances(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
-      data: await this.engine.instances({
-        state: q.state,
-        processKey: q.processKey,
-        record: q.record,
-        businessKey: q.businessKey,
-        limit: parseOptionalInt(q.limit, 'limit'),
-      }),
+      data: await this.engine.instances(
+        {
+          state: q.state,
+          processKey: q.processKey,
+          record: q.record,
+          businessKey: q.businessKey,
+          limit: parseOptionalInt(q.limit, 'limit'),
+        },
+        await this.viewer(req),
+      ),
     };
   }
 
   @Get('instances/:id')
-  instance(@Param('id') id: string) {
-    return this.engine.instance(parseId(id));
+  async instance(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.instance(parseId(id), await this.viewer(req));
   }
 
   @Get('instances/:id/history')
-  async history(@Param('id') id: string) {
-    return { data: await this.engine.instanceHistory(parseId(id)) };
+  async history(@Param('id') id: string, @Req() req: Request) {
+    return { data: await this.engine.instanceHistory(parseId(id), await this.viewer(req)) };
   }
 
   @Post('instances/:id/cancel')
   @HttpCode(200)
-  cancel(@Param('id') id: string, @Req() req: Request) {
-    return this.engine.cancel(parseId(id), actorOf(req).id);
+  async cancel(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.cancel(parseId(id), actorOf(req).id, await this.viewer(req));
   }
 
   @Post('messages')
@@ -118,19 +148,22 @@ export class WorkflowController {
     const key = body?.correlationKey;
     if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number')
       throw bad('/correlationKey', 'correlationKey must be a string');
+    const actor = allow(req, 'message');
     return this.engine.correlate(
       {
         name: str(body, 'name', true),
         correlationKey: key === undefined || key === null ? null : String(key),
         variables: variablesOf(body),
       },
-      actorOf(req).id,
+      actor,
     );
   }
 
+  /** External job workers (integrations) need `work` on Workflow. */
   @Post('external-jobs/fetch-and-lock')
   @HttpCode(200)
-  async fetchAndLock(@Body() body: Body_) {
+  async fetchAndLock(@Body() body: Body_, @Req() req: Request) {
+    allow(req, 'work');
     const types = body?.types;
     if (!Array.isArray(types) || !types.length || types.some((t) => typeof t !== 'string'))
       throw bad('/types', 'types must be a non-empty list of job types');
@@ -152,16 +185,18 @@ export class WorkflowController {
   @Post('external-jobs/:id/complete')
   @HttpCode(204)
   async completeJob(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    const actor = allow(req, 'work');
     await this.engine.completeJob(
       parseId(id),
       { workerId: str(body, 'workerId', true), variables: variablesOf(body) },
-      actorOf(req).id,
+      actor,
     );
   }
 
   @Post('external-jobs/:id/fail')
   @HttpCode(204)
   async failJob(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    const actor = allow(req, 'work');
     await this.engine.failJob(
       parseId(id),
       {
@@ -170,13 +205,14 @@ export class WorkflowController {
         errorMessage: str(body, 'errorMessage'),
         retryBackoffMs: int(body, 'retryBackoffMs'),
       },
-      actorOf(req).id,
+      actor,
     );
   }
 
   @Post('external-jobs/:id/bpmn-error')
   @HttpCode(204)
   async bpmnError(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+    const actor = allow(req, 'work');
     await this.engine.bpmnError(
       parseId(id),
       {
@@ -185,12 +221,13 @@ export class WorkflowController {
         errorMessage: str(body, 'errorMessage'),
         variables: variablesOf(body),
       },
-      actorOf(req).id,
+      actor,
     );
   }
 
   @Get('incidents')
-  async incidents(@Query() q: Record<string, string>) {
+  async incidents(@Query() q: Record<string, string>, @Req() req: Request) {
+    allow(req, 'read');
     if (q.state && !['open', 'resolved'].includes(q.state))
       throw bad('state', 'state is open or resolved');
     return {
@@ -207,7 +244,7 @@ export class WorkflowController {
     return this.engine.retryIncident(
       parseId(id),
       { retries: int(body, 'retries'), variables: variablesOf(body) },
-      actorOf(req).id,
+      allow(req, 'operate'),
     );
   }
 
@@ -219,6 +256,7 @@ export class WorkflowController {
     @UploadedFile() file: Express.Multer.File | undefined,
     @Req() req: Request,
   ) {
+    const actor = allow(req, 'deploy');
     const xml = file ? file.buffer.toString('utf8') : typeof body === 'string' ? body : undefined;
     if (!xml || !xml.trim()) {
       throw new CrmError(
@@ -228,7 +266,7 @@ export class WorkflowController {
       );
     }
     return {
-      data: await this.deployments.deploy(xml, actorOf(req).id, file?.originalname ?? null),
+      data: await this.deployments.deploy(xml, actor, file?.originalname ?? null),
     };
   }
 
@@ -244,42 +282,59 @@ export class WorkflowController {
   }
 }
 
+/**
+ * The task inbox. A user sees and works the tasks assigned to them or offered to them as a
+ * candidate (by login or by one of their role names); `read` on Workflow shows every task,
+ * `operate` lets an administrator work any of them.
+ */
 @Controller('api/tasks')
 export class TasksController {
-  constructor(private readonly engine: EngineService) {}
+  constructor(
+    private readonly engine: EngineService,
+    private readonly meta: MetaService,
+  ) {}
+
+  private viewer(req: Request): Promise<WorkflowViewer> {
+    return workflowViewer(actorOf(req).principal, this.meta.model);
+  }
 
   @Get()
-  async list(@Query() q: Record<string, string>) {
+  async list(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
-      data: await this.engine.tasks({
-        assignee: q.assignee,
-        candidateGroup: q.candidateGroup,
-        candidateUser: q.candidateUser,
-        state: q.state,
-        processKey: q.processKey,
-        instanceId: parseOptionalInt(q.instanceId, 'instanceId'),
-      }),
+      data: await this.engine.tasks(
+        {
+          assignee: q.assignee,
+          candidateGroup: q.candidateGroup,
+          candidateUser: q.candidateUser,
+          state: q.state,
+          processKey: q.processKey,
+          instanceId: parseOptionalInt(q.instanceId, 'instanceId'),
+          mine: q.mine === 'true',
+        },
+        await this.viewer(req),
+      ),
     };
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.engine.task(parseId(id));
+  async get(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.task(parseId(id), await this.viewer(req));
   }
 
   @Post(':id/claim')
   @HttpCode(200)
-  claim(@Param('id') id: string, @Req() req: Request) {
-    return this.engine.claim(parseId(id), actorOf(req).id);
+  async claim(@Param('id') id: string, @Req() req: Request) {
+    return this.engine.claim(parseId(id), actorOf(req).id, await this.viewer(req));
   }
 
   @Post(':id/complete')
   @HttpCode(200)
-  complete(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
+  async complete(@Param('id') id: string, @Body() body: Body_, @Req() req: Request) {
     return this.engine.completeTask(
       parseId(id),
       { variables: variablesOf(body), version: int(body, 'version') },
       actorOf(req).id,
+      await this.viewer(req),
     );
   }
 }

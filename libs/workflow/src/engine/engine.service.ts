@@ -30,6 +30,13 @@ import {
 export type { InstanceView };
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
 import { nextInCycle } from './timers';
+import {
+  type WorkflowViewer,
+  instanceVisibleSql,
+  listHasSql,
+  mayWork,
+  taskVisibleSql,
+} from './visibility';
 
 export interface StartInput {
   processKey: string;
@@ -99,6 +106,11 @@ function isRetryable(e: unknown): boolean {
 
 const bad = (path: string, message: string) =>
   new CrmError(ErrorCode.BadRequest, message, [{ path, message }]);
+
+const instanceNotFound = (id: number) =>
+  new CrmError(ErrorCode.InstanceNotFound, `instance ${id} not found`, [
+    { path: 'id', message: 'not found' },
+  ]);
 
 /**
  * The engine's operations. Each runs one transaction: it locks the instances it touches, moves
@@ -217,9 +229,17 @@ export class EngineService {
     return started.view();
   }
 
-  async cancel(instanceId: number, actor: string): Promise<InstanceView> {
+  /** Cancels an instance: anyone with `cancel` on Workflow, or its starter (withdrawing it). */
+  async cancel(instanceId: number, actor: string, viewer?: WorkflowViewer): Promise<InstanceView> {
+    if (viewer) await this.assertSees(this.db, instanceId, viewer);
     const step = await this.step(actor, async (ctx) => {
       const step = await ctx.load(instanceId);
+      if (viewer && !viewer.cancelsAll && step.row.started_by !== viewer.login)
+        throw viewer.deny(
+          'cancel',
+          'Workflow',
+          `instance ${instanceId} was started by ${String(step.row.started_by)}; only its starter or a role with cancel on Workflow may cancel it`,
+        );
       step.assertActive();
       await step.cancelAll('cancelled');
       return step;
@@ -227,38 +247,46 @@ export class EngineService {
     return step.view();
   }
 
-  async instances(filter: {
-    state?: string;
-    processKey?: string;
-    record?: string;
-    businessKey?: string;
-    limit?: number;
-  }): Promise<InstanceView[]> {
+  async instances(
+    filter: {
+      state?: string;
+      processKey?: string;
+      record?: string;
+      businessKey?: string;
+      limit?: number;
+    },
+    viewer?: WorkflowViewer,
+  ): Promise<InstanceView[]> {
     const where: string[] = [];
     const params: SqlParam[] = [];
+    if (viewer && !viewer.seesAll) {
+      const v = instanceVisibleSql(viewer, 'i');
+      where.push(v.sql);
+      params.push(...v.params);
+    }
     if (filter.state) {
       if (!['active', 'completed', 'terminated', 'cancelled'].includes(filter.state))
         throw bad('state', 'state is one of active, completed, terminated, cancelled');
-      where.push('state = ?');
+      where.push('i.state = ?');
       params.push(filter.state);
     }
     if (filter.processKey) {
-      where.push('process_key = ?');
+      where.push('i.process_key = ?');
       params.push(filter.processKey);
     }
     if (filter.businessKey) {
-      where.push('business_key = ?');
+      where.push('i.business_key = ?');
       params.push(filter.businessKey);
     }
     if (filter.record) {
       const m = /^([A-Za-z_]\w*):(\d+)$/.exec(filter.record);
       if (!m) throw bad('record', 'record is written entity:id, e.g. quote:12');
-      where.push('record_entity = ? AND record_id = ?');
+      where.push('i.record_entity = ? AND i.record_id = ?');
       params.push(m[1], Number(m[2]));
     }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
     const rows = await this.db.query<Parameters<typeof instanceView>[0]>(
-      `SELECT * FROM crm_wf_instance${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+      `SELECT i.* FROM crm_wf_instance i${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ${limit}`,
       params,
     );
     if (!rows.length) return [];
@@ -278,15 +306,17 @@ export class EngineService {
     );
   }
 
-  async instance(id: number): Promise<InstanceView> {
+  /**
+   * One instance, if the viewer may see it: one they may not answers exactly like a missing one,
+   * so ids cannot be enumerated.
+   */
+  async instance(id: number, viewer?: WorkflowViewer): Promise<InstanceView> {
+    const v = viewer && !viewer.seesAll ? instanceVisibleSql(viewer, 'i') : null;
     const [r] = await this.db.query<Parameters<typeof instanceView>[0]>(
-      'SELECT * FROM crm_wf_instance WHERE id = ?',
-      [id],
+      `SELECT i.* FROM crm_wf_instance i WHERE i.id = ?${v ? ` AND ${v.sql}` : ''}`,
+      [id, ...(v?.params ?? [])],
     );
-    if (!r)
-      throw new CrmError(ErrorCode.InstanceNotFound, `instance ${id} not found`, [
-        { path: 'id', message: 'not found' },
-      ]);
+    if (!r) throw instanceNotFound(id);
     const execs = await this.db.query<{ element_id: string }>(
       'SELECT element_id FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
       [id],
@@ -297,8 +327,11 @@ export class EngineService {
     );
   }
 
-  async instanceHistory(id: number): Promise<Array<Record<string, unknown>>> {
-    await this.instance(id);
+  async instanceHistory(
+    id: number,
+    viewer?: WorkflowViewer,
+  ): Promise<Array<Record<string, unknown>>> {
+    await this.instance(id, viewer);
     const rows = await this.db.query<Record<string, unknown>>(
       'SELECT * FROM crm_wf_history WHERE instance_id = ? ORDER BY id',
       [id],
@@ -319,12 +352,16 @@ export class EngineService {
     taskId: number,
     body: { variables?: Record<string, unknown>; version?: number },
     actor: string,
+    viewer?: WorkflowViewer,
   ): Promise<InstanceView> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
     const stepped = await this.step(actor, async (ctx) => {
+      const first = await this.taskRow(ctx.tx, taskId, viewer);
+      // lock the instance first (one lock order for every step), then decide on the task as it
+      // is under that lock and complete it by version
+      const step = await ctx.load(Number(first.instance_id));
       const task = await this.taskRow(ctx.tx, taskId);
-      // lock the instance first (one lock order for every step), then claim the task by version
-      const step = await ctx.load(Number(task.instance_id));
+      if (viewer) await this.assertMayWork(ctx.tx, task, viewer, 'complete');
       const version = body.version ?? Number(task.version);
       const done = await ctx.tx.execute(
         `UPDATE crm_wf_task SET state = 'completed', completed_at = ?, completed_by = ?, version = version + 1 WHERE id = ? AND version = ? AND state = 'created'`,
@@ -347,9 +384,12 @@ export class EngineService {
   }
 
   /** Takes an unassigned task (or confirms one already mine); someone else's is a 409. */
-  async claim(taskId: number, actor: string): Promise<TaskView> {
+  async claim(taskId: number, actor: string, viewer?: WorkflowViewer): Promise<TaskView> {
     await this.db.transaction(async (tx) => {
-      const task = await this.taskRow(tx, taskId);
+      const task = await this.taskRow(tx, taskId, viewer);
+      // a task someone else holds is a conflict (409), not a permission question
+      if (viewer && (!task.assignee || task.state !== 'created'))
+        await this.assertMayWork(tx, task, viewer, 'claim');
       const r = await tx.execute(
         `UPDATE crm_wf_task SET assignee = ?, version = version + 1 WHERE id = ? AND state = 'created' AND (assignee IS NULL OR assignee = ?)`,
         [actor, taskId, actor],
@@ -378,10 +418,16 @@ export class EngineService {
     return this.task(taskId);
   }
 
-  private async taskRow(tx: Db, taskId: number): Promise<Record<string, unknown>> {
+  /** The task row; with a viewer, only a task they may see (else 404, like a missing one). */
+  private async taskRow(
+    tx: Db,
+    taskId: number,
+    viewer?: WorkflowViewer,
+  ): Promise<Record<string, unknown>> {
+    const v = viewer && !viewer.seesAll ? this.taskOrInstanceVisible(viewer) : null;
     const [task] = await tx.query<Record<string, unknown>>(
-      'SELECT * FROM crm_wf_task WHERE id = ?',
-      [taskId],
+      `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE t.id = ?${v ? ` AND ${v.sql}` : ''}`,
+      [taskId, ...(v?.params ?? [])],
     );
     if (!task)
       throw new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
@@ -390,16 +436,73 @@ export class EngineService {
     return task;
   }
 
-  async tasks(filter: {
-    assignee?: string;
-    candidateGroup?: string;
-    candidateUser?: string;
-    state?: string;
-    processKey?: string;
-    instanceId?: number;
-  }): Promise<TaskView[]> {
+  /** A single task is visible when the task is, or when its instance is (a record's approver chain). */
+  private taskOrInstanceVisible(viewer: WorkflowViewer) {
+    const t = taskVisibleSql(viewer, 't', 'i');
+    const i = instanceVisibleSql(viewer, 'i');
+    return { sql: `(${t.sql} OR ${i.sql})`, params: [...t.params, ...i.params] };
+  }
+
+  private async assertSees(tx: Db, instanceId: number, viewer: WorkflowViewer): Promise<void> {
+    if (viewer.seesAll) {
+      const [r] = await tx.query('SELECT id FROM crm_wf_instance WHERE id = ?', [instanceId]);
+      if (!r) throw instanceNotFound(instanceId);
+      return;
+    }
+    const v = instanceVisibleSql(viewer, 'i');
+    const [r] = await tx.query(`SELECT i.id FROM crm_wf_instance i WHERE i.id = ? AND ${v.sql}`, [
+      instanceId,
+      ...v.params,
+    ]);
+    if (!r) throw instanceNotFound(instanceId);
+  }
+
+  private async assertMayWork(
+    tx: Db,
+    task: Record<string, unknown>,
+    viewer: WorkflowViewer,
+    action: 'claim' | 'complete',
+  ): Promise<void> {
+    const t = this.toTask(task);
+    const open = !t.assignee && !t.candidateUsers.length && !t.candidateGroups.length;
+    let seesInstance = viewer.seesAll;
+    if (open && !seesInstance) {
+      const own = instanceVisibleSql(viewer, 'i');
+      const [r] = await tx.query(
+        `SELECT i.id FROM crm_wf_instance i WHERE i.id = ? AND ${own.sql}`,
+        [t.instanceId, ...own.params],
+      );
+      seesInstance = !!r;
+    }
+    const verdict = mayWork(t, viewer, seesInstance);
+    if (!verdict.ok)
+      throw viewer.deny(
+        action,
+        'Workflow',
+        `you may not ${action} task ${t.id}: ${verdict.reason}`,
+      );
+  }
+
+  async tasks(
+    filter: {
+      assignee?: string;
+      candidateGroup?: string;
+      candidateUser?: string;
+      state?: string;
+      processKey?: string;
+      instanceId?: number;
+      /** Only the tasks the viewer may see as a participant, even when they may see all. */
+      mine?: boolean;
+    },
+    viewer?: WorkflowViewer,
+  ): Promise<TaskView[]> {
     const where = ['1=1'];
     const params: SqlParam[] = [];
+    if (viewer && (!viewer.seesAll || filter.mine)) {
+      const v = taskVisibleSql(viewer, 't', 'i');
+      where.push(v.sql);
+      params.push(...v.params);
+    }
     const eq = (col: string, v: SqlParam | undefined) => {
       if (v === undefined || v === '') return;
       where.push(`${col} = ?`);
@@ -414,12 +517,9 @@ export class EngineService {
       ['t.candidate_users', filter.candidateUser],
     ] as const) {
       if (!value) continue;
-      // stored comma-joined: match a whole entry, never a substring of another one
-      const g = value.replace(/[!%_]/g, (c) => `!${c}`);
-      where.push(
-        `(${col} = ? OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!')`,
-      );
-      params.push(value, `${g},%`, `%,${g}`, `%,${g},%`);
+      const m = listHasSql(col, value);
+      where.push(m.sql);
+      params.push(...m.params);
     }
     const rows = await this.db.query<Record<string, unknown>>(
       `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT 500`,
@@ -428,8 +528,8 @@ export class EngineService {
     return rows.map((r) => this.toTask(r));
   }
 
-  async task(id: number): Promise<TaskView> {
-    return this.toTask(await this.taskRow(this.db, id));
+  async task(id: number, viewer?: WorkflowViewer): Promise<TaskView> {
+    return this.toTask(await this.taskRow(this.db, id, viewer));
   }
 
   private toTask(r: Record<string, unknown>): TaskView {

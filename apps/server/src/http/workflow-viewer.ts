@@ -1,0 +1,36 @@
+import type { Principal } from '@crm/access';
+import { q } from '@crm/common';
+import type { MetadataModel } from '@crm/metadata';
+import type { SqlWhere, WorkflowViewer } from '@crm/workflow';
+
+/**
+ * The engine's view of a user: candidate groups are their role names, Workflow actions of their
+ * roles decide the overrides, and the records they may read decide which instances about records
+ * they see (an instance of a quote the user cannot read stays hidden unless they take part in it).
+ */
+export async function workflowViewer(p: Principal, model: MetadataModel): Promise<WorkflowViewer> {
+  const can = (action: string) => p.ability.can(action, 'Workflow');
+  const seesAll = can('read');
+  const parts: SqlWhere[] = [];
+  if (!seesAll) {
+    for (const e of model.entities.values()) {
+      const rows = await p.readableRows(e, 'vr');
+      if (!rows) continue;
+      parts.push({
+        sql: `(i.record_entity = ? AND EXISTS (SELECT 1 FROM ${q(e.table)} vr WHERE vr.id = i.record_id AND vr.deleted_at IS NULL AND ${rows.sql}))`,
+        params: [e.name, ...rows.params],
+      });
+    }
+  }
+  return {
+    login: p.user.login,
+    groups: p.user.roles,
+    seesAll,
+    worksAll: can('operate'),
+    cancelsAll: can('cancel'),
+    readableRecords: parts.length
+      ? { sql: `(${parts.map((x) => x.sql).join(' OR ')})`, params: parts.flatMap((x) => x.params) }
+      : null,
+    deny: (action, subject, reason) => p.deny(action, subject, reason),
+  };
+}
