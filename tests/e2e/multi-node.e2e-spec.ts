@@ -1,4 +1,4 @@
-import { type TestServer, startServer } from './support/harness';
+import { type TestServer, USER_PASSWORD, startServer } from './support/harness';
 import { BASE_FILES } from './support/fixtures';
 
 /** Waits for a condition another node brings about (its metadata poll), without a fixed sleep. */
@@ -19,7 +19,19 @@ describe('two server nodes on one MySQL database', () => {
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    a = await startServer('mysql', BASE_FILES, { META_POLL_MS: '50' });
+    a = await startServer(
+      'mysql',
+      {
+        ...BASE_FILES,
+        'roles/team_lead.yaml': `kind: role
+name: team_lead
+label: { zh-CN: 组长, en: Team lead }
+rules:
+  - { action: read, subject: account, conditions: { owner: $myDepartmentTree } }
+`,
+      },
+      { META_POLL_MS: '50' },
+    );
     b = await startServer('mysql', {}, { META_POLL_MS: '50' }, a);
   });
   afterAll(async () => {
@@ -69,5 +81,48 @@ describe('two server nodes on one MySQL database', () => {
       (r) => r.status === 201,
     );
     expect(row.body.size).toBe(3);
+  });
+
+  it('a department change on one node changes what users see on the other within seconds', async () => {
+    const dep = async (name: string) =>
+      (await a.api('POST', '/api/admin/departments', { name, parentId: null })).body.id as number;
+    const top = await dep('top');
+    const sub = await dep('sub');
+    for (const [login, departmentId] of [
+      ['boss', top],
+      ['worker', sub],
+    ] as const)
+      expect(
+        (
+          await a.api('POST', '/api/admin/users', {
+            login,
+            password: USER_PASSWORD,
+            departmentId,
+            roles: ['team_lead'],
+          })
+        ).status,
+      ).toBe(201);
+    await a.api('POST', '/api/records/account', { name: 'worker account', owner: 'worker' });
+    const token = (
+      await b.api(
+        'POST',
+        '/api/auth/login',
+        { login: 'boss', password: USER_PASSWORD },
+        { 'x-no-auth': '1' },
+      )
+    ).body.accessToken as string;
+    const bossSees = async () =>
+      (
+        await b.api('GET', '/api/records/account?count=true', undefined, {
+          authorization: `Bearer ${token}`,
+        })
+      ).body.count as number;
+    // node b now holds boss's context: the subtree of top is top alone
+    expect(await bossSees()).toBe(0);
+    expect((await a.api('PATCH', `/api/admin/departments/${sub}`, { parentId: top })).status).toBe(
+      200,
+    );
+    // b's test clock stands still, so no time-based expiry can explain this: b saw the change
+    expect(await until(bossSees, (n) => n === 1)).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CLOCK,
@@ -44,11 +45,14 @@ const USER_COLUMNS =
 
 const MAX_INLINE_MEMBERS = 1000;
 /**
- * How long a user's context (department subtree and its members, reports) is reused. Changes
- * made on this node clear it at once; another node's changes show within this many ms, well
- * inside an access token's lifetime.
+ * Users' contexts (department subtree and its members, reports) are reused until the access
+ * generation changes. Every change to users or departments writes a new generation to
+ * crm_setting; a node looks at it at most this often (wall-clock ms), so a change made on another
+ * node shows within about a second, and at once on the node that made it.
  */
-const CONTEXT_TTL_MS = 10_000;
+const GENERATION_RECHECK_MS = 1_000;
+/** A safety net for changes made behind the API's back (direct SQL): contexts expire anyway. */
+const CONTEXT_TTL_MS = 60_000;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -92,6 +96,9 @@ const USER_KEYS = [
 @Injectable()
 export class IdentityService {
   private readonly contexts = new Map<string, { at: number; ctx: UserContext }>();
+  /** The access generation the cached contexts belong to, and when it was last read. */
+  private generation: string | null = null;
+  private generationCheckedAt = 0;
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -250,7 +257,7 @@ export class IdentityService {
         ]);
       throw e;
     }
-    this.contexts.clear();
+    await this.changed();
     await this.audit.record({
       actor,
       action: 'user.create',
@@ -277,7 +284,7 @@ export class IdentityService {
         [cols.updated_at, id],
       );
     }
-    this.contexts.clear();
+    await this.changed();
     const changed = Object.keys(this.object(body)).filter((k) => k !== 'password');
     await this.audit.record({
       actor,
@@ -372,7 +379,7 @@ export class IdentityService {
       `INSERT INTO crm_department (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
       names.map((n) => cols[n]),
     );
-    this.contexts.clear();
+    await this.changed();
     await this.audit.record({
       actor,
       action: 'department.create',
@@ -395,7 +402,7 @@ export class IdentityService {
         `UPDATE crm_department SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`,
         [...names.map((n) => cols[n]), id],
       );
-    this.contexts.clear();
+    await this.changed();
     await this.audit.record({
       actor,
       action: 'department.update',
@@ -408,6 +415,47 @@ export class IdentityService {
 
   // ---- user context ---------------------------------------------------------------------------
 
+  /**
+   * Users or departments changed: drop this node's contexts and write a new access generation so
+   * every other node drops theirs within GENERATION_RECHECK_MS.
+   */
+  private async changed(): Promise<void> {
+    this.contexts.clear();
+    const next = randomUUID();
+    const r = await this.db.execute(
+      "UPDATE crm_setting SET value = ? WHERE setting_key = 'access_generation'",
+      [next],
+    );
+    if (r.affected === 0) {
+      try {
+        await this.db.execute(
+          "INSERT INTO crm_setting (setting_key, value) VALUES ('access_generation', ?)",
+          [next],
+        );
+      } catch (e) {
+        // another node inserted it first: its value serves as well as ours
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    this.generation = next;
+    this.generationCheckedAt = Date.now();
+  }
+
+  /** Drops the cached contexts when another node changed users or departments. */
+  private async recheckGeneration(): Promise<void> {
+    const now = Date.now();
+    if (now - this.generationCheckedAt < GENERATION_RECHECK_MS) return;
+    this.generationCheckedAt = now;
+    const [row] = await this.db.query<{ value: string }>(
+      "SELECT value FROM crm_setting WHERE setting_key = 'access_generation'",
+    );
+    const current = row?.value ?? null;
+    if (current !== this.generation) {
+      this.contexts.clear();
+      this.generation = current;
+    }
+  }
+
   /** The sets a role's placeholders stand for, for one user. */
   async contextOf(
     user: Pick<User, 'id' | 'login' | 'departmentId'>,
@@ -415,6 +463,7 @@ export class IdentityService {
     needs: ReadonlySet<string> = new Set(['$myDepartmentTree', '$mySubordinates']),
   ): Promise<UserContext> {
     const key = `${user.id}:${user.departmentId}:${[...needs].sort().join(',')}`;
+    await this.recheckGeneration();
     const now = this.clock.now().getTime();
     const hit = this.contexts.get(key);
     if (hit && now - hit.at >= 0 && now - hit.at < CONTEXT_TTL_MS) return hit.ctx;
