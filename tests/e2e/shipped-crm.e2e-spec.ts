@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIALECTS, type TestServer, startServer } from './support/harness';
+import { DIALECTS, type TestServer, USER_PASSWORD, startServer } from './support/harness';
 
 /** The shipped metadata/ (and the acme overlay) as a user gets it from `npm start`. */
 function shippedFiles(): Record<string, string> {
@@ -240,5 +240,95 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('draft');
     const told = (await s.api('GET', '/api/notifications')).body.data;
     expect(told[0].subject).toBe(`Quote ${quote.code} was returned: 折扣过高`);
+  });
+
+  it('runs a quote approval with the shipped roles: rep submits, manager and director decide', async () => {
+    const dep = async (name: string) =>
+      (await s.api('POST', '/api/admin/departments', { name, parentId: null })).body.id as number;
+    const east = await dep('华东销售部');
+    const north = await dep('华北销售部');
+    const token = new Map<string, string>();
+    for (const [login, departmentId, roles] of [
+      ['li', east, ['sales_rep']],
+      ['wang', east, ['sales_manager']],
+      ['zhao', north, ['sales_rep']],
+      ['chen', null, ['sales_director']],
+    ] as const) {
+      const made = await s.api('POST', '/api/admin/users', {
+        login,
+        password: USER_PASSWORD,
+        departmentId,
+        roles,
+      });
+      expect(made.status).toBe(201);
+      const r = await s.api(
+        'POST',
+        '/api/auth/login',
+        { login, password: USER_PASSWORD },
+        { 'x-no-auth': '1' },
+      );
+      token.set(login, r.body.accessToken);
+    }
+    const as = (login: string, method: string, url: string, body?: unknown) =>
+      s.api(method, url, body, { authorization: `Bearer ${token.get(login)}` });
+    const inbox = async (login: string) =>
+      (await as(login, 'GET', '/api/tasks?state=created')).body.data as Array<{
+        id: number;
+        elementId: string;
+      }>;
+
+    const customer = await as('li', 'POST', '/api/records/customer', { name: '李的客户' });
+    expect(customer.status).toBe(201);
+    const quote = (
+      await as('li', 'POST', '/api/records/quote', {
+        name: '李的报价',
+        customer: customer.body.id,
+        discount: 30,
+      })
+    ).body;
+    const submit = (login: string) =>
+      as(login, 'POST', '/api/workflow/instances', {
+        processKey: 'quote_approval',
+        record: { entity: 'quote', id: quote.id },
+      });
+    expect((await submit('zhao')).status).toBe(404); // not zhao's quote: invisible to him
+    const run = await submit('li');
+    expect(run.status).toBe(201);
+    expect((await as('zhao', 'GET', `/api/workflow/instances/${run.body.id}`)).status).toBe(404);
+
+    // the manager of li's department gets the task; li cannot approve their own quote
+    const managerTask = (await inbox('wang')).find((t) => t.elementId === 'manager_approval');
+    expect(managerTask).toBeDefined();
+    expect(await inbox('li')).toEqual([]);
+    expect(
+      (await as('li', 'POST', `/api/tasks/${managerTask!.id}/complete`, { variables: {} })).status,
+    ).toBe(403);
+    expect(
+      (
+        await as('wang', 'POST', `/api/tasks/${managerTask!.id}/complete`, {
+          variables: { approved: true },
+        })
+      ).status,
+    ).toBe(200);
+
+    // 30 % discount: on to the director, whom the manager cannot stand in for
+    const directorTask = (await inbox('chen')).find((t) => t.elementId === 'director_approval');
+    expect(directorTask).toBeDefined();
+    expect(
+      (
+        await as('wang', 'POST', `/api/tasks/${directorTask!.id}/complete`, {
+          variables: { approved: true },
+        })
+      ).status,
+    ).toBe(403);
+    const done = await as('chen', 'POST', `/api/tasks/${directorTask!.id}/complete`, {
+      variables: { approved: true },
+    });
+    expect(done.body.state).toBe('completed');
+    expect((await as('li', 'GET', `/api/records/quote/${quote.id}`)).body.status).toBe('approved');
+    const told = (await as('li', 'GET', '/api/notifications')).body.data as Array<{
+      subject: string;
+    }>;
+    expect(told.map((n) => n.subject).join(' | ')).toContain(quote.code);
   });
 });
