@@ -90,27 +90,6 @@ export interface EntityDocument {
   rules?: ValidationRule[];
 }
 
-/**
- * Actions a role rule may name; `manage` means every action. `start` on an entity lets the user
- * start a process about one of its records (within the rule's conditions); the rest of the
- * workflow actions apply to the `Workflow` subject (see WORKFLOW_ACTIONS).
- */
-export const ROLE_ACTIONS = [
-  'manage',
-  'create',
-  'read',
-  'update',
-  'delete',
-  'export',
-  'import',
-  'start',
-  'cancel',
-  'deploy',
-  'message',
-  'work',
-  'operate',
-] as const;
-export type RoleAction = (typeof ROLE_ACTIONS)[number];
 
 /**
  * Subjects that are not entities: `all`, and the engine's own resources (PascalCase, so they can
@@ -136,7 +115,7 @@ export const WORKFLOW_ACTIONS = [
   'operate',
 ] as const;
 
-/** Actions that only mean something on records of an entity. */
+/** Actions a rule may name on an entity (the Workflow subject has its own list above). */
 export const ENTITY_ACTIONS = [
   'manage',
   'create',
@@ -147,6 +126,16 @@ export const ENTITY_ACTIONS = [
   'import',
   'start',
 ] as const;
+
+/**
+ * Actions a role rule may name; `manage` means every action. `start` on an entity lets the user
+ * start a process about one of its records (within the rule's conditions); the other workflow
+ * actions apply to the `Workflow` subject.
+ */
+export type RoleAction = (typeof ENTITY_ACTIONS)[number] | (typeof WORKFLOW_ACTIONS)[number];
+export const ROLE_ACTIONS: readonly RoleAction[] = [
+  ...new Set<RoleAction>([...ENTITY_ACTIONS, ...WORKFLOW_ACTIONS]),
+];
 
 /**
  * User-context placeholders a condition may use as a value. Each stands for a set of logins,
