@@ -90,7 +90,6 @@ export interface EntityDocument {
   rules?: ValidationRule[];
 }
 
-
 /**
  * Subjects that are not entities: `all`, and the engine's own resources (PascalCase, so they can
  * never collide with an entity's snake_case name).
