@@ -69,6 +69,8 @@ export class RecordTransferService {
         { path: 'format', message: `unknown format "${format}"` },
       ]);
     const e = this.records.entity(entityName);
+    // a user without the right is refused before their fields or filter are looked at
+    if (access) await access.rows(e, 'export');
     const fields = exportFields(e, query.fields, (f) => !access || access.canRead(e, f));
     const selected = query.fields?.length ? fields.filter((f) => f in e.fields) : undefined;
     const pages = this.records.pages(

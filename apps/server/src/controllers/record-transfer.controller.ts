@@ -59,7 +59,8 @@ export class RecordTransferController {
     res.setHeader('cache-control', 'no-store');
     try {
       // pipeline waits for the client to drain each page and stops reading when it goes away
-      await pipeline(Readable.from(file.chunks), res);
+      // (one page read ahead at most, so memory stays at a page or two however large the export)
+      await pipeline(Readable.from(file.chunks, { highWaterMark: 1 }), res);
     } catch (err) {
       // the status line is gone: the only honest signal left is a cut-off response
       if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE')
