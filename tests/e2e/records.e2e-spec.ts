@@ -496,8 +496,33 @@ describe.each(DIALECTS)('records API on %s', (dialect) => {
         '/api/records/deal',
         '/api/records/deal/{id}',
         '/api/records/deal/bulk',
+        '/api/records/deal/export',
+        '/api/records/deal/import',
+        '/api/auth/login',
+        '/api/auth/refresh',
+        '/api/auth/logout',
+        '/api/auth/password',
+        '/api/auth/me',
+        '/api/admin/users/{id}/api-tokens',
       ]),
     );
+    // bearer (JWT or API token) by default; only login, refresh, health and docs opt out
+    expect(doc.body.security).toEqual([{ bearer: [] }]);
+    expect(doc.body.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(doc.body.paths['/api/auth/login'].post.security).toEqual([]);
+    expect(doc.body.paths['/api/health'].get.security).toEqual([]);
+    expect(doc.body.paths['/api/docs-json'].get.security).toEqual([]);
+    expect(doc.body.paths['/api/auth/me'].get.security).toBeUndefined();
+    expect(Object.keys(doc.body.paths['/api/records/deal/export'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '403']),
+    );
+    // the document answers what the server does: a public route works without a token
+    const anonymous = await s.api('GET', '/api/health', undefined, { 'x-no-auth': '1' });
+    expect(anonymous.status).toBe(200);
     const ui = await fetch(`${s.url}/api/docs`);
     expect(await ui.text()).toContain('SwaggerUIBundle');
     expect((await fetch(`${s.url}/api/docs-assets/swagger-ui-bundle.js`)).status).toBe(200);

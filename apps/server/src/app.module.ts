@@ -13,11 +13,12 @@ import {
 } from '@crm/common';
 import { AuditService, AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
-import { FilesService, RecordsService } from '@crm/records';
+import { FilesService, RecordTransferService, RecordsService } from '@crm/records';
 import { AdminController } from './controllers/admin.controller';
 import { AuthController } from './controllers/auth.controller';
 import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
+import { RecordTransferController } from './controllers/record-transfer.controller';
 import { RecordsController } from './controllers/records.controller';
 import { SystemController } from './controllers/system.controller';
 import {
@@ -49,6 +50,8 @@ export class AppModule {
       controllers: [
         SystemController,
         MetaController,
+        // before RecordsController, whose GET :id would match /export
+        RecordTransferController,
         RecordsController,
         FilesController,
         WorkflowController,
@@ -67,6 +70,7 @@ export class AppModule {
         },
         MetaService,
         RecordsService,
+        RecordTransferService,
         FilesService,
         DeploymentsService,
         EngineService,

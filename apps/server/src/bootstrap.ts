@@ -32,6 +32,16 @@ export async function createServer(
     },
   );
   try {
+    // An import carries a file: up to MAX_FILE_BYTES, CSV as raw bytes (the import decodes UTF-8
+    // or GB18030 itself). Registered first, so the general parsers below skip these requests.
+    app.use(
+      /^\/api\/records\/[^/]+\/import$/,
+      express.raw({
+        type: ['text/csv', 'application/csv', 'text/plain'],
+        limit: config.maxFileBytes,
+      }),
+      express.json({ limit: config.maxFileBytes }),
+    );
     app.useBodyParser('json', { limit: '10mb' });
     app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '10mb' });
     app.useGlobalFilters(new ErrorFilter());

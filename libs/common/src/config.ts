@@ -41,6 +41,8 @@ export interface AppConfig {
   /** Failed logins allowed per user and per address within loginWindow seconds. */
   loginMaxAttempts: number;
   loginWindow: number;
+  /** Most data rows one record import may carry (all are written in one transaction). */
+  importMaxRows: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -122,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60),
     loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
     loginWindow: int(env, 'LOGIN_WINDOW', 900, 1),
+    importMaxRows: int(env, 'IMPORT_MAX_ROWS', 10_000, 1),
   };
 }

@@ -43,6 +43,7 @@ export enum ErrorCode {
   RateLimited = 'RATE_LIMITED',
   UserNotFound = 'USER_NOT_FOUND',
   DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
+  ImportTooLarge = 'IMPORT_TOO_LARGE',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -103,6 +104,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.UserNotFound]: 404,
   [ErrorCode.DepartmentNotFound]: 404,
+  [ErrorCode.ImportTooLarge]: 413,
   [ErrorCode.Internal]: 500,
 };
 

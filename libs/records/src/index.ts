@@ -5,3 +5,6 @@ export * from './record-validator';
 export * from './sequence';
 export * from './records.service';
 export * from './files.service';
+export * from './csv';
+export * from './tabular';
+export * from './transfer.service';

@@ -33,7 +33,7 @@ import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 
 /** `start`: start a process about the record (a workflow action with row conditions). */
-export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'start';
+export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'export' | 'import' | 'start';
 
 /**
  * What the access layer decides for one user; the records service asks it and never decides
@@ -88,6 +88,16 @@ export interface HistoryEntry {
 }
 
 export const MAX_LIMIT = 500;
+/** Errors listed in one failed import answer (the total is in `totalErrors`). */
+export const MAX_IMPORT_ERRORS = 100;
+
+/** One row of an import: its number as the user sees it, the create body, conversion errors. */
+export interface ImportItem {
+  row: number;
+  data: unknown;
+  /** Cells that could not even be converted (relative to the row, e.g. `/extra`). */
+  errors?: ErrorDetail[];
+}
 const DEFAULT_LIMIT = 50;
 
 const isM2M = (f: FieldDef): boolean => f.type === 'relation' && f.relation === 'manyToMany';
@@ -164,7 +174,37 @@ export class RecordsService {
   }
 
   async list(entityName: string, query: ListQuery, access?: RecordAccess): Promise<ListResult> {
+    return this.listWhere(this.entity(entityName), query, access, ALL_ROWS);
+  }
+
+  /**
+   * Every record matching the query that the user may read and also `action` (export), page by
+   * page along the keyset cursor: memory holds one page, however many rows match. The first page
+   * is read on the first `next()`, so a refused query fails before anything is sent.
+   */
+  async *pages(
+    entityName: string,
+    query: Pick<ListQuery, 'filter' | 'sort' | 'fields'>,
+    access: RecordAccess | undefined,
+    action: 'export',
+    pageSize = MAX_LIMIT,
+  ): AsyncGenerator<RecordData[], void, undefined> {
     const e = this.entity(entityName);
+    const also = access ? await access.rows(e, action) : ALL_ROWS;
+    let cursor: string | undefined;
+    do {
+      const page = await this.listWhere(e, { ...query, limit: pageSize, cursor }, access, also);
+      if (page.data.length) yield page.data;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  private async listWhere(
+    e: CompiledEntity,
+    query: ListQuery,
+    access: RecordAccess | undefined,
+    also: SqlFragment,
+  ): Promise<ListResult> {
     const only = this.parseFields(e, query.fields, access);
     const limit = query.limit ?? DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
@@ -194,8 +234,9 @@ export class RecordsService {
     // The user's conditions are part of the WHERE clause, so pages, cursors and counts only ever
     // see rows the user may read; nothing is filtered in memory after the query.
     const allowed = access ? await access.rows(e, 'read') : ALL_ROWS;
-    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${allowed.sql} AND ${where.sql}`;
-    const baseParams: SqlParam[] = [...allowed.params, ...where.params];
+    const extra = also === ALL_ROWS ? '' : ` AND (${also.sql})`;
+    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${allowed.sql}${extra} AND ${where.sql}`;
+    const baseParams: SqlParam[] = [...allowed.params, ...also.params, ...where.params];
     const params: SqlParam[] = [...baseParams];
     let sql = base;
     if (query.cursor) {
@@ -625,6 +666,114 @@ export class RecordsService {
     const data: RecordData[] = [];
     for (const id of ids) data.push(await this.readBack(entityName, id, actor));
     return { data };
+  }
+
+  /**
+   * Creates the records of an import in one transaction: all or nothing. Needs `import` and
+   * `create` on the entity and field-level create on every field any row writes. Each row goes
+   * through the create path (validation, references, owner default, conditions); errors point at
+   * `/rows/<row>/<field>` with the row as the caller numbers it. Validation errors of every row
+   * come at once (the first MAX_IMPORT_ERRORS of them); database-level ones (a unique value, a
+   * missing related record) stop at the first. A dry run does all of it, then rolls back.
+   */
+  async importMany(
+    entityName: string,
+    items: ImportItem[],
+    actor: Actor,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<{ ids: number[] }> {
+    const e = this.entity(entityName);
+    const importable = actor.access ? await actor.access.rows(e, 'import') : ALL_ROWS;
+    await this.loadAccess(e, ['create'], actor);
+    const fields = new Set<string>();
+    for (const it of items)
+      if (it.data && typeof it.data === 'object')
+        Object.keys(it.data).forEach((k) => fields.add(k));
+    actor.access?.assertWrite(e, 'create', [...fields]);
+    const errors: ErrorDetail[] = [];
+    const prepared: Array<{ row: number; data: RecordData }> = [];
+    for (const it of items) {
+      // cells that could not be converted, then the create validation of the rest of the row
+      const rowErrors: ErrorDetail[] = [...(it.errors ?? [])];
+      try {
+        const data = this.prepareCreate(e, it.data, actor);
+        if (!rowErrors.length) prepared.push({ row: it.row, data });
+      } catch (err) {
+        if (!(err instanceof CrmError)) throw err;
+        const taken = new Set(rowErrors.map((d) => d.path));
+        const details = err.errors.length ? err.errors : [{ path: '', message: err.message }];
+        rowErrors.push(...details.filter((d) => !taken.has(d.path)));
+      }
+      errors.push(...rowErrors.map((d) => ({ ...d, path: `/rows/${it.row}${d.path}` })));
+    }
+    if (errors.length)
+      throw new CrmError(
+        ErrorCode.RecordInvalid,
+        `${errors.length} error(s) in the imported rows; nothing was written`,
+        errors.slice(0, MAX_IMPORT_ERRORS),
+        errors.length > MAX_IMPORT_ERRORS ? { totalErrors: errors.length } : undefined,
+      );
+    // a dry run numbers inside its transaction, so the rollback gives the numbers back
+    if (!opts.dryRun) for (const p of prepared) await this.takeNumbers(e, p.data);
+    const rollback = new Error('dry run');
+    try {
+      return await this.db.transaction(async (tx) => {
+        const ids: number[] = [];
+        for (const p of prepared) {
+          try {
+            ids.push(await this.insert(tx, e, p.data, actor));
+          } catch (err) {
+            if (!(err instanceof CrmError)) throw err;
+            throw new CrmError(
+              err.code,
+              `row ${p.row}: ${err.message}; nothing was written`,
+              (err.errors.length ? err.errors : [{ path: '', message: err.message }]).map((d) => ({
+                ...d,
+                path: `/rows/${p.row}${d.path.startsWith('/') ? d.path : ''}`,
+              })),
+              err.extra,
+            );
+          }
+        }
+        await this.assertImportable(tx, e, ids, prepared, importable, actor);
+        if (opts.dryRun) throw rollback;
+        return { ids };
+      });
+    } catch (err) {
+      if (err === rollback) return { ids: [] };
+      throw err;
+    }
+  }
+
+  /**
+   * The created rows must also satisfy the conditions of `import` (create's were checked row by
+   * row): a role may let a manager import only records owned in their department.
+   */
+  private async assertImportable(
+    tx: Db,
+    e: CompiledEntity,
+    ids: number[],
+    prepared: Array<{ row: number }>,
+    importable: SqlFragment,
+    actor: Actor,
+  ): Promise<void> {
+    if (!actor.access || importable.sql === ALL_ROWS.sql) return;
+    const ok = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await tx.query<{ id: number }>(
+        `SELECT t.id FROM ${q(e.table)} t WHERE t.id IN (${chunk.map(() => '?').join(', ')}) AND (${importable.sql})`,
+        [...chunk, ...importable.params],
+      );
+      for (const r of rows) ok.add(Number(r.id));
+    }
+    const bad = ids.findIndex((id) => !ok.has(id));
+    if (bad >= 0)
+      throw actor.access.deny(
+        'import',
+        `${e.name}/new`,
+        `row ${prepared[bad].row} would be outside the records you may import`,
+      );
   }
 
   private prepareCreate(e: CompiledEntity, body: unknown, actor: Actor): RecordData {

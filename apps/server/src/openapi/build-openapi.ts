@@ -1,13 +1,7 @@
 import type { JsonSchema, MetadataModel } from '@crm/metadata';
-
-const errorRef = { $ref: '#/components/schemas/Error' };
-const errorResponses = {
-  '400': { description: 'Invalid input', content: { 'application/json': { schema: errorRef } } },
-  '404': {
-    description: 'Unknown entity or record',
-    content: { 'application/json': { schema: errorRef } },
-  },
-};
+import { authPaths } from './auth-paths';
+import { PUBLIC, errorRef, errorResponses } from './responses';
+import { transferPaths } from './transfer-paths';
 
 /** OpenAPI 3.1 (whose schemas are JSON Schema) built from the live model: every entity's endpoints with its real schema. */
 export function buildOpenApi(model: MetadataModel, version: string): Record<string, unknown> {
@@ -23,7 +17,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
           type: 'array',
           items: {
             type: 'object',
-            properties: { path: { type: 'string' }, message: { type: 'string' } },
+            properties: {
+              path: { type: 'string', description: 'JSON pointer, field or parameter' },
+              message: { type: 'string' },
+              action: { type: 'string', description: 'denials: the refused action' },
+              field: { type: 'string', description: 'field-level denials: the field' },
+            },
           },
         },
       },
@@ -122,15 +121,23 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       },
     };
     paths[`/api/records/${e.name}/{id}/restore`] = {
-      post: { tags: tag, parameters: [idParam], responses: { '200': { description: 'Restored' } } },
+      post: {
+        tags: tag,
+        parameters: [idParam],
+        responses: { '200': { description: 'Restored' }, ...errorResponses },
+      },
     };
     paths[`/api/records/${e.name}/{id}/history`] = {
       get: {
         tags: tag,
         parameters: [idParam],
-        responses: { '200': { description: 'Every change: who, when, field, old, new' } },
+        responses: {
+          '200': { description: 'Every change: who, when, field, old, new' },
+          ...errorResponses,
+        },
       },
     };
+    Object.assign(paths, transferPaths(e, ref, tag));
     paths[`/api/records/${e.name}/bulk`] = {
       post: {
         tags: tag,
@@ -155,7 +162,6 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     '/api/meta/revisions': ['get'],
     '/api/meta/revisions/{id}/rollback': ['post'],
     '/api/meta/entities/{name}/schema': ['get'],
-    '/api/health': ['get'],
   })) {
     const params = [...p.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
@@ -167,13 +173,28 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       methods.map((m) => [
         m,
         {
-          tags: p === '/api/health' ? ['System'] : metaTag,
+          tags: metaTag,
           parameters: params,
           responses: { '200': { description: 'OK' }, ...errorResponses },
         },
       ]),
     );
   }
+  Object.assign(paths, authPaths());
+  const system = (summary: string, content: string) => ({
+    get: {
+      tags: ['System'],
+      summary,
+      ...PUBLIC,
+      responses: { '200': { description: 'OK', content: { [content]: {} } } },
+    },
+  });
+  paths['/api/health'] = system(
+    'Database reachable, metadata revision, job node',
+    'application/json',
+  );
+  paths['/api/docs'] = system('This documentation (Swagger UI)', 'text/html');
+  paths['/api/docs-json'] = system('This OpenAPI document', 'application/json');
   return {
     openapi: '3.1.0',
     info: {
@@ -182,6 +203,19 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       description: `Generated from metadata revision ${model.revision}.`,
     },
     paths,
-    components: { schemas },
+    // every operation needs a token unless it says `security: []` (login, refresh, health, docs)
+    security: [{ bearer: [] }],
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An access token from POST /api/auth/login (a JWT, ACCESS_TOKEN_TTL seconds), or an API token (`crmapi_...`, from POST /api/admin/users/{id}/api-tokens) in the same header: `Authorization: Bearer <token>`.',
+        },
+      },
+    },
   };
 }
