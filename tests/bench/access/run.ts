@@ -9,55 +9,21 @@
  * The tree: 1 root, 10 divisions, 10 teams each (111 departments), BENCH_USERS users spread over
  * them evenly; the measured manager heads one division, so the subtree holds ~10% of the owners.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
+import { ROOT, client, pct, sideBySide, startBuiltServer } from '../support';
 
 const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
-const ROOT = path.resolve(__dirname, '../../../..');
 const DB = 'crm_bench_access';
 const PORT = '3911';
-const URL_ = `http://127.0.0.1:${PORT}`;
+const api = client(`http://127.0.0.1:${PORT}`);
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 const MANAGER_PASSWORD = 'bench-manager-password-1';
-
-function start(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/server/src/main.js')], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (/CRM serving on/.test(out)) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
-
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-
-async function api<T>(method: string, p: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${URL_}${p}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? null : await res.json()) as T;
-}
 
 async function main() {
   const u = new URL(MYSQL);
@@ -69,14 +35,13 @@ async function main() {
   });
   await conn.query(`DROP DATABASE IF EXISTS \`${DB}\``);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-access-'));
-  const server = await start({
+  const server = await startBuiltServer({
     DATABASE_URL: `${MYSQL}/${DB}`,
     METADATA_DIR: path.join(ROOT, 'tests/bench/access/metadata'),
     WORKFLOWS_DIR: path.join(dataDir, 'workflows'),
     DATA_DIR: dataDir,
     PORT,
     ADMIN_PASSWORD,
-    LOG_LEVEL: 'info', // the "CRM serving on" line it waits for is info
   });
   try {
     const login = async (l: string, p: string) =>
@@ -159,10 +124,8 @@ async function main() {
     ];
     let worst = 0;
     for (const c of cases) {
-      const ms: Record<'admin' | 'manager', number[]> = { admin: [], manager: [] };
-      const run = async (who: 'admin' | 'manager') => {
+      const run = (who: 'admin' | 'manager') => async () => {
         const token = who === 'admin' ? admin : manager;
-        const started = performance.now();
         let cursor: string | null = null;
         for (let p = 0; p < (c.pages ?? 1); p++) {
           const r: { data: unknown[]; nextCursor: string | null } = await api(
@@ -173,20 +136,9 @@ async function main() {
           if (r.data.length !== 50) throw new Error(`${who} got ${r.data.length} rows`);
           cursor = r.nextCursor;
         }
-        ms[who].push(performance.now() - started);
       };
-      for (let i = 0; i < 20; i++) await Promise.all([run('admin'), run('manager')]); // warm-up
-      ms.admin.length = 0;
-      ms.manager.length = 0;
-      for (let i = 0; i < REQUESTS; i++) {
-        if (i % 2) {
-          await run('admin');
-          await run('manager');
-        } else {
-          await run('manager');
-          await run('admin');
-        }
-      }
+      const { a: adminMs, b: managerMs } = await sideBySide(run('admin'), run('manager'), REQUESTS);
+      const ms = { admin: adminMs, manager: managerMs };
       const ratio = pct(ms.manager, 50) / pct(ms.admin, 50);
       worst = Math.max(worst, ratio);
       lines.push(
