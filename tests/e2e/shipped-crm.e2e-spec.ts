@@ -252,6 +252,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       ['li', east, ['sales_rep']],
       ['wang', east, ['sales_manager']],
       ['zhao', north, ['sales_rep']],
+      ['zhou', north, ['sales_manager']],
       ['chen', null, ['sales_director']],
     ] as const) {
       const made = await s.api('POST', '/api/admin/users', {
@@ -279,6 +280,14 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
 
     const customer = await as('li', 'POST', '/api/records/customer', { name: '李的客户' });
     expect(customer.status).toBe(201);
+    // nobody approves their own price: the status is the process's
+    const selfApproved = await as('li', 'POST', '/api/records/quote', {
+      name: '自批报价',
+      customer: customer.body.id,
+      status: 'approved',
+    });
+    expect(selfApproved.status).toBe(403);
+    expect(selfApproved.body.errors[0].field).toBe('status');
     const quote = (
       await as('li', 'POST', '/api/records/quote', {
         name: '李的报价',
@@ -296,9 +305,19 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(run.status).toBe(201);
     expect((await as('zhao', 'GET', `/api/workflow/instances/${run.body.id}`)).status).toBe(404);
 
-    // the manager of li's department gets the task; li cannot approve their own quote
+    // frozen while in approval
+    const patch = async (body: Record<string, unknown>) => {
+      const now = (await as('li', 'GET', `/api/records/quote/${quote.id}`)).body;
+      return as('li', 'PATCH', `/api/records/quote/${quote.id}`, { ...body, version: now.version });
+    };
+    const frozen = await patch({ discount: 50 });
+    expect(frozen.status).toBe(403);
+    // the manager of li's department gets the task, a manager elsewhere does not; li cannot
+    // approve their own quote
     const managerTask = (await inbox('wang')).find((t) => t.elementId === 'manager_approval');
     expect(managerTask).toBeDefined();
+    expect(await inbox('zhou')).toEqual([]);
+    expect((await as('zhou', 'POST', `/api/tasks/${managerTask!.id}/claim`)).status).toBe(404);
     expect(await inbox('li')).toEqual([]);
     expect(
       (await as('li', 'POST', `/api/tasks/${managerTask!.id}/complete`, { variables: {} })).status,
@@ -330,5 +349,25 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       subject: string;
     }>;
     expect(told.map((n) => n.subject).join(' | ')).toContain(quote.code);
+    expect((await patch({ name: '改名' })).status).toBe(403);
+  });
+
+  it('ignores an approval decision the submitter slipped into the start variables', async () => {
+    const customer = (await s.api('POST', '/api/records/customer', { name: '预设客户' })).body;
+    const quote = (
+      await s.api('POST', '/api/records/quote', { name: '预设报价', customer: customer.id })
+    ).body;
+    const run = await s.api('POST', '/api/workflow/instances', {
+      processKey: 'quote_approval',
+      record: { entity: 'quote', id: quote.id },
+      variables: { approved: true },
+    });
+    const task = (
+      await s.api('GET', `/api/tasks?instanceId=${run.body.id}&state=created`)
+    ).body.data.find((t: { elementId: string }) => t.elementId === 'manager_approval');
+    // the manager submits no decision: the quote goes back, it is not approved
+    const done = await s.api('POST', `/api/tasks/${task.id}/complete`, { variables: {} });
+    expect(done.body.completedElements).toMatchObject({ rejected_end: 1 });
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('draft');
   });
 });

@@ -29,10 +29,10 @@ const ROLES = {
     'rep',
     `  - { action: [read, create, update, start], subject: deal, conditions: { owner: $me } }`,
   ),
-  // approves deals it cannot read: the task is offered to its group, the deal stays hidden
+  // approves the deals of its own department: a group task needs the record to be readable
   'roles/approver.yaml': role(
     'approver',
-    `  - { action: read, subject: Workflow, inverted: true }`,
+    `  - { action: read, subject: deal, conditions: { owner: $myDepartment } }`,
   ),
   'roles/auditor.yaml': role('auditor', `  - { action: read, subject: Workflow }`),
   'roles/ops.yaml': role(
@@ -100,32 +100,39 @@ describe.each(DIALECTS)('workflow permissions on %s', (dialect) => {
       (await s.api('POST', '/api/auth/login', { login: name, password }, { 'x-no-auth': '1' })).body
         .accessToken as string;
     token.set('admin', await login('admin', ADMIN_PASSWORD));
-    const users: Array<[string, string[]]> = [
-      ['rep1', ['rep']],
-      ['rep2', ['rep']],
-      ['appr', ['approver']],
-      ['appr2', ['approver']],
-      ['aud', ['auditor']],
-      ['ops', ['ops']],
-      ['peer', ['peer']],
-      ['starter', ['starter']],
-      ['nobody', []],
+    const dep = async (name: string) =>
+      (await call('admin', 'POST', '/api/admin/departments', { name, parentId: null })).body
+        .id as number;
+    const east = await dep('east');
+    const west = await dep('west');
+    const users: Array<[string, string[], number | null]> = [
+      ['rep1', ['rep'], east],
+      ['rep2', ['rep'], west],
+      ['appr', ['approver'], east],
+      ['appr2', ['approver'], east],
+      ['appr3', ['approver'], west],
+      ['aud', ['auditor'], null],
+      ['ops', ['ops'], null],
+      ['peer', ['peer'], null],
+      ['starter', ['starter'], null],
+      ['nobody', [], null],
     ];
-    for (const [name, roles] of users) {
+    for (const [name, roles, departmentId] of users) {
       const r = await call('admin', 'POST', '/api/admin/users', {
         login: name,
         password: PASSWORD,
         roles,
+        departmentId,
         locale: 'en',
       });
       expect(r.status).toBe(201);
       token.set(name, await login(name));
     }
-    const dep = await s.api('POST', '/api/workflow/deployments', PROCESSES, {
+    const deployed = await s.api('POST', '/api/workflow/deployments', PROCESSES, {
       ...as('admin'),
       'content-type': 'application/xml',
     });
-    expect(dep.status).toBe(201);
+    expect(deployed.status).toBe(201);
     for (const [key, owner] of [
       ['d1', 'rep1'],
       ['d2', 'rep2'],
@@ -182,8 +189,9 @@ describe.each(DIALECTS)('workflow permissions on %s', (dialect) => {
     expect(await sees('rep2')).toBe(404); // cannot read d3, takes no part
     expect(await sees('nobody')).toBe(404);
     expect(await sees('starter')).toBe(404);
-    // the approver sees the instance but still not the deal behind it
-    expect((await call('appr', 'GET', `/api/records/deal/${deal.d3}`)).status).toBe(403);
+    // holds the candidate role, but in another department: neither the deal nor its approval
+    expect(await sees('appr3')).toBe(404);
+    expect((await call('appr3', 'GET', `/api/records/deal/${deal.d3}`)).status).toBe(404);
   });
 
   it('offers a task to its candidate group, lets only them claim and complete it, then its assignee', async () => {
@@ -192,8 +200,9 @@ describe.each(DIALECTS)('workflow permissions on %s', (dialect) => {
     const inbox = async (user: string) => (await tasksOf(user)).map((t) => t.id);
     expect(await inbox('appr')).toContain(approve.id);
     expect(await inbox('appr2')).toContain(approve.id);
-    for (const u of ['rep1', 'rep2', 'peer', 'nobody'])
+    for (const u of ['rep1', 'rep2', 'peer', 'nobody', 'appr3'])
       expect(await inbox(u)).not.toContain(approve.id);
+    expect((await call('appr3', 'POST', `/api/tasks/${approve.id}/claim`)).status).toBe(404);
     // an auditor lists every task, but none is theirs
     expect(await inbox('aud')).toContain(approve.id);
     expect((await tasksOf('aud', '&mine=true')).map((t) => t.id)).not.toContain(approve.id);

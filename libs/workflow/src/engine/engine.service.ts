@@ -31,10 +31,12 @@ export type { InstanceView };
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
 import { nextInCycle } from './timers';
 import {
+  type TaskInstanceFacts,
   type WorkflowViewer,
   instanceVisibleSql,
   listHasSql,
   mayWork,
+  recordReadableSql,
   taskVisibleSql,
 } from './visibility';
 
@@ -464,23 +466,31 @@ export class EngineService {
     action: 'claim' | 'complete',
   ): Promise<void> {
     const t = this.toTask(task);
-    const open = !t.assignee && !t.candidateUsers.length && !t.candidateGroups.length;
-    let seesInstance = viewer.seesAll;
-    if (open && !seesInstance) {
-      const own = instanceVisibleSql(viewer, 'i');
-      const [r] = await tx.query(
-        `SELECT i.id FROM crm_wf_instance i WHERE i.id = ? AND ${own.sql}`,
-        [t.instanceId, ...own.params],
-      );
-      seesInstance = !!r;
-    }
-    const verdict = mayWork(t, viewer, seesInstance);
+    const verdict = mayWork(t, viewer, await this.instanceFacts(tx, t.instanceId, viewer));
     if (!verdict.ok)
       throw viewer.deny(
         action,
         'Workflow',
         `you may not ${action} task ${t.id}: ${verdict.reason}`,
       );
+  }
+
+  private async instanceFacts(
+    tx: Db,
+    instanceId: number,
+    viewer: WorkflowViewer,
+  ): Promise<TaskInstanceFacts> {
+    const holds = async (where: { sql: string; params: SqlParam[] }) =>
+      (
+        await tx.query(`SELECT i.id FROM crm_wf_instance i WHERE i.id = ? AND ${where.sql}`, [
+          instanceId,
+          ...where.params,
+        ])
+      ).length > 0;
+    return {
+      seesInstance: viewer.seesAll || (await holds(instanceVisibleSql(viewer, 'i'))),
+      readsRecord: await holds(recordReadableSql(viewer, 'i')),
+    };
   }
 
   async tasks(

@@ -44,15 +44,29 @@ describe('mayWork', () => {
     ['the operate override', task({ assignee: 'bob' }), viewer({ worksAll: true }), false, true],
     ['read on Workflow alone', task({ assignee: 'bob' }), viewer({ seesAll: true }), true, false],
   ])('%s', (_name, t, v, seesInstance, ok) => {
-    expect(mayWork(t, v, seesInstance).ok).toBe(ok);
+    expect(mayWork(t, v, { seesInstance, readsRecord: true }).ok).toBe(ok);
+  });
+
+  it('offers a group task only to holders who may read its record', () => {
+    const t = task({ candidateGroups: ['sales_manager'] });
+    expect(mayWork(t, viewer(), { seesInstance: false, readsRecord: false })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('outside the records you may read'),
+    });
+    // a candidate named by login needs no record rights: the process named them
+    expect(
+      mayWork(task({ candidateUsers: ['ann'] }), viewer(), {
+        seesInstance: false,
+        readsRecord: false,
+      }).ok,
+    ).toBe(true);
   });
 
   it('names who may take it when refusing', () => {
-    const r = mayWork(
-      task({ candidateUsers: ['bob'], candidateGroups: ['finance'] }),
-      viewer(),
-      true,
-    );
+    const r = mayWork(task({ candidateUsers: ['bob'], candidateGroups: ['finance'] }), viewer(), {
+      seesInstance: true,
+      readsRecord: true,
+    });
     expect(r).toEqual({ ok: false, reason: expect.stringContaining('bob, group finance') });
   });
 });
@@ -74,7 +88,8 @@ describe('visibility SQL (run on SQLite)', () => {
         (13, 5, NULL, NULL, NULL, NULL),
         (14, 2, NULL, '', '', NULL),
         (15, 5, 'carl', NULL, 'sales_manager', NULL),
-        (16, 4, NULL, NULL, 'finance', 'ann')`,
+        (16, 4, NULL, NULL, 'finance', 'ann'),
+        (17, 4, NULL, NULL, 'sales_manager', NULL)`,
     ])
       await db.execute(sql);
   });
@@ -88,15 +103,21 @@ describe('visibility SQL (run on SQLite)', () => {
   const INSTANCES = 'i.id FROM crm_wf_instance i';
 
   it('matches whole comma-separated entries, with LIKE wildcards taken literally', async () => {
-    expect(await ids(TASKS, listHasSql('t.candidate_groups', 'sales_manager'))).toEqual([10, 15]);
+    expect(await ids(TASKS, listHasSql('t.candidate_groups', 'sales_manager'))).toEqual([
+      10, 15, 17,
+    ]);
     expect(await ids(TASKS, listHasSql('t.candidate_users', 'ann%'))).toEqual([12]);
     expect(await ids(TASKS, listHasSql('t.candidate_users', 'ann'))).toEqual([]);
   });
 
   it('shows tasks to assignee, completer, candidates, and open tasks of visible instances', async () => {
     // 10 by group, 15 by group though carl holds it, 16 completed by ann; 13 and 14 are open
-    // tasks of instances ann cannot see
+    // tasks of instances ann cannot see; 17 is her group's but about deal 8, which she cannot read
     expect(await ids(TASKS, taskVisibleSql(viewer()))).toEqual([10, 15, 16]);
+    const readsDeal8 = viewer({
+      readableRecords: { sql: "(i.record_entity = 'deal' AND i.record_id = 8)", params: [] },
+    });
+    expect(await ids(TASKS, taskVisibleSql(readsDeal8))).toEqual([10, 15, 16, 17]);
     const readsDeal7 = viewer({
       readableRecords: { sql: "(i.record_entity = 'deal' AND i.record_id = 7)", params: [] },
     });

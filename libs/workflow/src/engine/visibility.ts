@@ -54,11 +54,29 @@ const or = (parts: SqlWhere[]): SqlWhere => ({
 
 const isEmptySql = (col: string) => `(${col} IS NULL OR ${col} = '')`;
 
-/** The viewer is among the task's candidates (a user or one of their groups). */
-function candidateSql(v: WorkflowViewer, t: string): SqlWhere {
+/**
+ * The instance (alias i) is about no record, or about one the viewer may read. A candidate group
+ * is a role held company-wide; row-level rules narrow it, so a sales manager of one department is
+ * not offered the approval of another department's quote.
+ */
+export function recordReadableSql(v: WorkflowViewer, i = 'i'): SqlWhere {
+  const parts: SqlWhere[] = [{ sql: `${i}.record_entity IS NULL`, params: [] }];
+  if (v.readableRecords) parts.push(v.readableRecords);
+  return or(parts);
+}
+
+/**
+ * The viewer is among the task's candidates: named as a user, or holding one of its groups while
+ * able to read the instance's record.
+ */
+function candidateSql(v: WorkflowViewer, t: string, i: string): SqlWhere {
+  const groups = or(v.groups.map((g) => listHasSql(`${t}.candidate_groups`, g)));
+  const reads = recordReadableSql(v, i);
   return or([
     listHasSql(`${t}.candidate_users`, v.login),
-    ...v.groups.map((g) => listHasSql(`${t}.candidate_groups`, g)),
+    ...(v.groups.length
+      ? [{ sql: `(${groups.sql} AND ${reads.sql})`, params: [...groups.params, ...reads.params] }]
+      : []),
   ]);
 }
 
@@ -79,7 +97,7 @@ function ownInstanceSql(v: WorkflowViewer, i: string): SqlWhere {
  * other task is invisible, not forbidden: its id answers 404.
  */
 export function taskVisibleSql(v: WorkflowViewer, t = 't', i = 'i'): SqlWhere {
-  const mine = taskOfViewerSql(v, t);
+  const mine = taskOfViewerSql(v, t, i);
   const own = ownInstanceSql(v, i);
   return {
     sql: `(${mine.sql} OR (${t}.assignee IS NULL AND ${isEmptySql(`${t}.candidate_users`)} AND ${isEmptySql(`${t}.candidate_groups`)} AND ${own.sql}))`,
@@ -88,8 +106,8 @@ export function taskVisibleSql(v: WorkflowViewer, t = 't', i = 'i'): SqlWhere {
 }
 
 /** Tasks that are the viewer's by name: assigned to, completed by, or offered to them. */
-function taskOfViewerSql(v: WorkflowViewer, t: string): SqlWhere {
-  const cand = candidateSql(v, t);
+function taskOfViewerSql(v: WorkflowViewer, t: string, i: string): SqlWhere {
+  const cand = candidateSql(v, t, i);
   return {
     sql: `(${t}.assignee = ? OR ${t}.completed_by = ? OR ${cand.sql})`,
     params: [v.login, v.login, ...cand.params],
@@ -103,22 +121,30 @@ function taskOfViewerSql(v: WorkflowViewer, t: string): SqlWhere {
 export function instanceVisibleSql(v: WorkflowViewer, i = 'i'): SqlWhere {
   const own = ownInstanceSql(v, i);
   // open tasks count only in instances the viewer sees anyway: checked once, outside
-  const task = taskOfViewerSql(v, 'vt');
+  const task = taskOfViewerSql(v, 'vt', i);
   return {
     sql: `(${own.sql} OR EXISTS (SELECT 1 FROM crm_wf_task vt WHERE vt.instance_id = ${i}.id AND ${task.sql}))`,
     params: [...own.params, ...task.params],
   };
 }
 
+/** What decides a task for a viewer beyond its own columns, read from its instance. */
+export interface TaskInstanceFacts {
+  /** The viewer sees the instance (started it, reads its record, or takes part in it). */
+  seesInstance: boolean;
+  /** The instance is about no record, or about one the viewer may read. */
+  readsRecord: boolean;
+}
+
 /**
  * May the viewer claim or complete this open task? Its assignee may; with no assignee, its
- * candidates may; a task with neither is open to whoever may see its instance. `operate` on
- * Workflow overrides.
+ * candidate users, and holders of its candidate groups who may read the record it is about; a
+ * task with neither is open to whoever may see its instance. `operate` on Workflow overrides.
  */
 export function mayWork(
   task: TaskAssignment,
   v: WorkflowViewer,
-  seesInstance: boolean,
+  facts: TaskInstanceFacts,
 ): { ok: true } | { ok: false; reason: string } {
   if (v.worksAll) return { ok: true };
   if (task.assignee)
@@ -126,8 +152,10 @@ export function mayWork(
       ? { ok: true }
       : { ok: false, reason: `the task is assigned to ${task.assignee}` };
   if (task.candidateUsers.includes(v.login)) return { ok: true };
-  if (task.candidateGroups.some((g) => v.groups.includes(g))) return { ok: true };
-  if (!task.candidateUsers.length && !task.candidateGroups.length && seesInstance)
+  const inGroup = task.candidateGroups.some((g) => v.groups.includes(g));
+  if (inGroup && facts.readsRecord) return { ok: true };
+  if (inGroup) return { ok: false, reason: 'its record is outside the records you may read' };
+  if (!task.candidateUsers.length && !task.candidateGroups.length && facts.seesInstance)
     return { ok: true };
   const who = [...task.candidateUsers, ...task.candidateGroups.map((g) => `group ${g}`)].join(', ');
   return { ok: false, reason: `only its candidates may take it (${who})` };
