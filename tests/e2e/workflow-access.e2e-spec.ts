@@ -360,4 +360,17 @@ describe.each(DIALECTS)('workflow permissions on %s', (dialect) => {
       'completed',
     );
   });
+
+  it.each([
+    ['/api/tasks?processKey=a&processKey=b', 400],
+    ['/api/tasks?candidateGroup[]=approver', 200],
+    ['/api/tasks?assignee[a]=rep1', 200],
+    ['/api/workflow/instances?state[]=active', 200],
+    ['/api/records/deal?sort=title&sort=id', 400],
+    ['/api/records/deal?sort[]=title', 200],
+  ])('answers odd query strings plainly: %s → %i', async (url, status) => {
+    const r = await call('rep1', 'GET', url as string);
+    expect(r.status).toBe(status);
+    if (status === 400) expect(r.body).toMatchObject({ code: 'BAD_REQUEST' });
+  });
 });

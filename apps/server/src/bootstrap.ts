@@ -9,6 +9,7 @@ import { DeploymentsService } from '@crm/workflow';
 import { AppModule } from './app.module';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
+import { parseQueryString, refuseRepeatedParams } from './http/query-string';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -31,6 +32,8 @@ export async function createServer(
       abortOnError: false,
     },
   );
+  app.set('query parser', parseQueryString);
+  app.use(refuseRepeatedParams);
   try {
     // An import carries a file: up to MAX_FILE_BYTES, CSV as raw bytes (the import decodes UTF-8
     // or GB18030 itself). Registered first, so the general parsers below skip these requests.
