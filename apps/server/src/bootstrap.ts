@@ -5,7 +5,7 @@ import express from 'express';
 import { type AppConfig, type Clock, systemClock } from '@crm/common';
 import { AuthService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
-import { DeploymentsService } from '@crm/workflow';
+import { DeploymentsService, EngineService } from '@crm/workflow';
 import { AppModule } from './app.module';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
@@ -54,6 +54,7 @@ export async function createServer(
     await meta.syncFromFiles();
     await app.get(AuthService).init();
     await app.get(DeploymentsService).deployDir(config.workflowsDir);
+    await app.get(EngineService).backfillTaskCandidates();
     meta.startPolling();
   } catch (e) {
     // Refusing to start (bad metadata...) must not leave the database pool open behind it.

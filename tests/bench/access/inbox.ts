@@ -4,7 +4,8 @@
  * offered to their role, assigned to them or about records they may read (the visibility becomes
  * SQL), and once as the admin who sees everything, requests alternated so noise hits both.
  *
- *   npm run bench:inbox        (BENCH_INSTANCES=200000 BENCH_REQUESTS=200)
+ *   npm run bench:inbox        (BENCH_INSTANCES=200000 BENCH_REQUESTS=200; BENCH_KEEP=1 keeps the
+ *                               database crm_bench_inbox afterwards, to EXPLAIN its queries)
  *
  * One open task in 50 is offered to the approver's role, one in 1,000 to them by login, one in
  * 1,000 is assigned to them; a quarter of the instances are about a deal, of which the approver's
@@ -85,7 +86,9 @@ async function main() {
     const batch = 5000;
     for (let done = 0; done < INSTANCES; done += batch) {
       const instances: unknown[] = [];
-      const tasks: unknown[] = [];
+      const tasks: unknown[][] = [];
+      // as the engine writes them: candidate rows for the open tasks only
+      const candidates: unknown[] = [];
       for (let i = done; i < Math.min(INSTANCES, done + batch); i++) {
         const id = i + 1;
         const about = i % 4 === 0;
@@ -104,34 +107,42 @@ async function main() {
         ]);
         const starter = `u${i % 1000}`;
         // the first task is done; the second is open
-        tasks.push([
-          id,
-          2 * id - 1,
-          'check',
-          null,
-          'reviewers',
-          null,
-          'completed',
-          now,
-          starter,
-          2,
-        ]);
+        tasks.push([2 * id - 1, id, 2 * id - 1, 'check', null, 'reviewers', null]);
+        tasks[tasks.length - 1].push('completed', now, starter, 2);
         const group = i % 50 === 0 ? 'subtree_reader' : `g${i % 50}`;
         const users = i % 1000 === 7 ? 'approver' : `u${(i * 7) % 1000}`;
         const assignee = i % 1000 === 11 ? 'approver' : i % 3 === 0 ? `u${i % 997}` : null;
-        tasks.push([id, 2 * id, 'approve', assignee, group, users, 'created', now, null, 1]);
+        tasks.push([
+          2 * id,
+          id,
+          2 * id,
+          'approve',
+          assignee,
+          group,
+          users,
+          'created',
+          now,
+          null,
+          1,
+        ]);
+        candidates.push([2 * id, 'group', group], [2 * id, 'user', users]);
       }
       await db.query(
         'INSERT INTO crm_wf_instance (id, definition_id, process_key, definition_version, state, variables, started_by, started_at, version, record_entity, record_id) VALUES ?',
         [instances],
       );
       await db.query(
-        'INSERT INTO crm_wf_task (instance_id, execution_id, element_id, assignee, candidate_groups, candidate_users, state, created_at, completed_by, version) VALUES ?',
+        'INSERT INTO crm_wf_task (id, instance_id, execution_id, element_id, assignee, candidate_groups, candidate_users, state, created_at, completed_by, version) VALUES ?',
         [tasks],
       );
+      await db.query('INSERT INTO crm_wf_task_candidate (task_id, kind, name) VALUES ?', [
+        candidates,
+      ]);
     }
     const loadSeconds = (Date.now() - t0) / 1000;
-    await db.query('ANALYZE TABLE crm_wf_instance, crm_wf_task, e_bench_deal');
+    await db.query(
+      'ANALYZE TABLE crm_wf_instance, crm_wf_task, crm_wf_task_candidate, e_bench_deal',
+    );
     await db.end();
 
     const cases: Array<{ name: string; path: string; min: number }> = [
@@ -169,7 +180,7 @@ async function main() {
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
     server.kill();
-    await conn.query(`DROP DATABASE IF EXISTS \`${DB}\``);
+    if (!process.env.BENCH_KEEP) await conn.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await conn.end();
   }
 }

@@ -12,14 +12,10 @@ export async function workflowViewer(p: Principal, model: MetadataModel): Promis
   const can = (action: string) => p.ability.can(action, 'Workflow');
   const seesAll = can('read');
   // needed even by those who see everything: group candidates must read the task's record
-  const parts: SqlWhere[] = [];
+  const parts: Array<{ table: string; entity: string; rows: SqlWhere }> = [];
   for (const e of model.entities.values()) {
     const rows = await p.readableRows(e, 'vr');
-    if (!rows) continue;
-    parts.push({
-      sql: `(i.record_entity = ? AND EXISTS (SELECT 1 FROM ${q(e.table)} vr WHERE vr.id = i.record_id AND vr.deleted_at IS NULL AND ${rows.sql}))`,
-      params: [e.name, ...rows.params],
-    });
+    if (rows) parts.push({ table: e.table, entity: e.name, rows });
   }
   return {
     login: p.user.login,
@@ -27,9 +23,13 @@ export async function workflowViewer(p: Principal, model: MetadataModel): Promis
     seesAll,
     worksAll: can('operate'),
     cancelsAll: can('cancel'),
-    readableRecords: parts.length
-      ? { sql: `(${parts.map((x) => x.sql).join(' OR ')})`, params: parts.flatMap((x) => x.params) }
-      : null,
+    readableRecords: (i) =>
+      parts.length
+        ? {
+            sql: `(${parts.map((x) => `(${i}.record_entity = ? AND EXISTS (SELECT 1 FROM ${q(x.table)} vr WHERE vr.id = ${i}.record_id AND vr.deleted_at IS NULL AND ${x.rows.sql}))`).join(' OR ')})`,
+            params: parts.flatMap((x) => [x.entity, ...x.rows.params]),
+          }
+        : null,
     deny: (action, subject, reason) => p.deny(action, subject, reason),
   };
 }

@@ -176,6 +176,24 @@ export const SYSTEM_TABLES: TableDef[] = [
     indexes: [
       { name: 'ix_crm_wf_task_state_assignee', columns: ['state', 'assignee'], unique: false },
       { name: 'ix_crm_wf_task_instance', columns: ['instance_id'], unique: false },
+      // a user's inbox is found from these and crm_wf_task_candidate, never by scanning tasks
+      { name: 'ix_crm_wf_task_assignee', columns: ['assignee'], unique: false },
+      { name: 'ix_crm_wf_task_completed_by', columns: ['completed_by'], unique: false },
+    ],
+  },
+  {
+    // One row per candidate of a task (kind user or group, the name), or one `open` row for a
+    // task offered to nobody in particular: the inbox looks candidates up by index instead of
+    // matching the comma-joined lists of every task.
+    name: 'crm_wf_task_candidate',
+    columns: [id, big('task_id', false), str('kind', 8, false), str('name', 191, false)],
+    indexes: [
+      {
+        name: 'ix_crm_wf_task_candidate_lookup',
+        columns: ['kind', 'name', 'task_id'],
+        unique: false,
+      },
+      { name: 'ix_crm_wf_task_candidate_task', columns: ['task_id'], unique: false },
     ],
   },
   {

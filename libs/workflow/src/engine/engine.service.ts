@@ -28,16 +28,18 @@ import {
 } from './step';
 
 export type { InstanceView };
+import { backfillCandidates } from './task-candidates';
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
 import { nextInCycle } from './timers';
 import {
   type TaskInstanceFacts,
   type WorkflowViewer,
   instanceVisibleSql,
-  listHasSql,
+  hasCandidateSql,
   mayWork,
   recordReadableSql,
   taskVisibleSql,
+  visibleTasksSql,
 } from './visibility';
 
 export interface StartInput {
@@ -91,6 +93,8 @@ export interface LockedJob {
 }
 
 const MAX_STEP_ATTEMPTS = 8;
+/** Tasks per list answer. */
+const TASK_PAGE = 500;
 const split = (v: unknown): string[] =>
   v
     ? String(v)
@@ -151,6 +155,11 @@ export class EngineService {
         }
       },
     };
+  }
+
+  /** Gives open tasks from before crm_wf_task_candidate existed their candidate rows (once). */
+  backfillTaskCandidates(): Promise<number> {
+    return backfillCandidates(this.db);
   }
 
   async graph(tx: Db, definitionId: number, processKey: string): Promise<ProcessGraph> {
@@ -375,6 +384,8 @@ export class EngineService {
           `task ${taskId} was already completed or changed`,
           [{ path: '/version', message: 'stale or completed task' }],
         );
+      // candidates are offered open tasks only; the decision stays in the task and history
+      await ctx.tx.execute('DELETE FROM crm_wf_task_candidate WHERE task_id = ?', [taskId]);
       const exec = step.execs.get(Number(task.execution_id));
       if (!exec) throw new Error(`task ${taskId} has no execution`);
       step.hist(String(task.element_id), 'UserTask', 'complete', body.variables);
@@ -508,10 +519,22 @@ export class EngineService {
   ): Promise<TaskView[]> {
     const where = ['1=1'];
     const params: SqlParam[] = [];
+    let from = 'crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id';
     if (viewer && (!viewer.seesAll || filter.mine)) {
-      const v = taskVisibleSql(viewer, 't', 'i');
-      where.push(v.sql);
-      params.push(...v.params);
+      // the viewer's tasks found by index lookups, never by testing every task; with no other
+      // filter, each lookup stops at one page
+      const alone =
+        !filter.assignee &&
+        !filter.processKey &&
+        filter.instanceId === undefined &&
+        !filter.candidateGroup &&
+        !filter.candidateUser;
+      const mine = visibleTasksSql(viewer, {
+        state: filter.state || undefined,
+        limit: alone ? TASK_PAGE : undefined,
+      });
+      from = `(${mine.sql}) v JOIN crm_wf_task t ON t.id = v.id JOIN crm_wf_instance i ON i.id = t.instance_id`;
+      params.push(...mine.params);
     }
     const eq = (col: string, v: SqlParam | undefined) => {
       if (v === undefined || v === '') return;
@@ -522,17 +545,18 @@ export class EngineService {
     eq('t.state', filter.state);
     eq('i.process_key', filter.processKey);
     eq('t.instance_id', filter.instanceId);
-    for (const [col, value] of [
-      ['t.candidate_groups', filter.candidateGroup],
-      ['t.candidate_users', filter.candidateUser],
+    // candidates are kept while a task is open: these filters find open tasks offered to them
+    for (const [kind, value] of [
+      ['group', filter.candidateGroup],
+      ['user', filter.candidateUser],
     ] as const) {
       if (!value) continue;
-      const m = listHasSql(col, value);
+      const m = hasCandidateSql('t', kind, [value]);
       where.push(m.sql);
       params.push(...m.params);
     }
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT 500`,
+      `SELECT t.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT ${TASK_PAGE}`,
       params,
     );
     return rows.map((r) => this.toTask(r));

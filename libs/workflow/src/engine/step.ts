@@ -8,6 +8,7 @@ import {
   toDbTimestamp,
 } from '@crm/common';
 import { type GraphNode, type ProcessGraph, stripEq } from './process-graph';
+import { candidateRows, deleteCandidatesOf, insertCandidates } from './task-candidates';
 import { type TaskContext, TaskTypeError, type TaskTypeRegistry } from './task-types';
 import { type TimerPlan, TimerSpecError, planTimer } from './timers';
 
@@ -556,20 +557,17 @@ export class InstanceStep {
         exec.state = 'waiting';
         this.touch(exec);
         const c = context();
-        const assignee = node.assignee ? attr(node.assignee, c, node.id) : null;
-        await this.tx.execute(
+        const raw = node.assignee ? attr(node.assignee, c, node.id) : null;
+        const assignee = raw === null || raw === '' ? null : String(raw);
+        const groups = node.candidateGroups
+          ? joinList(attr(node.candidateGroups, c, node.id))
+          : null;
+        const users = node.candidateUsers ? joinList(attr(node.candidateUsers, c, node.id)) : null;
+        const task = await this.tx.execute(
           `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
-          [
-            this.id,
-            await this.idOf(exec),
-            node.id,
-            node.name,
-            assignee === null || assignee === '' ? null : String(assignee),
-            node.candidateGroups ? joinList(attr(node.candidateGroups, c, node.id)) : null,
-            node.candidateUsers ? joinList(attr(node.candidateUsers, c, node.id)) : null,
-            this.now(),
-          ],
+          [this.id, await this.idOf(exec), node.id, node.name, assignee, groups, users, this.now()],
         );
+        await insertCandidates(this.tx, candidateRows(task.insertId, assignee, groups, users));
         return;
       }
       case 'ScriptTask': {
@@ -1048,10 +1046,10 @@ export class InstanceStep {
     for (const child of this.children(exec.id)) await this.cancelExec(child);
     const node = this.node(exec.elementId);
     if (exec.state === 'waiting' || exec.state === 'incident' || exec.state === 'scope') {
-      await this.tx.execute(
-        `DELETE FROM crm_wf_task WHERE execution_id = ? AND state <> 'completed'`,
-        [exec.id],
-      );
+      // instance_id first: the tasks are found through its index
+      const mine = `instance_id = ? AND execution_id = ? AND state <> 'completed'`;
+      await deleteCandidatesOf(this.tx, mine, [this.id, exec.id]);
+      await this.tx.execute(`DELETE FROM crm_wf_task WHERE ${mine}`, [this.id, exec.id]);
       await this.tx.execute('DELETE FROM crm_wf_job WHERE execution_id = ?', [exec.id]);
       await this.tx.execute('DELETE FROM crm_wf_subscription WHERE execution_id = ?', [exec.id]);
       const resolved = await this.tx.execute(
@@ -1146,6 +1144,7 @@ export class InstanceStep {
       // A completed one has none left: each token's tasks, jobs and subscriptions went with it.
       await this.tx.execute('DELETE FROM crm_wf_execution WHERE instance_id = ?', [this.id]);
       // completed tasks stay: they are the users' "done" list and answer a late second completion
+      await deleteCandidatesOf(this.tx, `instance_id = ? AND state <> 'completed'`, [this.id]);
       await this.tx.execute(
         `DELETE FROM crm_wf_task WHERE instance_id = ? AND state <> 'completed'`,
         [this.id],

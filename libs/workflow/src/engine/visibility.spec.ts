@@ -3,10 +3,11 @@ import { DataSourceDb, type SqlParam, openDataSource } from '@crm/common';
 import {
   type TaskAssignment,
   type WorkflowViewer,
+  hasCandidateSql,
   instanceVisibleSql,
-  listHasSql,
   mayWork,
   taskVisibleSql,
+  visibleTasksSql,
 } from './visibility';
 
 const viewer = (over: Partial<WorkflowViewer> = {}): WorkflowViewer => ({
@@ -15,7 +16,7 @@ const viewer = (over: Partial<WorkflowViewer> = {}): WorkflowViewer => ({
   seesAll: false,
   worksAll: false,
   cancelsAll: false,
-  readableRecords: null,
+  readableRecords: () => null,
   deny: (_a, _s, reason) => new Error(reason),
   ...over,
 });
@@ -79,17 +80,23 @@ describe('visibility SQL (run on SQLite)', () => {
     db = new DataSourceDb(ds);
     for (const sql of [
       'CREATE TABLE crm_wf_instance (id INTEGER PRIMARY KEY, started_by TEXT, record_entity TEXT, record_id INTEGER)',
-      'CREATE TABLE crm_wf_task (id INTEGER PRIMARY KEY, instance_id INTEGER, assignee TEXT, candidate_users TEXT, candidate_groups TEXT, completed_by TEXT)',
+      'CREATE TABLE crm_wf_task (id INTEGER PRIMARY KEY, instance_id INTEGER, assignee TEXT, candidate_users TEXT, candidate_groups TEXT, completed_by TEXT, state TEXT)',
       "INSERT INTO crm_wf_instance VALUES (1, 'ann', NULL, NULL), (2, 'bob', 'deal', 7), (3, 'bob', NULL, NULL), (4, 'bob', 'deal', 8), (5, 'bob', NULL, NULL)",
       `INSERT INTO crm_wf_task VALUES
-        (10, 3, NULL, NULL, 'sales_manager,finance', NULL),
-        (11, 3, NULL, NULL, 'sales_managers', NULL),
-        (12, 5, NULL, 'x_ann,ann%', NULL, NULL),
-        (13, 5, NULL, NULL, NULL, NULL),
-        (14, 2, NULL, '', '', NULL),
-        (15, 5, 'carl', NULL, 'sales_manager', NULL),
-        (16, 4, NULL, NULL, 'finance', 'ann'),
-        (17, 4, NULL, NULL, 'sales_manager', NULL)`,
+        (10, 3, NULL, NULL, 'sales_manager,finance', NULL, 'created'),
+        (11, 3, NULL, NULL, 'sales_managers', NULL, 'created'),
+        (12, 5, NULL, 'x_ann,ann%', NULL, NULL, 'created'),
+        (13, 5, NULL, NULL, NULL, NULL, 'created'),
+        (14, 2, NULL, '', '', NULL, 'created'),
+        (15, 5, 'carl', NULL, 'sales_manager', NULL, 'created'),
+        (16, 4, NULL, NULL, 'finance', 'ann', 'completed'),
+        (17, 4, NULL, NULL, 'sales_manager', NULL, 'created')`,
+      'CREATE TABLE crm_wf_task_candidate (id INTEGER PRIMARY KEY, task_id INTEGER, kind TEXT, name TEXT)',
+      // as the engine writes them: open tasks only (16 is completed), `open` for no candidates
+      `INSERT INTO crm_wf_task_candidate (task_id, kind, name) VALUES
+        (10, 'group', 'sales_manager'), (10, 'group', 'finance'), (11, 'group', 'sales_managers'),
+        (12, 'user', 'x_ann'), (12, 'user', 'ann%'), (13, 'open', ''), (14, 'open', ''),
+        (15, 'group', 'sales_manager'), (17, 'group', 'sales_manager')`,
     ])
       await db.execute(sql);
   });
@@ -102,12 +109,53 @@ describe('visibility SQL (run on SQLite)', () => {
   const TASKS = 't.id FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id';
   const INSTANCES = 'i.id FROM crm_wf_instance i';
 
-  it('matches whole comma-separated entries, with LIKE wildcards taken literally', async () => {
-    expect(await ids(TASKS, listHasSql('t.candidate_groups', 'sales_manager'))).toEqual([
+  it('matches candidate names exactly, with LIKE wildcards taken literally', async () => {
+    expect(await ids(TASKS, hasCandidateSql('t', 'group', ['sales_manager']))).toEqual([
       10, 15, 17,
     ]);
-    expect(await ids(TASKS, listHasSql('t.candidate_users', 'ann%'))).toEqual([12]);
-    expect(await ids(TASKS, listHasSql('t.candidate_users', 'ann'))).toEqual([]);
+    expect(await ids(TASKS, hasCandidateSql('t', 'user', ['ann%']))).toEqual([12]);
+    expect(await ids(TASKS, hasCandidateSql('t', 'user', ['ann']))).toEqual([]);
+    expect(await ids(TASKS, hasCandidateSql('t', 'group', []))).toEqual([]);
+  });
+
+  it('finds by index exactly the tasks the per-row rule shows', async () => {
+    const found = async (v: WorkflowViewer, state?: string) =>
+      (
+        await db.query<{ id: number }>(
+          visibleTasksSql(v, { state }).sql,
+          visibleTasksSql(v, { state }).params,
+        )
+      )
+        .map((r) => Number(r.id))
+        .sort((a, b) => a - b);
+    const readsDeal7 = viewer({
+      readableRecords: (i) => ({
+        sql: `(${i}.record_entity = 'deal' AND ${i}.record_id = 7)`,
+        params: [],
+      }),
+    });
+    for (const v of [
+      viewer(),
+      readsDeal7,
+      viewer({ login: 'carl', groups: [] }),
+      viewer({ login: 'bob', groups: ['finance'] }),
+    ]) {
+      expect(await found(v)).toEqual(await ids(TASKS, taskVisibleSql(v)));
+    }
+    expect(await found(viewer(), 'created')).toEqual([10, 15]);
+    // a page limit cuts each branch, never the first tasks overall
+    const firstOf = async (v: WorkflowViewer, limit: number) =>
+      (
+        await db.query<{ id: number }>(
+          visibleTasksSql(v, { limit }).sql,
+          visibleTasksSql(v, { limit }).params,
+        )
+      )
+        .map((r) => Number(r.id))
+        .sort((a, b) => a - b)
+        .slice(0, limit);
+    expect(await firstOf(readsDeal7, 2)).toEqual([10, 14]);
+    expect(await firstOf(readsDeal7, 3)).toEqual([10, 14, 15]);
   });
 
   it('shows tasks to assignee, completer, candidates, and open tasks of visible instances', async () => {
@@ -115,11 +163,17 @@ describe('visibility SQL (run on SQLite)', () => {
     // tasks of instances ann cannot see; 17 is her group's but about deal 8, which she cannot read
     expect(await ids(TASKS, taskVisibleSql(viewer()))).toEqual([10, 15, 16]);
     const readsDeal8 = viewer({
-      readableRecords: { sql: "(i.record_entity = 'deal' AND i.record_id = 8)", params: [] },
+      readableRecords: (i) => ({
+        sql: `(${i}.record_entity = 'deal' AND ${i}.record_id = 8)`,
+        params: [],
+      }),
     });
     expect(await ids(TASKS, taskVisibleSql(readsDeal8))).toEqual([10, 15, 16, 17]);
     const readsDeal7 = viewer({
-      readableRecords: { sql: "(i.record_entity = 'deal' AND i.record_id = 7)", params: [] },
+      readableRecords: (i) => ({
+        sql: `(${i}.record_entity = 'deal' AND ${i}.record_id = 7)`,
+        params: [],
+      }),
     });
     expect(await ids(TASKS, taskVisibleSql(readsDeal7))).toEqual([10, 14, 15, 16]);
   });

@@ -20,10 +20,10 @@ export interface WorkflowViewer {
   /** May cancel any instance (`cancel` on Workflow); a starter may always withdraw their own. */
   cancelsAll: boolean;
   /**
-   * Instances (alias `i`) whose record the user may read, as SQL; null when the user reads no
-   * entity any instance could be about.
+   * Instances (the given alias) whose record the user may read, as SQL; null when the user reads
+   * no entity any instance could be about.
    */
-  readableRecords: SqlWhere | null;
+  readableRecords(instanceAlias: string): SqlWhere | null;
   /** The FORBIDDEN error for a denial, logged and audited with user, action, subject and reason. */
   deny(action: string, subject: string, reason: string): Error;
 }
@@ -35,15 +35,16 @@ export interface TaskAssignment {
   candidateGroups: string[];
 }
 
-/**
- * Candidate lists are stored comma-joined: match a whole entry, never a substring of another one
- * (`sales` must not match `sales_manager`).
- */
-export function listHasSql(col: string, value: string): SqlWhere {
-  const g = value.replace(/[!%_]/g, (c) => `!${c}`);
+/** The task (alias t) has a candidate row of this kind and one of these names. */
+export function hasCandidateSql(
+  t: string,
+  kind: 'user' | 'group' | 'open',
+  names: readonly string[],
+): SqlWhere {
+  if (!names.length) return { sql: '1=0', params: [] };
   return {
-    sql: `(${col} = ? OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!' OR ${col} LIKE ? ESCAPE '!')`,
-    params: [value, `${g},%`, `%,${g}`, `%,${g},%`],
+    sql: `EXISTS (SELECT 1 FROM crm_wf_task_candidate c WHERE c.task_id = ${t}.id AND c.kind = ? AND c.name IN (${names.map(() => '?').join(', ')}))`,
+    params: [kind, ...names],
   };
 }
 
@@ -52,8 +53,6 @@ const or = (parts: SqlWhere[]): SqlWhere => ({
   params: parts.flatMap((p) => p.params),
 });
 
-const isEmptySql = (col: string) => `(${col} IS NULL OR ${col} = '')`;
-
 /**
  * The instance (alias i) is about no record, or about one the viewer may read. A candidate group
  * is a role held company-wide; row-level rules narrow it, so a sales manager of one department is
@@ -61,23 +60,9 @@ const isEmptySql = (col: string) => `(${col} IS NULL OR ${col} = '')`;
  */
 export function recordReadableSql(v: WorkflowViewer, i = 'i'): SqlWhere {
   const parts: SqlWhere[] = [{ sql: `${i}.record_entity IS NULL`, params: [] }];
-  if (v.readableRecords) parts.push(v.readableRecords);
+  const readable = v.readableRecords(i);
+  if (readable) parts.push(readable);
   return or(parts);
-}
-
-/**
- * The viewer is among the task's candidates: named as a user, or holding one of its groups while
- * able to read the instance's record.
- */
-function candidateSql(v: WorkflowViewer, t: string, i: string): SqlWhere {
-  const groups = or(v.groups.map((g) => listHasSql(`${t}.candidate_groups`, g)));
-  const reads = recordReadableSql(v, i);
-  return or([
-    listHasSql(`${t}.candidate_users`, v.login),
-    ...(v.groups.length
-      ? [{ sql: `(${groups.sql} AND ${reads.sql})`, params: [...groups.params, ...reads.params] }]
-      : []),
-  ]);
 }
 
 /**
@@ -86,42 +71,131 @@ function candidateSql(v: WorkflowViewer, t: string, i: string): SqlWhere {
  */
 function ownInstanceSql(v: WorkflowViewer, i: string): SqlWhere {
   const parts: SqlWhere[] = [{ sql: `${i}.started_by = ?`, params: [v.login] }];
-  if (v.readableRecords) parts.push(v.readableRecords);
+  const readable = v.readableRecords(i);
+  if (readable) parts.push(readable);
+  return or(parts);
+}
+
+/*
+ * Which tasks a viewer sees. Candidates live in crm_wf_task_candidate while a task is open (one
+ * row per user or group, or one `open` row for a task offered to nobody in particular), so a
+ * decided task leaves its candidates' inboxes. A task is visible when it is
+ *   - assigned to the viewer, or completed by them;
+ *   - offered to them by login;
+ *   - offered to one of their groups (roles), and its instance is about no record or one they may
+ *     read (also once another candidate claimed it: the team sees who holds it);
+ *   - open, unassigned, in an instance they started or whose record they may read.
+ * Everything else is invisible, not forbidden: its id answers 404. The rule is written twice: as a
+ * condition on one task row (`taskVisibleSql`) and as a union of index lookups that finds all of
+ * a viewer's tasks without scanning (`visibleTasksSql`); a unit test holds them equal.
+ */
+
+/** The rule as a condition on one task (alias t) joined to its instance (alias i). */
+export function taskVisibleSql(v: WorkflowViewer, t = 't', i = 'i'): SqlWhere {
+  const parts: SqlWhere[] = [
+    { sql: `${t}.assignee = ?`, params: [v.login] },
+    { sql: `${t}.completed_by = ?`, params: [v.login] },
+    hasCandidateSql(t, 'user', [v.login]),
+  ];
+  if (v.groups.length) {
+    const groups = hasCandidateSql(t, 'group', v.groups);
+    const reads = recordReadableSql(v, i);
+    parts.push({
+      sql: `(${groups.sql} AND ${reads.sql})`,
+      params: [...groups.params, ...reads.params],
+    });
+  }
+  const open = hasCandidateSql(t, 'open', ['']);
+  const own = ownInstanceSql(v, i);
+  parts.push({
+    sql: `(${t}.assignee IS NULL AND ${open.sql} AND ${own.sql})`,
+    params: [...open.params, ...own.params],
+  });
   return or(parts);
 }
 
 /**
- * Tasks (alias t, joined to their instance as i) the viewer may see: assigned to them, completed
- * by them, offered to them as a candidate (also once another candidate claimed it: the team sees
- * who holds it), or open to anyone (no assignee, no candidates) in an instance they may see. Every
- * other task is invisible, not forbidden: its id answers 404.
+ * The rule as `SELECT id, instance_id` of every task the viewer sees, each branch driven by an
+ * index (candidate name, assignee, completer), optionally of one state; `withOpen: false` leaves
+ * out open tasks (for instance visibility, where their instances count anyway).
  */
-export function taskVisibleSql(v: WorkflowViewer, t = 't', i = 'i'): SqlWhere {
-  const mine = taskOfViewerSql(v, t, i);
-  const own = ownInstanceSql(v, i);
-  return {
-    sql: `(${mine.sql} OR (${t}.assignee IS NULL AND ${isEmptySql(`${t}.candidate_users`)} AND ${isEmptySql(`${t}.candidate_groups`)} AND ${own.sql}))`,
-    params: [...mine.params, ...own.params],
+export function visibleTasksSql(
+  v: WorkflowViewer,
+  opts: {
+    state?: string;
+    withOpen?: boolean;
+    /**
+     * Only the first `limit` tasks by id are wanted (and nothing else filters them): each branch
+     * stops there, so a group with thousands of open tasks costs one page, not all of them.
+     */
+    limit?: number;
+  } = {},
+): SqlWhere {
+  const st: SqlWhere = opts.state
+    ? { sql: ' AND t.state = ?', params: [opts.state] }
+    : { sql: '', params: [] };
+  const viaCandidate = (
+    kind: string,
+    names: readonly string[],
+    extra?: (i: string) => SqlWhere,
+  ) => {
+    const cond = extra?.('ci');
+    return {
+      sql: `SELECT t.id, t.instance_id FROM crm_wf_task_candidate c JOIN crm_wf_task t ON t.id = c.task_id${cond ? ' JOIN crm_wf_instance ci ON ci.id = t.instance_id' : ''} WHERE c.kind = ? AND c.name IN (${names.map(() => '?').join(', ')})${cond ? ` AND ${cond.sql}` : ''}${st.sql}`,
+      params: [kind, ...names, ...(cond?.params ?? []), ...st.params],
+    };
   };
-}
-
-/** Tasks that are the viewer's by name: assigned to, completed by, or offered to them. */
-function taskOfViewerSql(v: WorkflowViewer, t: string, i: string): SqlWhere {
-  const cand = candidateSql(v, t, i);
-  return {
-    sql: `(${t}.assignee = ? OR ${t}.completed_by = ? OR ${cand.sql})`,
-    params: [v.login, v.login, ...cand.params],
-  };
+  const parts: SqlWhere[] = [
+    {
+      sql: `SELECT t.id, t.instance_id FROM crm_wf_task t WHERE t.assignee = ?${st.sql}`,
+      params: [v.login, ...st.params],
+    },
+    viaCandidate('user', [v.login]),
+  ];
+  // an open task has no completer
+  if (opts.state !== 'created')
+    parts.push({
+      sql: `SELECT t.id, t.instance_id FROM crm_wf_task t WHERE t.completed_by = ?${st.sql}`,
+      params: [v.login, ...st.params],
+    });
+  if (v.groups.length) parts.push(viaCandidate('group', v.groups, (i) => recordReadableSql(v, i)));
+  if (opts.withOpen !== false)
+    parts.push(
+      viaCandidate('open', [''], (i) => {
+        const own = ownInstanceSql(v, i);
+        return { sql: `t.assignee IS NULL AND ${own.sql}`, params: own.params };
+      }),
+    );
+  // SQLite takes ORDER BY/LIMIT in a compound select only on the whole: wrap each branch
+  const branch = (p: SqlWhere, k: number): SqlWhere =>
+    opts.limit
+      ? {
+          sql: `SELECT b${k}.id, b${k}.instance_id FROM (${p.sql} ORDER BY t.id LIMIT ${Math.floor(opts.limit)}) b${k}`,
+          params: p.params,
+        }
+      : p;
+  const all = parts.map(branch);
+  return { sql: all.map((p) => p.sql).join(' UNION '), params: all.flatMap((p) => p.params) };
 }
 
 /**
- * Instances (alias i) the viewer may see: their own, about a record they may read, or one where
- * they hold, held or may take a task.
+ * Instances (alias i) the viewer may see: their own, about a record they may read, or one with a
+ * task they see. Tested per instance, newest first, so a page stops early. (A group candidate's
+ * task counts only in an instance about no record here: one about a readable record is the
+ * viewer's own already, and one about an unreadable record is not offered to them.)
  */
 export function instanceVisibleSql(v: WorkflowViewer, i = 'i'): SqlWhere {
   const own = ownInstanceSql(v, i);
-  // open tasks count only in instances the viewer sees anyway: checked once, outside
-  const task = taskOfViewerSql(v, 'vt', i);
+  const parts: SqlWhere[] = [
+    { sql: 'vt.assignee = ?', params: [v.login] },
+    { sql: 'vt.completed_by = ?', params: [v.login] },
+    hasCandidateSql('vt', 'user', [v.login]),
+  ];
+  if (v.groups.length) {
+    const groups = hasCandidateSql('vt', 'group', v.groups);
+    parts.push({ sql: `(${i}.record_entity IS NULL AND ${groups.sql})`, params: groups.params });
+  }
+  const task = or(parts);
   return {
     sql: `(${own.sql} OR EXISTS (SELECT 1 FROM crm_wf_task vt WHERE vt.instance_id = ${i}.id AND ${task.sql}))`,
     params: [...own.params, ...task.params],
