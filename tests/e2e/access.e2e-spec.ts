@@ -57,6 +57,13 @@ label: ${label('Lead')}
 rules:
   - { action: read, subject: deal, conditions: { owner: $mySubordinates } }
 `,
+  'roles/writer.yaml': `
+kind: role
+name: writer
+label: ${label('Writer')}
+rules:
+  - { action: update, subject: deal, conditions: { owner: rep3 } }
+`,
   'roles/dept.yaml': `
 kind: role
 name: dept
@@ -98,6 +105,7 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       ['rep2', shanghai, 'rep1', ['rep']],
       ['rep3', north, null, ['rep']],
       ['deptuser', east, null, ['dept']],
+      ['writer', north, null, ['writer']], // may update rep3's deals but read none
     ];
     const ids = new Map<string, number>();
     for (const [name, departmentId, sup, roles] of users) {
@@ -658,6 +666,272 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
           (e: { actor: string; subject: string }) => e.actor === 'rep3' && e.subject === 'User',
         ),
       ).toBe(true);
+    });
+  });
+
+  describe('red-team findings', () => {
+    /** A deal of rep1 made by the admin, with a hidden margin and links rep1 partly cannot read. */
+    const hiddenDeal = async (title: string) => {
+      const r = await s.api(
+        'POST',
+        '/api/records/deal',
+        {
+          title,
+          owner: 'rep1',
+          margin: 4711,
+          account: account.a2,
+          partners: [account.a1, account.a2],
+        },
+        admin(),
+      );
+      expect(r.status).toBe(201);
+      return r.body as { id: number; version: number };
+    };
+    /** Soft-deletes a deal, so later tests that list deals do not see it. */
+    const drop = async (id: number) => {
+      const cur = await s.api('GET', `/api/records/deal/${id}`, undefined, admin());
+      const del = `/api/records/deal/${id}?version=${cur.body.version}`;
+      expect((await s.api('DELETE', del, undefined, admin())).status).toBe(204);
+    };
+    const upload = async (who: string, text: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([text], { type: 'application/pdf' }), 'x.pdf');
+      const up = await fetch(`${s.url}/api/files`, {
+        method: 'POST',
+        body: form,
+        headers: as(who),
+      });
+      expect(up.status).toBe(201);
+      return ((await up.json()) as { id: string }).id;
+    };
+    /** The error body with one id replaced, to compare a hidden id with a missing one. */
+    const shape = (body: { errors: Array<{ message: string }> }, id: string | number) =>
+      body.errors.map((e) => ({ ...e, message: e.message.replace(String(id), '<id>') }));
+
+    it('a version conflict shows the record only as GET does (PATCH and bulk)', async () => {
+      const d = await hiddenDeal('conflict');
+      const seen = await s.api('GET', `/api/records/deal/${d.id}`, undefined, as('rep1'));
+      expect(seen.body).not.toHaveProperty('margin');
+      expect(seen.body.partners).toEqual([account.a1]);
+      const patch = await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { title: 'x', version: d.version + 7 },
+        as('rep1'),
+      );
+      const bulk = await s.api(
+        'POST',
+        '/api/records/deal/bulk',
+        { records: [{ id: d.id, version: d.version + 7, title: 'x' }] },
+        as('rep1'),
+      );
+      for (const r of [patch, bulk]) {
+        expect(r.status).toBe(409);
+        expect(r.body.code).toBe('VERSION_CONFLICT');
+        expect(r.body.current).toEqual(seen.body);
+        expect(JSON.stringify(r.body)).not.toContain('4711');
+      }
+      // the admin still gets the whole record
+      const full = await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { title: 'x', version: d.version + 7 },
+        admin(),
+      );
+      expect(full.body.current).toMatchObject({ margin: 4711 });
+      await drop(d.id);
+    });
+
+    it('a version conflict of a user who may update but not read carries no record', async () => {
+      const cur = await s.api('GET', `/api/records/deal/${deal.d3}`, undefined, admin());
+      const stale = await s.api(
+        'PATCH',
+        `/api/records/deal/${deal.d3}`,
+        { title: 'd3', version: cur.body.version + 7 },
+        as('writer'),
+      );
+      expect(stale.status).toBe(409);
+      expect(stale.body.code).toBe('VERSION_CONFLICT');
+      expect(stale.body).not.toHaveProperty('current');
+      expect(JSON.stringify(stale.body)).not.toContain('4711');
+    });
+
+    it('a file field accepts only files the writer may read, and answers others like unknown ones', async () => {
+      const secret = await upload('rep3', '%PDF secret of rep3');
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const attach = (contract: string) =>
+        s.api('POST', '/api/records/deal', { title: 'steal', contract }, as('rep1'));
+      const hidden = await attach(secret);
+      const unknown = await attach(missing);
+      expect(hidden.status).toBe(400);
+      expect(hidden.body.code).toBe('RECORD_INVALID');
+      expect(hidden.body.code).toBe(unknown.body.code);
+      expect(shape(hidden.body, secret)).toEqual(shape(unknown.body, missing));
+      expect(hidden.body.errors[0].path).toBe('/contract');
+      // nor through an update of an own record
+      const own = (await s.api('POST', '/api/records/deal', { title: 'own' }, as('rep1'))).body;
+      const patch = await s.api(
+        'PATCH',
+        `/api/records/deal/${own.id}`,
+        { contract: secret, version: own.version },
+        as('rep1'),
+      );
+      expect(patch.status).toBe(400);
+      expect((await fetch(`${s.url}/api/files/${secret}`, { headers: as('rep1') })).status).toBe(
+        404,
+      );
+      // an own upload is fine, and so is sending back the value the record holds
+      const mine = await upload('rep1', '%PDF mine');
+      const set = await s.api(
+        'PATCH',
+        `/api/records/deal/${own.id}`,
+        { contract: mine, version: own.version },
+        as('rep1'),
+      );
+      expect(set.status).toBe(200);
+      const again = await s.api(
+        'PATCH',
+        `/api/records/deal/${own.id}`,
+        { contract: mine, title: 'own 2', version: set.body.version },
+        as('rep1'),
+      );
+      expect(again.status).toBe(200);
+      await drop(own.id);
+    });
+
+    it('relation ids the writer may not read answer exactly like missing ids', async () => {
+      for (const [field, hidden, missing] of [
+        ['account', account.a2, 999999],
+        ['partners', [account.a2], [999999]],
+      ] as const) {
+        const write = (v: unknown) =>
+          s.api('POST', '/api/records/deal', { title: 'probe', [field]: v }, as('rep1'));
+        const a = await write(hidden);
+        const b = await write(missing);
+        expect(a.status).toBe(400);
+        expect(a.body.code).toBe(b.body.code);
+        expect(shape(a.body, account.a2)).toEqual(shape(b.body, 999999));
+        expect(a.body.errors[0].path).toBe(`/${field}`);
+      }
+      const ok = await s.api(
+        'POST',
+        '/api/records/deal',
+        { title: 'readable', account: account.a1, partners: [account.a1] },
+        as('rep1'),
+      );
+      expect(ok.status).toBe(201);
+      // a value the record already holds may be sent back unchanged (forms send whole records)
+      const d = await hiddenDeal('keep account');
+      const back = await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { account: account.a2, title: 'kept', version: d.version },
+        as('rep1'),
+      );
+      expect(back.status).toBe(200);
+      await drop(ok.body.id);
+      await drop(d.id);
+    });
+
+    it('replacing many-to-many links keeps the links the writer cannot see', async () => {
+      const d = await hiddenDeal('keep links');
+      const r = await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { partners: [], version: d.version },
+        as('rep1'),
+      );
+      expect(r.status).toBe(200);
+      expect(r.body.partners).toEqual([]);
+      const all = await s.api('GET', `/api/records/deal/${d.id}`, undefined, admin());
+      expect(all.body.partners).toEqual([account.a2]);
+      await drop(d.id);
+    });
+
+    it('history does not show links to records the user may not read', async () => {
+      const d = await hiddenDeal('linked history');
+      const upd = await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { partners: [], version: d.version },
+        as('rep1'),
+      );
+      expect(upd.status).toBe(200);
+      const h = await s.api('GET', `/api/records/deal/${d.id}/history`, undefined, as('rep1'));
+      const rel = h.body.data.filter((e: { field: string }) =>
+        ['partners', 'account'].includes(e.field),
+      );
+      expect(rel).toEqual([
+        expect.objectContaining({ field: 'account', old: null, new: null }),
+        expect.objectContaining({ field: 'partners', old: null, new: [account.a1] }),
+        expect.objectContaining({ field: 'partners', old: [account.a1], new: [] }),
+      ]);
+      const adminH = await s.api('GET', `/api/records/deal/${d.id}/history`, undefined, admin());
+      expect(JSON.stringify(adminH.body)).toContain(`"new":[${account.a2}]`);
+      await drop(d.id);
+    });
+
+    it('a many-to-many filter matches only through records the user may read', async () => {
+      const d = await hiddenDeal('linked filter');
+      await s.api(
+        'PATCH',
+        `/api/records/deal/${d.id}`,
+        { partners: [], version: d.version },
+        as('rep1'),
+      );
+      const probe = async (filter: unknown, who = 'rep1') =>
+        (
+          await s.api('GET', `/api/records/deal?filter=${q(filter)}`, undefined, as(who))
+        ).body.data.map((x: { id: number }) => x.id);
+      expect(await probe({ partners: { contains: account.a2 } })).toEqual([]);
+      expect(await probe({ partners: { in: [account.a2] } })).toEqual([]);
+      expect(await probe({ title: 'linked filter', partners: { isNull: false } })).toEqual([]);
+      expect(await probe({ title: 'linked filter', partners: { isNull: true } })).toEqual([d.id]);
+      const admin2 = await s.api(
+        'GET',
+        `/api/records/deal?filter=${q({ partners: { contains: account.a2 } })}`,
+        undefined,
+        admin(),
+      );
+      expect(admin2.body.data.map((x: { id: number }) => x.id)).toEqual([d.id]);
+      await drop(d.id);
+    });
+
+    it('restoring a deleted record needs delete, not update', async () => {
+      const d = await hiddenDeal('restore me');
+      await drop(d.id);
+      const rep = await s.api('POST', `/api/records/deal/${d.id}/restore`, undefined, as('rep1'));
+      expect(rep.status).toBe(403);
+      expect(rep.body.code).toBe('FORBIDDEN');
+      const gone = await s.api('GET', `/api/records/deal/${d.id}`, undefined, admin());
+      expect(gone.status).toBe(404);
+      const ok = await s.api('POST', `/api/records/deal/${d.id}/restore`, undefined, admin());
+      expect(ok.status).toBe(200);
+      await drop(d.id);
+    });
+
+    it('a huge many-to-many list is a 400 naming the field, not a 500', async () => {
+      const huge = Array.from({ length: 40000 }, (_, i) => i + 1);
+      const one = await s.api(
+        'POST',
+        '/api/records/deal',
+        { title: 'huge', partners: huge },
+        as('rep1'),
+      );
+      const bulk = await s.api(
+        'POST',
+        '/api/records/deal/bulk',
+        { records: [{ title: 'huge', partners: huge }] },
+        as('rep1'),
+      );
+      for (const [r, path] of [
+        [one, '/partners'],
+        [bulk, '/records/0/partners'],
+      ] as const) {
+        expect(r.status).toBe(400);
+        expect(r.body.code).toBe('RECORD_INVALID');
+        expect(r.body.errors).toEqual([expect.objectContaining({ path })]);
+      }
     });
   });
 

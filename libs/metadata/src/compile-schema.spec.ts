@@ -264,6 +264,7 @@ describe('compileEntitySchema', () => {
     expect(props.tags).toMatchObject({
       type: 'array',
       uniqueItems: true,
+      maxItems: 1000,
       items: { type: 'integer', minimum: 1 },
       'x-relation': { kind: 'manyToMany', target: 'tag', junctionTable: 'j_deal_tags' },
     });

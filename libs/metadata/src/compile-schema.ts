@@ -6,6 +6,12 @@ export type JsonSchema = Record<string, unknown>;
 export const tableName = (entity: string): string => `e_${entity}`;
 export const junctionTableName = (entity: string, field: string): string => `j_${entity}_${field}`;
 
+/**
+ * Most ids one write may link through one manyToMany field. Without a cap a huge list reached the
+ * database as one statement and failed there (SQLite's bound-variable limit): a 500, not a 400.
+ */
+export const MAX_LINKS_PER_WRITE = 1000;
+
 const nullable = (schema: JsonSchema, required: boolean): JsonSchema => {
   if (required) return schema;
   // an optional select can be cleared: null joins its enum as well as its type
@@ -100,7 +106,12 @@ function valueSchema(f: FieldDef): JsonSchema {
       };
     case 'relation':
       return f.relation === 'manyToMany'
-        ? { type: 'array', uniqueItems: true, items: { type: 'integer', minimum: 1 } }
+        ? {
+            type: 'array',
+            uniqueItems: true,
+            maxItems: MAX_LINKS_PER_WRITE,
+            items: { type: 'integer', minimum: 1 },
+          }
         : { type: 'integer', minimum: 1 };
     case 'autoNumber':
       return { type: 'string', maxLength: 64 };

@@ -417,7 +417,12 @@ describe('translateFilter: errors', () => {
     [
       'manyToMany empty in',
       { tags: { in: [] } },
-      [{ path: '/filter/tags/in', message: 'in takes a non-empty list' }],
+      [{ path: '/filter/tags/in', message: 'in takes a list of 1 to 1000 values' }],
+    ],
+    [
+      'manyToMany in over 1000 ids',
+      { tags: { in: Array.from({ length: 1001 }, (_, i) => i + 1) } },
+      [{ path: '/filter/tags/in', message: 'in takes a list of 1 to 1000 values' }],
     ],
     [
       'multiSelect contains a number',
@@ -543,4 +548,22 @@ describe('translateFilter: the access layer', () => {
     );
     expect(out.params).toEqual(['li', 'Acme']);
   });
+
+  it.each([
+    [{ tags: { contains: 3 } }, '', ' AND j.target_id IN (?)', ['vip', 3]],
+    [{ tags: { isNull: false } }, '', '', ['vip']],
+    [{ tags: { isNull: true } }, 'NOT ', '', ['vip']],
+  ])(
+    'matches %j only through many-to-many targets the user may read',
+    (filter, not, tail, params) => {
+      const m = buildModel([ACCOUNT, TAG, DEAL], 1);
+      const out = translateFilter(m, m.entities.get('deal')!, filter, undefined, (name, alias) =>
+        name === 'tag' && alias === 'm' ? { sql: 'm.`label` = ?', params: ['vip'] } : undefined,
+      );
+      expect(out.sql).toBe(
+        `${not}EXISTS (SELECT 1 FROM \`j_deal_tags\` j JOIN \`e_tag\` m ON m.\`id\` = j.target_id AND (m.\`label\` = ?) WHERE j.source_id = t.\`id\`${tail})`,
+      );
+      expect(out.params).toEqual(params);
+    },
+  );
 });

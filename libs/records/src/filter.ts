@@ -40,6 +40,11 @@ export interface SqlFragment {
   params: SqlParam[];
 }
 
+/** Alias of a related entity in a filter: `r` one many-to-one hop away, `m` a many-to-many target. */
+export type RelatedAlias = 'r' | 'm';
+/** The user's read condition on a related entity over the given alias (undefined: no limit). */
+export type RelatedRows = (entity: string, alias: RelatedAlias) => SqlFragment | undefined;
+
 /** A system column as seen by filters and sorts. */
 const SYSTEM_FIELDS: Record<
   string,
@@ -130,7 +135,7 @@ class Translator {
     private readonly model: MetadataModel,
     private readonly root: CompiledEntity,
     private readonly readable?: (entity: string, field: string) => boolean,
-    private readonly relatedRows?: (entity: string) => SqlFragment | undefined,
+    private readonly relatedRows?: RelatedRows,
   ) {}
 
   fail(path: string, message: string): SqlFragment {
@@ -183,7 +188,7 @@ class Translator {
         return this.fail(path, `unknown field "${key}"`);
       const inner = this.condition(target, key.slice(dot + 1), value, path, 'r');
       // only related records the user may read can match, or a filter would probe hidden ones
-      const allowed = this.relatedRows?.(target.name);
+      const allowed = this.relatedRows?.(target.name, 'r');
       return {
         sql: `${alias}.${q(head)} IN (SELECT r.${q('id')} FROM ${q(target.table)} r WHERE r.${q('deleted_at')} IS NULL AND ${allowed ? `${allowed.sql} AND ` : ''}${inner.sql})`,
         params: [...(allowed?.params ?? []), ...inner.params],
@@ -236,6 +241,24 @@ class Translator {
     }
   }
 
+  /**
+   * The links of the record at `alias` through a many-to-many field, as a SELECT to wrap in
+   * EXISTS. With the access layer only links to records the user may read count, so a filter
+   * cannot confirm a link that reads hide.
+   */
+  links(entity: CompiledEntity, rf: ResolvedField, alias: string): SqlFragment {
+    const jt = junctionTableName(entity.name, rf.column);
+    const target = rf.field?.target ? this.model.entities.get(rf.field.target) : undefined;
+    const allowed = target ? this.relatedRows?.(target.name, 'm') : undefined;
+    const join = allowed
+      ? ` JOIN ${q(target!.table)} m ON m.${q('id')} = j.target_id AND (${allowed.sql})`
+      : '';
+    return {
+      sql: `SELECT 1 FROM ${q(jt)} j${join} WHERE j.source_id = ${alias}.${q('id')}`,
+      params: allowed?.params ?? [],
+    };
+  }
+
   op(
     entity: CompiledEntity,
     rf: ResolvedField,
@@ -254,23 +277,20 @@ class Translator {
     if (op === 'isNull') {
       if (typeof v !== 'boolean') return this.fail(path, 'isNull takes true or false');
       if (rf.kind === 'm2m') {
-        const jt = junctionTableName(entity.name, rf.column);
-        return {
-          sql: `${v ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${q(jt)} j WHERE j.source_id = ${alias}.${q('id')})`,
-          params: [],
-        };
+        const links = this.links(entity, rf, alias);
+        return { sql: `${v ? 'NOT ' : ''}EXISTS (${links.sql})`, params: links.params };
       }
       return { sql: `${col} IS ${v ? '' : 'NOT '}NULL`, params: [] };
     }
     if (rf.kind === 'm2m') {
-      const jt = junctionTableName(entity.name, rf.column);
       const ids = op === 'in' ? v : [v];
-      if (!Array.isArray(ids) || ids.length === 0)
-        return this.fail(path, `${op} takes a non-empty list`);
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000)
+        return this.fail(path, `${op} takes a list of 1 to 1000 values`);
       const ps = ids.map((x, i) => this.value(rf, x, `${path}/${i}`));
+      const links = this.links(entity, rf, alias);
       return {
-        sql: `EXISTS (SELECT 1 FROM ${q(jt)} j WHERE j.source_id = ${alias}.${q('id')} AND j.target_id IN (${ps.map(() => '?').join(', ')}))`,
-        params: ps.map((p) => p ?? null),
+        sql: `EXISTS (${links.sql} AND j.target_id IN (${ps.map(() => '?').join(', ')}))`,
+        params: [...links.params, ...ps.map((p) => p ?? null)],
       };
     }
     if (op === 'in' || op === 'nin') {
@@ -326,8 +346,8 @@ export function translateFilter(
   entity: CompiledEntity,
   filter: unknown,
   readable?: (entity: string, field: string) => boolean,
-  /** The user's read condition on a related entity, over alias `r`. */
-  relatedRows?: (entity: string) => SqlFragment | undefined,
+  /** The user's read condition on a related entity (see RelatedAlias). */
+  relatedRows?: RelatedRows,
 ): SqlFragment {
   if (filter === undefined || filter === null) return { sql: '1=1', params: [] };
   const t = new Translator(model, entity, readable, relatedRows);

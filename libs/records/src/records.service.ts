@@ -20,7 +20,7 @@ import {
   junctionTableName,
 } from '@crm/metadata';
 import { type RecordData, fromRow, selectColumns, toRow } from './codec';
-import { type SqlFragment, translateFilter } from './filter';
+import { type RelatedAlias, type SqlFragment, translateFilter } from './filter';
 import {
   type EntityValidators,
   type Locale,
@@ -29,6 +29,13 @@ import {
   ruleErrors,
   schemaErrors,
 } from './record-validator';
+import {
+  hideUnreadableTargets,
+  inChunks,
+  readCondition,
+  referenceErrors,
+  replaceLinks,
+} from './references';
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 
@@ -42,6 +49,11 @@ export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'export' | 
 export interface RecordAccess {
   /** WHERE fragment over alias `t` of the rows the user may `action`; throws FORBIDDEN if none. */
   rows(entity: CompiledEntity, action: AccessAction, alias?: string): Promise<SqlFragment>;
+  /**
+   * Like rows(…, 'read') but null instead of a denial when no rule reaches any row: for checks
+   * that merely ask (is this linked record readable?) and must not log a denial for it.
+   */
+  readableRows(entity: CompiledEntity, alias: string): Promise<SqlFragment | null>;
   /** May the user read this field (masking, filters, sorts, includes)? */
   canRead(entity: CompiledEntity, field: string): boolean;
   /** Throws FORBIDDEN naming the first field the user may not write. */
@@ -58,6 +70,7 @@ export interface Actor {
 }
 
 const ALL_ROWS: SqlFragment = { sql: '1=1', params: [] };
+const NO_ROWS: SqlFragment = { sql: '1=0', params: [] };
 
 export interface ListQuery {
   filter?: unknown;
@@ -215,20 +228,9 @@ export class RecordsService {
     const readable = access
       ? (entity: string, field: string) => access.canRead(this.entity(entity), field)
       : undefined;
-    const related = new Map<string, SqlFragment>();
-    if (access) {
-      for (const f of Object.values(e.fields)) {
-        if (f.type !== 'relation' || f.relation !== 'manyToOne' || related.has(f.target!)) continue;
-        const target = this.meta.model.entities.get(f.target!);
-        if (!target) continue;
-        related.set(
-          target.name,
-          await access.rows(target, 'read', 'r').catch(() => ({ sql: '1=0', params: [] })),
-        );
-      }
-    }
-    const where = translateFilter(this.meta.model, e, query.filter, readable, (name) =>
-      related.get(name),
+    const related = access ? await this.relatedReadConditions(e, access) : undefined;
+    const where = translateFilter(this.meta.model, e, query.filter, readable, (name, alias) =>
+      related ? (related.get(`${alias}:${name}`) ?? NO_ROWS) : undefined,
     );
     const keys = parseSort(e, query.sort, readable);
     // The user's conditions are part of the WHERE clause, so pages, cursors and counts only ever
@@ -263,6 +265,34 @@ export class RecordsService {
         baseParams,
       );
       out.count = Number(c.n);
+    }
+    return out;
+  }
+
+  /**
+   * The user's read condition on every entity a filter of `e` can reach through a relation, keyed
+   * `alias:entity`: `r` for a many-to-one hop, `m` for the target of a many-to-many link (also one
+   * hop away). A related record the user may not read never makes a filter match.
+   */
+  private async relatedReadConditions(
+    e: CompiledEntity,
+    access: RecordAccess,
+  ): Promise<Map<string, SqlFragment>> {
+    const out = new Map<string, SqlFragment>();
+    const add = async (targetName: string, alias: RelatedAlias) => {
+      const target = this.meta.model.entities.get(targetName);
+      if (!target || out.has(`${alias}:${target.name}`)) return;
+      out.set(`${alias}:${target.name}`, (await access.readableRows(target, alias)) ?? NO_ROWS);
+    };
+    for (const f of Object.values(e.fields)) {
+      if (f.type !== 'relation') continue;
+      if (f.relation === 'manyToMany') {
+        await add(f.target!, 'm');
+        continue;
+      }
+      await add(f.target!, 'r');
+      for (const g of Object.values(this.meta.model.entities.get(f.target!)?.fields ?? {}))
+        if (isM2M(g)) await add(g.target!, 'm');
     }
     return out;
   }
@@ -327,18 +357,20 @@ export class RecordsService {
     target?: CompiledEntity,
     visible?: SqlFragment | null,
   ): Promise<Map<number, number[]>> {
-    const inList = ids.map(() => '?').join(', ');
-    const rows = await db.query<{ source_id: number; target_id: number }>(
-      target && visible
-        ? `SELECT j.source_id, j.target_id FROM ${q(table)} j JOIN ${q(target.table)} t ON t.id = j.target_id WHERE j.source_id IN (${inList}) AND (${visible.sql}) ORDER BY j.target_id`
-        : `SELECT source_id, target_id FROM ${q(table)} WHERE source_id IN (${inList}) ORDER BY target_id`,
-      target && visible ? [...ids, ...visible.params] : ids,
-    );
     const out = new Map<number, number[]>();
-    for (const r of rows) {
-      const list = out.get(Number(r.source_id)) ?? [];
-      list.push(Number(r.target_id));
-      out.set(Number(r.source_id), list);
+    for (const chunk of inChunks(ids)) {
+      const inList = chunk.map(() => '?').join(', ');
+      const rows = await db.query<{ source_id: number; target_id: number }>(
+        target && visible
+          ? `SELECT j.source_id, j.target_id FROM ${q(table)} j JOIN ${q(target.table)} t ON t.id = j.target_id WHERE j.source_id IN (${inList}) AND (${visible.sql}) ORDER BY j.target_id`
+          : `SELECT source_id, target_id FROM ${q(table)} WHERE source_id IN (${inList}) ORDER BY target_id`,
+        target && visible ? [...chunk, ...visible.params] : chunk,
+      );
+      for (const r of rows) {
+        const list = out.get(Number(r.source_id)) ?? [];
+        list.push(Number(r.target_id));
+        out.set(Number(r.source_id), list);
+      }
     }
     return out;
   }
@@ -367,6 +399,13 @@ export class RecordsService {
       if (access) for (const r of found) this.mask(target, r, access);
       return found;
     };
+    // the linked ids of a page grow with the stored links: one IN list per chunk
+    const fetchIds = async (target: CompiledEntity, ids: number[]) => {
+      const found: RecordData[] = [];
+      for (const chunk of inChunks(ids))
+        found.push(...(await fetch(target, `t.id IN (${chunk.map(() => '?').join(', ')})`, chunk)));
+      return found;
+    };
     for (const r of records) r._related = {};
     for (const name of include) {
       const f = e.fields[name];
@@ -388,9 +427,7 @@ export class RecordsService {
               records.map((r) => r[name]).filter((v): v is number => typeof v === 'number'),
             ),
           ];
-          const found = ids.length
-            ? await fetch(target, `t.id IN (${ids.map(() => '?').join(', ')})`, ids)
-            : [];
+          const found = await fetchIds(target, ids);
           const byId = new Map(found.map((x) => [x.id, x]));
           for (const r of records)
             (r._related as RecordData)[name] = byId.get(r[name] as number) ?? null;
@@ -401,9 +438,7 @@ export class RecordsService {
             records.map((r) => r.id as number),
           );
           const ids = [...new Set([...links.values()].flat())];
-          const found = ids.length
-            ? await fetch(target, `t.id IN (${ids.map(() => '?').join(', ')})`, ids)
-            : [];
+          const found = await fetchIds(target, ids);
           const byId = new Map(found.map((x) => [x.id, x]));
           for (const r of records) {
             (r._related as RecordData)[name] = (links.get(r.id as number) ?? [])
@@ -544,14 +579,19 @@ export class RecordsService {
    * May this user download a stored file? Its uploader may (it is not attached yet); anyone else
    * only through a record they may read whose file field holds it, checked in SQL like a list.
    */
-  async canReadFile(fileId: string, uploader: string | null, actor: Actor): Promise<boolean> {
+  async canReadFile(
+    fileId: string,
+    uploader: string | null,
+    actor: Actor,
+    db: Db = this.db,
+  ): Promise<boolean> {
     if (!actor.access || uploader === actor.id) return true;
     for (const e of this.meta.model.entities.values()) {
       for (const [name, f] of Object.entries(e.fields)) {
         if (f.type !== 'file' || !actor.access.canRead(e, name)) continue;
-        const allowed = await actor.access.rows(e, 'read').catch(() => null);
+        const allowed = await actor.access.readableRows(e, 't');
         if (!allowed) continue;
-        const [hit] = await this.db.query(
+        const [hit] = await db.query(
           `SELECT t.id FROM ${q(e.table)} t WHERE t.${q(name)} = ? AND t.deleted_at IS NULL AND (${allowed.sql}) LIMIT 1`,
           [fileId, ...allowed.params],
         );
@@ -859,7 +899,7 @@ export class RecordsService {
   }
 
   private async insert(tx: Db, e: CompiledEntity, data: RecordData, actor: Actor): Promise<number> {
-    await this.checkReferences(tx, e, data);
+    await this.checkReferences(tx, e, data, actor);
     const now = this.clock.now();
     // Callers that already hold a transaction (workflow steps) number inside it: correct, but the
     // counter row stays locked until their commit.
@@ -890,7 +930,7 @@ export class RecordsService {
     }
     for (const [name, f] of Object.entries(e.fields)) {
       if (isM2M(f) && Array.isArray(data[name]))
-        await this.replaceLinks(tx, e, name, id, data[name] as number[]);
+        await this.replaceLinks(tx, e, name, id, data[name] as number[], actor);
     }
     const entries: Array<[string | null, unknown, unknown]> = [];
     for (const [name, f] of Object.entries(e.fields)) {
@@ -932,12 +972,14 @@ export class RecordsService {
       [id, ...allowed.params],
     );
     if (!currentRows.length) throw await this.unreachable(tx, e, id, 'update', actor);
+    // unmasked: rules, history and the unchanged-value check need the whole record; it never
+    // leaves this method (a conflict shows the record as the user may read it)
     const [current] = await this.hydrate(e, currentRows, undefined, [], tx);
-    if (current.version !== version) throw this.conflict(e, current);
+    if (current.version !== version) throw await this.conflictAsSeen(tx, e, id, actor);
     const merged = { ...current, ...changes };
     const ruleErrs = ruleErrors(e, merged, actor.locale);
     if (ruleErrs.length) throw this.invalid(e, ruleErrs);
-    await this.checkReferences(tx, e, changes);
+    await this.checkReferences(tx, e, changes, actor, current);
     const ts = toDbTimestamp(this.clock.now());
     const row = toRow(e, changes);
     if ('owner' in changes) row.owner = changes.owner as SqlParam;
@@ -959,14 +1001,16 @@ export class RecordsService {
     }
     if (affected === 0) {
       // Lost a race with a concurrent update between our read and write.
-      throw this.conflict(e, await this.get(e.name, id, {}, tx));
+      throw await this.conflictAsSeen(tx, e, id, actor);
     }
+    // history records the lists as stored, hidden links included (readers see them filtered)
+    const stored: RecordData = { ...changes };
     for (const [name, f] of Object.entries(e.fields)) {
       if (isM2M(f) && Array.isArray(changes[name]))
-        await this.replaceLinks(tx, e, name, id, changes[name] as number[]);
+        stored[name] = await this.replaceLinks(tx, e, name, id, changes[name] as number[], actor);
     }
     const entries: Array<[string, unknown, unknown]> = [];
-    for (const [name, v] of Object.entries(changes)) {
+    for (const [name, v] of Object.entries(stored)) {
       const old = current[name] ?? null;
       if (JSON.stringify(old) !== JSON.stringify(v ?? null)) entries.push([name, old, v ?? null]);
     }
@@ -1007,41 +1051,43 @@ export class RecordsService {
           throw await this.unreachable(tx, e, id, 'delete', actor);
         throw err;
       }
-      if (version !== undefined && current.version !== version) throw this.conflict(e, current);
+      if (version !== undefined && current.version !== version)
+        throw await this.conflictAsSeen(tx, e, id, actor);
       const ts = toDbTimestamp(this.clock.now());
       const r = await tx.execute(
         `UPDATE ${q(e.table)} SET deleted_at = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ? AND deleted_at IS NULL`,
         [ts, ts, actor.id, id, current.version as number],
       );
-      if (r.affected === 0)
-        throw this.conflict(e, await this.get(entityName, id, { withDeleted: true }, tx));
+      if (r.affected === 0) throw await this.conflictAsSeen(tx, e, id, actor);
       await this.writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
     });
   }
 
+  /** Restoring undoes a delete, so it needs `delete` on the record (not `update`). */
   async restore(entityName: string, id: number, actor: Actor): Promise<RecordData> {
     const e = this.entity(entityName);
-    await this.loadAccess(e, ['update'], actor);
+    await this.loadAccess(e, ['delete'], actor);
     await this.db.transaction(async (tx) => {
       let current: RecordData;
       try {
         current = await this.get(
           entityName,
           id,
-          { withDeleted: true, access: actor.access, action: 'update' },
+          { withDeleted: true, access: actor.access, action: 'delete' },
           tx,
         );
       } catch (err) {
         if (err instanceof CrmError && err.code === ErrorCode.RecordNotFound)
-          throw await this.unreachable(tx, e, id, 'update', actor, true);
+          throw await this.unreachable(tx, e, id, 'delete', actor, true);
         throw err;
       }
       if (current.deletedAt === null) {
+        const seen = await this.seenAs(tx, e, id, actor);
         throw new CrmError(
           ErrorCode.VersionConflict,
           `${e.name} ${id} is not deleted`,
           [{ path: '/deletedAt', message: 'record is not deleted' }],
-          { current },
+          seen ? { current: seen } : undefined,
         );
       }
       const ts = toDbTimestamp(this.clock.now());
@@ -1092,7 +1138,7 @@ export class RecordsService {
     const visible = rows.filter(
       (r) => !access || r.field === null || access.canRead(e, String(r.field)),
     );
-    return visible.map((r) => ({
+    const entries = visible.map((r) => ({
       id: Number(r.id),
       at: r.at ? new Date(`${String(r.at).replace(' ', 'T')}Z`).toISOString() : null,
       actor: (r.actor as string) ?? null,
@@ -1101,6 +1147,8 @@ export class RecordsService {
       old: parseJson(r.old_value),
       new: parseJson(r.new_value),
     }));
+    if (access) await hideUnreadableTargets(this.db, (n) => this.entity(n), e, entries, access);
+    return entries;
   }
 
   private async writeHistory(
@@ -1135,48 +1183,28 @@ export class RecordsService {
     field: string,
     id: number,
     targets: number[],
-  ): Promise<void> {
-    const jt = junctionTableName(e.name, field);
-    await tx.execute(`DELETE FROM ${q(jt)} WHERE source_id = ?`, [id]);
-    if (targets.length) {
-      await tx.execute(
-        `INSERT INTO ${q(jt)} (source_id, target_id) VALUES ${targets.map(() => '(?, ?)').join(', ')}`,
-        targets.flatMap((t) => [id, t]),
-      );
-    }
+    actor: Actor,
+  ): Promise<number[]> {
+    const target = this.entity(e.fields[field].target!);
+    return replaceLinks(tx, e, field, target, id, targets, actor.access);
   }
 
-  /** Relations must point at live records and files at stored files: checked, with the field named. */
-  private async checkReferences(tx: Db, e: CompiledEntity, data: RecordData): Promise<void> {
-    const errors: ErrorDetail[] = [];
-    for (const [name, f] of Object.entries(e.fields)) {
-      const v = data[name];
-      if (v === undefined || v === null) continue;
-      if (f.type === 'relation') {
-        const ids = [...new Set(Array.isArray(v) ? (v as number[]) : [v as number])];
-        if (!ids.length) continue;
-        const target = this.entity(f.target!);
-        const found = await tx.query<{ id: number }>(
-          `SELECT id FROM ${q(target.table)} WHERE deleted_at IS NULL AND id IN (${ids.map(() => '?').join(', ')})`,
-          ids,
-        );
-        const have = new Set(found.map((r) => Number(r.id)));
-        for (const id of ids)
-          if (!have.has(id))
-            errors.push({ path: `/${name}`, message: `${target.name} ${id} does not exist` });
-      } else if (f.type === 'file') {
-        const [file] = await tx.query<{ mime: string }>('SELECT mime FROM crm_file WHERE id = ?', [
-          v as string,
-        ]);
-        if (!file) errors.push({ path: `/${name}`, message: `file ${String(v)} does not exist` });
-        else if (f.accept?.length && !f.accept.some((a) => file.mime.startsWith(a))) {
-          errors.push({
-            path: `/${name}`,
-            message: `file type ${file.mime} is not accepted (${f.accept.join(', ')})`,
-          });
-        }
-      }
-    }
+  /**
+   * Relations must point at live records and files at stored files, both reachable by the writer;
+   * checked, with the field named. `current`: the record an update changes.
+   */
+  private async checkReferences(
+    tx: Db,
+    e: CompiledEntity,
+    data: RecordData,
+    actor: Actor,
+    current?: RecordData,
+  ): Promise<void> {
+    const errors = await referenceErrors(tx, (name) => this.entity(name), e, data, {
+      access: actor.access,
+      current,
+      mayReadFile: (fileId, uploader) => this.canReadFile(fileId, uploader, actor, tx),
+    });
     if (errors.length) throw this.invalid(e, errors);
   }
 
@@ -1207,12 +1235,41 @@ export class RecordsService {
     ]);
   }
 
-  private conflict(e: CompiledEntity, current: RecordData): CrmError {
+  /**
+   * The record as the user may read it now, masked like a GET (soft-deleted ones too: the trash is
+   * readable under the same conditions); undefined if they may not read it at all.
+   */
+  private async seenAs(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    actor: Actor,
+  ): Promise<RecordData | undefined> {
+    // asking first keeps a user who may update but not read from logging a read denial
+    if ((await readCondition(actor.access, e)) === null) return undefined;
+    try {
+      return await this.get(e.name, id, { withDeleted: true, access: actor.access }, tx);
+    } catch (err) {
+      if (err instanceof CrmError && err.code === ErrorCode.RecordNotFound) return undefined;
+      throw err;
+    }
+  }
+
+  /** A 409 whose `current` shows no more than a GET would: an error body is a read too. */
+  private async conflictAsSeen(
+    tx: Db,
+    e: CompiledEntity,
+    id: number,
+    actor: Actor,
+  ): Promise<CrmError> {
+    const current = await this.seenAs(tx, e, id, actor);
     return new CrmError(
       ErrorCode.VersionConflict,
-      `${e.name} ${String(current.id)} was changed by someone else (now at version ${String(current.version)})`,
+      current
+        ? `${e.name} ${id} was changed by someone else (now at version ${String(current.version)})`
+        : `${e.name} ${id} was changed by someone else`,
       [{ path: '/version', message: 'stale version' }],
-      { current },
+      current ? { current } : undefined,
     );
   }
 }
