@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, ErrorCode } from '@crm/common';
 import type { CompiledEntity, MetadataModel } from '@crm/metadata';
-import type { AccessAction, RecordAccess, SqlFragment } from '@crm/records';
+import type { AccessAction, RecordAccess, RecordData, SqlFragment } from '@crm/records';
+import { subject } from '@casl/ability';
 import {
   type AppAbility,
   type AppRule,
@@ -107,6 +108,19 @@ export class Principal implements RecordAccess {
     const bad = fields.filter((f) => known.has(f) && !allowed.has(f));
     if (bad.length)
       throw this.deny(action, entity.name, `you may not write ${bad.join(', ')}`, bad);
+  }
+
+  /**
+   * The reason of the inverted rule that denies `action` on this record, when one does. Only for
+   * the message: access itself is decided in SQL. Rules with user placeholders are skipped, as
+   * CASL would compare the placeholder text itself.
+   */
+  denialReason(entity: CompiledEntity, action: string, record: RecordData): string | undefined {
+    const rule = this.ability.relevantRuleFor(action, subject(entity.name, { ...record }));
+    if (!rule?.inverted || !rule.reason) return undefined;
+    if (placeholdersOf([{ action, subject: entity.name, conditions: rule.conditions }]).size)
+      return undefined;
+    return rule.reason;
   }
 
   deny(action: string, subject: string, reason: string, field?: string | string[]): CrmError {

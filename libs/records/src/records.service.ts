@@ -60,6 +60,8 @@ export interface RecordAccess {
   assertWrite(entity: CompiledEntity, action: 'create' | 'update', fields: string[]): void;
   /** A FORBIDDEN error for this denial, logged with user, action, subject and reason. */
   deny(action: string, subject: string, reason: string, field?: string | string[]): CrmError;
+  /** The reason an explicit denial (an inverted rule) gives for this record, if one matches. */
+  denialReason?(entity: CompiledEntity, action: string, record: RecordData): string | undefined;
 }
 
 export interface Actor {
@@ -1031,12 +1033,19 @@ export class RecordsService {
     withDeleted = false,
   ): Promise<CrmError> {
     if (!actor.access) return this.notFound(e, id);
+    let seen: RecordData;
     try {
-      await this.get(e.name, id, { access: actor.access, withDeleted }, tx);
+      seen = await this.get(e.name, id, { access: actor.access, withDeleted }, tx);
     } catch {
       return this.notFound(e, id);
     }
-    return actor.access.deny(action, `${e.name}/${id}`, `no rule lets you ${action} this record`);
+    // say why when a role says so ("a quote in approval cannot be changed")
+    const why = actor.access.denialReason?.(e, action, seen);
+    return actor.access.deny(
+      action,
+      `${e.name}/${id}`,
+      why ?? `no rule lets you ${action} this record`,
+    );
   }
 
   async remove(entityName: string, id: number, actor: Actor, version?: number): Promise<void> {
