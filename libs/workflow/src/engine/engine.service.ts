@@ -371,7 +371,9 @@ export class EngineService {
       // lock the instance first (one lock order for every step), then decide on the task as it
       // is under that lock and complete it by version
       const step = await ctx.load(Number(first.instance_id));
-      const task = await this.taskRow(ctx.tx, taskId);
+      // a permission decision reads the task again under that lock; without one, the version
+      // check of the update below is all the guard needed
+      const task = viewer ? await this.taskRow(ctx.tx, taskId) : first;
       if (viewer) await this.assertMayWork(ctx.tx, task, viewer, 'complete');
       const version = body.version ?? Number(task.version);
       const done = await ctx.tx.execute(
@@ -385,7 +387,9 @@ export class EngineService {
           [{ path: '/version', message: 'stale or completed task' }],
         );
       // candidates are offered open tasks only; the decision stays in the task and history
-      await ctx.tx.execute('DELETE FROM crm_wf_task_candidate WHERE task_id = ?', [taskId]);
+      // (an assigned task without candidate lists has no rows: claiming drops the `open` one)
+      if (task.candidate_groups || task.candidate_users || !task.assignee)
+        await ctx.tx.execute('DELETE FROM crm_wf_task_candidate WHERE task_id = ?', [taskId]);
       const exec = step.execs.get(Number(task.execution_id));
       if (!exec) throw new Error(`task ${taskId} has no execution`);
       step.hist(String(task.element_id), 'UserTask', 'complete', body.variables);
@@ -415,6 +419,10 @@ export class EngineService {
             : `task ${taskId} is assigned to ${String(task.assignee)}`,
           [{ path: 'assignee', message: 'already claimed' }],
         );
+      // a claimed task is no longer open to whoever sees its instance
+      await tx.execute("DELETE FROM crm_wf_task_candidate WHERE task_id = ? AND kind = 'open'", [
+        taskId,
+      ]);
       await tx.execute(
         'INSERT INTO crm_wf_history (instance_id, element_id, element_type, event, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         [
