@@ -530,6 +530,17 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
         { 'x-no-auth': '1' },
       );
       expect(gone.status).toBe(401);
+      // logout everywhere (no refresh token named) also voids the access tokens already issued
+      const a = await login('rep2');
+      const b = await login('rep2');
+      const bearer = (t: { body: { accessToken: string } }) => ({
+        authorization: `Bearer ${t.body.accessToken}`,
+      });
+      expect((await s.api('GET', '/api/auth/me', undefined, bearer(b))).status).toBe(200);
+      expect((await s.api('POST', '/api/auth/logout', {}, bearer(a))).status).toBe(204);
+      for (const t of [a, b])
+        expect((await s.api('GET', '/api/auth/me', undefined, bearer(t))).status).toBe(401);
+      expect((await login('rep2')).status).toBe(200);
       for (const u of token.keys())
         token.set(u, (await login(u, u === 'admin' ? ADMIN_PASSWORD : PASSWORD)).body.accessToken);
     });
@@ -578,13 +589,18 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
         { 'x-no-auth': '1' },
       );
       expect(refresh.status).toBe(401);
+      // the access token of the old password dies with it, not at its expiry
+      const stale = await s.api('GET', '/api/auth/me', undefined, auth);
+      expect(stale.status).toBe(401);
+      expect(stale.body.message).toContain('password change');
       expect((await login('rep3')).status).toBe(401);
-      expect((await login('rep3', 'another-password-2')).status).toBe(200);
+      const fresh = await login('rep3', 'another-password-2');
+      expect(fresh.status).toBe(200);
       await s.api(
         'POST',
         '/api/auth/password',
         { currentPassword: 'another-password-2', newPassword: PASSWORD },
-        auth,
+        { authorization: `Bearer ${fresh.body.accessToken}` },
       );
       token.set('rep3', (await login('rep3')).body.accessToken);
     });

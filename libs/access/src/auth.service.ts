@@ -180,11 +180,14 @@ export class AuthService {
 
   private async issue(user: User): Promise<TokenPair> {
     const now = this.nowSeconds();
+    // read after any session end that preceded this login: the new token lives in the new epoch
+    const epoch = (await this.identity.findAuthUser(user.id))?.sessionEpoch ?? 0;
     const accessToken = signJwt(
       {
         sub: user.login,
         uid: user.id,
         iat: now,
+        sep: epoch,
         exp: now + this.config.accessTokenTtl,
         jti: randomUUID(),
       },
@@ -229,10 +232,8 @@ export class AuthService {
     if (!row) throw unauthenticated('refresh token is not valid');
     const now = this.clock.now();
     if (row.revoked_at) {
-      await this.db.execute(
-        'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-        [toDbTimestamp(now), row.user_id],
-      );
+      // a stolen token was used or replayed: the thief's access token goes too
+      await this.identity.endSessions(Number(row.user_id));
       await this.audit.record({
         actor: null,
         action: 'token.refresh',
@@ -262,11 +263,7 @@ export class AuthService {
         'UPDATE crm_refresh_token SET revoked_at = ? WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL',
         [now, sha256(token), principal.user.id],
       );
-    else
-      await this.db.execute(
-        'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-        [now, principal.user.id],
-      );
+    else await this.identity.endSessions(principal.user.id);
     await this.audit.record({
       actor: principal.user.login,
       action: 'logout',
@@ -300,10 +297,7 @@ export class AuthService {
         problems.map((m) => ({ path: '/newPassword', message: m })),
       );
     await this.identity.setPasswordHash(principal.user.id, await hashPassword(b.newPassword));
-    await this.db.execute(
-      'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-      [toDbTimestamp(this.clock.now()), principal.user.id],
-    );
+    await this.identity.endSessions(principal.user.id);
     await this.audit.record({
       actor: principal.user.login,
       action: 'password.change',
@@ -336,8 +330,10 @@ export class AuthService {
         if (e instanceof JwtError) throw unauthenticated(`access token refused: ${e.message}`);
         throw e;
       }
-      user = await this.identity.findUser('id', claims.uid);
-      if (user && user.login !== claims.sub) user = null;
+      const found = await this.identity.findAuthUser(claims.uid);
+      user = found && found.user.login === claims.sub ? found.user : null;
+      if (found && (claims.sep ?? 0) !== found.sessionEpoch)
+        throw unauthenticated('access token ended by a logout or a password change');
       via = 'jwt';
     }
     if (!user || !user.active) throw unauthenticated('user is not active');

@@ -130,6 +130,31 @@ export class IdentityService {
     return r ? toUser(r) : null;
   }
 
+  /** The user an access token names, with the session epoch their live tokens must carry. */
+  async findAuthUser(id: number): Promise<{ user: User; sessionEpoch: number } | null> {
+    const [r] = await this.db.query<Record<string, unknown>>(
+      `SELECT ${USER_COLUMNS}, session_epoch FROM crm_user WHERE id = ?`,
+      [id],
+    );
+    return r ? { user: toUser(r), sessionEpoch: Number(r.session_epoch ?? 0) } : null;
+  }
+
+  /**
+   * Ends every session of a user: refresh tokens revoked, and the session epoch raised so the
+   * access tokens issued until now are refused from the next request on (they would otherwise
+   * live out their short lifetime).
+   */
+  async endSessions(id: number): Promise<void> {
+    await this.db.execute(
+      'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+      [toDbTimestamp(this.clock.now()), id],
+    );
+    await this.db.execute(
+      'UPDATE crm_user SET session_epoch = COALESCE(session_epoch, 0) + 1 WHERE id = ?',
+      [id],
+    );
+  }
+
   async getUser(id: number): Promise<User> {
     const u = await this.findUser('id', id);
     if (!u)
@@ -277,13 +302,8 @@ export class IdentityService {
       `UPDATE crm_user SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`,
       [...names.map((n) => cols[n]), id],
     );
-    if (cols.password_hash !== undefined || cols.active === 0) {
-      // a new password or a deactivation ends every session of the user
-      await this.db.execute(
-        'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-        [cols.updated_at, id],
-      );
-    }
+    // a new password or a deactivation ends every session of the user
+    if (cols.password_hash !== undefined || cols.active === 0) await this.endSessions(id);
     await this.changed();
     const changed = Object.keys(this.object(body)).filter((k) => k !== 'password');
     await this.audit.record({

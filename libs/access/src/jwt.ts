@@ -9,6 +9,8 @@ export interface AccessClaims {
   /** user id */
   uid: number;
   iat: number;
+  /** the user's session epoch at issue: raising it ends the token (absent = 0) */
+  sep?: number;
   exp: number;
   /** token id, for logs */
   jti: string;

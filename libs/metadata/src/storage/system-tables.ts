@@ -333,6 +333,9 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('roles', 1000, false),
       at('created_at'),
       at('updated_at'),
+      // raised to end every session (logout everywhere, new password, deactivation): access
+      // tokens carry the epoch they were issued in and die with it, not at their expiry
+      { name: 'session_epoch', type: { base: 'int' as const }, nullable: true },
     ],
     indexes: [
       { name: 'ux_crm_user_login', columns: ['login'], unique: true },
