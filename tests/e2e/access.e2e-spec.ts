@@ -772,6 +772,26 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       expect(JSON.stringify(stale.body)).not.toContain('4711');
     });
 
+    it('a user who may update but not read gets the write done and only the id back', async () => {
+      const cur = await s.api('GET', `/api/records/deal/${deal.d3}`, undefined, admin());
+      const r = await s.api(
+        'PATCH',
+        `/api/records/deal/${deal.d3}`,
+        { title: 'd3 written blind', version: cur.body.version },
+        as('writer'),
+      );
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ id: deal.d3 });
+      const now = await s.api('GET', `/api/records/deal/${deal.d3}`, undefined, admin());
+      expect(now.body.title).toBe('d3 written blind');
+      await s.api(
+        'PATCH',
+        `/api/records/deal/${deal.d3}`,
+        { title: 'd3', version: now.body.version },
+        admin(),
+      );
+    });
+
     it('a file field accepts only files the writer may read, and answers others like unknown ones', async () => {
       const secret = await upload('rep3', '%PDF secret of rep3');
       const missing = '00000000-0000-4000-8000-000000000000';

@@ -518,6 +518,9 @@ export class RecordsService {
 
   /** The record as the writer may see it: a record they may write but not read comes back as its id. */
   private async readBack(entityName: string, id: number, actor: Actor): Promise<RecordData> {
+    // a user who may write but read none of the entity: the write stands, they learn its id
+    if (actor.access && !(await actor.access.readableRows(this.entity(entityName), 't')))
+      return { id };
     try {
       return await this.get(entityName, id, { access: actor.access });
     } catch (err) {
