@@ -1,5 +1,7 @@
 /** What the HTTP benchmarks share: starting the built server, calling it, percentiles. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -73,4 +75,49 @@ export async function sideBySide(
     }
   }
   return out;
+}
+
+export const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+/**
+ * A fresh MySQL database `db` with the built server on it (metadata from `metadataDir`), the
+ * admin logged in. `stop()` kills the server and drops the database (BENCH_KEEP=1 keeps it, to
+ * EXPLAIN the queries a run made).
+ */
+export async function benchServer(opts: {
+  db: string;
+  port: string;
+  metadataDir: string;
+  adminPassword: string;
+}) {
+  const { default: mysql } = await import('mysql2/promise');
+  const conn = await mysql.createConnection(MYSQL);
+  await conn.query(`DROP DATABASE IF EXISTS \`${opts.db}\``);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-${opts.db}-`));
+  const server = await startBuiltServer({
+    DATABASE_URL: `${MYSQL}/${opts.db}`,
+    METADATA_DIR: opts.metadataDir,
+    WORKFLOWS_DIR: path.join(dataDir, 'workflows'),
+    DATA_DIR: dataDir,
+    PORT: opts.port,
+    ADMIN_PASSWORD: opts.adminPassword,
+  });
+  const api = client(`http://127.0.0.1:${opts.port}`);
+  const login = async (l: string, p: string) =>
+    (
+      await api<{ accessToken: string }>('POST', '/api/auth/login', undefined, {
+        login: l,
+        password: p,
+      })
+    ).accessToken;
+  return {
+    api,
+    login,
+    admin: await login('admin', opts.adminPassword),
+    async stop() {
+      server.kill();
+      if (!process.env.BENCH_KEEP) await conn.query(`DROP DATABASE IF EXISTS \`${opts.db}\``);
+      await conn.end();
+    },
+  };
 }

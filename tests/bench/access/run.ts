@@ -9,49 +9,26 @@
  * The tree: 1 root, 10 divisions, 10 teams each (111 departments), BENCH_USERS users spread over
  * them evenly; the measured manager heads one division, so the subtree holds ~10% of the owners.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
-import { ROOT, client, pct, sideBySide, startBuiltServer } from '../support';
+import { MYSQL, ROOT, benchServer, pct, sideBySide } from '../support';
 
-const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const DB = 'crm_bench_access';
 const PORT = '3911';
-const api = client(`http://127.0.0.1:${PORT}`);
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 const MANAGER_PASSWORD = 'bench-manager-password-1';
 
 async function main() {
-  const u = new URL(MYSQL);
-  const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: u.username || 'root',
-    password: u.password,
-  });
-  await conn.query(`DROP DATABASE IF EXISTS \`${DB}\``);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-access-'));
-  const server = await startBuiltServer({
-    DATABASE_URL: `${MYSQL}/${DB}`,
-    METADATA_DIR: path.join(ROOT, 'tests/bench/access/metadata'),
-    WORKFLOWS_DIR: path.join(dataDir, 'workflows'),
-    DATA_DIR: dataDir,
-    PORT,
-    ADMIN_PASSWORD,
+  const { api, login, admin, stop } = await benchServer({
+    db: DB,
+    port: PORT,
+    metadataDir: path.join(ROOT, 'tests/bench/access/metadata'),
+    adminPassword: ADMIN_PASSWORD,
   });
   try {
-    const login = async (l: string, p: string) =>
-      (
-        await api<{ accessToken: string }>('POST', '/api/auth/login', undefined, {
-          login: l,
-          password: p,
-        })
-      ).accessToken;
-    const admin = await login('admin', ADMIN_PASSWORD);
     const dep = async (name: string, parentId: number | null) =>
       (await api<{ id: number }>('POST', '/api/admin/departments', admin, { name, parentId })).id;
     const root = await dep('company', null);
@@ -155,9 +132,7 @@ async function main() {
     );
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
-    server.kill();
-    await conn.query(`DROP DATABASE IF EXISTS \`${DB}\``);
-    await conn.end();
+    await stop();
   }
 }
 
