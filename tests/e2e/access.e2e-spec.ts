@@ -685,6 +685,33 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
     });
   });
 
+  describe('role changes', () => {
+    it('are refused to non-admins and audited with the roles they change', async () => {
+      const doc = (await s.api('GET', '/api/meta/documents/role/dept', undefined, admin())).body;
+      const changed = { ...doc, description: { 'zh-CN': '部门', en: 'Own department' } };
+      const sneaky = await s.api('PUT', '/api/meta/documents/role/dept', changed, as('rep3'));
+      expect(sneaky.status).toBe(403);
+      expect((await s.api('PUT', '/api/meta/documents/role/dept', changed, admin())).status).toBe(
+        200,
+      );
+      const applied = await s.api('POST', '/api/meta/apply', {}, admin());
+      expect(applied.status).toBe(200);
+      const ok = (await s.api('GET', '/api/admin/audit?outcome=ok&limit=50', undefined, admin()))
+        .body.data as Array<{ actor: string; action: string; subject: string; detail: unknown }>;
+      expect(ok).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ actor: 'admin', action: 'metadata.put', subject: 'role/dept' }),
+          expect.objectContaining({
+            actor: 'admin',
+            action: 'metadata.apply',
+            subject: `revision/${applied.body.revision}`,
+            detail: expect.objectContaining({ roles: ['dept'] }),
+          }),
+        ]),
+      );
+    });
+  });
+
   describe('red-team findings', () => {
     /** A deal of rep1 made by the admin, with a hidden margin and links rep1 partly cannot read. */
     const hiddenDeal = async (title: string) => {
