@@ -685,6 +685,41 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
     });
   });
 
+  describe('sessions', () => {
+    it('a refresh racing "log out everywhere" never leaves a live session behind', async () => {
+      for (let round = 0; round < 40; round++) {
+        const victim = await login('lead');
+        const [refreshed] = await Promise.all([
+          s.api(
+            'POST',
+            '/api/auth/refresh',
+            { refreshToken: victim.body.refreshToken },
+            { 'x-no-auth': '1' },
+          ),
+          s.api(
+            'POST',
+            '/api/auth/logout',
+            {},
+            { authorization: `Bearer ${victim.body.accessToken}` },
+          ),
+        ]);
+        if (refreshed.status !== 200) continue; // the logout went first: nothing to steal
+        const me = await s.api('GET', '/api/auth/me', undefined, {
+          authorization: `Bearer ${refreshed.body.accessToken}`,
+        });
+        expect(me.status).toBe(401);
+        const again = await s.api(
+          'POST',
+          '/api/auth/refresh',
+          { refreshToken: refreshed.body.refreshToken },
+          { 'x-no-auth': '1' },
+        );
+        expect(again.status).toBe(401);
+      }
+      token.set('lead', (await login('lead')).body.accessToken);
+    });
+  });
+
   describe('role changes', () => {
     it('are refused to non-admins and audited with the roles they change', async () => {
       const doc = (await s.api('GET', '/api/meta/documents/role/dept', undefined, admin())).body;

@@ -303,6 +303,8 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect((await submit('zhao')).status).toBe(404); // not zhao's quote: invisible to him
     const run = await submit('li');
     expect(run.status).toBe(201);
+    // once in approval it cannot be submitted again (two approvals would race each other)
+    expect((await submit('li')).status).toBe(403);
     expect((await as('zhao', 'GET', `/api/workflow/instances/${run.body.id}`)).status).toBe(404);
 
     // frozen while in approval
@@ -351,6 +353,56 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     }>;
     expect(told.map((n) => n.subject).join(' | ')).toContain(quote.code);
     expect((await patch({ name: '改名' })).status).toBe(403);
+  });
+
+  it('never lets a manager approve the quote they submitted themselves', async () => {
+    const dep = (await s.api('POST', '/api/admin/departments', { name: '华南销售部' })).body.id;
+    const made = await s.api('POST', '/api/admin/users', {
+      login: 'huang',
+      password: USER_PASSWORD,
+      departmentId: dep,
+      roles: ['sales_manager'],
+    });
+    expect(made.status).toBe(201);
+    const auth = {
+      authorization: `Bearer ${
+        (
+          await s.api(
+            'POST',
+            '/api/auth/login',
+            { login: 'huang', password: USER_PASSWORD },
+            { 'x-no-auth': '1' },
+          )
+        ).body.accessToken
+      }`,
+    };
+    const customer = (await s.api('POST', '/api/records/customer', { name: '黄的客户' }, auth))
+      .body;
+    const quote = (
+      await s.api('POST', '/api/records/quote', { name: '黄的报价', customer: customer.id }, auth)
+    ).body;
+    const run = await s.api(
+      'POST',
+      '/api/workflow/instances',
+      { processKey: 'quote_approval', record: { entity: 'quote', id: quote.id } },
+      auth,
+    );
+    expect(run.status).toBe(201);
+    const task = (
+      await s.api('GET', `/api/tasks?instanceId=${run.body.id}&state=created`)
+    ).body.data.find((t: { elementId: string }) => t.elementId === 'manager_approval');
+    const mine = (await s.api('GET', '/api/tasks?state=created', undefined, auth)).body.data;
+    expect(mine.map((t: { id: number }) => t.id)).not.toContain(task.id);
+    const claim = await s.api('POST', `/api/tasks/${task.id}/claim`, undefined, auth);
+    expect(claim.status).toBe(403);
+    expect(claim.body.message).toContain('you started this process');
+    const decide = await s.api(
+      'POST',
+      `/api/tasks/${task.id}/complete`,
+      { variables: { approved: true } },
+      auth,
+    );
+    expect(decide.status).toBe(403);
   });
 
   it('ignores an approval decision the submitter slipped into the start variables', async () => {

@@ -373,4 +373,39 @@ describe.each(DIALECTS)('workflow permissions on %s', (dialect) => {
     expect(r.status).toBe(status);
     if (status === 400) expect(r.body).toMatchObject({ code: 'BAD_REQUEST' });
   });
+
+  it('starts only the latest version unless the user operates workflows', async () => {
+    const pinned = await call('rep1', 'POST', '/api/workflow/instances', {
+      processKey: 'deal_approval',
+      version: 1,
+      record: { entity: 'deal', id: deal.d1 },
+    });
+    expect(pinned.status).toBe(403);
+    expect(pinned.body.message).toContain('only the latest version');
+    const admin = await call('admin', 'POST', '/api/workflow/instances', {
+      processKey: 'deal_approval',
+      version: 1,
+      record: { entity: 'deal', id: deal.d1 },
+    });
+    expect(admin.status).toBe(201);
+  });
+
+  it('refuses variables the engine sets itself, and keys longer than their column', async () => {
+    const spoof = await call('rep1', 'POST', '/api/workflow/instances', {
+      processKey: 'deal_approval',
+      record: { entity: 'deal', id: deal.d1 },
+      variables: { initiator: 'boss', record: { status: 'approved' }, note: 'ok' },
+    });
+    expect(spoof.status).toBe(400);
+    expect(spoof.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      '/variables/initiator',
+      '/variables/record',
+    ]);
+    const long = await call('starter', 'POST', '/api/workflow/instances', {
+      processKey: 'open_task',
+      businessKey: 'k'.repeat(300),
+    });
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0].path).toBe('/businessKey');
+  });
 });

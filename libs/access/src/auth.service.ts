@@ -175,13 +175,21 @@ export class AuthService {
       outcome: 'ok',
       detail: { address },
     });
-    return this.issue(found.user);
+    return this.db.transaction((tx) => this.issue(tx, found.user, found.sessionEpoch));
   }
 
-  private async issue(user: User): Promise<TokenPair> {
+  /**
+   * A new session for the user, in the caller's transaction, under the user's row lock. With
+   * `expectedEpoch` (a login: the epoch read with the password it checked), a session end that
+   * slipped in since refuses it, so an old password cannot outrun its own change.
+   */
+  private async issue(tx: Db, user: User, expectedEpoch?: number): Promise<TokenPair> {
+    const locked = await this.identity.lockUser(tx, user.id);
+    if (!locked || !locked.active) throw unauthenticated('user is not active');
+    if (expectedEpoch !== undefined && locked.sessionEpoch !== expectedEpoch)
+      throw unauthenticated('the sessions of this user were just ended; log in again');
+    const epoch = locked.sessionEpoch;
     const now = this.nowSeconds();
-    // read after any session end that preceded this login: the new token lives in the new epoch
-    const epoch = (await this.identity.findAuthUser(user.id))?.sessionEpoch ?? 0;
     const accessToken = signJwt(
       {
         sub: user.login,
@@ -194,7 +202,7 @@ export class AuthService {
       this.secret!,
     );
     const refreshToken = randomBytes(32).toString('base64url');
-    await this.db.execute(
+    await tx.execute(
       'INSERT INTO crm_refresh_token (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)',
       [
         user.id,
@@ -221,38 +229,53 @@ export class AuthService {
       throw new CrmError(ErrorCode.BadRequest, 'refreshToken is required', [
         { path: '/refreshToken', message: 'is required' },
       ]);
-    const [row] = await this.db.query<{
-      id: number;
-      user_id: number;
-      expires_at: string;
-      revoked_at: string | null;
-    }>('SELECT id, user_id, expires_at, revoked_at FROM crm_refresh_token WHERE token_hash = ?', [
-      sha256(token),
-    ]);
-    if (!row) throw unauthenticated('refresh token is not valid');
-    const now = this.clock.now();
-    if (row.revoked_at) {
-      // a stolen token was used or replayed: the thief's access token goes too
-      await this.identity.endSessions(Number(row.user_id));
-      await this.audit.record({
-        actor: null,
-        action: 'token.refresh',
-        subject: `user/${row.user_id}`,
-        outcome: 'denied',
-        detail: { reason: 'revoked refresh token reused; all sessions revoked' },
-      });
-      throw unauthenticated('refresh token was revoked');
-    }
-    if (new Date(fromDbTimestamp(row.expires_at)!).getTime() <= now.getTime())
-      throw unauthenticated('refresh token expired');
-    const r = await this.db.execute(
-      'UPDATE crm_refresh_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
-      [toDbTimestamp(now), row.id],
+    const hash = sha256(token);
+    const tokenRow = async (tx: Db) =>
+      (
+        await tx.query<{
+          id: number;
+          user_id: number;
+          expires_at: string;
+          revoked_at: string | null;
+        }>(
+          'SELECT id, user_id, expires_at, revoked_at FROM crm_refresh_token WHERE token_hash = ?',
+          [hash],
+        )
+      )[0];
+    // decided under the user's row lock, like ending every session: the two never interleave
+    const outcome = await this.db.transaction(
+      async (tx): Promise<{ pair: TokenPair } | { replayedBy: number } | { refused: string }> => {
+        const first = await tokenRow(tx);
+        if (!first) return { refused: 'refresh token is not valid' };
+        const user = await this.identity.findUserIn(tx, Number(first.user_id));
+        if (!user) return { refused: 'refresh token is not valid' };
+        await this.identity.lockUser(tx, user.id);
+        const row = (await tokenRow(tx))!;
+        if (row.revoked_at) return { replayedBy: user.id };
+        const now = this.clock.now();
+        if (new Date(fromDbTimestamp(row.expires_at)!).getTime() <= now.getTime())
+          return { refused: 'refresh token expired' };
+        await tx.execute('UPDATE crm_refresh_token SET revoked_at = ? WHERE id = ?', [
+          toDbTimestamp(now),
+          row.id,
+        ]);
+        if (!user.active) return { refused: 'user is not active' };
+        return { pair: await this.issue(tx, user) };
+      },
     );
-    if (r.affected === 0) throw unauthenticated('refresh token was revoked'); // lost a race
-    const user = await this.identity.findUser('id', Number(row.user_id));
-    if (!user || !user.active) throw unauthenticated('user is not active');
-    return this.issue(user);
+    if ('pair' in outcome) return outcome.pair;
+    if ('refused' in outcome) throw unauthenticated(outcome.refused);
+    // a revoked token presented again was stolen or replayed: every session of that user ends,
+    // the thief's access token with them
+    await this.identity.endSessions(outcome.replayedBy);
+    await this.audit.record({
+      actor: null,
+      action: 'token.refresh',
+      subject: `user/${outcome.replayedBy}`,
+      outcome: 'denied',
+      detail: { reason: 'revoked refresh token reused; all sessions revoked' },
+    });
+    throw unauthenticated('refresh token was revoked');
   }
 
   async logout(body: unknown, principal: Principal): Promise<void> {

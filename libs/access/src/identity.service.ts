@@ -145,14 +145,26 @@ export class IdentityService {
    * live out their short lifetime).
    */
   async endSessions(id: number): Promise<void> {
-    await this.db.execute(
-      'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-      [toDbTimestamp(this.clock.now()), id],
-    );
-    await this.db.execute(
-      'UPDATE crm_user SET session_epoch = COALESCE(session_epoch, 0) + 1 WHERE id = ?',
+    await this.db.transaction(async (tx) => {
+      await this.lockUser(tx, id);
+      await tx.execute(
+        'UPDATE crm_refresh_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+        [toDbTimestamp(this.clock.now()), id],
+      );
+      await tx.execute(
+        'UPDATE crm_user SET session_epoch = COALESCE(session_epoch, 0) + 1 WHERE id = ?',
+        [id],
+      );
+    });
+  }
+
+  /** The user by id, read in the caller's transaction. */
+  async findUserIn(tx: Db, id: number): Promise<User | null> {
+    const [r] = await tx.query<Record<string, unknown>>(
+      `SELECT ${USER_COLUMNS} FROM crm_user WHERE id = ?`,
       [id],
     );
+    return r ? toUser(r) : null;
   }
 
   async getUser(id: number): Promise<User> {
@@ -325,12 +337,38 @@ export class IdentityService {
     ]);
   }
 
-  async passwordHashOf(login: string): Promise<{ user: User; hash: string | null } | null> {
+  async passwordHashOf(
+    login: string,
+  ): Promise<{ user: User; hash: string | null; sessionEpoch: number } | null> {
     const [r] = await this.db.query<Record<string, unknown>>(
-      `SELECT ${USER_COLUMNS}, password_hash FROM crm_user WHERE login = ?`,
+      `SELECT ${USER_COLUMNS}, password_hash, session_epoch FROM crm_user WHERE login = ?`,
       [login],
     );
-    return r ? { user: toUser(r), hash: (r.password_hash as string) ?? null } : null;
+    return r
+      ? {
+          user: toUser(r),
+          hash: (r.password_hash as string) ?? null,
+          sessionEpoch: Number(r.session_epoch ?? 0),
+        }
+      : null;
+  }
+
+  /**
+   * Locks the user's row for the rest of the transaction and answers their session epoch and
+   * whether they are active. Issuing a session and ending every session both take this lock, so
+   * a token refreshed while "log out everywhere" runs is either revoked by it or refused.
+   */
+  async lockUser(tx: Db, id: number): Promise<{ sessionEpoch: number; active: boolean } | null> {
+    const [r] = await tx.query<{ session_epoch: number | null; active: unknown }>(
+      `SELECT session_epoch, active FROM crm_user WHERE id = ?${tx.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return r
+      ? {
+          sessionEpoch: Number(r.session_epoch ?? 0),
+          active: Number(r.active) === 1 || r.active === true,
+        }
+      : null;
   }
 
   private object(body: unknown): Record<string, unknown> {

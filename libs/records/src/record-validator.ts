@@ -11,8 +11,10 @@ import {
 
 export type Locale = 'zh-CN' | 'en';
 
-function decimalFits(value: number, spec: { precision: number; scale: number }): boolean {
+export function decimalFits(value: number, spec: { precision: number; scale: number }): boolean {
   if (!Number.isFinite(value)) return false;
+  // toFixed writes 1e21 and above in exponent form, whose "digits" would slip through below
+  if (Math.abs(value) >= 10 ** (spec.precision - spec.scale)) return false;
   const [int, frac = ''] = Math.abs(value)
     .toFixed(spec.scale + 6)
     .replace(/0+$/, '')

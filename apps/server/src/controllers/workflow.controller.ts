@@ -45,6 +45,9 @@ function str(body: Body_, name: string, required = false): string | undefined {
   }
   if (typeof v !== 'string' || !v.trim())
     throw bad(`/${name}`, `${name} must be a non-empty string`);
+  // keys and names are stored in indexed columns of 191 characters
+  if (v.length > 191 && name !== 'errorMessage')
+    throw bad(`/${name}`, `${name} is at most 191 characters`);
   return v;
 }
 
@@ -93,6 +96,14 @@ export class WorkflowController {
       throw bad('/record', 'record is { entity, id }');
     const actor = actorOf(req);
     const processKey = str(body, 'processKey', true);
+    // users start the process as it is now; an older version (its rules since fixed) is for
+    // operators who know why they want it
+    if (int(body, 'version') !== undefined && !actor.principal.ability.can('operate', 'Workflow'))
+      throw actor.principal.deny(
+        'start',
+        'Workflow',
+        'only the latest version of a process may be started; a chosen version needs operate on Workflow',
+      );
     if (record) {
       const r = record as { entity: string; id: number };
       await this.records.assertMay(r.entity, r.id, 'start', actor.principal);
@@ -148,6 +159,8 @@ export class WorkflowController {
     const key = body?.correlationKey;
     if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number')
       throw bad('/correlationKey', 'correlationKey must be a string');
+    if (key !== undefined && key !== null && String(key).length > 191)
+      throw bad('/correlationKey', 'correlationKey is at most 191 characters');
     const actor = allow(req, 'message');
     return this.engine.correlate(
       {

@@ -16,4 +16,12 @@ describe('parseQueryString', () => {
       k: ['1', '2'],
     });
   });
+
+  it('treats prototype names as plain names', () => {
+    const q = parseQueryString('__proto__=x&constructor=y&toString=z');
+    expect(q.constructor).toBe('y');
+    expect(q.toString).toBe('z');
+    expect(Object.getPrototypeOf(q)).toBeNull();
+    expect(q.filter).toBeUndefined();
+  });
 });

@@ -8,7 +8,8 @@ import { CrmError, ErrorCode } from '@crm/common';
  * `refuseRepeatedParams` can answer it with a 400.
  */
 export function parseQueryString(str: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // no prototype: `?__proto__=x` or `?constructor=x` are plain (unknown) names, nothing inherited
+  const out = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of new URLSearchParams(str)) {
     const had = out[k];
     out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];

@@ -376,9 +376,15 @@ export class EngineService {
       const task = viewer ? await this.taskRow(ctx.tx, taskId) : first;
       if (viewer) await this.assertMayWork(ctx.tx, task, viewer, 'complete');
       const version = body.version ?? Number(task.version);
+      // the holder the decision was made for must still hold it: a claim committed since (claims
+      // do not take the instance lock) makes this a conflict, whatever version the caller sent
+      const holder =
+        viewer && !viewer.worksAll
+          ? { sql: ' AND (assignee IS NULL OR assignee = ?)', params: [viewer.login] }
+          : { sql: '', params: [] };
       const done = await ctx.tx.execute(
-        `UPDATE crm_wf_task SET state = 'completed', completed_at = ?, completed_by = ?, version = version + 1 WHERE id = ? AND version = ? AND state = 'created'`,
-        [toDbTimestamp(this.clock.now()), actor, taskId, version],
+        `UPDATE crm_wf_task SET state = 'completed', completed_at = ?, completed_by = ?, version = version + 1 WHERE id = ? AND version = ? AND state = 'created'${holder.sql}`,
+        [toDbTimestamp(this.clock.now()), actor, taskId, version, ...holder.params],
       );
       if (done.affected === 0)
         throw new CrmError(
@@ -509,6 +515,7 @@ export class EngineService {
     return {
       seesInstance: viewer.seesAll || (await holds(instanceVisibleSql(viewer, 'i'))),
       readsRecord: await holds(recordReadableSql(viewer, 'i')),
+      startedByViewer: await holds({ sql: 'i.started_by = ?', params: [viewer.login] }),
     };
   }
 

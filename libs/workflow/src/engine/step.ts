@@ -121,12 +121,32 @@ export function joinList(raw: unknown): string | null {
   return items.length ? items.join(',') : null;
 }
 
+/**
+ * Names the engine gives every expression (see scopeVars): a request could not override them
+ * anyway, and storing its values beside the real ones only misleads whoever reads the instance.
+ */
+const RESERVED_VARIABLES = new Set([
+  'initiator',
+  'record',
+  'processInstanceKey',
+  'businessKey',
+  'now',
+  'today',
+]);
+
 export function checkVariables(value: unknown, path: string, max: number): void {
   if (value === undefined) return;
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new CrmError(ErrorCode.VariablesInvalid, 'variables must be a JSON object', [
       { path, message: 'must be an object of name → value' },
     ]);
+  const reserved = Object.keys(value).filter((k) => RESERVED_VARIABLES.has(k));
+  if (reserved.length)
+    throw new CrmError(
+      ErrorCode.VariablesInvalid,
+      `${reserved.join(', ')} ${reserved.length > 1 ? 'are' : 'is'} set by the engine, not by a request`,
+      reserved.map((k) => ({ path: `${path}/${k}`, message: 'reserved variable name' })),
+    );
   const size = Buffer.byteLength(JSON.stringify(value));
   if (size > max)
     throw new CrmError(

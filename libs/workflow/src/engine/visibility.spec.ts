@@ -45,12 +45,14 @@ describe('mayWork', () => {
     ['the operate override', task({ assignee: 'bob' }), viewer({ worksAll: true }), false, true],
     ['read on Workflow alone', task({ assignee: 'bob' }), viewer({ seesAll: true }), true, false],
   ])('%s', (_name, t, v, seesInstance, ok) => {
-    expect(mayWork(t, v, { seesInstance, readsRecord: true }).ok).toBe(ok);
+    expect(mayWork(t, v, { seesInstance, readsRecord: true, startedByViewer: false }).ok).toBe(ok);
   });
 
   it('offers a group task only to holders who may read its record', () => {
     const t = task({ candidateGroups: ['sales_manager'] });
-    expect(mayWork(t, viewer(), { seesInstance: false, readsRecord: false })).toEqual({
+    expect(
+      mayWork(t, viewer(), { seesInstance: false, readsRecord: false, startedByViewer: false }),
+    ).toEqual({
       ok: false,
       reason: expect.stringContaining('outside the records you may read'),
     });
@@ -59,14 +61,27 @@ describe('mayWork', () => {
       mayWork(task({ candidateUsers: ['ann'] }), viewer(), {
         seesInstance: false,
         readsRecord: false,
+        startedByViewer: false,
       }).ok,
     ).toBe(true);
+  });
+
+  it('never offers a group task to the one who started the process', () => {
+    const facts = { seesInstance: true, readsRecord: true, startedByViewer: true };
+    expect(mayWork(task({ candidateGroups: ['sales_manager'] }), viewer(), facts)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('you started this process'),
+    });
+    // named by the process, the starter may: `assignee="=initiator"`, or as a candidate user
+    expect(mayWork(task({ assignee: 'ann' }), viewer(), facts).ok).toBe(true);
+    expect(mayWork(task({ candidateUsers: ['ann'] }), viewer(), facts).ok).toBe(true);
   });
 
   it('names who may take it when refusing', () => {
     const r = mayWork(task({ candidateUsers: ['bob'], candidateGroups: ['finance'] }), viewer(), {
       seesInstance: true,
       readsRecord: true,
+      startedByViewer: false,
     });
     expect(r).toEqual({ ok: false, reason: expect.stringContaining('bob, group finance') });
   });
@@ -169,6 +184,13 @@ describe('visibility SQL (run on SQLite)', () => {
       }),
     });
     expect(await ids(TASKS, taskVisibleSql(readsDeal8))).toEqual([10, 15, 16, 17]);
+    // bob started instances 2-5: their group tasks are not his; their open tasks are
+    expect(
+      await ids(
+        TASKS,
+        taskVisibleSql(viewer({ login: 'bob', groups: ['sales_manager', 'finance'] })),
+      ),
+    ).toEqual([13, 14]);
     const readsDeal7 = viewer({
       readableRecords: (i) => ({
         sql: `(${i}.record_entity = 'deal' AND ${i}.record_id = 7)`,

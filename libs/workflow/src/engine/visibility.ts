@@ -66,6 +66,22 @@ export function recordReadableSql(v: WorkflowViewer, i = 'i'): SqlWhere {
 }
 
 /**
+ * The viewer is not the instance's starter. A role's group task is a second pair of eyes: the
+ * one who submitted is never offered it (separation of duties) — a process that wants the
+ * starter names them (`assignee="=initiator"`).
+ */
+function notStarterSql(v: WorkflowViewer, i: string): SqlWhere {
+  return { sql: `(${i}.started_by IS NULL OR ${i}.started_by <> ?)`, params: [v.login] };
+}
+
+/** A group candidate's condition on the instance: not their own, record readable. */
+function groupReachSql(v: WorkflowViewer, i: string): SqlWhere {
+  const reads = recordReadableSql(v, i);
+  const other = notStarterSql(v, i);
+  return { sql: `(${other.sql} AND ${reads.sql})`, params: [...other.params, ...reads.params] };
+}
+
+/**
  * Instances the viewer may see whatever their tasks: started by them, or about a record they may
  * read. (Participation through a task is added by `instanceVisibleSql`.)
  */
@@ -99,10 +115,10 @@ export function taskVisibleSql(v: WorkflowViewer, t = 't', i = 'i'): SqlWhere {
   ];
   if (v.groups.length) {
     const groups = hasCandidateSql(t, 'group', v.groups);
-    const reads = recordReadableSql(v, i);
+    const reach = groupReachSql(v, i);
     parts.push({
-      sql: `(${groups.sql} AND ${reads.sql})`,
-      params: [...groups.params, ...reads.params],
+      sql: `(${groups.sql} AND ${reach.sql})`,
+      params: [...groups.params, ...reach.params],
     });
   }
   const open = hasCandidateSql(t, 'open', ['']);
@@ -158,7 +174,7 @@ export function visibleTasksSql(
       sql: `SELECT t.id, t.instance_id FROM crm_wf_task t WHERE t.completed_by = ?${st.sql}`,
       params: [v.login, ...st.params],
     });
-  if (v.groups.length) parts.push(viaCandidate('group', v.groups, (i) => recordReadableSql(v, i)));
+  if (v.groups.length) parts.push(viaCandidate('group', v.groups, (i) => groupReachSql(v, i)));
   if (opts.withOpen !== false)
     parts.push(
       viaCandidate('open', [''], (i) => {
@@ -208,6 +224,8 @@ export interface TaskInstanceFacts {
   seesInstance: boolean;
   /** The instance is about no record, or about one the viewer may read. */
   readsRecord: boolean;
+  /** The viewer started the instance (a group task of it is never theirs to decide). */
+  startedByViewer: boolean;
 }
 
 /**
@@ -227,6 +245,8 @@ export function mayWork(
       : { ok: false, reason: `the task is assigned to ${task.assignee}` };
   if (task.candidateUsers.includes(v.login)) return { ok: true };
   const inGroup = task.candidateGroups.some((g) => v.groups.includes(g));
+  if (inGroup && facts.startedByViewer)
+    return { ok: false, reason: 'you started this process: its approval is for someone else' };
   if (inGroup && facts.readsRecord) return { ok: true };
   if (inGroup) return { ok: false, reason: 'its record is outside the records you may read' };
   if (!task.candidateUsers.length && !task.candidateGroups.length && facts.seesInstance)
