@@ -10,11 +10,21 @@ const DEAL: EntityDocument = {
   fields: { title: { type: 'text', label: l, required: true } },
 };
 
+type Schema = {
+  type?: string | string[];
+  required?: string[];
+  properties?: Record<string, Schema>;
+  enum?: unknown[];
+  $ref?: string;
+};
 type Operation = {
+  operationId?: string;
+  description?: string;
+  tags?: string[];
   security?: unknown[];
-  parameters?: Array<{ name: string }>;
-  requestBody?: { content: Record<string, unknown> };
-  responses: Record<string, unknown>;
+  parameters?: Array<{ name: string; in: string; required?: boolean; schema: Schema }>;
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
 };
 const doc = buildOpenApi(buildModel([DEAL], 3), '0.1.0') as {
   security: unknown[];
@@ -50,15 +60,63 @@ describe('buildOpenApi', () => {
     expect(open.sort()).toEqual([...PUBLIC].sort());
   });
 
-  it('gives every operation that needs a token its 401 and 403 answers', () => {
+  it('gives every operation that needs a token its 401 answer', () => {
     const secured = operations.filter((o) => !PUBLIC.includes(`${o.method} ${o.path}`));
-    expect(secured.length).toBeGreaterThan(20);
-    for (const o of secured) {
+    expect(secured.length).toBeGreaterThanOrEqual(60);
+    for (const o of secured)
       expect({ at: `${o.method} ${o.path}`, codes: Object.keys(o.op.responses) }).toEqual({
         at: `${o.method} ${o.path}`,
-        codes: expect.arrayContaining(['401', '403']),
+        codes: expect.arrayContaining(['401']),
       });
-    }
+  });
+
+  it('answers 403 only where a role permission is checked, and says which in the description', () => {
+    const area = operations.filter((o) =>
+      /^\/api\/(workflow|tasks|notifications|admin\/(?!users\/\{id\}\/api-tokens)|meta|files)/.test(
+        o.path,
+      ),
+    );
+    expect(area.length).toBe(43);
+    for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
+    const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
+    const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
+    // reading what any signed-in user may see never answers 403 (hidden things answer 404)
+    for (const open of [
+      'get /api/tasks',
+      'get /api/tasks/{id}',
+      'get /api/notifications',
+      'get /api/workflow/definitions',
+      'get /api/workflow/instances/{id}',
+      'get /api/meta/documents',
+      'get /api/meta/entities/{name}/schema',
+      'post /api/files',
+      'get /api/files/{id}',
+    ])
+      expect(checked).not.toContain(open);
+    for (const guarded of [
+      'post /api/workflow/deployments',
+      'post /api/workflow/messages',
+      'post /api/workflow/external-jobs/fetch-and-lock',
+      'post /api/workflow/incidents/{id}/retry',
+      'get /api/workflow/incidents',
+      'post /api/workflow/instances/{id}/cancel',
+      'post /api/tasks/{id}/claim',
+      'post /api/tasks/{id}/complete',
+      'get /api/admin/users',
+      'get /api/admin/audit',
+      'put /api/meta/documents/{kind}/{name}',
+      'post /api/meta/apply',
+    ])
+      expect(checked).toContain(guarded);
+    const permission = (path: string, method: string) => doc.paths[path][method].description;
+    expect(permission('/api/workflow/deployments', 'post')).toContain('`deploy` on Workflow');
+    expect(permission('/api/workflow/messages', 'post')).toContain('`message` on Workflow');
+    expect(permission('/api/workflow/external-jobs/{id}/fail', 'post')).toContain('`work`');
+    expect(permission('/api/workflow/incidents/{id}/retry', 'post')).toContain('`operate`');
+    expect(permission('/api/workflow/incidents', 'get')).toContain('`read` on Workflow');
+    expect(permission('/api/admin/departments/{id}', 'patch')).toContain('`manage` on User');
+    expect(permission('/api/admin/audit', 'get')).toContain('`manage` on Audit');
+    expect(permission('/api/meta/draft', 'delete')).toContain('`manage` on Metadata');
   });
 
   it('describes the auth routes and API tokens', () => {
@@ -96,5 +154,176 @@ describe('buildOpenApi', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)];
     const schemas = (doc.components as unknown as { schemas: Record<string, unknown> }).schemas;
     for (const [, name] of refs) expect(Object.keys(schemas)).toContain(name);
+  });
+});
+
+const op = (path: string, method: string): Operation => {
+  const o = doc.paths[path]?.[method];
+  if (!o) throw new Error(`${method} ${path} is not documented`);
+  return o;
+};
+const codes = (o: Operation) => Object.keys(o.responses);
+const jsonSchema = (o: Operation, status: string) =>
+  o.responses[status].content!['application/json'].schema;
+const bodySchema = (o: Operation) => o.requestBody!.content['application/json'].schema;
+const component = (s: Schema) =>
+  (doc.components as unknown as { schemas: Record<string, Schema> }).schemas[
+    s.$ref!.replace('#/components/schemas/', '')
+  ];
+
+describe('buildOpenApi: workflow', () => {
+  it('deploys BPMN sent as XML or as a multipart file', () => {
+    const deploy = op('/api/workflow/deployments', 'post');
+    expect(Object.keys(deploy.requestBody!.content).sort()).toEqual([
+      'application/xml',
+      'multipart/form-data',
+      'text/xml',
+    ]);
+    expect(deploy.requestBody!.content['multipart/form-data'].schema.required).toEqual(['file']);
+    expect(codes(deploy).sort()).toEqual(['201', '400', '401', '403', '413']);
+    const list = jsonSchema(deploy, '201').properties!.data as { items: Schema };
+    expect(component(list.items).required).toContain('created');
+    const xml = op('/api/workflow/definitions/{key}/xml', 'get');
+    expect(Object.keys(xml.responses['200'].content!)).toEqual(['application/xml']);
+    expect(xml.parameters!.map((p) => [p.name, p.in])).toEqual([
+      ['key', 'path'],
+      ['version', 'query'],
+    ]);
+    expect(codes(xml)).toContain('404');
+  });
+
+  it('starts, lists and cancels instances with their real parameters and errors', () => {
+    const start = op('/api/workflow/instances', 'post');
+    expect(bodySchema(start).required).toEqual(['processKey']);
+    expect(Object.keys(bodySchema(start).properties!)).toEqual(
+      expect.arrayContaining(['version', 'variables', 'businessKey', 'record']),
+    );
+    expect(codes(start).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413']);
+    expect(component(jsonSchema(start, '201')).properties!.state.enum).toEqual([
+      'active',
+      'completed',
+      'terminated',
+      'cancelled',
+    ]);
+    const list = op('/api/workflow/instances', 'get');
+    expect(list.parameters!.map((p) => p.name)).toEqual([
+      'state',
+      'processKey',
+      'record',
+      'businessKey',
+      'limit',
+    ]);
+    expect(codes(op('/api/workflow/instances/{id}/cancel', 'post'))).toContain('409');
+    expect(codes(op('/api/workflow/instances/{id}/history', 'get'))).toContain('404');
+  });
+
+  it('documents the external job protocol and incidents', () => {
+    const fetch = op('/api/workflow/external-jobs/fetch-and-lock', 'post');
+    expect(bodySchema(fetch).required).toEqual(['workerId', 'types']);
+    expect(bodySchema(fetch).properties!.maxJobs).toMatchObject({ minimum: 1, maximum: 100 });
+    for (const [action, required] of [
+      ['complete', ['workerId']],
+      ['fail', ['workerId']],
+      ['bpmn-error', ['workerId', 'errorCode']],
+    ] as const) {
+      const o = op(`/api/workflow/external-jobs/{id}/${action}`, 'post');
+      expect(bodySchema(o).required).toEqual(required);
+      expect(codes(o)).toEqual(expect.arrayContaining(['204', '404', '409']));
+    }
+    expect(op('/api/workflow/incidents', 'get').parameters![0].schema.enum).toEqual([
+      'open',
+      'resolved',
+    ]);
+    const message = op('/api/workflow/messages', 'post');
+    expect(bodySchema(message).required).toEqual(['name']);
+    expect(codes(message)).toContain('404');
+  });
+});
+
+describe('buildOpenApi: tasks and notifications', () => {
+  it('lists the inbox with its filters, `mine` among them', () => {
+    const list = op('/api/tasks', 'get');
+    expect(list.parameters!.map((p) => p.name)).toEqual([
+      'assignee',
+      'candidateGroup',
+      'candidateUser',
+      'state',
+      'processKey',
+      'instanceId',
+      'mine',
+    ]);
+    expect(list.parameters!.find((p) => p.name === 'mine')!.schema.type).toBe('boolean');
+    const items = jsonSchema(list, '200').properties!.data as { items: Schema };
+    expect(component(items.items).properties).toHaveProperty('candidateGroups');
+  });
+
+  it('completes a task with variables and a version, answering 409 to the loser of a race', () => {
+    const complete = op('/api/tasks/{id}/complete', 'post');
+    expect(Object.keys(bodySchema(complete).properties!)).toEqual(['variables', 'version']);
+    expect(codes(complete).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413']);
+    expect(complete.responses['409'].description).toContain('TASK_CONFLICT');
+    expect(codes(op('/api/tasks/{id}/claim', 'post'))).toContain('409');
+    expect(codes(op('/api/tasks/{id}', 'get')).sort()).toEqual(['200', '400', '401', '404']);
+    expect(jsonSchema(op('/api/notifications', 'get'), '200').required).toEqual(['data']);
+  });
+});
+
+describe('buildOpenApi: admin, metadata, files', () => {
+  it('describes users and departments with their writable properties', () => {
+    const create = op('/api/admin/users', 'post');
+    expect(bodySchema(create).required).toEqual(['login']);
+    expect(bodySchema(create).properties!.locale.enum).toEqual(['zh-CN', 'en']);
+    expect(codes(create)).toEqual(expect.arrayContaining(['201', '400', '403', '409']));
+    expect(Object.keys(bodySchema(op('/api/admin/users/{id}', 'patch')).properties!)).not.toContain(
+      'login',
+    );
+    expect(bodySchema(op('/api/admin/departments', 'post')).required).toEqual(['name']);
+    expect(codes(op('/api/admin/departments/{id}', 'patch'))).toContain('404');
+    const audit = op('/api/admin/audit', 'get');
+    expect(audit.parameters!.map((p) => [p.name, p.schema.enum ?? p.schema.type])).toEqual([
+      ['limit', 'integer'],
+      ['outcome', ['ok', 'denied', 'failed']],
+    ]);
+    for (const o of operations.filter((x) => x.path.startsWith('/api/admin/')))
+      expect(o.op.tags).toEqual([o.path.includes('api-tokens') ? 'Authentication' : 'Admin']);
+  });
+
+  it('describes the draft → plan → apply cycle and revisions', () => {
+    const apply = op('/api/meta/apply', 'post');
+    expect(Object.keys(bodySchema(apply).properties!)).toEqual([
+      'confirm',
+      'planHash',
+      'message',
+      'skipDestructive',
+    ]);
+    expect(codes(apply)).toEqual(expect.arrayContaining(['400', '403', '409']));
+    expect(component(jsonSchema(op('/api/meta/plan', 'post'), '200')).required).toContain('hash');
+    expect(codes(op('/api/meta/draft', 'delete'))).toContain('204');
+    expect(op('/api/meta/documents/{kind}/{name}', 'put').parameters![0].schema.enum).toEqual([
+      'entity',
+      'role',
+    ]);
+    expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
+    for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))
+      expect(o.op.tags).toEqual(['Metadata']);
+  });
+
+  it('uploads files as multipart and hides unreadable ones behind 404', () => {
+    const upload = op('/api/files', 'post');
+    expect(Object.keys(upload.requestBody!.content)).toEqual(['multipart/form-data']);
+    expect(codes(upload).sort()).toEqual(['201', '400', '401', '413']);
+    expect(codes(op('/api/files/{id}', 'get')).sort()).toEqual(['200', '401', '404']);
+    expect(component(jsonSchema(op('/api/files/{id}/meta', 'get'), '200')).required).toContain(
+      'sha256',
+    );
+  });
+
+  it('keeps system schemas when an entity has the same name', () => {
+    const incident: EntityDocument = { ...DEAL, name: 'incident', label: l };
+    const d = buildOpenApi(buildModel([DEAL, incident], 3), '0.1.0') as {
+      components: { schemas: Record<string, Schema> };
+    };
+    expect(d.components.schemas.Incident.required).toContain('instanceId');
+    expect(d.components.schemas.IncidentRecord.properties).toHaveProperty('title');
   });
 });
