@@ -1,4 +1,8 @@
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { type AppConfig, systemClock } from '@crm/common';
 import { type EntityDocument, buildModel } from '@crm/metadata';
+import { AppModule } from '../app.module';
 import { buildOpenApi } from './build-openapi';
 
 const l = { 'zh-CN': '商机', en: 'Deal' };
@@ -325,5 +329,60 @@ describe('buildOpenApi: admin, metadata, files', () => {
     };
     expect(d.components.schemas.Incident.required).toContain('instanceId');
     expect(d.components.schemas.IncidentRecord.properties).toHaveProperty('title');
+  });
+});
+
+/** Every route NestJS registers for a controller: its method and its path as OpenAPI writes it. */
+function routesOf(controller: Type): string[] {
+  const base = Reflect.getMetadata(PATH_METADATA, controller) as string;
+  const proto = controller.prototype as Record<string, unknown>;
+  // handlers a controller inherits are routes too
+  const names = new Set<string>();
+  for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as typeof proto)
+    Object.getOwnPropertyNames(p).forEach((n) => names.add(n));
+  return [...names].flatMap((name) => {
+    const handler = proto[name];
+    if (name === 'constructor' || typeof handler !== 'function') return [];
+    const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    if (path === undefined || method === undefined) return [];
+    return [path].flat().map((p) => {
+      const full = `/${base}/${p}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+      return `${RequestMethod[method].toLowerCase()} ${full.replace(/:(\w+)/g, '{$1}')}`;
+    });
+  });
+}
+
+describe('buildOpenApi: every route the server registers', () => {
+  const controllers = AppModule.forRoot({} as AppConfig, systemClock).controllers as Type[];
+  // the record routes are documented per entity: /api/records/{entity}/... as /api/records/deal/...
+  const routes = controllers
+    .flatMap(routesOf)
+    .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
+
+  it('finds the routes of every controller', () => {
+    expect(controllers.length).toBe(10);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'post /api/workflow/deployments',
+        'get /api/tasks',
+        'post /api/tasks/{id}/complete',
+        'delete /api/admin/users/{id}/api-tokens/{tokenId}',
+        'get /api/records/deal',
+        'get /api/health',
+      ]),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('documents each of them with its method', () => {
+    const documented = new Set(operations.map((o) => `${o.method} ${o.path}`));
+    expect(routes.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it('documents nothing the server does not answer', () => {
+    expect([...new Set(routes)].sort()).toEqual(
+      operations.map((o) => `${o.method} ${o.path}`).sort(),
+    );
   });
 });
