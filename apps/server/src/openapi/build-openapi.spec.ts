@@ -3,6 +3,7 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { type AppConfig, systemClock } from '@crm/common';
 import { type EntityDocument, buildModel } from '@crm/metadata';
 import { AppModule } from '../app.module';
+import Ajv2020 from 'ajv/dist/2020';
 import { buildOpenApi } from './build-openapi';
 
 const l = { 'zh-CN': '商机', en: 'Deal' };
@@ -152,12 +153,6 @@ describe('buildOpenApi', () => {
       'text/csv',
     ]);
     expect(Object.keys(imp.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
-  });
-
-  it('has no dangling $ref', () => {
-    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)];
-    const schemas = (doc.components as unknown as { schemas: Record<string, unknown> }).schemas;
-    for (const [, name] of refs) expect(Object.keys(schemas)).toContain(name);
   });
 });
 
@@ -384,5 +379,120 @@ describe('buildOpenApi: every route the server registers', () => {
     expect([...new Set(routes)].sort()).toEqual(
       operations.map((o) => `${o.method} ${o.path}`).sort(),
     );
+  });
+});
+
+/** Every value under `key` anywhere in `node`, with its JSON pointer. */
+function collect(node: unknown, key: string, at = ''): Array<{ at: string; value: unknown }> {
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => {
+    const here = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return [...(k === key ? [{ at: here, value: v }] : []), ...collect(v, key, here)];
+  });
+}
+const resolve = (pointer: string): unknown =>
+  pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], doc);
+
+describe('buildOpenApi: a structurally valid OpenAPI 3.1 document', () => {
+  it('resolves every $ref', () => {
+    const refs = collect(doc, '$ref');
+    expect(refs.length).toBeGreaterThan(50);
+    for (const r of refs)
+      expect({ at: r.at, target: typeof resolve(String(r.value)) }).toEqual({
+        at: r.at,
+        target: 'object',
+      });
+  });
+
+  it('gives every operation a unique operationId, valid responses and known tags', () => {
+    const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+    const declared = (doc as unknown as { tags: Array<{ name: string }> }).tags.map((t) => t.name);
+    const ids = operations.map((o) => o.op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z][\w.-]*$/.test(id))).toBe(true);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const o of operations) {
+      const at = `${o.method} ${o.path}`;
+      expect({ at, method: METHODS.includes(o.method) }).toEqual({ at, method: true });
+      expect(o.path.startsWith('/')).toBe(true);
+      const statuses = Object.keys(o.op.responses);
+      expect({ at, ok: statuses.some((c) => /^2\d\d$/.test(c)) }).toEqual({ at, ok: true });
+      for (const [code, r] of Object.entries(o.op.responses)) {
+        expect({ at, code, valid: /^[1-5]\d\d$/.test(code) }).toEqual({ at, code, valid: true });
+        expect({ at, code, description: typeof r.description }).toEqual({
+          at,
+          code,
+          description: 'string',
+        });
+        // errors answer the shared Error shape
+        if (code >= '400')
+          expect({ at, code, schema: r.content?.['application/json']?.schema }).toEqual({
+            at,
+            code,
+            schema: { $ref: '#/components/schemas/Error' },
+          });
+      }
+      if (o.op.requestBody) expect(Object.keys(o.op.requestBody.content).length).toBeGreaterThan(0);
+      if (!o.path.startsWith('/api/records/'))
+        for (const tag of o.op.tags ?? []) expect(declared).toContain(tag);
+    }
+  });
+
+  it('declares each {param} of a path, required, and no path parameter it lacks', () => {
+    for (const o of operations) {
+      const at = `${o.method} ${o.path}`;
+      const params = o.op.parameters ?? [];
+      for (const p of params) {
+        expect(['path', 'query', 'header', 'cookie']).toContain(p.in);
+        expect(p.schema).toBeDefined();
+        if (p.in === 'path')
+          expect({ at, name: p.name, required: p.required }).toEqual({
+            at,
+            name: p.name,
+            required: true,
+          });
+      }
+      const keys = params.map((p) => `${p.in}:${p.name}`);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+      const inTemplate = [...o.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const declaredPath = params
+        .filter((p) => p.in === 'path')
+        .map((p) => p.name)
+        .sort();
+      expect({ at, params: declaredPath }).toEqual({ at, params: inTemplate });
+    }
+  });
+
+  it('holds only valid JSON Schema 2020-12 whose references compile', () => {
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12: check each against the meta-schema and compile
+    // it with the components it refers to
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const rebased = JSON.parse(
+      JSON.stringify({ components: doc.components }).replace(
+        /"#\/components\//g,
+        '"openapi.json#/components/',
+      ),
+    ) as Record<string, unknown>;
+    ajv.addSchema({ $id: 'openapi.json', ...rebased });
+    const schemas = [
+      ...collect(doc.paths, 'schema'),
+      ...Object.entries(doc.components as unknown as { schemas: Record<string, unknown> })
+        .filter(([k]) => k === 'schemas')
+        .flatMap(([, v]) =>
+          Object.entries(v as object).map(([name, value]) => ({ at: name, value })),
+        ),
+    ];
+    expect(schemas.length).toBeGreaterThan(150);
+    for (const { at, value } of schemas) {
+      const valid = ajv.validateSchema(value as object);
+      expect({ at, errors: valid ? null : ajv.errors }).toEqual({ at, errors: null });
+      const local = JSON.parse(
+        JSON.stringify(value).replace(/"#\/components\//g, '"openapi.json#/components/'),
+      ) as object;
+      expect(() => ajv.compile(local)).not.toThrow();
+    }
   });
 });
