@@ -1,8 +1,9 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { type AppConfig, systemClock } from '@crm/common';
-import { type EntityDocument, buildModel } from '@crm/metadata';
+import { type EntityDocument, buildModel, loadMetadataDir } from '@crm/metadata';
 import { AppModule } from '../app.module';
+import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { buildOpenApi } from './build-openapi';
 
@@ -31,14 +32,17 @@ type Operation = {
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
 };
-const doc = buildOpenApi(buildModel([DEAL], 3), '0.1.0') as {
+type Document = {
   security: unknown[];
   components: { securitySchemes: Record<string, Record<string, string>> };
   paths: Record<string, Record<string, Operation>>;
 };
-const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-  Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-);
+const doc = buildOpenApi(buildModel([DEAL], 3), '0.1.0') as Document;
+const operationsOf = (d: Document) =>
+  Object.entries(d.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+  );
+const operations = operationsOf(doc);
 const PUBLIC = [
   'post /api/auth/login',
   'post /api/auth/refresh',
@@ -390,19 +394,39 @@ function collect(node: unknown, key: string, at = ''): Array<{ at: string; value
     return [...(k === key ? [{ at: here, value: v }] : []), ...collect(v, key, here)];
   });
 }
-const resolve = (pointer: string): unknown =>
+const resolve = (d: Document, pointer: string): unknown =>
   pointer
     .replace(/^#\//, '')
     .split('/')
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], doc);
+    .reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], d);
 
-describe('buildOpenApi: a structurally valid OpenAPI 3.1 document', () => {
+// the document of one test entity, and the one of the shipped metadata/ (every entity and role)
+const shipped = loadMetadataDir(path.join(__dirname, '../../../../metadata'), null);
+it('reads the shipped metadata', () => {
+  expect(shipped.errors).toEqual([]);
+  expect(shipped.documents.length).toBeGreaterThan(10);
+});
+describe.each([
+  ['one entity', doc],
+  [
+    'the shipped metadata',
+    buildOpenApi(
+      buildModel(
+        shipped.documents.map((d) => d.doc),
+        1,
+      ),
+      '0.1.0',
+    ) as Document,
+  ],
+])('buildOpenApi: a structurally valid OpenAPI 3.1 document (%s)', (_name, doc) => {
+  const operations = operationsOf(doc);
+
   it('resolves every $ref', () => {
     const refs = collect(doc, '$ref');
     expect(refs.length).toBeGreaterThan(50);
     for (const r of refs)
-      expect({ at: r.at, target: typeof resolve(String(r.value)) }).toEqual({
+      expect({ at: r.at, target: typeof resolve(doc, String(r.value)) }).toEqual({
         at: r.at,
         target: 'object',
       });
