@@ -1,4 +1,5 @@
 import {
+  BAD_ID,
   anyObject,
   bool,
   dataOf,
@@ -18,7 +19,6 @@ import {
 const tags = ['Admin'];
 const MANAGE_USER = '`manage` on User (the admin role has it); audited';
 const FORBIDDEN = 'FORBIDDEN: no role allows `manage` on User';
-const BAD_ID = 'QUERY_INVALID: the id is not a positive integer';
 const i18n = { type: 'object', additionalProperties: str, description: 'locale → text' };
 
 const userProperties = {

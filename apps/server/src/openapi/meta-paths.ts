@@ -1,4 +1,5 @@
 import {
+  BAD_ID,
   bool,
   dataOf,
   int,
@@ -19,7 +20,6 @@ const READ = 'any signed-in user (forms need the metadata)';
 const MANAGE = '`manage` on Metadata';
 const FORBIDDEN = 'FORBIDDEN: no role allows `manage` on Metadata';
 const KINDS = ['entity', 'role'];
-const BAD_ID = 'QUERY_INVALID: the id is not a positive integer';
 const changeSummary = {
   id: {
     type: 'string',

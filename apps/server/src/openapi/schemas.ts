@@ -80,3 +80,7 @@ export const variables = {
   ...anyObject,
   description: 'process variables (a JSON object; at most MAX_VARIABLES_BYTES serialized)',
 };
+
+/** Error texts several areas share. */
+export const BAD_ID = 'QUERY_INVALID: the id is not a positive integer';
+export const VARIABLES_TOO_LARGE = 'VARIABLES_TOO_LARGE: variables over MAX_VARIABLES_BYTES';

@@ -1,4 +1,6 @@
 import {
+  BAD_ID,
+  VARIABLES_TOO_LARGE,
   dataOf,
   int,
   jsonBody,
@@ -14,7 +16,6 @@ import {
 
 const tags = ['Tasks'];
 const id = pathParam('id');
-const BAD_ID = 'QUERY_INVALID: the id is not a positive integer';
 const HIDDEN = 'TASK_NOT_FOUND (or not visible to the caller)';
 const WORKS =
   'its assignee or, while it is unassigned, one of its candidates (by login, or by a role named in candidateGroups while they may read the record); an open task with no candidates: whoever sees the instance; `operate` on Workflow: any task';
@@ -97,7 +98,7 @@ export function taskPaths(): Record<string, unknown> {
           '403': 'FORBIDDEN: the caller may not complete it',
           '404': HIDDEN,
           '409': 'TASK_CONFLICT: already completed or changed (stale version); or FLOW_STUCK',
-          '413': 'VARIABLES_TOO_LARGE: variables over MAX_VARIABLES_BYTES',
+          '413': VARIABLES_TOO_LARGE,
         },
       }),
     },

@@ -1,4 +1,6 @@
 import {
+  BAD_ID,
+  VARIABLES_TOO_LARGE,
   anyObject,
   bool,
   dataOf,
@@ -18,8 +20,6 @@ import {
 
 const tags = ['Workflow'];
 const id = pathParam('id');
-const BAD_ID = 'QUERY_INVALID: the id is not a positive integer';
-const TOO_LARGE = 'VARIABLES_TOO_LARGE: variables over MAX_VARIABLES_BYTES';
 const workerId = { type: 'string', minLength: 1, description: 'the worker holding the lock' };
 const INSTANCE_STATES = ['active', 'completed', 'terminated', 'cancelled'];
 
@@ -174,7 +174,7 @@ export function workflowPaths(): Record<string, unknown> {
         '403': forbidden('work'),
         '404': 'JOB_NOT_FOUND: no such job (done or cancelled)',
         '409': 'JOB_LOCK_LOST: the lock expired or another worker holds the job; or FLOW_STUCK',
-        ...(name !== 'failExternalJob' ? { '413': TOO_LARGE } : {}),
+        ...(name !== 'failExternalJob' ? { '413': VARIABLES_TOO_LARGE } : {}),
       },
     }),
   });
@@ -267,7 +267,7 @@ export function workflowPaths(): Record<string, unknown> {
             'DEFINITION_NOT_FOUND, or the record (or its entity) does not exist or is not readable',
           '409':
             'NOT_STARTABLE (not executable, no none start event), FLOW_STUCK or ELEMENT_NOT_EXECUTABLE',
-          '413': TOO_LARGE,
+          '413': VARIABLES_TOO_LARGE,
         },
       }),
       get: operation({
@@ -366,7 +366,7 @@ export function workflowPaths(): Record<string, unknown> {
           '403': forbidden('message'),
           '404': 'MESSAGE_NOT_CORRELATED: nothing waits for it and no process starts with it',
           '409': 'FLOW_STUCK or ELEMENT_NOT_EXECUTABLE while running on',
-          '413': TOO_LARGE,
+          '413': VARIABLES_TOO_LARGE,
         },
       }),
     },
@@ -470,7 +470,7 @@ export function workflowPaths(): Record<string, unknown> {
           '403': forbidden('operate'),
           '404': 'INCIDENT_NOT_FOUND',
           '409': 'INCIDENT_RESOLVED: already resolved; or FLOW_STUCK while running on',
-          '413': TOO_LARGE,
+          '413': VARIABLES_TOO_LARGE,
         },
       }),
     },
