@@ -504,8 +504,19 @@ describe.each(DIALECTS)('records API on %s', (dialect) => {
         '/api/auth/password',
         '/api/auth/me',
         '/api/admin/users/{id}/api-tokens',
+        '/api/workflow/deployments',
+        '/api/workflow/external-jobs/{id}/complete',
+        '/api/tasks/{id}/complete',
+        '/api/notifications',
+        '/api/admin/users',
+        '/api/meta/apply',
+        '/api/files/{id}',
       ]),
     );
+    // every operation says who may call it
+    const ops = Object.values(doc.body.paths).flatMap((m) => Object.values(m as object));
+    expect(new Set(ops.map((o: { operationId: string }) => o.operationId)).size).toBe(ops.length);
+    expect(doc.body.paths['/api/tasks/{id}/complete'].post.description).toContain('Permission');
     // bearer (JWT or API token) by default; only login, refresh, health and docs opt out
     expect(doc.body.security).toEqual([{ bearer: [] }]);
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({

@@ -1,4 +1,4 @@
-import { PUBLIC, authResponses, errorResponse, json } from './responses';
+import { PUBLIC, authResponses, errorResponse, json, unauthenticated } from './responses';
 
 const tags = ['Authentication'];
 const str = { type: 'string' };
@@ -24,6 +24,7 @@ export function authPaths(): Record<string, unknown> {
     '/api/auth/login': {
       post: {
         tags,
+        operationId: 'login',
         summary: 'Log in with login and password',
         description:
           'Rate-limited per login and per address (429 RATE_LIMITED after LOGIN_MAX_ATTEMPTS failures within LOGIN_WINDOW).',
@@ -40,6 +41,7 @@ export function authPaths(): Record<string, unknown> {
     '/api/auth/refresh': {
       post: {
         tags,
+        operationId: 'refreshTokens',
         summary: 'Exchange a refresh token for a new pair',
         description:
           'The presented refresh token is revoked (rotation); presenting a revoked one again ends every session of its user.',
@@ -54,17 +56,19 @@ export function authPaths(): Record<string, unknown> {
     '/api/auth/logout': {
       post: {
         tags,
+        operationId: 'logout',
         summary: 'Revoke a refresh token (without one: every session of the caller)',
         requestBody: {
           required: false,
           ...json({ type: 'object', properties: { refreshToken: str } }),
         },
-        responses: { '204': { description: 'Revoked' }, ...authResponses },
+        responses: { '204': { description: 'Revoked' }, ...unauthenticated },
       },
     },
     '/api/auth/password': {
       post: {
         tags,
+        operationId: 'changePassword',
         summary: "Change the caller's password; ends every session",
         requestBody: body({ currentPassword: str, newPassword: str }, [
           'currentPassword',
@@ -81,6 +85,7 @@ export function authPaths(): Record<string, unknown> {
     '/api/auth/me': {
       get: {
         tags,
+        operationId: 'getMe',
         summary: 'The caller: user, roles, CASL rules packed for the browser, placeholder values',
         responses: {
           '200': {
@@ -101,13 +106,14 @@ export function authPaths(): Record<string, unknown> {
               },
             }),
           },
-          ...authResponses,
+          ...unauthenticated,
         },
       },
     },
     '/api/admin/users/{id}/api-tokens': {
       get: {
         tags,
+        operationId: 'listApiTokens',
         summary: "A user's API tokens (never the token text); needs manage User",
         parameters: [userId],
         responses: {
@@ -131,11 +137,13 @@ export function authPaths(): Record<string, unknown> {
               },
             }),
           },
+          '400': errorResponse('QUERY_INVALID: the id is not a positive integer'),
           ...authResponses,
         },
       },
       post: {
         tags,
+        operationId: 'createApiToken',
         summary: 'Create an API token acting as the user; needs manage User',
         description:
           'The token (`crmapi_...`) is shown once. Integrations send it exactly like an access token: `Authorization: Bearer crmapi_...`. It does not expire; revoke it.',
@@ -149,7 +157,8 @@ export function authPaths(): Record<string, unknown> {
               properties: { id: { type: 'integer' }, name: str, token: str },
             }),
           },
-          '400': errorResponse('name missing'),
+          '400': errorResponse('name missing, or the id is not a positive integer'),
+          '404': errorResponse('USER_NOT_FOUND'),
           ...authResponses,
         },
       },
@@ -157,6 +166,7 @@ export function authPaths(): Record<string, unknown> {
     '/api/admin/users/{id}/api-tokens/{tokenId}': {
       delete: {
         tags,
+        operationId: 'revokeApiToken',
         summary: 'Revoke an API token; needs manage User',
         parameters: [
           userId,
@@ -164,6 +174,7 @@ export function authPaths(): Record<string, unknown> {
         ],
         responses: {
           '204': { description: 'Revoked' },
+          '400': errorResponse('QUERY_INVALID: an id is not a positive integer'),
           '404': errorResponse('No such live token of this user'),
           ...authResponses,
         },

@@ -1,4 +1,10 @@
-import { type EntityDocument, buildModel } from '@crm/metadata';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { type AppConfig, systemClock } from '@crm/common';
+import { type EntityDocument, buildModel, loadMetadataDir } from '@crm/metadata';
+import { AppModule } from '../app.module';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { buildOpenApi } from './build-openapi';
 
 const l = { 'zh-CN': '商机', en: 'Deal' };
@@ -10,20 +16,33 @@ const DEAL: EntityDocument = {
   fields: { title: { type: 'text', label: l, required: true } },
 };
 
-type Operation = {
-  security?: unknown[];
-  parameters?: Array<{ name: string }>;
-  requestBody?: { content: Record<string, unknown> };
-  responses: Record<string, unknown>;
+type Schema = {
+  type?: string | string[];
+  required?: string[];
+  properties?: Record<string, Schema>;
+  enum?: unknown[];
+  $ref?: string;
 };
-const doc = buildOpenApi(buildModel([DEAL], 3), '0.1.0') as {
+type Operation = {
+  operationId?: string;
+  description?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: Array<{ name: string; in: string; required?: boolean; schema: Schema }>;
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+};
+type Document = {
   security: unknown[];
   components: { securitySchemes: Record<string, Record<string, string>> };
   paths: Record<string, Record<string, Operation>>;
 };
-const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-  Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-);
+const doc = buildOpenApi(buildModel([DEAL], 3), '0.1.0') as Document;
+const operationsOf = (d: Document) =>
+  Object.entries(d.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+  );
+const operations = operationsOf(doc);
 const PUBLIC = [
   'post /api/auth/login',
   'post /api/auth/refresh',
@@ -50,15 +69,63 @@ describe('buildOpenApi', () => {
     expect(open.sort()).toEqual([...PUBLIC].sort());
   });
 
-  it('gives every operation that needs a token its 401 and 403 answers', () => {
+  it('gives every operation that needs a token its 401 answer', () => {
     const secured = operations.filter((o) => !PUBLIC.includes(`${o.method} ${o.path}`));
-    expect(secured.length).toBeGreaterThan(20);
-    for (const o of secured) {
+    expect(secured.length).toBeGreaterThanOrEqual(60);
+    for (const o of secured)
       expect({ at: `${o.method} ${o.path}`, codes: Object.keys(o.op.responses) }).toEqual({
         at: `${o.method} ${o.path}`,
-        codes: expect.arrayContaining(['401', '403']),
+        codes: expect.arrayContaining(['401']),
       });
-    }
+  });
+
+  it('answers 403 only where a role permission is checked, and says which in the description', () => {
+    const area = operations.filter((o) =>
+      /^\/api\/(workflow|tasks|notifications|admin\/(?!users\/\{id\}\/api-tokens)|meta|files)/.test(
+        o.path,
+      ),
+    );
+    expect(area.length).toBe(43);
+    for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
+    const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
+    const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
+    // reading what any signed-in user may see never answers 403 (hidden things answer 404)
+    for (const open of [
+      'get /api/tasks',
+      'get /api/tasks/{id}',
+      'get /api/notifications',
+      'get /api/workflow/definitions',
+      'get /api/workflow/instances/{id}',
+      'get /api/meta/documents',
+      'get /api/meta/entities/{name}/schema',
+      'post /api/files',
+      'get /api/files/{id}',
+    ])
+      expect(checked).not.toContain(open);
+    for (const guarded of [
+      'post /api/workflow/deployments',
+      'post /api/workflow/messages',
+      'post /api/workflow/external-jobs/fetch-and-lock',
+      'post /api/workflow/incidents/{id}/retry',
+      'get /api/workflow/incidents',
+      'post /api/workflow/instances/{id}/cancel',
+      'post /api/tasks/{id}/claim',
+      'post /api/tasks/{id}/complete',
+      'get /api/admin/users',
+      'get /api/admin/audit',
+      'put /api/meta/documents/{kind}/{name}',
+      'post /api/meta/apply',
+    ])
+      expect(checked).toContain(guarded);
+    const permission = (path: string, method: string) => doc.paths[path][method].description;
+    expect(permission('/api/workflow/deployments', 'post')).toContain('`deploy` on Workflow');
+    expect(permission('/api/workflow/messages', 'post')).toContain('`message` on Workflow');
+    expect(permission('/api/workflow/external-jobs/{id}/fail', 'post')).toContain('`work`');
+    expect(permission('/api/workflow/incidents/{id}/retry', 'post')).toContain('`operate`');
+    expect(permission('/api/workflow/incidents', 'get')).toContain('`read` on Workflow');
+    expect(permission('/api/admin/departments/{id}', 'patch')).toContain('`manage` on User');
+    expect(permission('/api/admin/audit', 'get')).toContain('`manage` on Audit');
+    expect(permission('/api/meta/draft', 'delete')).toContain('`manage` on Metadata');
   });
 
   it('describes the auth routes and API tokens', () => {
@@ -91,10 +158,365 @@ describe('buildOpenApi', () => {
     ]);
     expect(Object.keys(imp.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
   });
+});
 
-  it('has no dangling $ref', () => {
-    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)];
-    const schemas = (doc.components as unknown as { schemas: Record<string, unknown> }).schemas;
-    for (const [, name] of refs) expect(Object.keys(schemas)).toContain(name);
+const op = (path: string, method: string): Operation => {
+  const o = doc.paths[path]?.[method];
+  if (!o) throw new Error(`${method} ${path} is not documented`);
+  return o;
+};
+const codes = (o: Operation) => Object.keys(o.responses);
+const jsonSchema = (o: Operation, status: string) =>
+  o.responses[status].content!['application/json'].schema;
+const bodySchema = (o: Operation) => o.requestBody!.content['application/json'].schema;
+const component = (s: Schema) =>
+  (doc.components as unknown as { schemas: Record<string, Schema> }).schemas[
+    s.$ref!.replace('#/components/schemas/', '')
+  ];
+
+describe('buildOpenApi: workflow', () => {
+  it('deploys BPMN sent as XML or as a multipart file', () => {
+    const deploy = op('/api/workflow/deployments', 'post');
+    expect(Object.keys(deploy.requestBody!.content).sort()).toEqual([
+      'application/xml',
+      'multipart/form-data',
+      'text/xml',
+    ]);
+    expect(deploy.requestBody!.content['multipart/form-data'].schema.required).toEqual(['file']);
+    expect(codes(deploy).sort()).toEqual(['201', '400', '401', '403', '413']);
+    const list = jsonSchema(deploy, '201').properties!.data as { items: Schema };
+    expect(component(list.items).required).toContain('created');
+    const xml = op('/api/workflow/definitions/{key}/xml', 'get');
+    expect(Object.keys(xml.responses['200'].content!)).toEqual(['application/xml']);
+    expect(xml.parameters!.map((p) => [p.name, p.in])).toEqual([
+      ['key', 'path'],
+      ['version', 'query'],
+    ]);
+    expect(codes(xml)).toContain('404');
+  });
+
+  it('starts, lists and cancels instances with their real parameters and errors', () => {
+    const start = op('/api/workflow/instances', 'post');
+    expect(bodySchema(start).required).toEqual(['processKey']);
+    expect(Object.keys(bodySchema(start).properties!)).toEqual(
+      expect.arrayContaining(['version', 'variables', 'businessKey', 'record']),
+    );
+    expect(codes(start).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413']);
+    expect(component(jsonSchema(start, '201')).properties!.state.enum).toEqual([
+      'active',
+      'completed',
+      'terminated',
+      'cancelled',
+    ]);
+    const list = op('/api/workflow/instances', 'get');
+    expect(list.parameters!.map((p) => p.name)).toEqual([
+      'state',
+      'processKey',
+      'record',
+      'businessKey',
+      'limit',
+    ]);
+    expect(codes(op('/api/workflow/instances/{id}/cancel', 'post'))).toContain('409');
+    expect(codes(op('/api/workflow/instances/{id}/history', 'get'))).toContain('404');
+  });
+
+  it('documents the external job protocol and incidents', () => {
+    const fetch = op('/api/workflow/external-jobs/fetch-and-lock', 'post');
+    expect(bodySchema(fetch).required).toEqual(['workerId', 'types']);
+    expect(bodySchema(fetch).properties!.maxJobs).toMatchObject({ minimum: 1, maximum: 100 });
+    for (const [action, required] of [
+      ['complete', ['workerId']],
+      ['fail', ['workerId']],
+      ['bpmn-error', ['workerId', 'errorCode']],
+    ] as const) {
+      const o = op(`/api/workflow/external-jobs/{id}/${action}`, 'post');
+      expect(bodySchema(o).required).toEqual(required);
+      expect(codes(o)).toEqual(expect.arrayContaining(['204', '404', '409']));
+    }
+    expect(op('/api/workflow/incidents', 'get').parameters![0].schema.enum).toEqual([
+      'open',
+      'resolved',
+    ]);
+    const message = op('/api/workflow/messages', 'post');
+    expect(bodySchema(message).required).toEqual(['name']);
+    expect(codes(message)).toContain('404');
+  });
+});
+
+describe('buildOpenApi: tasks and notifications', () => {
+  it('lists the inbox with its filters, `mine` among them', () => {
+    const list = op('/api/tasks', 'get');
+    expect(list.parameters!.map((p) => p.name)).toEqual([
+      'assignee',
+      'candidateGroup',
+      'candidateUser',
+      'state',
+      'processKey',
+      'instanceId',
+      'mine',
+    ]);
+    expect(list.parameters!.find((p) => p.name === 'mine')!.schema.type).toBe('boolean');
+    const items = jsonSchema(list, '200').properties!.data as { items: Schema };
+    expect(component(items.items).properties).toHaveProperty('candidateGroups');
+  });
+
+  it('completes a task with variables and a version, answering 409 to the loser of a race', () => {
+    const complete = op('/api/tasks/{id}/complete', 'post');
+    expect(Object.keys(bodySchema(complete).properties!)).toEqual(['variables', 'version']);
+    expect(codes(complete).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413']);
+    expect(complete.responses['409'].description).toContain('TASK_CONFLICT');
+    expect(codes(op('/api/tasks/{id}/claim', 'post'))).toContain('409');
+    expect(codes(op('/api/tasks/{id}', 'get')).sort()).toEqual(['200', '400', '401', '404']);
+    expect(jsonSchema(op('/api/notifications', 'get'), '200').required).toEqual(['data']);
+  });
+});
+
+describe('buildOpenApi: admin, metadata, files', () => {
+  it('describes users and departments with their writable properties', () => {
+    const create = op('/api/admin/users', 'post');
+    expect(bodySchema(create).required).toEqual(['login']);
+    expect(bodySchema(create).properties!.locale.enum).toEqual(['zh-CN', 'en']);
+    expect(codes(create)).toEqual(expect.arrayContaining(['201', '400', '403', '409']));
+    expect(Object.keys(bodySchema(op('/api/admin/users/{id}', 'patch')).properties!)).not.toContain(
+      'login',
+    );
+    expect(bodySchema(op('/api/admin/departments', 'post')).required).toEqual(['name']);
+    expect(codes(op('/api/admin/departments/{id}', 'patch'))).toContain('404');
+    const audit = op('/api/admin/audit', 'get');
+    expect(audit.parameters!.map((p) => [p.name, p.schema.enum ?? p.schema.type])).toEqual([
+      ['limit', 'integer'],
+      ['outcome', ['ok', 'denied', 'failed']],
+    ]);
+    for (const o of operations.filter((x) => x.path.startsWith('/api/admin/')))
+      expect(o.op.tags).toEqual([o.path.includes('api-tokens') ? 'Authentication' : 'Admin']);
+  });
+
+  it('describes the draft → plan → apply cycle and revisions', () => {
+    const apply = op('/api/meta/apply', 'post');
+    expect(Object.keys(bodySchema(apply).properties!)).toEqual([
+      'confirm',
+      'planHash',
+      'message',
+      'skipDestructive',
+    ]);
+    expect(codes(apply)).toEqual(expect.arrayContaining(['400', '403', '409']));
+    expect(component(jsonSchema(op('/api/meta/plan', 'post'), '200')).required).toContain('hash');
+    expect(codes(op('/api/meta/draft', 'delete'))).toContain('204');
+    expect(op('/api/meta/documents/{kind}/{name}', 'put').parameters![0].schema.enum).toEqual([
+      'entity',
+      'role',
+    ]);
+    expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
+    for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))
+      expect(o.op.tags).toEqual(['Metadata']);
+  });
+
+  it('uploads files as multipart and hides unreadable ones behind 404', () => {
+    const upload = op('/api/files', 'post');
+    expect(Object.keys(upload.requestBody!.content)).toEqual(['multipart/form-data']);
+    expect(codes(upload).sort()).toEqual(['201', '400', '401', '413']);
+    expect(codes(op('/api/files/{id}', 'get')).sort()).toEqual(['200', '401', '404']);
+    expect(component(jsonSchema(op('/api/files/{id}/meta', 'get'), '200')).required).toContain(
+      'sha256',
+    );
+  });
+
+  it('keeps system schemas when an entity has the same name', () => {
+    const incident: EntityDocument = { ...DEAL, name: 'incident', label: l };
+    const d = buildOpenApi(buildModel([DEAL, incident], 3), '0.1.0') as {
+      components: { schemas: Record<string, Schema> };
+    };
+    expect(d.components.schemas.Incident.required).toContain('instanceId');
+    expect(d.components.schemas.IncidentRecord.properties).toHaveProperty('title');
+  });
+});
+
+/** Every route NestJS registers for a controller: its method and its path as OpenAPI writes it. */
+function routesOf(controller: Type): string[] {
+  const base = Reflect.getMetadata(PATH_METADATA, controller) as string;
+  const proto = controller.prototype as Record<string, unknown>;
+  // handlers a controller inherits are routes too
+  const names = new Set<string>();
+  for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as typeof proto)
+    Object.getOwnPropertyNames(p).forEach((n) => names.add(n));
+  return [...names].flatMap((name) => {
+    const handler = proto[name];
+    if (name === 'constructor' || typeof handler !== 'function') return [];
+    const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    if (path === undefined || method === undefined) return [];
+    return [path].flat().map((p) => {
+      const full = `/${base}/${p}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+      return `${RequestMethod[method].toLowerCase()} ${full.replace(/:(\w+)/g, '{$1}')}`;
+    });
+  });
+}
+
+describe('buildOpenApi: every route the server registers', () => {
+  const controllers = AppModule.forRoot({} as AppConfig, systemClock).controllers as Type[];
+  // the record routes are documented per entity: /api/records/{entity}/... as /api/records/deal/...
+  const routes = controllers
+    .flatMap(routesOf)
+    .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
+
+  it('finds the routes of every controller', () => {
+    expect(controllers.length).toBe(10);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'post /api/workflow/deployments',
+        'get /api/tasks',
+        'post /api/tasks/{id}/complete',
+        'delete /api/admin/users/{id}/api-tokens/{tokenId}',
+        'get /api/records/deal',
+        'get /api/health',
+      ]),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('documents each of them with its method', () => {
+    const documented = new Set(operations.map((o) => `${o.method} ${o.path}`));
+    expect(routes.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it('documents nothing the server does not answer', () => {
+    expect([...new Set(routes)].sort()).toEqual(
+      operations.map((o) => `${o.method} ${o.path}`).sort(),
+    );
+  });
+});
+
+/** Every value under `key` anywhere in `node`, with its JSON pointer. */
+function collect(node: unknown, key: string, at = ''): Array<{ at: string; value: unknown }> {
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => {
+    const here = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return [...(k === key ? [{ at: here, value: v }] : []), ...collect(v, key, here)];
+  });
+}
+const resolve = (d: Document, pointer: string): unknown =>
+  pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], d);
+
+// the document of one test entity, and the one of the shipped metadata/ (every entity and role)
+const shipped = loadMetadataDir(path.join(__dirname, '../../../../metadata'), null);
+it('reads the shipped metadata', () => {
+  expect(shipped.errors).toEqual([]);
+  expect(shipped.documents.length).toBeGreaterThan(10);
+});
+describe.each([
+  ['one entity', doc],
+  [
+    'the shipped metadata',
+    buildOpenApi(
+      buildModel(
+        shipped.documents.map((d) => d.doc),
+        1,
+      ),
+      '0.1.0',
+    ) as Document,
+  ],
+])('buildOpenApi: a structurally valid OpenAPI 3.1 document (%s)', (_name, doc) => {
+  const operations = operationsOf(doc);
+
+  it('resolves every $ref', () => {
+    const refs = collect(doc, '$ref');
+    expect(refs.length).toBeGreaterThan(50);
+    for (const r of refs)
+      expect({ at: r.at, target: typeof resolve(doc, String(r.value)) }).toEqual({
+        at: r.at,
+        target: 'object',
+      });
+  });
+
+  it('gives every operation a unique operationId, valid responses and known tags', () => {
+    const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+    const declared = (doc as unknown as { tags: Array<{ name: string }> }).tags.map((t) => t.name);
+    const ids = operations.map((o) => o.op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z][\w.-]*$/.test(id))).toBe(true);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const o of operations) {
+      const at = `${o.method} ${o.path}`;
+      expect({ at, method: METHODS.includes(o.method) }).toEqual({ at, method: true });
+      expect(o.path.startsWith('/')).toBe(true);
+      const statuses = Object.keys(o.op.responses);
+      expect({ at, ok: statuses.some((c) => /^2\d\d$/.test(c)) }).toEqual({ at, ok: true });
+      for (const [code, r] of Object.entries(o.op.responses)) {
+        expect({ at, code, valid: /^[1-5]\d\d$/.test(code) }).toEqual({ at, code, valid: true });
+        expect({ at, code, description: typeof r.description }).toEqual({
+          at,
+          code,
+          description: 'string',
+        });
+        // errors answer the shared Error shape
+        if (code >= '400')
+          expect({ at, code, schema: r.content?.['application/json']?.schema }).toEqual({
+            at,
+            code,
+            schema: { $ref: '#/components/schemas/Error' },
+          });
+      }
+      if (o.op.requestBody) expect(Object.keys(o.op.requestBody.content).length).toBeGreaterThan(0);
+      if (!o.path.startsWith('/api/records/'))
+        for (const tag of o.op.tags ?? []) expect(declared).toContain(tag);
+    }
+  });
+
+  it('declares each {param} of a path, required, and no path parameter it lacks', () => {
+    for (const o of operations) {
+      const at = `${o.method} ${o.path}`;
+      const params = o.op.parameters ?? [];
+      for (const p of params) {
+        expect(['path', 'query', 'header', 'cookie']).toContain(p.in);
+        expect(p.schema).toBeDefined();
+        if (p.in === 'path')
+          expect({ at, name: p.name, required: p.required }).toEqual({
+            at,
+            name: p.name,
+            required: true,
+          });
+      }
+      const keys = params.map((p) => `${p.in}:${p.name}`);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+      const inTemplate = [...o.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const declaredPath = params
+        .filter((p) => p.in === 'path')
+        .map((p) => p.name)
+        .sort();
+      expect({ at, params: declaredPath }).toEqual({ at, params: inTemplate });
+    }
+  });
+
+  it('holds only valid JSON Schema 2020-12 whose references compile', () => {
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12: check each against the meta-schema and compile
+    // it with the components it refers to
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const rebased = JSON.parse(
+      JSON.stringify({ components: doc.components }).replace(
+        /"#\/components\//g,
+        '"openapi.json#/components/',
+      ),
+    ) as Record<string, unknown>;
+    ajv.addSchema({ $id: 'openapi.json', ...rebased });
+    const schemas = [
+      ...collect(doc.paths, 'schema'),
+      ...Object.entries(doc.components as unknown as { schemas: Record<string, unknown> })
+        .filter(([k]) => k === 'schemas')
+        .flatMap(([, v]) =>
+          Object.entries(v as object).map(([name, value]) => ({ at: name, value })),
+        ),
+    ];
+    expect(schemas.length).toBeGreaterThan(150);
+    for (const { at, value } of schemas) {
+      const valid = ajv.validateSchema(value as object);
+      expect({ at, errors: valid ? null : ajv.errors }).toEqual({ at, errors: null });
+      const local = JSON.parse(
+        JSON.stringify(value).replace(/"#\/components\//g, '"openapi.json#/components/'),
+      ) as object;
+      expect(() => ajv.compile(local)).not.toThrow();
+    }
   });
 });

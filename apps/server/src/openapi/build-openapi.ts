@@ -1,11 +1,33 @@
-import type { JsonSchema, MetadataModel } from '@crm/metadata';
+import type { MetadataModel } from '@crm/metadata';
+import { adminPaths, adminSchemas } from './admin-paths';
 import { authPaths } from './auth-paths';
-import { PUBLIC, errorRef, errorResponses } from './responses';
+import { filePaths, fileSchemas } from './file-paths';
+import { metaPaths, metaSchemas } from './meta-paths';
+import { errorRef, errorResponse, errorResponses } from './responses';
+import { jsonBody, obj, str } from './schemas';
+import { systemPaths } from './system-paths';
+import { taskPaths } from './task-paths';
 import { transferPaths } from './transfer-paths';
+import { workflowPaths, workflowSchemas } from './workflow-paths';
+
+const TAGS = [
+  ['Authentication', 'Login, tokens, the caller; API tokens for integrations'],
+  ['Workflow', 'BPMN deployments, process instances, messages, external jobs, incidents'],
+  ['Tasks', 'The task inbox: list, claim, complete'],
+  ['Notifications', 'In-app notifications'],
+  ['Admin', 'Users, departments, roles, the audit trail'],
+  ['Metadata', 'Entity and role documents: draft, plan, apply, revisions'],
+  ['Files', 'Files of `file` fields'],
+  ['System', 'Health and this documentation'],
+];
 
 /** OpenAPI 3.1 (whose schemas are JSON Schema) built from the live model: every entity's endpoints with its real schema. */
 export function buildOpenApi(model: MetadataModel, version: string): Record<string, unknown> {
-  const schemas: Record<string, JsonSchema> = {
+  const schemas: Record<string, unknown> = {
+    ...workflowSchemas,
+    ...adminSchemas,
+    ...metaSchemas,
+    ...fileSchemas,
     Error: {
       type: 'object',
       required: ['statusCode', 'code', 'message', 'errors'],
@@ -22,6 +44,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
               message: { type: 'string' },
               action: { type: 'string', description: 'denials: the refused action' },
               field: { type: 'string', description: 'field-level denials: the field' },
+              document: { type: 'string', description: 'metadata errors: kind/name' },
+              elementId: {
+                type: ['string', 'null'],
+                description: 'BPMN_INVALID: the diagram element',
+              },
+              elementType: { type: 'string', description: 'BPMN_INVALID: its type' },
             },
           },
         },
@@ -33,7 +61,9 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     const { $schema: _drop, $id: _id, ...schema } = e.schema;
     void _drop;
     void _id;
-    const Name = e.name.replace(/(^|_)([a-z])/g, (_m, _p, c: string) => c.toUpperCase());
+    const pascal = e.name.replace(/(^|_)([a-z])/g, (_m, _p, c: string) => c.toUpperCase());
+    // an entity named like a system schema (user, incident...) must not replace it
+    const Name = pascal in schemas ? `${pascal}Record` : pascal;
     schemas[Name] = schema;
     const ref = { $ref: `#/components/schemas/${Name}` };
     const tag = [`${e.doc.label.en} (${e.name})`];
@@ -41,6 +71,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     paths[`/api/records/${e.name}`] = {
       get: {
         tags: tag,
+        operationId: `list${Name}Records`,
         summary: `List ${e.doc.label.en}`,
         parameters: [
           {
@@ -60,6 +91,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
           { name: 'fields', in: 'query', schema: { type: 'string' } },
           { name: 'include', in: 'query', schema: { type: 'string' } },
           { name: 'count', in: 'query', schema: { type: 'boolean' } },
+          {
+            name: 'deleted',
+            in: 'query',
+            schema: { enum: ['only'] },
+            description: 'only: the deleted (restorable) records',
+          },
         ],
         responses: {
           '200': {
@@ -82,6 +119,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       },
       post: {
         tags: tag,
+        operationId: `create${Name}Record`,
         summary: `Create a ${e.doc.label.en}`,
         requestBody: { content: { 'application/json': { schema: ref } } },
         responses: {
@@ -93,7 +131,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     paths[`/api/records/${e.name}/{id}`] = {
       get: {
         tags: tag,
-        parameters: [idParam],
+        operationId: `get${Name}Record`,
+        parameters: [
+          idParam,
+          { name: 'fields', in: 'query', schema: { type: 'string' } },
+          { name: 'include', in: 'query', schema: { type: 'string' } },
+        ],
         responses: {
           '200': { description: 'The record', content: { 'application/json': { schema: ref } } },
           ...errorResponses,
@@ -101,6 +144,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       },
       patch: {
         tags: tag,
+        operationId: `update${Name}Record`,
         parameters: [idParam],
         description:
           'Send the version you read; a stale version answers 409 with the current record.',
@@ -116,20 +160,46 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       },
       delete: {
         tags: tag,
-        parameters: [idParam],
+        operationId: `delete${Name}Record`,
+        parameters: [
+          idParam,
+          {
+            name: 'version',
+            in: 'query',
+            schema: { type: 'integer' },
+            description: 'refuse (409) if the record changed since',
+          },
+        ],
         responses: { '204': { description: 'Deleted (restorable)' }, ...errorResponses },
       },
     };
     paths[`/api/records/${e.name}/{id}/restore`] = {
       post: {
         tags: tag,
+        operationId: `restore${Name}Record`,
         parameters: [idParam],
         responses: { '200': { description: 'Restored' }, ...errorResponses },
+      },
+    };
+    paths[`/api/records/${e.name}/{id}/shares`] = {
+      post: {
+        tags: tag,
+        operationId: `share${Name}Record`,
+        summary: 'Share the record with a user (matches `$sharedWithMe`)',
+        description: '**Permission:** `update` on the record.',
+        parameters: [idParam],
+        requestBody: jsonBody(obj({ login: str }, ['login'])),
+        responses: {
+          '204': { description: 'Shared (sharing again changes nothing)' },
+          ...errorResponses,
+          '404': errorResponse('Unknown entity, record or user'),
+        },
       },
     };
     paths[`/api/records/${e.name}/{id}/history`] = {
       get: {
         tags: tag,
+        operationId: `get${Name}RecordHistory`,
         parameters: [idParam],
         responses: {
           '200': { description: 'Every change: who, when, field, old, new' },
@@ -137,10 +207,11 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         },
       },
     };
-    Object.assign(paths, transferPaths(e, ref, tag));
+    Object.assign(paths, transferPaths(e, Name, ref, tag));
     paths[`/api/records/${e.name}/bulk`] = {
       post: {
         tags: tag,
+        operationId: `bulkWrite${Name}Records`,
         summary: 'Create or update many, all-or-nothing',
         requestBody: {
           content: {
@@ -153,48 +224,16 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       },
     };
   }
-  const metaTag = ['Metadata'];
-  for (const [p, methods] of Object.entries({
-    '/api/meta/documents': ['get'],
-    '/api/meta/documents/{kind}/{name}': ['get', 'put', 'delete'],
-    '/api/meta/plan': ['post'],
-    '/api/meta/apply': ['post'],
-    '/api/meta/revisions': ['get'],
-    '/api/meta/revisions/{id}/rollback': ['post'],
-    '/api/meta/entities/{name}/schema': ['get'],
-  })) {
-    const params = [...p.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    paths[p] = Object.fromEntries(
-      methods.map((m) => [
-        m,
-        {
-          tags: metaTag,
-          parameters: params,
-          responses: { '200': { description: 'OK' }, ...errorResponses },
-        },
-      ]),
-    );
-  }
-  Object.assign(paths, authPaths());
-  const system = (summary: string, content: string) => ({
-    get: {
-      tags: ['System'],
-      summary,
-      ...PUBLIC,
-      responses: { '200': { description: 'OK', content: { [content]: {} } } },
-    },
-  });
-  paths['/api/health'] = system(
-    'Database reachable, metadata revision, job node',
-    'application/json',
+  Object.assign(
+    paths,
+    metaPaths(),
+    authPaths(),
+    adminPaths(),
+    workflowPaths(),
+    taskPaths(),
+    filePaths(),
+    systemPaths(),
   );
-  paths['/api/docs'] = system('This documentation (Swagger UI)', 'text/html');
-  paths['/api/docs-json'] = system('This OpenAPI document', 'application/json');
   return {
     openapi: '3.1.0',
     info: {
@@ -202,6 +241,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
       version,
       description: `Generated from metadata revision ${model.revision}.`,
     },
+    tags: TAGS.map(([name, description]) => ({ name, description })),
     paths,
     // every operation needs a token unless it says `security: []` (login, refresh, health, docs)
     security: [{ bearer: [] }],

@@ -6,9 +6,14 @@ export const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: errorRef } },
 });
 
-/** What any route that needs a token can answer besides its own errors. */
-export const authResponses = {
+/** What any route that needs a token can answer. */
+export const unauthenticated = {
   '401': errorResponse('UNAUTHENTICATED: no token, or an invalid, expired or revoked one'),
+};
+
+/** What a route that checks a role permission answers besides its own errors. */
+export const authResponses = {
+  ...unauthenticated,
   '403': errorResponse(
     'FORBIDDEN: no role allows the action (or a field); the denial is audited. `errors` name the action and field',
   ),

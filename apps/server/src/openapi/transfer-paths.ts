@@ -4,6 +4,7 @@ import { authResponses, errorResponse, json } from './responses';
 /** `GET .../export` and `POST .../import` of one entity (record-transfer.controller.ts). */
 export function transferPaths(
   e: CompiledEntity,
+  Name: string,
   ref: { $ref: string },
   tags: string[],
 ): Record<string, unknown> {
@@ -12,6 +13,7 @@ export function transferPaths(
     [`/api/records/${e.name}/export`]: {
       get: {
         tags,
+        operationId: `export${Name}Records`,
         summary: `Export every ${label} you may read as CSV or JSON`,
         description:
           'Needs the role action `export` on the entity; rows are those both your read and export conditions allow, fields those you may read (hidden ones are not even columns). Streamed page by page. CSV: UTF-8 with BOM, CRLF, RFC 4180 quoting; text starting with = + - @ tab or CR gets a leading apostrophe (formula injection); multi-selects and many-to-many ids joined by `;`; a currency field is two columns, `<field>` and `<field>.currency`.',
@@ -56,6 +58,7 @@ export function transferPaths(
     [`/api/records/${e.name}/import`]: {
       post: {
         tags,
+        operationId: `import${Name}Records`,
         summary: `Import ${label} records from CSV or JSON, all or nothing`,
         description:
           'Needs the role actions `import` and `create`, and create permission on every column (403 naming the field). Every row is validated like a create; one bad row answers 400 with errors at `/rows/<n>/<field>` (n: 1-based data row) and writes nothing. Columns the system generates (id, audit columns, auto-numbers) are skipped, so an export imports back. At most IMPORT_MAX_ROWS rows (413 IMPORT_TOO_LARGE).',

@@ -1,0 +1,478 @@
+import {
+  BAD_ID,
+  VARIABLES_TOO_LARGE,
+  anyObject,
+  bool,
+  dataOf,
+  int,
+  jsonBody,
+  nullable,
+  obj,
+  operation,
+  pathParam,
+  queryParam,
+  ref,
+  reply,
+  str,
+  timestamp,
+  variables,
+} from './schemas';
+
+const tags = ['Workflow'];
+const id = pathParam('id');
+const workerId = { type: 'string', minLength: 1, description: 'the worker holding the lock' };
+const INSTANCE_STATES = ['active', 'completed', 'terminated', 'cancelled'];
+
+/** The shapes the workflow routes answer (components/schemas). */
+export const workflowSchemas: Record<string, unknown> = {
+  DefinitionVersion: obj(
+    {
+      version: int,
+      name: nullable('string'),
+      executable: bool,
+      resource: { type: ['string', 'null'], description: 'the uploaded file name' },
+      deployedAt: timestamp,
+      deployedBy: nullable('string'),
+    },
+    ['version', 'name', 'executable'],
+  ),
+  ProcessDefinition: obj(
+    {
+      key: str,
+      latest: ref('DefinitionVersion'),
+      versions: { type: 'array', items: ref('DefinitionVersion'), description: 'newest first' },
+    },
+    ['key', 'latest', 'versions'],
+  ),
+  DeployedProcess: obj(
+    {
+      key: str,
+      version: int,
+      name: nullable('string'),
+      executable: bool,
+      created: { type: 'boolean', description: 'false: the same bytes were the latest version' },
+    },
+    ['key', 'version', 'name', 'executable', 'created'],
+  ),
+  ProcessInstance: obj(
+    {
+      id: int,
+      processKey: str,
+      definitionVersion: int,
+      businessKey: nullable('string'),
+      state: { enum: INSTANCE_STATES },
+      variables: anyObject,
+      record: {
+        oneOf: [obj({ entity: str, id: int }, ['entity', 'id']), { type: 'null' }],
+        description: 'the record the instance is about',
+      },
+      parentInstanceId: nullable('integer'),
+      activeElementIds: { type: 'array', items: str },
+      completedElements: {
+        type: 'object',
+        additionalProperties: int,
+        description: 'element id → times completed',
+      },
+      incidents: { type: 'integer', description: 'open incidents' },
+      startedBy: nullable('string'),
+      startedAt: timestamp,
+      endedAt: timestamp,
+    },
+    ['id', 'processKey', 'definitionVersion', 'state', 'variables', 'activeElementIds'],
+  ),
+  InstanceHistoryEntry: obj(
+    {
+      elementId: nullable('string'),
+      elementType: str,
+      event: { type: 'string', description: 'start, end, cancel, complete, claim, retry...' },
+      actor: nullable('string'),
+      detail: { description: 'event data (e.g. the variables a task was completed with)' },
+      at: timestamp,
+    },
+    ['elementType', 'event', 'at'],
+  ),
+  UserTask: obj(
+    {
+      id: int,
+      instanceId: int,
+      elementId: str,
+      name: nullable('string'),
+      assignee: nullable('string'),
+      candidateGroups: { type: 'array', items: str, description: 'role names' },
+      candidateUsers: { type: 'array', items: str, description: 'logins' },
+      state: { type: 'string', description: 'created (open), completed or cancelled' },
+      version: { type: 'integer', description: 'send it back to complete (optimistic lock)' },
+      createdAt: timestamp,
+    },
+    ['id', 'instanceId', 'elementId', 'assignee', 'state', 'version'],
+  ),
+  LockedJob: obj(
+    {
+      id: int,
+      type: str,
+      instanceId: int,
+      elementId: str,
+      processKey: str,
+      variables: anyObject,
+      headers: {
+        type: 'object',
+        additionalProperties: str,
+        description: 'zeebe:taskHeaders',
+      },
+      retries: int,
+      lockExpiresAt: timestamp,
+    },
+    ['id', 'type', 'instanceId', 'elementId', 'variables', 'retries'],
+  ),
+  Incident: obj(
+    {
+      id: int,
+      instanceId: int,
+      elementId: nullable('string'),
+      jobId: nullable('integer'),
+      kind: { type: 'string', description: 'e.g. task-failed, no matching flow, FEEL error' },
+      message: str,
+      state: { enum: ['open', 'resolved'] },
+      createdAt: timestamp,
+      resolvedAt: timestamp,
+      resolvedBy: nullable('string'),
+    },
+    ['id', 'instanceId', 'kind', 'message', 'state'],
+  ),
+  Notification: obj(
+    {
+      id: int,
+      subject: str,
+      body: nullable('string'),
+      instanceId: nullable('integer'),
+      createdAt: timestamp,
+      readAt: timestamp,
+    },
+    ['id', 'subject'],
+  ),
+};
+
+const instance = ref('ProcessInstance');
+
+/** Deployments, definitions, instances, messages, external jobs and incidents (WorkflowController). */
+export function workflowPaths(): Record<string, unknown> {
+  const needs = (action: string) => `\`${action}\` on Workflow`;
+  const forbidden = (action: string) => `FORBIDDEN: no role allows \`${action}\` on Workflow`;
+  const job = (name: string, summary: string, body: unknown, description: string) => ({
+    post: operation({
+      operationId: name,
+      tags,
+      summary,
+      permission: needs('work'),
+      description,
+      parameters: [id],
+      requestBody: jsonBody(body),
+      status: '204',
+      ok: reply('Done'),
+      errors: {
+        '400': `${BAD_ID}; or workerId missing, a field of the wrong type`,
+        '403': forbidden('work'),
+        '404': 'JOB_NOT_FOUND: no such job (done or cancelled)',
+        '409': 'JOB_LOCK_LOST: the lock expired or another worker holds the job; or FLOW_STUCK',
+        ...(name !== 'failExternalJob' ? { '413': VARIABLES_TOO_LARGE } : {}),
+      },
+    }),
+  });
+  return {
+    '/api/workflow/deployments': {
+      post: operation({
+        operationId: 'deployProcesses',
+        tags,
+        summary: 'Deploy a BPMN diagram',
+        permission: needs('deploy'),
+        description:
+          'The XML is validated; each changed process gets a new version (the same bytes again: a no-op, `created: false`).',
+        requestBody: {
+          required: true,
+          content: {
+            'application/xml': { schema: { type: 'string' } },
+            'text/xml': { schema: { type: 'string' } },
+            'multipart/form-data': {
+              schema: obj({ file: { type: 'string', format: 'binary' } }, ['file']),
+            },
+          },
+        },
+        status: '201',
+        ok: reply('The processes of the diagram', dataOf(ref('DeployedProcess'))),
+        errors: {
+          '400':
+            'No XML; or BPMN_INVALID, `errors` list `{ elementId, elementType, message }` of each problem',
+          '403': forbidden('deploy'),
+          '413': 'An XML body over 10 MB',
+        },
+      }),
+    },
+    '/api/workflow/definitions': {
+      get: operation({
+        operationId: 'listProcessDefinitions',
+        tags,
+        summary: 'Deployed processes with their versions',
+        permission: 'any signed-in user',
+        ok: reply('The processes by key', dataOf(ref('ProcessDefinition'))),
+      }),
+    },
+    '/api/workflow/definitions/{key}/xml': {
+      get: operation({
+        operationId: 'getProcessDefinitionXml',
+        tags,
+        summary: "A process version's BPMN XML",
+        permission: 'any signed-in user',
+        parameters: [
+          pathParam('key', str, 'the process id'),
+          queryParam('version', { type: 'integer', minimum: 1 }, 'default: the latest'),
+        ],
+        ok: {
+          description: 'The diagram',
+          content: { 'application/xml': { schema: { type: 'string' } } },
+        },
+        errors: {
+          '400': 'QUERY_INVALID: version is not an integer',
+          '404': 'DEFINITION_NOT_FOUND: no such process or version',
+        },
+      }),
+    },
+    '/api/workflow/instances': {
+      post: operation({
+        operationId: 'startProcessInstance',
+        tags,
+        summary: 'Start a process instance',
+        permission:
+          "`start` on the record (within the rule's conditions, e.g. own quotes) when `record` is given; otherwise `start` on Workflow",
+        description:
+          'Runs to the first wait states in one transaction. The record is the FEEL variable `record` and the target of built-in record tasks.',
+        requestBody: jsonBody(
+          obj(
+            {
+              processKey: { type: 'string', minLength: 1 },
+              version: { type: 'integer', minimum: 0, description: 'default: the latest' },
+              variables,
+              businessKey: { type: 'string', minLength: 1 },
+              record: obj({ entity: str, id: int }, ['entity', 'id']),
+            },
+            ['processKey'],
+          ),
+        ),
+        status: '201',
+        ok: reply('The instance as it waits (or ended)', instance),
+        errors: {
+          '400':
+            'processKey missing, a malformed record or version, VARIABLES_INVALID, or an invalid body',
+          '403': 'FORBIDDEN: no role allows `start` on the record (or on Workflow)',
+          '404':
+            'DEFINITION_NOT_FOUND, or the record (or its entity) does not exist or is not readable',
+          '409':
+            'NOT_STARTABLE (not executable, no none start event), FLOW_STUCK or ELEMENT_NOT_EXECUTABLE',
+          '413': VARIABLES_TOO_LARGE,
+        },
+      }),
+      get: operation({
+        operationId: 'listProcessInstances',
+        tags,
+        summary: 'The instances the caller may see, newest first',
+        permission:
+          'any signed-in user: instances they started, about a record they may read, or where they see a task; `read` on Workflow shows all',
+        parameters: [
+          queryParam('state', { enum: INSTANCE_STATES }),
+          queryParam('processKey', str),
+          queryParam(
+            'record',
+            { type: 'string', pattern: '^[A-Za-z_]\\w*:\\d+$' },
+            'entity:id, e.g. quote:12',
+          ),
+          queryParam('businessKey', str),
+          queryParam('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }),
+        ],
+        ok: reply('The instances', dataOf(instance)),
+        errors: { '400': 'QUERY_INVALID or BAD_REQUEST: a bad state, record or limit' },
+      }),
+    },
+    '/api/workflow/instances/{id}': {
+      get: operation({
+        operationId: 'getProcessInstance',
+        tags,
+        summary: 'An instance: state, variables, active elements, counts, open incidents',
+        permission: 'one who sees the instance (see the list); others get 404',
+        parameters: [id],
+        ok: reply('The instance', instance),
+        errors: { '400': BAD_ID, '404': 'INSTANCE_NOT_FOUND (or not visible to the caller)' },
+      }),
+    },
+    '/api/workflow/instances/{id}/history': {
+      get: operation({
+        operationId: 'getProcessInstanceHistory',
+        tags,
+        summary:
+          'Every element start/end/cancel, task action, timer, message, job and incident, with who and when',
+        permission: 'one who sees the instance; others get 404',
+        parameters: [id],
+        ok: reply('The history, oldest first', dataOf(ref('InstanceHistoryEntry'))),
+        errors: { '400': BAD_ID, '404': 'INSTANCE_NOT_FOUND (or not visible to the caller)' },
+      }),
+    },
+    '/api/workflow/instances/{id}/cancel': {
+      post: operation({
+        operationId: 'cancelProcessInstance',
+        tags,
+        summary: 'Cancel an instance with its tasks, timers, subscriptions and called children',
+        permission: 'its starter (withdrawing it), or `cancel` on Workflow',
+        parameters: [id],
+        ok: reply('The cancelled instance', instance),
+        errors: {
+          '400': BAD_ID,
+          '403': 'FORBIDDEN: neither the starter nor allowed `cancel` on Workflow',
+          '404': 'INSTANCE_NOT_FOUND (or not visible to the caller)',
+          '409': 'INSTANCE_NOT_ACTIVE: it already ended',
+        },
+      }),
+    },
+    '/api/workflow/messages': {
+      post: operation({
+        operationId: 'correlateMessage',
+        tags,
+        summary: 'Correlate a message',
+        permission: needs('message'),
+        description:
+          'Goes to the oldest subscription waiting for that name and key; else a process with that message start event starts.',
+        requestBody: jsonBody(
+          obj(
+            {
+              name: { type: 'string', minLength: 1 },
+              correlationKey: {
+                type: ['string', 'number', 'null'],
+                description: 'a number is taken as its string',
+              },
+              variables,
+            },
+            ['name'],
+          ),
+        ),
+        ok: reply(
+          'The instance that received it',
+          obj(
+            {
+              instanceId: int,
+              started: { type: 'boolean', description: 'true: a message start event started it' },
+            },
+            ['instanceId', 'started'],
+          ),
+        ),
+        errors: {
+          '400': 'name missing, a bad correlationKey or VARIABLES_INVALID',
+          '403': forbidden('message'),
+          '404': 'MESSAGE_NOT_CORRELATED: nothing waits for it and no process starts with it',
+          '409': 'FLOW_STUCK or ELEMENT_NOT_EXECUTABLE while running on',
+          '413': VARIABLES_TOO_LARGE,
+        },
+      }),
+    },
+    '/api/workflow/external-jobs/fetch-and-lock': {
+      post: operation({
+        operationId: 'fetchAndLockExternalJobs',
+        tags,
+        summary: 'Lock due external jobs of the given types for a worker',
+        permission: needs('work'),
+        description:
+          'Rows are taken with `FOR UPDATE SKIP LOCKED`: workers never get the same job.',
+        requestBody: jsonBody(
+          obj(
+            {
+              workerId,
+              types: { type: 'array', items: str, minItems: 1 },
+              maxJobs: { type: 'integer', minimum: 1, maximum: 100 },
+              lockMs: { type: 'integer', minimum: 1 },
+            },
+            ['workerId', 'types'],
+          ),
+        ),
+        ok: reply(
+          'The locked jobs with their variables and task headers',
+          dataOf(ref('LockedJob')),
+        ),
+        errors: {
+          '400': 'workerId or types missing, maxJobs outside 1-100, lockMs not positive',
+          '403': forbidden('work'),
+        },
+      }),
+    },
+    '/api/workflow/external-jobs/{id}/complete': job(
+      'completeExternalJob',
+      'Complete a locked job',
+      obj({ workerId, variables }, ['workerId']),
+      'The variables are merged into the instance, which runs on.',
+    ),
+    '/api/workflow/external-jobs/{id}/fail': job(
+      'failExternalJob',
+      'Report a failed job',
+      obj(
+        {
+          workerId,
+          retries: {
+            type: 'integer',
+            minimum: 0,
+            description: 'retries left; 0 opens an incident',
+          },
+          errorMessage: { type: 'string', minLength: 1 },
+          retryBackoffMs: { type: 'integer', minimum: 0 },
+        },
+        ['workerId'],
+      ),
+      'With retries left the job runs again after retryBackoffMs; with none an incident opens.',
+    ),
+    '/api/workflow/external-jobs/{id}/bpmn-error': job(
+      'throwBpmnError',
+      'Throw a BPMN error from a job',
+      obj(
+        {
+          workerId,
+          errorCode: { type: 'string', minLength: 1 },
+          errorMessage: { type: 'string', minLength: 1 },
+          variables,
+        },
+        ['workerId', 'errorCode'],
+      ),
+      'Caught by a matching error boundary event; uncaught, it opens an incident.',
+    ),
+    '/api/workflow/incidents': {
+      get: operation({
+        operationId: 'listIncidents',
+        tags,
+        summary: 'Incidents: failed jobs, no matching flow, FEEL errors, refused record writes...',
+        permission: needs('read'),
+        parameters: [
+          queryParam('state', { enum: ['open', 'resolved'], default: 'open' }),
+          queryParam('instanceId', int),
+        ],
+        ok: reply('At most 500 incidents, oldest first', dataOf(ref('Incident'))),
+        errors: {
+          '400': 'a bad state, or instanceId not an integer',
+          '403': forbidden('read'),
+        },
+      }),
+    },
+    '/api/workflow/incidents/{id}/retry': {
+      post: operation({
+        operationId: 'retryIncident',
+        tags,
+        summary: 'Resolve an incident by running its job or element again',
+        permission: needs('operate'),
+        description:
+          'A failed job gets `retries` (default 1) back; any other incident re-runs its element, after setting `variables` if given.',
+        parameters: [id],
+        requestBody: jsonBody(obj({ retries: { type: 'integer', minimum: 0 }, variables }), false),
+        ok: reply('The resolved incident', ref('Incident')),
+        errors: {
+          '400': `${BAD_ID}; or a bad retries or variables`,
+          '403': forbidden('operate'),
+          '404': 'INCIDENT_NOT_FOUND',
+          '409': 'INCIDENT_RESOLVED: already resolved; or FLOW_STUCK while running on',
+          '413': VARIABLES_TOO_LARGE,
+        },
+      }),
+    },
+  };
+}
