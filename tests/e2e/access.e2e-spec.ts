@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { ADMIN_PASSWORD, DIALECTS, type TestServer, q, startServer } from './support/harness';
+import {
+  ADMIN_PASSWORD,
+  DIALECTS,
+  type TestServer,
+  eventually,
+  q,
+  startServer,
+} from './support/harness';
 
 /**
  * Permissions end to end: a matrix of (user, action, record, field) → outcome over HTTP, and a
@@ -682,6 +689,30 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
           (e: { actor: string; subject: string }) => e.actor === 'rep3' && e.subject === 'User',
         ),
       ).toBe(true);
+    });
+  });
+
+  describe('probing', () => {
+    it('a hidden record answers 404 like a missing one, and the probe is audited', async () => {
+      expect(
+        (await s.api('GET', `/api/records/deal/${deal.d2}`, undefined, as('rep1'))).status,
+      ).toBe(404);
+      expect((await s.api('GET', '/api/records/deal/99999999', undefined, as('rep1'))).status).toBe(
+        404,
+      );
+      const denied = await eventually(async () => {
+        const rows = (
+          await s.api('GET', '/api/admin/audit?outcome=denied&limit=500', undefined, admin())
+        ).body.data as Array<{ actor: string; subject: string; detail: { reason: string } }>;
+        const hit = rows.filter((r) => r.actor === 'rep1' && r.subject.startsWith('deal/'));
+        if (!hit.some((r) => r.subject === `deal/${deal.d2}`)) throw new Error('not yet');
+        return hit;
+      });
+      expect(denied.find((r) => r.subject === `deal/${deal.d2}`)!.detail.reason).toContain(
+        'answered as not found',
+      );
+      // a record that does not exist is not a denial
+      expect(denied.some((r) => r.subject === 'deal/99999999')).toBe(false);
     });
   });
 

@@ -183,7 +183,19 @@ export class RecordsService {
         )} FROM ${q(e.table)} t WHERE t.${q('id')} = ?${opts.withDeleted ? '' : ' AND t.deleted_at IS NULL'} AND ${allowed.sql}`,
       [id, ...allowed.params],
     );
-    if (!rows.length) throw this.notFound(e, id);
+    if (!rows.length) {
+      // the answer stays a 404; the audit trail still learns that someone probed a hidden record
+      if (opts.access) {
+        const [exists] = await db.query(`SELECT t.id FROM ${q(e.table)} t WHERE t.id = ?`, [id]);
+        if (exists)
+          opts.access.deny(
+            opts.action ?? 'read',
+            `${e.name}/${id}`,
+            'outside the records you may see (answered as not found)',
+          );
+      }
+      throw this.notFound(e, id);
+    }
     const [rec] = await this.hydrate(e, rows, only, opts.include ?? [], db, opts.access);
     return rec;
   }

@@ -327,7 +327,10 @@ export class EngineService {
       `SELECT i.* FROM crm_wf_instance i WHERE i.id = ?${v ? ` AND ${v.sql}` : ''}`,
       [id, ...(v?.params ?? [])],
     );
-    if (!r) throw instanceNotFound(id);
+    if (!r) {
+      if (viewer) await this.auditHidden(this.db, 'crm_wf_instance', id, viewer, `instance ${id}`);
+      throw instanceNotFound(id);
+    }
     const execs = await this.db.query<{ element_id: string }>(
       'SELECT element_id FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
       [id],
@@ -456,11 +459,26 @@ export class EngineService {
       `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE t.id = ?${v ? ` AND ${v.sql}` : ''}`,
       [taskId, ...(v?.params ?? [])],
     );
-    if (!task)
+    if (!task) {
+      if (viewer) await this.auditHidden(tx, 'crm_wf_task', taskId, viewer, `task ${taskId}`);
       throw new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
         { path: 'id', message: 'not found' },
       ]);
+    }
     return task;
+  }
+
+  /** A viewer asked for something that exists but is hidden from them: still a 404, but audited. */
+  private async auditHidden(
+    tx: Db,
+    table: 'crm_wf_instance' | 'crm_wf_task',
+    id: number,
+    viewer: WorkflowViewer,
+    what: string,
+  ): Promise<void> {
+    const [exists] = await tx.query(`SELECT id FROM ${table} WHERE id = ?`, [id]);
+    if (exists)
+      viewer.deny('read', 'Workflow', `${what} is not visible to you (answered as not found)`);
   }
 
   /** A single task is visible when the task is, or when its instance is (a record's approver chain). */
