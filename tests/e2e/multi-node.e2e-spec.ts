@@ -125,4 +125,27 @@ rules:
     // b's test clock stands still, so no time-based expiry can explain this: b saw the change
     expect(await until(bossSees, (n) => n === 1)).toBe(1);
   });
+
+  it('a user deactivated on one node is refused by the other within seconds', async () => {
+    const made = await a.api('POST', '/api/admin/users', {
+      login: 'leaver',
+      password: USER_PASSWORD,
+      roles: ['team_lead'],
+    });
+    expect(made.status).toBe(201);
+    const token = (
+      await b.api(
+        'POST',
+        '/api/auth/login',
+        { login: 'leaver', password: USER_PASSWORD },
+        { 'x-no-auth': '1' },
+      )
+    ).body.accessToken as string;
+    const me = () => b.api('GET', '/api/auth/me', undefined, { authorization: `Bearer ${token}` });
+    expect((await me()).status).toBe(200); // node b now holds the user
+    expect(
+      (await a.api('PATCH', `/api/admin/users/${made.body.id}`, { active: false })).status,
+    ).toBe(200);
+    expect((await until(me, (r) => r.status === 401)).status).toBe(401);
+  });
 });
