@@ -712,7 +712,11 @@ export class RecordsService {
             throw new CrmError(
               err.code,
               `record ${i}: ${err.message}; nothing was written`,
-              err.errors.map((d) => ({ ...d, path: `/records/${i}${d.path}` })),
+              // a detail's path is a pointer (/field) or a subject (quote/1, from a denial)
+              err.errors.map((d) => ({
+                ...d,
+                path: `/records/${i}${!d.path || d.path.startsWith('/') ? '' : '/'}${d.path}`,
+              })),
               err.extra,
             );
           }
