@@ -522,6 +522,7 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       expect(after.status).toBe(401);
       // logout revokes
       const l2 = await login('rep2');
+      const other = await login('rep2');
       await s.api(
         'POST',
         '/api/auth/logout',
@@ -530,6 +531,12 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
           authorization: `Bearer ${l2.body.accessToken}`,
         },
       );
+      // its access token goes with it, while another session of the same user lives on
+      const me = (t: { body: { accessToken: string } }) =>
+        s.api('GET', '/api/auth/me', undefined, { authorization: `Bearer ${t.body.accessToken}` });
+      expect((await me(l2)).status).toBe(401);
+      expect((await me(other)).status).toBe(200);
+      // presenting the revoked refresh token again reads as theft: every session ends
       const gone = await s.api(
         'POST',
         '/api/auth/refresh',
@@ -537,6 +544,7 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
         { 'x-no-auth': '1' },
       );
       expect(gone.status).toBe(401);
+      expect((await me(other)).status).toBe(401);
       // logout everywhere (no refresh token named) also voids the access tokens already issued
       const a = await login('rep2');
       const b = await login('rep2');

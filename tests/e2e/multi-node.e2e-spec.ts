@@ -148,4 +148,22 @@ rules:
     ).toBe(200);
     expect((await until(me, (r) => r.status === 401)).status).toBe(401);
   });
+
+  it('a logout on one node ends that session on the other within seconds', async () => {
+    const pair = (
+      await a.api(
+        'POST',
+        '/api/auth/login',
+        { login: 'boss', password: USER_PASSWORD },
+        { 'x-no-auth': '1' },
+      )
+    ).body as { accessToken: string; refreshToken: string };
+    const auth = { authorization: `Bearer ${pair.accessToken}` };
+    const me = () => b.api('GET', '/api/auth/me', undefined, auth);
+    expect((await me()).status).toBe(200);
+    expect(
+      (await a.api('POST', '/api/auth/logout', { refreshToken: pair.refreshToken }, auth)).status,
+    ).toBe(204);
+    expect((await until(me, (r) => r.status === 401)).status).toBe(401);
+  });
 });

@@ -183,7 +183,12 @@ export class AuthService {
    * `expectedEpoch` (a login: the epoch read with the password it checked), a session end that
    * slipped in since refuses it, so an old password cannot outrun its own change.
    */
-  private async issue(tx: Db, user: User, expectedEpoch?: number): Promise<TokenPair> {
+  private async issue(
+    tx: Db,
+    user: User,
+    expectedEpoch?: number,
+    sessionId: string = randomUUID(),
+  ): Promise<TokenPair> {
     const locked = await this.identity.lockUser(tx, user.id);
     if (!locked || !locked.active) throw unauthenticated('user is not active');
     if (expectedEpoch !== undefined && locked.sessionEpoch !== expectedEpoch)
@@ -196,6 +201,7 @@ export class AuthService {
         uid: user.id,
         iat: now,
         sep: epoch,
+        sid: sessionId,
         exp: now + this.config.accessTokenTtl,
         jti: randomUUID(),
       },
@@ -203,12 +209,13 @@ export class AuthService {
     );
     const refreshToken = randomBytes(32).toString('base64url');
     await tx.execute(
-      'INSERT INTO crm_refresh_token (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO crm_refresh_token (user_id, token_hash, created_at, expires_at, session_id) VALUES (?, ?, ?, ?, ?)',
       [
         user.id,
         sha256(refreshToken),
         toDbTimestamp(this.clock.now()),
         toDbTimestamp(new Date(this.clock.now().getTime() + this.config.refreshTokenTtl * 1000)),
+        sessionId,
       ],
     );
     return {
@@ -237,8 +244,9 @@ export class AuthService {
           user_id: number;
           expires_at: string;
           revoked_at: string | null;
+          session_id: string | null;
         }>(
-          'SELECT id, user_id, expires_at, revoked_at FROM crm_refresh_token WHERE token_hash = ?',
+          'SELECT id, user_id, expires_at, revoked_at, session_id FROM crm_refresh_token WHERE token_hash = ?',
           [hash],
         )
       )[0];
@@ -260,7 +268,7 @@ export class AuthService {
           row.id,
         ]);
         if (!user.active) return { refused: 'user is not active' };
-        return { pair: await this.issue(tx, user) };
+        return { pair: await this.issue(tx, user, undefined, row.session_id ?? undefined) };
       },
     );
     if ('pair' in outcome) return outcome.pair;
@@ -278,15 +286,26 @@ export class AuthService {
     throw unauthenticated('refresh token was revoked');
   }
 
+  /** How long an ended session must be remembered: as long as its access tokens live. */
+  private sessionEndKeepMs(): number {
+    return (this.config.accessTokenTtl + 60) * 1000;
+  }
+
   async logout(body: unknown, principal: Principal): Promise<void> {
     const token = (body as { refreshToken?: unknown })?.refreshToken;
     const now = toDbTimestamp(this.clock.now());
-    if (typeof token === 'string' && token)
+    if (typeof token === 'string' && token) {
+      const [row] = await this.db.query<{ session_id: string | null }>(
+        'SELECT session_id FROM crm_refresh_token WHERE token_hash = ? AND user_id = ?',
+        [sha256(token), principal.user.id],
+      );
       await this.db.execute(
         'UPDATE crm_refresh_token SET revoked_at = ? WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL',
         [now, sha256(token), principal.user.id],
       );
-    else await this.identity.endSessions(principal.user.id);
+      // the session's access tokens go with it, not at their expiry
+      if (row?.session_id) await this.identity.endSession(row.session_id, this.sessionEndKeepMs());
+    } else await this.identity.endSessions(principal.user.id);
     await this.audit.record({
       actor: principal.user.login,
       action: 'logout',
@@ -357,6 +376,8 @@ export class AuthService {
       user = found && found.user.login === claims.sub ? found.user : null;
       if (found && (claims.sep ?? 0) !== found.sessionEpoch)
         throw unauthenticated('access token ended by a logout or a password change');
+      if (claims.sid && (await this.identity.isSessionEnded(claims.sid, this.sessionEndKeepMs())))
+        throw unauthenticated('access token ended by a logout');
       via = 'jwt';
     }
     if (!user || !user.active) throw unauthenticated('user is not active');

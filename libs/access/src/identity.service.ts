@@ -102,6 +102,8 @@ export class IdentityService {
    * Saves every request a round trip to the database.
    */
   private readonly authUsers = new Map<number, { user: User; sessionEpoch: number }>();
+  /** Sessions ended by a logout lately, loaded again whenever the access generation moves. */
+  private endedSessions: Set<string> | null = null;
   /** The access generation the cached contexts belong to, and when it was last read. */
   private generation: string | null = null;
   private generationCheckedAt = 0;
@@ -171,6 +173,35 @@ export class IdentityService {
     });
     // every node drops the user's cached epoch: this one now, the others within a second
     await this.changed();
+  }
+
+  /**
+   * Records that one login session ended (a logout naming its refresh token): its access tokens
+   * are refused from now on, on every node within about a second. Ends older than `keepMs` are
+   * dropped: no access token of theirs can still be valid.
+   */
+  async endSession(sessionId: string, keepMs: number): Promise<void> {
+    const now = this.clock.now();
+    await this.db.execute('DELETE FROM crm_session_end WHERE ended_at < ?', [
+      toDbTimestamp(new Date(now.getTime() - keepMs)),
+    ]);
+    await this.db.execute('INSERT INTO crm_session_end (session_id, ended_at) VALUES (?, ?)', [
+      sessionId,
+      toDbTimestamp(now),
+    ]);
+    await this.changed();
+  }
+
+  async isSessionEnded(sessionId: string, keepMs: number): Promise<boolean> {
+    await this.recheckGeneration();
+    if (!this.endedSessions) {
+      const rows = await this.db.query<{ session_id: string }>(
+        'SELECT session_id FROM crm_session_end WHERE ended_at >= ?',
+        [toDbTimestamp(new Date(this.clock.now().getTime() - keepMs))],
+      );
+      this.endedSessions = new Set(rows.map((r) => r.session_id));
+    }
+    return this.endedSessions.has(sessionId);
   }
 
   /** The user by id, read in the caller's transaction. */
@@ -495,6 +526,7 @@ export class IdentityService {
   private async changed(): Promise<void> {
     this.contexts.clear();
     this.authUsers.clear();
+    this.endedSessions = null;
     const next = randomUUID();
     const r = await this.db.execute(
       "UPDATE crm_setting SET value = ? WHERE setting_key = 'access_generation'",
@@ -527,6 +559,7 @@ export class IdentityService {
     if (current !== this.generation) {
       this.contexts.clear();
       this.authUsers.clear();
+      this.endedSessions = null;
       this.generation = current;
     }
   }

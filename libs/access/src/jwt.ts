@@ -11,6 +11,8 @@ export interface AccessClaims {
   iat: number;
   /** the user's session epoch at issue: raising it ends the token (absent = 0) */
   sep?: number;
+  /** the login session (refresh-token chain) the token belongs to: a logout of it ends it */
+  sid?: string;
   exp: number;
   /** token id, for logs */
   jti: string;

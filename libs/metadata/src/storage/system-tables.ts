@@ -352,8 +352,16 @@ export const SYSTEM_TABLES: TableDef[] = [
       at('created_at'),
       at('expires_at'),
       { name: 'revoked_at', type: { base: 'datetime' as const }, nullable: true },
+      // one login: kept by every rotation of its refresh token, carried by its access tokens
+      str('session_id', 36),
     ],
     indexes: [{ name: 'ux_crm_refresh_token_hash', columns: ['token_hash'], unique: true }],
+  },
+  {
+    // sessions ended by a logout, kept while their access tokens could still be presented
+    name: 'crm_session_end',
+    columns: [id, str('session_id', 36, false), at('ended_at')],
+    indexes: [{ name: 'ix_crm_session_end_at', columns: ['ended_at'], unique: false }],
   },
   {
     name: 'crm_api_token',
