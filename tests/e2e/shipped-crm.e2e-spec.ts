@@ -315,6 +315,11 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     const frozen = await patch({ discount: 50 });
     expect(frozen.status).toBe(403);
     expect(frozen.body.message).toContain('a quote in approval or approved cannot be changed');
+    const share = await as('li', 'POST', `/api/records/quote/${quote.id}/shares`, {
+      login: 'zhao',
+    });
+    expect(share.status).toBe(403);
+    expect(share.body.message).toContain('a quote in approval or approved cannot be changed');
     // the manager of li's department gets the task, a manager elsewhere does not; li cannot
     // approve their own quote
     const managerTask = (await inbox('wang')).find((t) => t.elementId === 'manager_approval');

@@ -1140,7 +1140,16 @@ export class RecordsService {
         { path: '/login', message: 'must be a user login' },
       ]);
     await this.loadAccess(e, ['update'], actor);
-    await this.get(entityName, id, { access: actor.access, action: 'update' });
+    // hidden: 404; readable but not the user's to change (a frozen quote): 403 with the reason
+    await this.get(entityName, id, { access: actor.access });
+    if (actor.access) {
+      const allowed = await actor.access.rows(e, 'update');
+      const [mine] = await this.db.query(
+        `SELECT t.id FROM ${q(e.table)} t WHERE t.id = ? AND ${allowed.sql}`,
+        [id, ...allowed.params],
+      );
+      if (!mine) throw await this.unreachable(this.db, e, id, 'update', actor);
+    }
     const [user] = await this.db.query('SELECT id FROM crm_user WHERE login = ?', [login]);
     if (!user)
       throw new CrmError(ErrorCode.UserNotFound, `no user "${login}"`, [
