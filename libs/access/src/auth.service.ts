@@ -255,7 +255,7 @@ export class AuthService {
       async (tx): Promise<{ pair: TokenPair } | { replayedBy: number } | { refused: string }> => {
         const first = await tokenRow(tx);
         if (!first) return { refused: 'refresh token is not valid' };
-        const user = await this.identity.findUserIn(tx, Number(first.user_id));
+        const user = await this.identity.findUser('id', Number(first.user_id), tx);
         if (!user) return { refused: 'refresh token is not valid' };
         await this.identity.lockUser(tx, user.id);
         const row = (await tokenRow(tx))!;

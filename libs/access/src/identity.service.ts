@@ -130,8 +130,13 @@ export class IdentityService {
     ).map(toUser);
   }
 
-  async findUser(by: 'id' | 'login', value: number | string): Promise<User | null> {
-    const [r] = await this.db.query<Record<string, unknown>>(
+  /** The user by id or login; `db` is the caller's transaction when there is one. */
+  async findUser(
+    by: 'id' | 'login',
+    value: number | string,
+    db: Db = this.db,
+  ): Promise<User | null> {
+    const [r] = await db.query<Record<string, unknown>>(
       `SELECT ${USER_COLUMNS} FROM crm_user WHERE ${by === 'id' ? 'id' : 'login'} = ?`,
       [value],
     );
@@ -202,15 +207,6 @@ export class IdentityService {
       this.endedSessions = new Set(rows.map((r) => r.session_id));
     }
     return this.endedSessions.has(sessionId);
-  }
-
-  /** The user by id, read in the caller's transaction. */
-  async findUserIn(tx: Db, id: number): Promise<User | null> {
-    const [r] = await tx.query<Record<string, unknown>>(
-      `SELECT ${USER_COLUMNS} FROM crm_user WHERE id = ?`,
-      [id],
-    );
-    return r ? toUser(r) : null;
   }
 
   async getUser(id: number): Promise<User> {
@@ -519,14 +515,19 @@ export class IdentityService {
 
   // ---- user context ---------------------------------------------------------------------------
 
+  /** Everything this node derived from users, departments and sessions. */
+  private dropCaches(): void {
+    this.contexts.clear();
+    this.authUsers.clear();
+    this.endedSessions = null;
+  }
+
   /**
    * Users or departments changed: drop this node's contexts and write a new access generation so
    * every other node drops theirs within GENERATION_RECHECK_MS.
    */
   private async changed(): Promise<void> {
-    this.contexts.clear();
-    this.authUsers.clear();
-    this.endedSessions = null;
+    this.dropCaches();
     const next = randomUUID();
     const r = await this.db.execute(
       "UPDATE crm_setting SET value = ? WHERE setting_key = 'access_generation'",
@@ -557,9 +558,7 @@ export class IdentityService {
     );
     const current = row?.value ?? null;
     if (current !== this.generation) {
-      this.contexts.clear();
-      this.authUsers.clear();
-      this.endedSessions = null;
+      this.dropCaches();
       this.generation = current;
     }
   }
