@@ -185,7 +185,7 @@ describe('validateDocuments', () => {
       name: 'date default not YYYY-MM-DD',
       doc: () => withField('closeDate', { default: '01/02/2024' }),
       path: '/fields/closeDate/default',
-      message: 'must be YYYY-MM-DD',
+      message: 'must be a real date YYYY-MM-DD between 1000-01-01 and 9999-12-31',
     },
     {
       name: 'missing zh-CN label on a field',

@@ -5,6 +5,7 @@ import { CodeRuleError, parseCodeRule } from './code-rule';
 import { checkFeel } from './feel';
 import { entityMetaSchema } from './meta-schemas/entity.meta-schema';
 import { roleMetaSchema } from './meta-schemas/role.meta-schema';
+import { checkDefault } from './validate-default';
 import { checkRoleSemantics } from './validate-role';
 import {
   FIELD_TYPES,
@@ -123,49 +124,6 @@ const KEY_TYPES: Partial<Record<keyof FieldDef, FieldType[]>> = {
 };
 
 const NUMERIC: FieldType[] = ['integer', 'decimal', 'percent', 'currency'];
-
-function checkDefault(f: FieldDef, at: string): ErrorDetail[] {
-  if (f.default === undefined || f.default === null) return [];
-  const d = f.default;
-  const bad = (why: string): ErrorDetail[] => [{ path: `${at}/default`, message: why }];
-  switch (f.type) {
-    case 'integer':
-      return Number.isInteger(d) ? [] : bad('must be an integer');
-    case 'decimal':
-    case 'percent':
-      return typeof d === 'number' ? [] : bad('must be a number');
-    case 'currency':
-      return typeof d === 'number' ? [] : bad('must be a number (the amount)');
-    case 'boolean':
-      return typeof d === 'boolean' ? [] : bad('must be true or false');
-    case 'select':
-      return typeof d === 'string' && (f.options ?? []).some((o) => o.value === d)
-        ? []
-        : bad('must be one of the option values');
-    case 'multiSelect':
-      return Array.isArray(d) && d.every((v) => (f.options ?? []).some((o) => o.value === v))
-        ? []
-        : bad('must be a list of option values');
-    case 'date':
-      return typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)
-        ? []
-        : bad('must be YYYY-MM-DD');
-    case 'json':
-      return [];
-    case 'relation':
-    case 'autoNumber':
-    case 'file':
-    case 'datetime':
-      return bad(`a ${f.type} field cannot have a default`);
-    case 'text':
-    case 'longText':
-    case 'richText':
-    case 'email':
-    case 'phone':
-    case 'url':
-      return typeof d === 'string' ? [] : bad('must be a string');
-  }
-}
 
 function checkField(
   entity: EntityDocument,

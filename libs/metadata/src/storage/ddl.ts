@@ -2,9 +2,25 @@ import { q, type Dialect } from '@crm/common';
 import type { ColumnDef, IndexSpec, TableDef } from './table-def';
 import { typeToString } from './table-def';
 
-export function sqlLiteral(v: string | number | boolean): string {
-  if (typeof v === 'number') return String(v);
+/**
+ * A metadata value as an SQL literal in DDL (DEFAULT clauses cannot take bound parameters).
+ *
+ * Doubling quotes is the whole story on SQLite and on MySQL under NO_BACKSLASH_ESCAPES, but by
+ * default MySQL also reads backslash escapes, so `\'` would close the literal and let the rest of
+ * the value run as SQL. A MySQL string holding a backslash or a control character is therefore
+ * written as a hex literal with a charset introducer (`_utf8mb4 X'..'`), which reads the same in
+ * every sql_mode; plain text keeps the readable quoted form in plans.
+ */
+export function sqlLiteral(v: string | number | boolean, dialect: Dialect): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`refusing non-finite SQL literal ${v}`);
+    return String(v);
+  }
   if (typeof v === 'boolean') return v ? '1' : '0';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+  if (dialect === 'mysql' && /[\\\u0000-\u001f\u007f]/.test(v)) {
+    return `_utf8mb4 X'${Buffer.from(v, 'utf8').toString('hex').toUpperCase()}'`;
+  }
   return `'${v.replace(/'/g, "''")}'`;
 }
 
@@ -13,7 +29,7 @@ export function columnSql(c: ColumnDef, dialect: Dialect): string {
     return `${q(c.name)} INTEGER PRIMARY KEY AUTOINCREMENT`;
   const parts = [q(c.name), typeToString(c.type)];
   parts.push(c.nullable ? 'NULL' : 'NOT NULL');
-  if (c.default !== undefined) parts.push(`DEFAULT ${sqlLiteral(c.default)}`);
+  if (c.default !== undefined) parts.push(`DEFAULT ${sqlLiteral(c.default, dialect)}`);
   if (c.autoIncrement) parts.push('AUTO_INCREMENT');
   return parts.join(' ');
 }
