@@ -145,7 +145,7 @@ export const PARENT = bpmn(`<bpmn:process id="onboard" isExecutable="true">
 </bpmn:process>
 <bpmn:process id="onboard_pinned" isExecutable="true">
   <bpmn:startEvent id="p_start"/>${flow('p1', 'p_start', 'p_call')}
-  <bpmn:callActivity id="p_call"><bpmn:extensionElements><zeebe:calledElement processId="credit_check" bindingType="versionTag" versionTag="1" propagateAllChildVariables="false"/><zeebe:ioMapping><zeebe:input source="=customer" target="who"/><zeebe:output source="=childVersion" target="usedVersion"/></zeebe:ioMapping></bpmn:extensionElements></bpmn:callActivity>
+  <bpmn:callActivity id="p_call"><bpmn:extensionElements><zeebe:calledElement processId="credit_check" bindingType="versionTag" versionTag="1" propagateAllChildVariables="false" propagateAllParentVariables="false"/><zeebe:ioMapping><zeebe:input source="=customer" target="who"/><zeebe:output source="=childVersion" target="usedVersion"/></zeebe:ioMapping></bpmn:extensionElements></bpmn:callActivity>
   ${flow('p2', 'p_call', 'p_end')}<bpmn:endEvent id="p_end"/>
 </bpmn:process>`);
 

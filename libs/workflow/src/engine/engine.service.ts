@@ -15,17 +15,15 @@ import {
 import { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
 import { type ProcessGraph, buildGraph } from './process-graph';
+import { INSTANCE_CONFLICT, type InstanceView, instanceView } from './instance-view';
 import {
   type EngineSettings,
   type Exec,
-  INSTANCE_CONFLICT,
   type InstanceStep,
-  type InstanceView,
   StepContext,
   type StepDeps,
-  checkVariables,
-  instanceView,
 } from './step';
+import { checkVariables } from './variables';
 
 export type { InstanceView };
 import { backfillCandidates } from './task-candidates';

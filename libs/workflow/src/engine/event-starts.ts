@@ -1,7 +1,8 @@
 import { CrmError, type Db, ErrorCode, toDbTimestamp } from '@crm/common';
 import { parseBpmn } from '../bpmn-model';
 import { buildGraph } from './process-graph';
-import { StepIncident, attr, insertTimerJob } from './step';
+import { insertTimerJob } from './behaviors/events';
+import { StepIncident, attr } from './expressions';
 import { TimerSpecError, planTimer } from './timers';
 
 /** Start events have no instance to evaluate against: FEEL sees an empty context. */

@@ -40,6 +40,10 @@ export interface GraphNode {
   /** Error end events and error boundary events; undefined code on a boundary = catch all. */
   error?: { code?: string };
   timer?: { kind: TimerKind; expression: string };
+  /** Link throw and catch events: the link name. */
+  link?: string;
+  /** Escalation throw, end and boundary events; undefined code on a boundary = catch all. */
+  escalation?: { code?: string };
   message?: { name: string; correlationKey?: string };
   script?: { expression: string; resultVariable: string };
   assignee?: string;
@@ -114,6 +118,11 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   if (def?.$type === 'bpmn:ErrorEventDefinition') {
     const ref = def.errorRef as BpmnElement | undefined;
     node.error = { code: str(ref?.errorCode) ?? (ref ? str(ref.name) : undefined) };
+  }
+  if (def?.$type === 'bpmn:LinkEventDefinition') node.link = String(def.name ?? '');
+  if (def?.$type === 'bpmn:EscalationEventDefinition') {
+    const ref = def.escalationRef as BpmnElement | undefined;
+    node.escalation = { code: str(ref?.escalationCode) };
   }
   if (def?.$type === 'bpmn:TimerEventDefinition') {
     const kind: TimerKind = def.timeDate ? 'date' : def.timeDuration ? 'duration' : 'cycle';

@@ -1,24 +1,44 @@
-import { date as feelDate, dateAndTime, evaluate } from 'feelin';
+import { date as feelDate, dateAndTime } from 'feelin';
+import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
+import { completeActivity, enterElement } from './behaviors';
+import { settleInclusiveJoins } from './behaviors/gateways';
+import { throwError, trigger } from './behaviors/events';
+import { taskContext } from './behaviors/job-task';
+import { StepIncident } from './expressions';
 import {
-  CrmError,
-  type Db,
-  ErrorCode,
-  type SqlParam,
-  fromDbTimestamp,
-  toDbTimestamp,
-} from '@crm/common';
-import { type GraphNode, type ProcessGraph, stripEq } from './process-graph';
-import { candidateRows, deleteCandidatesOf, insertCandidates } from './task-candidates';
+  INSTANCE_CONFLICT,
+  type InstanceRow,
+  type InstanceView,
+  instanceView,
+} from './instance-view';
+import type { GraphNode, ProcessGraph } from './process-graph';
+import { deleteCandidatesOf } from './task-candidates';
 import { type TaskContext, TaskTypeError, type TaskTypeRegistry } from './task-types';
-import { type TimerPlan, TimerSpecError, planTimer } from './timers';
+import { TimerSpecError } from './timers';
+import { targetPath, withPath } from './variables';
 
 /**
- * The interpreter. One `StepContext` is one database transaction; it holds an `InstanceStep` per
- * process instance the transaction touches (a call activity's child and its parent both). Each
- * instance row is locked (SELECT ... FOR UPDATE) before its tokens are read, so steps of one
- * instance never interleave; tokens then move in memory until every one waits, and `commit()`
- * writes executions, variables, history and the instance's version check in the same transaction
- * as the task, job or message that caused the step and any record changes it made.
+ * The interpreter's persistence cycle. One `StepContext` is one database transaction; it holds an
+ * `InstanceStep` per process instance the transaction touches (a call activity's child and its
+ * parent both).
+ *
+ *   request / job / message ──► StepContext.load(id)      SELECT instance FOR UPDATE, its tokens
+ *                                   │
+ *                                   ▼
+ *                     InstanceStep.drain(tokens)          in memory: each ready token enters its
+ *                       │   ▲                             element's behaviour (behaviors/*.ts),
+ *                       ▼   │ queue                       which moves it on, forks, or parks it
+ *                 behaviour.enter / complete              as waiting (task, job, timer, message)
+ *                                   │
+ *                                   ▼
+ *                     StepContext.commit() ─► flush()      executions, variables, history (one
+ *                                                          multi-row INSERT) and the instance row
+ *                                                          with its version check — in the same
+ *                                                          transaction as the cause of the step
+ *
+ * Each instance row is locked before its tokens are read, so steps of one instance never
+ * interleave. This file owns the tokens, scopes, variables and persistence; what an element *does*
+ * lives in its behaviour module, registered in behaviors/index.ts.
  */
 
 export interface EngineSettings {
@@ -52,109 +72,7 @@ export interface LoopState {
   index?: number;
 }
 
-interface InstanceRow {
-  id: number;
-  definition_id: number;
-  process_key: string;
-  definition_version: number;
-  business_key: string | null;
-  state: string;
-  variables: string;
-  started_by: string | null;
-  version: number;
-  parent_instance_id: number | null;
-  parent_execution_id: number | null;
-  record_entity: string | null;
-  record_id: number | null;
-  started_at: string;
-  ended_at: string | null;
-  element_counts: string | null;
-  open_incidents: number | null;
-}
-
-/** A failure the process owns (bad FEEL, no matching flow, failing task type): an incident. */
-export class StepIncident extends Error {
-  constructor(
-    readonly kind: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const MAX_STEPS = 10_000;
-const ACTIVITIES = new Set([
-  'UserTask',
-  'ServiceTask',
-  'SendTask',
-  'BusinessRuleTask',
-  'ScriptTask',
-  'ReceiveTask',
-  'Task',
-  'ManualTask',
-  'SubProcess',
-  'CallActivity',
-]);
-
-export function feel(expression: string, context: Record<string, unknown>, at: string): unknown {
-  try {
-    return evaluate(expression, context).value ?? null;
-  } catch (e) {
-    throw new StepIncident(
-      'expression',
-      `FEEL ${JSON.stringify(expression)} failed at ${at}: ${(e as Error).message}`,
-    );
-  }
-}
-
-/** Attribute values: `=expr` is FEEL, anything else the literal text. */
-export function attr(raw: string, context: Record<string, unknown>, at: string): unknown {
-  return raw.trim().startsWith('=') ? feel(stripEq(raw), context, at) : raw;
-}
-
-/** Candidate lists as stored: comma-joined, trimmed, no empties. */
-export function joinList(raw: unknown): string | null {
-  if (raw === null || raw === undefined) return null;
-  const items = (Array.isArray(raw) ? raw : String(raw).split(','))
-    .map((g) => String(g).trim())
-    .filter(Boolean);
-  return items.length ? items.join(',') : null;
-}
-
-/**
- * Names the engine gives every expression (see scopeVars): a request could not override them
- * anyway, and storing its values beside the real ones only misleads whoever reads the instance.
- */
-const RESERVED_VARIABLES = new Set([
-  'initiator',
-  'record',
-  'processInstanceKey',
-  'businessKey',
-  'now',
-  'today',
-]);
-
-export function checkVariables(value: unknown, path: string, max: number): void {
-  if (value === undefined) return;
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw new CrmError(ErrorCode.VariablesInvalid, 'variables must be a JSON object', [
-      { path, message: 'must be an object of name → value' },
-    ]);
-  const reserved = Object.keys(value).filter((k) => RESERVED_VARIABLES.has(k));
-  if (reserved.length)
-    throw new CrmError(
-      ErrorCode.VariablesInvalid,
-      `${reserved.join(', ')} ${reserved.length > 1 ? 'are' : 'is'} set by the engine, not by a request`,
-      reserved.map((k) => ({ path: `${path}/${k}`, message: 'reserved variable name' })),
-    );
-  const size = Buffer.byteLength(JSON.stringify(value));
-  if (size > max)
-    throw new CrmError(
-      ErrorCode.VariablesTooLarge,
-      `variables take ${size} bytes, more than the limit of ${max} (WORKFLOW_MAX_VARIABLES_BYTES)`,
-      [{ path, message: `${size} bytes > ${max}` }],
-    );
-}
 
 export class StepContext {
   readonly steps = new Map<number, InstanceStep>();
@@ -278,7 +196,8 @@ export class InstanceStep {
   private dirty = new Set<number>();
   private deleted = new Set<number>();
   private history: SqlParam[][] = [];
-  private queue: Exec[] = [];
+  /** Tokens ready to enter their element; behaviours push onto it. */
+  readonly queue: Exec[] = [];
   private steps = 0;
   private draining = false;
   /** Completed element counts and open incidents, kept on the instance row. */
@@ -286,7 +205,7 @@ export class InstanceStep {
   openIncidents: number;
 
   constructor(
-    private readonly ctx: StepContext,
+    readonly ctx: StepContext,
     readonly row: InstanceRow,
     readonly graph: ProcessGraph,
     public vars: Record<string, unknown>,
@@ -313,14 +232,23 @@ export class InstanceStep {
   get id(): number {
     return Number(this.row.id);
   }
-  private get tx(): Db {
+  get tx(): Db {
     return this.ctx.tx;
   }
-  private now(): string {
+  get deps(): StepDeps {
+    return this.ctx.deps;
+  }
+  now(): string {
     return toDbTimestamp(this.ctx.deps.now());
   }
   node(id: string): GraphNode {
     return this.graph.nodes.get(id)!;
+  }
+  /** The record the instance is about, as `{ entity, id }`. */
+  get recordRef(): { entity: string; id: number } | null {
+    return this.row.record_entity && this.row.record_id !== null
+      ? { entity: this.row.record_entity, id: Number(this.row.record_id) }
+      : null;
   }
 
   assertActive(): void {
@@ -398,7 +326,13 @@ export class InstanceStep {
     this.dirty.add(exec.id);
   }
 
-  private drop(exec: Exec): void {
+  /** Parks a token in a state (waiting on a task, job, timer...). */
+  park(exec: Exec, state: Exec['state']): void {
+    exec.state = state;
+    this.touch(exec);
+  }
+
+  drop(exec: Exec): void {
     this.execs.delete(exec.id);
     this.dirty.delete(exec.id);
     if (exec.id > 0) this.deleted.add(exec.id);
@@ -407,6 +341,17 @@ export class InstanceStep {
   children(id: number | null): Exec[] {
     return [...this.execs.values()].filter((e) => e.parentId === id);
   }
+
+  parent(exec: Exec): Exec | null {
+    return exec.parentId ? (this.execs.get(exec.parentId) ?? null) : null;
+  }
+
+  /** An inner instance of a multi-instance body (its token carries its index). */
+  isInner(exec: Exec): boolean {
+    return exec.loop?.index !== undefined;
+  }
+
+  // ---- variables ----------------------------------------------------------------------------
 
   /** The FEEL context a token sees: process variables, then each enclosing scope's locals. */
   scopeVars(exec: Exec | null): Record<string, unknown> {
@@ -428,7 +373,10 @@ export class InstanceStep {
     return out;
   }
 
-  /** Sets a variable where it is defined (nearest scope first), else on the process. */
+  /**
+   * Sets a variable where it is defined (nearest scope first, starting at `from`), else on the
+   * process — Zeebe's variable propagation.
+   */
   setVar(from: Exec | null, name: string, value: unknown): void {
     for (let e = from; e; e = e.parentId ? (this.execs.get(e.parentId) ?? null) : null) {
       if (e.vars && name in e.vars) {
@@ -444,12 +392,11 @@ export class InstanceStep {
     for (const [k, v] of Object.entries(values ?? {})) this.setVar(from, k, v);
   }
 
-  private parent(exec: Exec): Exec | null {
-    return exec.parentId ? (this.execs.get(exec.parentId) ?? null) : null;
-  }
-
-  private isInner(exec: Exec): boolean {
-    return exec.loop?.index !== undefined;
+  /** A mapping target (`a` or `a.b.c`), propagated from `from` like setVar. */
+  setTarget(from: Exec | null, target: string, value: unknown): void {
+    const [head, ...rest] = targetPath(target);
+    if (!rest.length) return this.setVar(from, head, value);
+    this.setVar(from, head, withPath(this.scopeVars(from)[head], rest, value));
   }
 
   // ---- running ------------------------------------------------------------------------------
@@ -470,9 +417,9 @@ export class InstanceStep {
             );
           const exec = this.queue.shift()!;
           if (!this.execs.has(exec.id) || exec.state !== 'ready') continue;
-          await this.guard(exec, () => this.enter(exec));
+          await this.guard(exec, () => enterElement(this, exec, this.node(exec.elementId)));
         }
-        if (!(await this.settleInclusiveJoins())) break;
+        if (!(await settleInclusiveJoins(this))) break;
       }
     } finally {
       this.draining = false;
@@ -500,10 +447,7 @@ export class InstanceStep {
     message: string,
     jobId: number | null = null,
   ): Promise<void> {
-    if (this.execs.has(exec.id)) {
-      exec.state = 'incident';
-      this.touch(exec);
-    }
+    if (this.execs.has(exec.id)) this.park(exec, 'incident');
     this.openIncidents++;
     await this.tx.execute(
       `INSERT INTO crm_wf_incident (instance_id, execution_id, job_id, element_id, kind, message, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)`,
@@ -523,543 +467,28 @@ export class InstanceStep {
     });
   }
 
-  private async enter(exec: Exec): Promise<void> {
-    const node = this.node(exec.elementId);
-    this.hist(node.id, node.type, 'start');
-    if (ACTIVITIES.has(node.type)) return this.enterActivity(exec, node);
-    switch (node.type) {
-      case 'StartEvent':
-      case 'BoundaryEvent':
-      case 'IntermediateThrowEvent':
-        return this.leave(exec);
-      case 'EndEvent':
-        this.hist(node.id, node.type, 'end');
-        if (node.error)
-          return this.throwError(exec, node.error.code ?? '', `error end event ${node.id}`);
-        if (node.terminate) return this.terminate(exec);
-        return this.endToken(exec);
-      case 'IntermediateCatchEvent':
-        exec.state = 'waiting';
-        this.touch(exec);
-        return this.arm(node, exec);
-      case 'EventBasedGateway':
-        exec.state = 'waiting';
-        this.touch(exec);
-        for (const f of node.outgoing) await this.arm(this.node(f.target), exec);
-        return;
-      case 'ParallelGateway':
-      case 'InclusiveGateway':
-        if (node.incoming > 1) return this.join(exec, node);
-        return this.leave(exec);
-      case 'ExclusiveGateway':
-        return this.leave(exec);
-      default:
-        throw new CrmError(ErrorCode.ElementNotExecutable, `${node.type} ${node.id} cannot run`, [
-          { path: node.id, message: `${node.type} is not executable` },
-        ]);
-    }
-  }
+  // ---- entry points the engine service calls (each delegates to the behaviours) ------------
 
-  private async enterActivity(exec: Exec, node: GraphNode): Promise<void> {
-    if (node.loop && !this.isInner(exec)) return this.startMultiInstance(exec, node);
-    if (node.inputs.length) {
-      const context = this.scopeVars(exec);
-      exec.vars = { ...(exec.vars ?? {}) };
-      for (const m of node.inputs) {
-        exec.vars[m.target] = feel(stripEq(m.source), { ...context, ...exec.vars }, node.id);
-      }
-      this.touch(exec);
-    }
-    if (!this.isInner(exec) || !node.loop) await this.armBoundaries(exec, node);
-    const context = () => this.scopeVars(exec);
-    switch (node.type) {
-      case 'UserTask': {
-        exec.state = 'waiting';
-        this.touch(exec);
-        const c = context();
-        const raw = node.assignee ? attr(node.assignee, c, node.id) : null;
-        const assignee = raw === null || raw === '' ? null : String(raw);
-        const groups = node.candidateGroups
-          ? joinList(attr(node.candidateGroups, c, node.id))
-          : null;
-        const users = node.candidateUsers ? joinList(attr(node.candidateUsers, c, node.id)) : null;
-        const task = await this.tx.execute(
-          `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
-          [this.id, await this.idOf(exec), node.id, node.name, assignee, groups, users, this.now()],
-        );
-        await insertCandidates(this.tx, candidateRows(task.insertId, assignee, groups, users));
-        return;
-      }
-      case 'ScriptTask': {
-        const value = feel(node.script!.expression, context(), node.id);
-        return this.completeActivity(exec, { [node.script!.resultVariable]: value });
-      }
-      case 'ServiceTask':
-      case 'SendTask':
-      case 'BusinessRuleTask':
-        return this.startJobTask(exec, node);
-      case 'ReceiveTask':
-        exec.state = 'waiting';
-        this.touch(exec);
-        return this.arm(node, exec);
-      case 'SubProcess': {
-        exec.state = 'scope';
-        this.touch(exec);
-        const child = await this.createExec(exec.id, node.startNode!);
-        this.queue.push(child);
-        return;
-      }
-      case 'CallActivity':
-        return this.callActivity(exec, node);
-      default:
-        return this.completeActivity(exec, {}); // task, manualTask: pass through
-    }
-  }
-
-  private async startJobTask(exec: Exec, node: GraphNode): Promise<void> {
-    const c = this.scopeVars(exec);
-    const type = String(attr(node.job!.type, c, node.id));
-    const handler = this.ctx.deps.taskTypes.get(type);
-    if (handler?.mode === 'inline') {
-      const task = this.taskContext(exec, node, type, c);
-      // the task's own writes are undone if it fails, the rest of the step commits with an incident
-      const result = await this.tx.savepoint(async (tx) => handler.run({ ...task, tx }));
-      // the task may have changed the linked record: later expressions see the new values
-      if (this.row.record_entity && this.row.record_id !== null)
-        this.record = await this.ctx.deps.readRecord(
-          this.tx,
-          this.row.record_entity,
-          Number(this.row.record_id),
-        );
-      return this.completeActivity(exec, (result as Record<string, unknown>) ?? {});
-    }
-    exec.state = 'waiting';
-    this.touch(exec);
-    await this.tx.execute(
-      `INSERT INTO crm_wf_job (kind, type, definition_id, instance_id, execution_id, element_id, due_at, retries, attempts, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 'ready', ?)`,
-      [
-        handler ? 'service' : 'external',
-        type,
-        this.row.definition_id,
-        this.id,
-        await this.idOf(exec),
-        node.id,
-        this.now(),
-        node.job!.retries,
-        this.now(),
-      ],
-    );
-  }
-
-  taskContext(exec: Exec, node: GraphNode, type: string, c = this.scopeVars(exec)): TaskContext {
-    return {
-      type,
-      headers: node.headers,
-      header: (name) => (name in node.headers ? attr(node.headers[name], c, node.id) : undefined),
-      variables: c,
-      record:
-        this.row.record_entity && this.row.record_id !== null
-          ? { entity: this.row.record_entity, id: Number(this.row.record_id) }
-          : null,
-      instanceId: this.id,
-      actor: this.ctx.actor,
-    };
-  }
-
-  private async callActivity(exec: Exec, node: GraphNode): Promise<void> {
-    const c = this.scopeVars(exec);
-    const key = String(attr(node.called!.processId, c, node.id));
-    const pinned = node.called!.bindingType === 'versionTag' ? node.called!.versionTag : undefined;
-    const version = pinned ? Number(String(pinned).replace(/^v/i, '')) : undefined;
-    const rows = await this.tx.query<{ id: number; version: number; executable: number | boolean }>(
-      `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
-      version ? [key, version] : [key],
-    );
-    if (!rows.length || !(Number(rows[0].executable) === 1 || rows[0].executable === true))
-      throw new StepIncident(
-        'called-element',
-        `call activity ${node.id}: no executable process "${key}"${version ? ` version ${version}` : ''}`,
-      );
-    exec.state = 'waiting';
-    this.touch(exec);
-    // with input mappings only the mapped locals go in; otherwise all variables (Camunda 8)
-    const input = node.inputs.length
-      ? { ...(exec.vars ?? {}) }
-      : node.called!.propagateAllParentVariables
-        ? this.plain(c)
-        : {};
-    await this.ctx.startInstance({
-      definitionId: Number(rows[0].id),
-      processKey: key,
-      version: Number(rows[0].version),
-      variables: input,
-      businessKey: this.row.business_key,
-      record:
-        this.row.record_entity && this.row.record_id !== null
-          ? { entity: this.row.record_entity, id: Number(this.row.record_id) }
-          : null,
-      parent: { instanceId: this.id, executionId: await this.idOf(exec) },
-    });
-  }
-
-  /** Variables without the engine's own context entries. */
-  private plain(c: Record<string, unknown>): Record<string, unknown> {
-    const {
-      processInstanceKey: _a,
-      initiator: _b,
-      businessKey: _c,
-      record: _d,
-      now: _e,
-      today: _f,
-      ...rest
-    } = c;
-    return rest;
-  }
-
-  private async startMultiInstance(body: Exec, node: GraphNode): Promise<void> {
-    const items = feel(node.loop!.inputCollection, this.scopeVars(body), node.id);
-    if (!Array.isArray(items))
-      throw new StepIncident(
-        'expression',
-        `multi-instance ${node.id}: inputCollection is not a list`,
-      );
-    body.state = 'scope';
-    body.loop = { items, next: 0, completed: 0, outputs: items.map(() => null) };
-    this.touch(body);
-    await this.armBoundaries(body, node);
-    if (items.length === 0) return this.finishMultiInstance(body, node);
-    const n = node.loop!.sequential ? 1 : items.length;
-    for (let i = 0; i < n; i++) await this.spawnInner(body, node);
-  }
-
-  private async spawnInner(body: Exec, node: GraphNode): Promise<void> {
-    const i = body.loop!.next!;
-    body.loop!.next = i + 1;
-    this.touch(body);
-    const vars: Record<string, unknown> = { loopCounter: i + 1 };
-    if (node.loop!.inputElement) vars[node.loop!.inputElement] = body.loop!.items![i];
-    if (node.loop!.outputElement && node.loop!.outputCollection) {
-      // the output element is usually a variable the inner instance sets: make it local
-      const name = node.loop!.outputElement;
-      if (/^[A-Za-z_]\w*$/.test(name) && !(name in vars)) vars[name] = null;
-    }
-    this.queue.push(await this.createExec(body.id, node.id, 'ready', vars, { index: i }));
-  }
-
-  private async innerDone(inner: Exec, node: GraphNode): Promise<void> {
-    const body = this.parent(inner)!;
-    const loop = body.loop!;
-    if (node.loop!.outputElement)
-      loop.outputs![inner.loop!.index!] = feel(
-        node.loop!.outputElement,
-        this.scopeVars(inner),
-        node.id,
-      );
-    loop.completed = (loop.completed ?? 0) + 1;
-    this.touch(body);
-    await this.disarm(inner, node);
-    this.hist(node.id, node.type, 'end');
-    this.drop(inner);
-    const total = loop.items!.length;
-    const active = this.children(body.id).length;
-    const done =
-      loop.completed >= total ||
-      (node.loop!.completionCondition !== undefined &&
-        feel(
-          node.loop!.completionCondition,
-          {
-            ...this.scopeVars(body),
-            numberOfInstances: total,
-            numberOfCompletedInstances: loop.completed,
-            numberOfActiveInstances: active,
-          },
-          node.id,
-        ) === true);
-    if (done) {
-      for (const other of this.children(body.id)) await this.cancelExec(other);
-      return this.finishMultiInstance(body, node);
-    }
-    if (node.loop!.sequential && loop.next! < total) await this.spawnInner(body, node);
-  }
-
-  private async finishMultiInstance(body: Exec, node: GraphNode): Promise<void> {
-    if (node.loop!.outputCollection)
-      this.setVar(this.parent(body), node.loop!.outputCollection, body.loop!.outputs ?? []);
-    body.loop = null;
-    body.state = 'ready';
-    await this.disarm(body, node);
-    this.hist(node.id, node.type, 'end');
-    await this.leave(body);
-  }
-
-  /**
-   * An activity finished (task completed, job done, child instance ended...): output mappings or
-   * variable propagation, boundary events disarmed, then the token leaves.
-   */
-  async completeActivity(exec: Exec, result: Record<string, unknown>): Promise<void> {
-    const node = this.node(exec.elementId);
-    if (node.outputs.length) {
-      const c = { ...this.scopeVars(exec), ...result };
-      for (const m of node.outputs)
-        this.setVar(this.parent(exec), m.target, feel(stripEq(m.source), c, node.id));
-    } else this.setVars(exec, result);
-    if (this.isInner(exec) && node.loop) return this.innerDone(exec, node);
-    exec.vars = null;
-    exec.state = 'ready';
-    this.touch(exec);
-    await this.disarm(exec, node);
-    this.hist(node.id, node.type, 'end');
-    await this.leave(exec);
-  }
-
-  /** Picks the outgoing flows and moves the token; more flows fork new tokens. */
-  async leave(exec: Exec): Promise<void> {
-    const node = this.node(exec.elementId);
-    const c = () => this.scopeVars(exec);
-    let targets: string[];
-    const conditional = node.outgoing.filter(
-      (f) => f.id !== node.defaultFlow && f.condition !== undefined,
-    );
-    const holds = (f: { condition?: string }) => feel(f.condition!, c(), node.id) === true;
-    const dflt = node.outgoing.find((f) => f.id === node.defaultFlow);
-    if (node.type === 'ExclusiveGateway') {
-      const hit = node.outgoing.find(
-        (f) => f.id !== node.defaultFlow && (f.condition === undefined || holds(f)),
-      );
-      const chosen = hit ?? dflt;
-      if (!chosen)
-        throw new StepIncident(
-          'no-matching-flow',
-          `no condition out of ${node.id} is true and it has no default flow`,
-        );
-      targets = [chosen.target];
-    } else if (node.type === 'InclusiveGateway') {
-      const hits = node.outgoing.filter(
-        (f) => f.id !== node.defaultFlow && (f.condition === undefined || holds(f)),
-      );
-      if (!hits.length && !dflt)
-        throw new StepIncident(
-          'no-matching-flow',
-          `no condition out of ${node.id} is true and it has no default flow`,
-        );
-      targets = (hits.length ? hits : [dflt!]).map((f) => f.target);
-    } else if (node.type === 'ParallelGateway') {
-      targets = node.outgoing.map((f) => f.target);
-    } else {
-      const plain = node.outgoing.filter(
-        (f) => f.condition === undefined && f.id !== node.defaultFlow,
-      );
-      const taken = [...plain, ...conditional.filter(holds)];
-      targets = (taken.length ? taken : dflt ? [dflt] : []).map((f) => f.target);
-    }
-    if (!ACTIVITIES.has(node.type) && node.type !== 'EndEvent')
-      this.hist(node.id, node.type, 'end');
-    if (targets.length === 0) return this.endToken(exec);
-    exec.elementId = targets[0];
-    exec.state = 'ready';
-    exec.vars = null;
-    this.touch(exec);
-    this.queue.push(exec);
-    for (const t of targets.slice(1)) this.queue.push(await this.createExec(exec.parentId, t));
-  }
-
-  private async join(exec: Exec, node: GraphNode): Promise<void> {
-    exec.state = 'joined';
-    this.touch(exec);
-    if (node.type === 'InclusiveGateway') return; // settled when nothing else can arrive
-    const joined = this.children(exec.parentId).filter(
-      (e) => e.elementId === node.id && e.state === 'joined',
-    );
-    if (joined.length < node.incoming) return;
-    await this.fireJoin(exec, joined);
-  }
-
-  private async fireJoin(exec: Exec, joined: Exec[]): Promise<void> {
-    for (const other of joined) if (other !== exec) this.drop(other);
-    exec.state = 'ready';
-    await this.leave(exec);
-  }
-
-  /** An inclusive join fires once no other token of its scope can still reach it. */
-  private async settleInclusiveJoins(): Promise<boolean> {
-    let fired = false;
-    for (const exec of [...this.execs.values()]) {
-      if (exec.state !== 'joined' || !this.execs.has(exec.id)) continue;
-      const node = this.node(exec.elementId);
-      if (node.type !== 'InclusiveGateway') continue;
-      const siblings = this.children(exec.parentId);
-      const pending = siblings.some(
-        (s) =>
-          !(s.elementId === node.id && s.state === 'joined') &&
-          (this.graph.reach.get(s.elementId)?.has(node.id) ?? false),
-      );
-      if (pending) continue;
-      const joined = siblings.filter((s) => s.elementId === node.id && s.state === 'joined');
-      await this.guard(exec, () => this.fireJoin(exec, joined));
-      fired = true;
-    }
-    return fired;
-  }
-
-  /** A token reached the end of its path: the scope completes when its last token ends. */
-  private async endToken(exec: Exec): Promise<void> {
-    this.drop(exec);
-    const scope = this.parent(exec);
-    if (scope && this.children(scope.id).length === 0 && !scope.loop?.items) {
-      await this.completeActivity(scope, {});
-    }
-  }
-
-  /** Terminate end event: ends every token of its scope (the subprocess or the instance). */
-  private async terminate(exec: Exec): Promise<void> {
-    const scope = this.parent(exec);
-    this.drop(exec);
-    for (const other of this.children(scope?.id ?? null)) await this.cancelExec(other);
-    if (scope) return this.completeActivity(scope, {});
-    await this.end('terminated');
-  }
-
-  // ---- events -------------------------------------------------------------------------------
-
-  /** Creates the timer job or message subscription an event waits on, for token `exec`. */
-  async arm(node: GraphNode, exec: Exec): Promise<void> {
-    if (node.timer) {
-      const spec = String(attr(node.timer.expression, this.scopeVars(exec), node.id));
-      const plan = planTimer(
-        node.timer.kind,
-        spec,
-        this.ctx.deps.now(),
-        this.ctx.deps.settings.timeZone,
-      );
-      await insertTimerJob(this.tx, plan, {
-        definitionId: Number(this.row.definition_id),
-        instanceId: this.id,
-        executionId: await this.idOf(exec),
-        elementId: node.id,
-        now: this.now(),
-      });
-    } else if (node.message) {
-      const c = this.scopeVars(exec);
-      const name = String(attr(node.message.name, c, node.id));
-      const key = node.message.correlationKey
-        ? attr(node.message.correlationKey, c, node.id)
-        : null;
-      await this.tx.execute(
-        'INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [
-          this.row.definition_id,
-          this.id,
-          await this.idOf(exec),
-          node.id,
-          name,
-          key === null ? null : String(key),
-          this.now(),
-        ],
-      );
-    }
-  }
-
-  private async armBoundaries(exec: Exec, node: GraphNode): Promise<void> {
-    for (const b of node.boundaries) await this.arm(this.node(b), exec);
-  }
-
-  /** Removes the timers and subscriptions a token no longer waits on. */
-  private async disarm(exec: Exec, node: GraphNode): Promise<void> {
-    const armed =
-      node.boundaries.some((b) => this.node(b).timer || this.node(b).message) ||
-      node.type === 'IntermediateCatchEvent' ||
-      node.type === 'ReceiveTask' ||
-      node.type === 'EventBasedGateway';
-    if (!armed || exec.id < 0) return;
-    await this.tx.execute(`DELETE FROM crm_wf_job WHERE execution_id = ? AND kind = 'timer'`, [
-      exec.id,
-    ]);
-    await this.tx.execute('DELETE FROM crm_wf_subscription WHERE execution_id = ?', [exec.id]);
+  /** A task was completed, a job finished, a child instance ended: the activity completes. */
+  completeActivity(exec: Exec, result: Record<string, unknown>): Promise<void> {
+    return completeActivity(this, exec, result);
   }
 
   /** A timer or message fired for `element` on token `exec`. */
-  async trigger(
-    exec: Exec,
-    element: string,
-    variables: Record<string, unknown> = {},
-  ): Promise<void> {
-    const node = this.node(element);
-    await this.guard(exec, async () => {
-      if (node.type === 'BoundaryEvent') {
-        this.setVars(this.parent(exec), variables);
-        const parentId = exec.parentId;
-        if (node.cancelActivity) await this.cancelExec(exec);
-        this.queue.push(await this.createExec(parentId, node.id));
-        return;
-      }
-      const at = this.node(exec.elementId);
-      if (at.type === 'EventBasedGateway') {
-        await this.disarm(exec, at);
-        this.hist(at.id, at.type, 'end');
-        exec.elementId = node.id;
-        this.hist(node.id, node.type, 'start');
-      }
-      await this.completeActivityOrEvent(exec, variables);
-    });
-    await this.drain();
+  trigger(exec: Exec, element: string, variables: Record<string, unknown> = {}): Promise<void> {
+    return trigger(this, exec, element, variables);
   }
 
-  private async completeActivityOrEvent(
-    exec: Exec,
-    variables: Record<string, unknown>,
-  ): Promise<void> {
-    const node = this.node(exec.elementId);
-    if (ACTIVITIES.has(node.type)) return this.completeActivity(exec, variables);
-    this.setVars(exec, variables);
-    exec.state = 'ready';
-    await this.disarm(exec, node);
-    await this.leave(exec);
+  /** A BPMN error thrown at `exec` (a job worker's error, an error end event). */
+  throwError(exec: Exec, code: string, message: string): Promise<void> {
+    return throwError(this, exec, code, message);
   }
 
-  /**
-   * Throws a BPMN error from `exec`: the nearest enclosing activity with a matching error boundary
-   * event catches it (the throwing activity itself first, then its subprocesses, then a calling
-   * instance); uncaught, it becomes an incident.
-   */
-  async throwError(exec: Exec, code: string, message: string): Promise<void> {
-    const fromEnd = this.node(exec.elementId).type === 'EndEvent';
-    let cur: Exec | null = fromEnd ? this.parent(exec) : exec;
-    while (cur) {
-      if (!(this.isInner(cur) && this.node(cur.elementId).loop)) {
-        const n = this.node(cur.elementId);
-        const catcher = n.boundaries
-          .map((b) => this.node(b))
-          .find(
-            (b) =>
-              b.error &&
-              (b.error.code === undefined || b.error.code === '' || b.error.code === code),
-          );
-        if (catcher) {
-          this.hist(n.id, n.type, 'error', { code, message });
-          const parentId = cur.parentId;
-          await this.cancelExec(cur);
-          if (fromEnd && this.execs.has(exec.id)) this.drop(exec);
-          this.queue.push(await this.createExec(parentId, catcher.id));
-          return;
-        }
-      }
-      cur = this.parent(cur);
-    }
-    if (this.row.parent_instance_id) {
-      const parent = await this.ctx.load(Number(this.row.parent_instance_id));
-      const callExec = parent.execs.get(Number(this.row.parent_execution_id));
-      if (callExec) {
-        await this.end('terminated');
-        await parent.throwError(callExec, code, message);
-        await parent.drain();
-        return;
-      }
-    }
-    throw new StepIncident(
-      'unhandled-error',
-      `BPMN error "${code}" (${message}) is not caught by any boundary event`,
-    );
+  taskContext(exec: Exec, node: GraphNode, type: string): TaskContext {
+    return taskContext(this, exec, node, type);
   }
+
+  // ---- ending -------------------------------------------------------------------------------
 
   /** Ends a token and everything under it: tasks, jobs, subscriptions, called instances. */
   async cancelExec(exec: Exec): Promise<void> {
@@ -1098,12 +527,15 @@ export class InstanceStep {
     await this.end(state);
   }
 
-  /** The instance ends: runtime rows go, history stays; a calling instance continues. */
-  async end(state: 'completed' | 'terminated' | 'cancelled'): Promise<void> {
+  /**
+   * The instance ends: runtime rows go, history stays; a calling instance continues. A terminate
+   * end event ends it `completed`, as Zeebe reports it (`detail` says it was terminated).
+   */
+  async end(state: 'completed' | 'terminated' | 'cancelled', detail?: unknown): Promise<void> {
     if (this.ended) return;
     this.ended = state;
     for (const e of [...this.execs.values()]) this.drop(e);
-    this.hist(null, 'Process', state === 'completed' ? 'end' : state);
+    this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);
     if (state === 'completed' && this.row.parent_instance_id) {
       const parent = await this.ctx.load(Number(this.row.parent_instance_id));
       const callExec = parent.execs.get(Number(this.row.parent_execution_id));
@@ -1208,80 +640,4 @@ export class InstanceStep {
     this.dirty.clear();
     this.deleted.clear();
   }
-}
-
-export const INSTANCE_CONFLICT = 'the process instance was changed concurrently';
-
-/** Inserts a timer job from its plan (instance timers and definition start timers alike). */
-export async function insertTimerJob(
-  tx: Db,
-  plan: TimerPlan,
-  at: {
-    definitionId: number;
-    instanceId: number | null;
-    executionId: number | null;
-    elementId: string;
-    now: string;
-  },
-): Promise<void> {
-  await tx.execute(
-    `INSERT INTO crm_wf_job (kind, type, definition_id, instance_id, execution_id, element_id, due_at, retries, attempts, state, payload, created_at) VALUES ('timer', NULL, ?, ?, ?, ?, ?, 3, 0, 'ready', ?, ?)`,
-    [
-      at.definitionId,
-      at.instanceId,
-      at.executionId,
-      at.elementId,
-      toDbTimestamp(plan.due),
-      plan.cycle ? JSON.stringify({ cycle: plan.cycle }) : null,
-      at.now,
-    ],
-  );
-}
-
-export interface InstanceView {
-  id: number;
-  processKey: string;
-  definitionVersion: number;
-  businessKey: string | null;
-  state: 'active' | 'completed' | 'terminated' | 'cancelled';
-  variables: Record<string, unknown>;
-  record: { entity: string; id: number } | null;
-  parentInstanceId: number | null;
-  activeElementIds: string[];
-  completedElements: Record<string, number>;
-  incidents: number;
-  startedBy: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
-/** The API form of an instance from its row and its executions (ordered by id). */
-export function instanceView(
-  r: InstanceRow,
-  execs: Array<{ elementId: string }>,
-  now?: {
-    variables: Record<string, unknown>;
-    state: InstanceView['state'];
-    counts: Record<string, number>;
-    incidents: number;
-    endedAt: string | null;
-  },
-): InstanceView {
-  return {
-    id: Number(r.id),
-    processKey: String(r.process_key),
-    definitionVersion: Number(r.definition_version),
-    businessKey: r.business_key ?? null,
-    state: now?.state ?? (r.state as InstanceView['state']),
-    variables: now?.variables ?? JSON.parse(String(r.variables)),
-    record: r.record_entity ? { entity: String(r.record_entity), id: Number(r.record_id) } : null,
-    parentInstanceId: r.parent_instance_id === null ? null : Number(r.parent_instance_id),
-    // joined tokens wait at a gateway: the diagram shows where tokens are
-    activeElementIds: [...new Set(execs.map((e) => e.elementId))],
-    completedElements: now?.counts ?? (r.element_counts ? JSON.parse(r.element_counts) : {}),
-    incidents: now?.incidents ?? Number(r.open_incidents ?? 0),
-    startedBy: r.started_by ?? null,
-    startedAt: fromDbTimestamp(r.started_at),
-    endedAt: fromDbTimestamp(now ? now.endedAt : r.ended_at),
-  };
 }

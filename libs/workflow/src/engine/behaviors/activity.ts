@@ -1,0 +1,52 @@
+import { feel } from '../expressions';
+import { type GraphNode, stripEq } from '../process-graph';
+import type { Exec, InstanceStep } from '../step';
+import { applyInputMappings } from '../variables';
+import { armBoundaries, disarm, completeEvent } from './events';
+import { leave } from './gateways';
+import { activityBehavior, isActivity } from './index';
+import { innerDone, startMultiInstance } from './multi-instance';
+
+/**
+ * The lifecycle every activity shares, as Zeebe runs it: a multi-instance activity first becomes
+ * its body; input mappings create the activity's local variables; boundary events are armed; then
+ * the activity's own behaviour runs. On completion, output mappings (or variable propagation), the
+ * boundary events are disarmed and the token leaves.
+ */
+export async function enterActivity(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (node.loop && !s.isInner(exec)) return startMultiInstance(s, exec, node);
+  if (node.inputs.length) {
+    exec.vars = applyInputMappings(node.inputs, s.scopeVars(exec), exec.vars ?? {}, node.id);
+    s.touch(exec);
+  }
+  if (!s.isInner(exec) || !node.loop) await armBoundaries(s, exec, node);
+  return activityBehavior(node.type).execute(s, exec, node);
+}
+
+/**
+ * An activity finished (task completed, job done, child instance ended...). With output mappings
+ * the result is only their input: each target is propagated from the activity's flow scope — or,
+ * for an inner instance of a multi-instance activity, from the inner instance's own scope, which
+ * holds its `outputElement` (so `outputCollection` collects each instance's result). Without
+ * output mappings the result variables propagate from the activity itself.
+ */
+export async function completeActivity(
+  s: InstanceStep,
+  exec: Exec,
+  result: Record<string, unknown>,
+): Promise<void> {
+  const node = s.node(exec.elementId);
+  if (!isActivity(node.type)) return completeEvent(s, exec, result);
+  const inner = s.isInner(exec) && !!node.loop;
+  if (node.outputs.length) {
+    const c = { ...s.scopeVars(exec), ...result };
+    const from = inner ? exec : s.parent(exec);
+    for (const m of node.outputs) s.setTarget(from, m.target, feel(stripEq(m.source), c, node.id));
+  } else s.setVars(exec, result);
+  if (inner) return innerDone(s, exec, node);
+  exec.vars = null;
+  s.park(exec, 'ready');
+  await disarm(s, exec, node);
+  s.hist(node.id, node.type, 'end');
+  await leave(s, exec);
+}

@@ -1,0 +1,310 @@
+import { type Db, toDbTimestamp } from '@crm/common';
+import { StepIncident, attr, feel } from '../expressions';
+import { type GraphNode, stripEq } from '../process-graph';
+import type { Exec, InstanceStep } from '../step';
+import { type TimerPlan, planTimer } from '../timers';
+import { leave } from './gateways';
+import { startJob } from './job-task';
+import type { ElementBehavior } from './types';
+
+/**
+ * Events: what a token does at start, intermediate, boundary and end events, and how timers and
+ * messages are armed and fire. Output mappings of events are applied as Zeebe applies them: the
+ * event's variables (a message's payload) are its local input, and each target is propagated from
+ * the event's flow scope; without output mappings the variables propagate as they are.
+ */
+
+function applyEventOutputs(
+  s: InstanceStep,
+  exec: Exec,
+  node: GraphNode,
+  variables: Record<string, unknown>,
+): void {
+  if (!node.outputs.length) return s.setVars(exec, variables);
+  const c = { ...s.scopeVars(exec), ...variables };
+  for (const m of node.outputs)
+    s.setTarget(s.parent(exec), m.target, feel(stripEq(m.source), c, node.id));
+}
+
+/** Start and boundary events: their output mappings, then on. */
+export const passEvent: ElementBehavior = {
+  async enter(s, exec, node) {
+    // a boundary token may carry the message that triggered it as its locals
+    const locals = exec.vars ?? {};
+    exec.vars = null;
+    applyEventOutputs(s, exec, node, locals);
+    return leave(s, exec);
+  },
+};
+
+export const intermediateThrowEvent: ElementBehavior = {
+  async enter(s, exec, node) {
+    if (node.job) return startJob(s, exec, node); // message throw with a job: completes later
+    if (node.escalation && !(await throwEscalation(s, exec, node))) return;
+    applyEventOutputs(s, exec, node, {});
+    if (node.link !== undefined) return jumpToLink(s, exec, node);
+    return leave(s, exec);
+  },
+};
+
+export const intermediateCatchEvent: ElementBehavior = {
+  async enter(s, exec, node) {
+    if (node.link !== undefined) return leave(s, exec); // reached by its link throw event
+    s.park(exec, 'waiting');
+    return arm(s, node, exec);
+  },
+};
+
+export const endEvent: ElementBehavior = {
+  async enter(s, exec, node) {
+    if (node.job) return startJob(s, exec, node); // message end event with a job
+    if (node.escalation && !(await throwEscalation(s, exec, node))) return;
+    s.hist(node.id, node.type, 'end');
+    if (node.error) return throwError(s, exec, node.error.code ?? '', `error end event ${node.id}`);
+    if (node.terminate) return terminate(s, exec);
+    return endToken(s, exec);
+  },
+};
+
+/**
+ * A message throw or end event whose job completed (InstanceStep.completeActivity routes events
+ * here): its output mappings, then the throw event leaves and the end event ends its token.
+ */
+export async function completeEvent(
+  s: InstanceStep,
+  exec: Exec,
+  variables: Record<string, unknown>,
+): Promise<void> {
+  const node = s.node(exec.elementId);
+  applyEventOutputs(s, exec, node, variables);
+  exec.state = 'ready';
+  await disarm(s, exec, node);
+  if (node.type === 'EndEvent') {
+    s.hist(node.id, node.type, 'end');
+    return endToken(s, exec);
+  }
+  return leave(s, exec);
+}
+
+/** A link throw event continues at the link catch event of the same name in its scope. */
+function jumpToLink(s: InstanceStep, exec: Exec, node: GraphNode): void {
+  const target = [...s.graph.nodes.values()].find(
+    (n) => n.type === 'IntermediateCatchEvent' && n.link === node.link && n.scope === node.scope,
+  );
+  if (!target) throw new StepIncident('link', `no link catch event "${node.link}" for ${node.id}`);
+  s.hist(node.id, node.type, 'end');
+  exec.elementId = target.id;
+  exec.state = 'ready';
+  s.touch(exec);
+  s.queue.push(exec);
+}
+
+/** A token reached the end of its path: the scope completes when its last token ends. */
+export async function endToken(s: InstanceStep, exec: Exec): Promise<void> {
+  s.drop(exec);
+  const scope = s.parent(exec);
+  if (scope && s.children(scope.id).length === 0 && !scope.loop?.items) {
+    await s.completeActivity(scope, {});
+  }
+}
+
+/**
+ * Terminate end event: ends every token of its scope. In a subprocess the subprocess completes;
+ * at the top the instance ends `completed` (as Zeebe reports it), so a calling instance goes on.
+ */
+async function terminate(s: InstanceStep, exec: Exec): Promise<void> {
+  const scope = s.parent(exec);
+  s.drop(exec);
+  for (const other of s.children(scope?.id ?? null)) await s.cancelExec(other);
+  if (scope) return s.completeActivity(scope, {});
+  await s.end('completed', { terminatedBy: exec.elementId });
+}
+
+// ---- timers and messages --------------------------------------------------------------------
+
+/** Creates the timer job or message subscription an event waits on, for token `exec`. */
+export async function arm(s: InstanceStep, node: GraphNode, exec: Exec): Promise<void> {
+  if (node.timer) {
+    const spec = String(attr(node.timer.expression, s.scopeVars(exec), node.id));
+    const plan = planTimer(node.timer.kind, spec, s.deps.now(), s.deps.settings.timeZone);
+    await insertTimerJob(s.tx, plan, {
+      definitionId: Number(s.row.definition_id),
+      instanceId: s.id,
+      executionId: await s.idOf(exec),
+      elementId: node.id,
+      now: s.now(),
+    });
+  } else if (node.message) {
+    const c = s.scopeVars(exec);
+    const name = String(attr(node.message.name, c, node.id));
+    const key = node.message.correlationKey ? attr(node.message.correlationKey, c, node.id) : null;
+    await s.tx.execute(
+      'INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        s.row.definition_id,
+        s.id,
+        await s.idOf(exec),
+        node.id,
+        name,
+        key === null ? null : String(key),
+        s.now(),
+      ],
+    );
+  }
+}
+
+export async function armBoundaries(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  for (const b of node.boundaries) await arm(s, s.node(b), exec);
+}
+
+/** Removes the timers and subscriptions a token no longer waits on. */
+export async function disarm(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  const armed =
+    node.boundaries.some((b) => s.node(b).timer || s.node(b).message) ||
+    node.type === 'IntermediateCatchEvent' ||
+    node.type === 'ReceiveTask' ||
+    node.type === 'EventBasedGateway';
+  if (!armed || exec.id < 0) return;
+  await s.tx.execute(`DELETE FROM crm_wf_job WHERE execution_id = ? AND kind = 'timer'`, [exec.id]);
+  await s.tx.execute('DELETE FROM crm_wf_subscription WHERE execution_id = ?', [exec.id]);
+}
+
+/** A timer or message fired for `element` on token `exec`. */
+export async function trigger(
+  s: InstanceStep,
+  exec: Exec,
+  element: string,
+  variables: Record<string, unknown> = {},
+): Promise<void> {
+  const node = s.node(element);
+  await s.guard(exec, async () => {
+    if (node.type === 'BoundaryEvent') {
+      const parentId = exec.parentId;
+      if (node.cancelActivity) await s.cancelExec(exec);
+      // the payload is the boundary event's local input (passEvent applies its mappings)
+      s.queue.push(await s.createExec(parentId, node.id, 'ready', { ...variables }));
+      return;
+    }
+    const at = s.node(exec.elementId);
+    if (at.type === 'EventBasedGateway') {
+      await disarm(s, exec, at);
+      s.hist(at.id, at.type, 'end');
+      exec.elementId = node.id;
+      s.hist(node.id, node.type, 'start');
+    }
+    if (node.type === 'ReceiveTask') return s.completeActivity(exec, variables);
+    await completeEvent(s, exec, variables);
+  });
+  await s.drain();
+}
+
+// ---- errors and escalations -----------------------------------------------------------------
+
+/**
+ * Throws a BPMN error from `exec`: the nearest enclosing activity with a matching error boundary
+ * event catches it (the throwing activity itself first, then its subprocesses, then a calling
+ * instance); uncaught, it becomes an incident.
+ */
+export async function throwError(
+  s: InstanceStep,
+  exec: Exec,
+  code: string,
+  message: string,
+): Promise<void> {
+  const fromEnd = s.node(exec.elementId).type === 'EndEvent';
+  let cur: Exec | null = fromEnd ? s.parent(exec) : exec;
+  while (cur) {
+    if (!(s.isInner(cur) && s.node(cur.elementId).loop)) {
+      const n = s.node(cur.elementId);
+      const catcher = n.boundaries
+        .map((b) => s.node(b))
+        .find((b) => b.error && (!b.error.code || b.error.code === code));
+      if (catcher) {
+        s.hist(n.id, n.type, 'error', { code, message });
+        const parentId = cur.parentId;
+        await s.cancelExec(cur);
+        if (fromEnd && s.execs.has(exec.id)) s.drop(exec);
+        s.queue.push(await s.createExec(parentId, catcher.id));
+        return;
+      }
+    }
+    cur = s.parent(cur);
+  }
+  if (s.row.parent_instance_id) {
+    const parent = await s.ctx.load(Number(s.row.parent_instance_id));
+    const callExec = parent.execs.get(Number(s.row.parent_execution_id));
+    if (callExec) {
+      await s.end('terminated');
+      await parent.throwError(callExec, code, message);
+      await parent.drain();
+      return;
+    }
+  }
+  throw new StepIncident(
+    'unhandled-error',
+    `BPMN error "${code}" (${message}) is not caught by any boundary event`,
+  );
+}
+
+/**
+ * Throws an escalation from an intermediate throw or end event: the nearest enclosing subprocess
+ * or call activity (also across a call) with a matching escalation boundary event catches it. An
+ * interrupting catch cancels that activity (and the throwing token with it); a non-interrupting
+ * one lets the throwing token go on. Uncaught, the token simply goes on — Zeebe raises no
+ * incident for an escalation. Returns whether the throwing token continues.
+ */
+async function throwEscalation(s: InstanceStep, exec: Exec, node: GraphNode): Promise<boolean> {
+  const code = node.escalation?.code ?? '';
+  let step = s;
+  let cur: Exec | null = s.parent(exec);
+  for (;;) {
+    while (cur) {
+      const n = step.node(cur.elementId);
+      if (!(step.isInner(cur) && n.loop)) {
+        const catcher = n.boundaries
+          .map((b) => step.node(b))
+          .find((b) => b.escalation && (!b.escalation.code || b.escalation.code === code));
+        if (catcher) {
+          step.hist(n.id, n.type, 'escalation', { code, from: node.id });
+          const parentId = cur.parentId;
+          if (catcher.cancelActivity) await step.cancelExec(cur);
+          step.queue.push(await step.createExec(parentId, catcher.id));
+          if (step !== s) await step.drain();
+          return !catcher.cancelActivity;
+        }
+      }
+      cur = step.parent(cur);
+    }
+    if (!step.row.parent_instance_id) return true;
+    const parent = await step.ctx.load(Number(step.row.parent_instance_id));
+    cur = parent.execs.get(Number(step.row.parent_execution_id)) ?? null;
+    if (!cur) return true;
+    step = parent;
+  }
+}
+
+/** Inserts a timer job from its plan (instance timers and definition start timers alike). */
+export async function insertTimerJob(
+  tx: Db,
+  plan: TimerPlan,
+  at: {
+    definitionId: number;
+    instanceId: number | null;
+    executionId: number | null;
+    elementId: string;
+    now: string;
+  },
+): Promise<void> {
+  await tx.execute(
+    `INSERT INTO crm_wf_job (kind, type, definition_id, instance_id, execution_id, element_id, due_at, retries, attempts, state, payload, created_at) VALUES ('timer', NULL, ?, ?, ?, ?, ?, 3, 0, 'ready', ?, ?)`,
+    [
+      at.definitionId,
+      at.instanceId,
+      at.executionId,
+      at.elementId,
+      toDbTimestamp(plan.due),
+      plan.cycle ? JSON.stringify({ cycle: plan.cycle }) : null,
+      at.now,
+    ],
+  );
+}

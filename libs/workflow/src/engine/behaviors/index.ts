@@ -1,0 +1,68 @@
+import { CrmError, ErrorCode } from '@crm/common';
+import type { GraphNode } from '../process-graph';
+import type { Exec, InstanceStep } from '../step';
+import { completeActivity, enterActivity } from './activity';
+import { callActivity } from './call-activity';
+import { endEvent, intermediateCatchEvent, intermediateThrowEvent, passEvent } from './events';
+import { eventBasedGateway, forkOrJoin, exclusiveGateway } from './gateways';
+import { jobTask } from './job-task';
+import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
+import type { ActivityBehavior, ElementBehavior } from './types';
+import { userTask } from './user-task';
+
+/**
+ * The one place element kinds meet their behaviour. Built on first use: behaviours import each
+ * other (an activity completes by leaving through a gateway's flow selection...), so the table
+ * must not read them while the modules are still loading.
+ */
+let registry:
+  | { activities: Record<string, ActivityBehavior>; flow: Record<string, ElementBehavior> }
+  | undefined;
+
+const build = (): NonNullable<typeof registry> => ({
+  activities: {
+    UserTask: userTask,
+    ServiceTask: jobTask,
+    SendTask: jobTask,
+    BusinessRuleTask: jobTask,
+    ScriptTask: scriptTask,
+    ReceiveTask: receiveTask,
+    SubProcess: subProcess,
+    CallActivity: callActivity,
+    Task: passThroughTask,
+    ManualTask: passThroughTask,
+  },
+  flow: {
+    StartEvent: passEvent,
+    BoundaryEvent: passEvent,
+    IntermediateThrowEvent: intermediateThrowEvent,
+    IntermediateCatchEvent: intermediateCatchEvent,
+    EndEvent: endEvent,
+    EventBasedGateway: eventBasedGateway,
+    ParallelGateway: forkOrJoin,
+    InclusiveGateway: forkOrJoin,
+    ExclusiveGateway: exclusiveGateway,
+  },
+});
+
+const behaviors = (): NonNullable<typeof registry> => (registry ??= build());
+
+export const isActivity = (type: string): boolean => type in behaviors().activities;
+
+export function activityBehavior(type: string): ActivityBehavior {
+  return behaviors().activities[type];
+}
+
+/** A token enters its element. */
+export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  s.hist(node.id, node.type, 'start');
+  if (isActivity(node.type)) return enterActivity(s, exec, node);
+  const behavior = behaviors().flow[node.type];
+  if (!behavior)
+    throw new CrmError(ErrorCode.ElementNotExecutable, `${node.type} ${node.id} cannot run`, [
+      { path: node.id, message: `${node.type} is not executable` },
+    ]);
+  return behavior.enter(s, exec, node);
+}
+
+export { completeActivity };

@@ -1,0 +1,89 @@
+import { StepIncident, feel } from '../expressions';
+import type { GraphNode } from '../process-graph';
+import type { Exec, InstanceStep } from '../step';
+import { armBoundaries, disarm } from './events';
+import { leave } from './gateways';
+
+/**
+ * Multi-instance: the token at the activity becomes the body (a scope holding the items and the
+ * progress); each inner instance is a child token carrying `loopCounter`, the `inputElement` and
+ * the `outputElement` as local variables. Parallel spawns every inner instance at once,
+ * sequential one after another. `outputElement` is evaluated in each inner instance's scope when
+ * it completes; the body ends when all completed or `completionCondition` holds (unfinished
+ * instances are cancelled), and `outputCollection` goes to the body's flow scope.
+ */
+export async function startMultiInstance(
+  s: InstanceStep,
+  body: Exec,
+  node: GraphNode,
+): Promise<void> {
+  const items = feel(node.loop!.inputCollection, s.scopeVars(body), node.id);
+  if (!Array.isArray(items))
+    throw new StepIncident(
+      'expression',
+      `multi-instance ${node.id}: inputCollection is not a list`,
+    );
+  body.state = 'scope';
+  body.loop = { items, next: 0, completed: 0, outputs: items.map(() => null) };
+  s.touch(body);
+  await armBoundaries(s, body, node);
+  if (items.length === 0) return finishMultiInstance(s, body, node);
+  const n = node.loop!.sequential ? 1 : items.length;
+  for (let i = 0; i < n; i++) await spawnInner(s, body, node);
+}
+
+async function spawnInner(s: InstanceStep, body: Exec, node: GraphNode): Promise<void> {
+  const i = body.loop!.next!;
+  body.loop!.next = i + 1;
+  s.touch(body);
+  const vars: Record<string, unknown> = { loopCounter: i + 1 };
+  if (node.loop!.inputElement) vars[node.loop!.inputElement] = body.loop!.items![i];
+  if (node.loop!.outputElement && node.loop!.outputCollection) {
+    // the output element is usually a variable the inner instance sets: make it local
+    const name = node.loop!.outputElement;
+    if (/^[A-Za-z_]\w*$/.test(name) && !(name in vars)) vars[name] = null;
+  }
+  s.queue.push(await s.createExec(body.id, node.id, 'ready', vars, { index: i }));
+}
+
+export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): Promise<void> {
+  const body = s.parent(inner)!;
+  const loop = body.loop!;
+  if (node.loop!.outputElement)
+    loop.outputs![inner.loop!.index!] = feel(node.loop!.outputElement, s.scopeVars(inner), node.id);
+  loop.completed = (loop.completed ?? 0) + 1;
+  s.touch(body);
+  await disarm(s, inner, node);
+  s.hist(node.id, node.type, 'end');
+  s.drop(inner);
+  const total = loop.items!.length;
+  const active = s.children(body.id).length;
+  const done =
+    loop.completed >= total ||
+    (node.loop!.completionCondition !== undefined &&
+      feel(
+        node.loop!.completionCondition,
+        {
+          ...s.scopeVars(body),
+          numberOfInstances: total,
+          numberOfCompletedInstances: loop.completed,
+          numberOfActiveInstances: active,
+        },
+        node.id,
+      ) === true);
+  if (done) {
+    for (const other of s.children(body.id)) await s.cancelExec(other);
+    return finishMultiInstance(s, body, node);
+  }
+  if (node.loop!.sequential && loop.next! < total) await spawnInner(s, body, node);
+}
+
+async function finishMultiInstance(s: InstanceStep, body: Exec, node: GraphNode): Promise<void> {
+  if (node.loop!.outputCollection)
+    s.setVar(s.parent(body), node.loop!.outputCollection, body.loop!.outputs ?? []);
+  body.loop = null;
+  body.state = 'ready';
+  await disarm(s, body, node);
+  s.hist(node.id, node.type, 'end');
+  await leave(s, body);
+}

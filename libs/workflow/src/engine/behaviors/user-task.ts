@@ -1,0 +1,24 @@
+import { attr, joinList } from '../expressions';
+import { candidateRows, insertCandidates } from '../task-candidates';
+import type { ActivityBehavior } from './types';
+
+/**
+ * A user task: a `crm_wf_task` row for the inbox (assignee and candidates from
+ * zeebe:assignmentDefinition, literal or FEEL) and its candidate index rows; the token waits until
+ * the task is completed.
+ */
+export const userTask: ActivityBehavior = {
+  async execute(s, exec, node) {
+    s.park(exec, 'waiting');
+    const c = s.scopeVars(exec);
+    const raw = node.assignee ? attr(node.assignee, c, node.id) : null;
+    const assignee = raw === null || raw === '' ? null : String(raw);
+    const groups = node.candidateGroups ? joinList(attr(node.candidateGroups, c, node.id)) : null;
+    const users = node.candidateUsers ? joinList(attr(node.candidateUsers, c, node.id)) : null;
+    const task = await s.tx.execute(
+      `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
+      [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
+    );
+    await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
+  },
+};

@@ -1,0 +1,37 @@
+import { evaluate } from 'feelin';
+import { stripEq } from './process-graph';
+
+/** A failure the process owns (bad FEEL, no matching flow, failing task type): an incident. */
+export class StepIncident extends Error {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function feel(expression: string, context: Record<string, unknown>, at: string): unknown {
+  try {
+    return evaluate(expression, context).value ?? null;
+  } catch (e) {
+    throw new StepIncident(
+      'expression',
+      `FEEL ${JSON.stringify(expression)} failed at ${at}: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Attribute values: `=expr` is FEEL, anything else the literal text. */
+export function attr(raw: string, context: Record<string, unknown>, at: string): unknown {
+  return raw.trim().startsWith('=') ? feel(stripEq(raw), context, at) : raw;
+}
+
+/** Candidate lists as stored: comma-joined, trimmed, no empties. */
+export function joinList(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const items = (Array.isArray(raw) ? raw : String(raw).split(','))
+    .map((g) => String(g).trim())
+    .filter(Boolean);
+  return items.length ? items.join(',') : null;
+}
