@@ -121,8 +121,58 @@ describe('deploy validation of the executable subset', () => {
       {
         elementId: 's',
         elementType: 'StartEvent',
-        message: 'Signal StartEvent is not in the executable subset',
+        message: 'signal start event is not supported',
       },
+    ],
+    [
+      'a compensation boundary event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>`,
+      {
+        elementId: 'b',
+        elementType: 'BoundaryEvent',
+        message: 'compensate boundary event is not supported',
+      },
+    ],
+    [
+      'a link throw without its catch',
+      `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="l"><bpmn:linkEventDefinition name="next"/></bpmn:intermediateThrowEvent>`,
+      {
+        elementId: 'l',
+        elementType: 'IntermediateThrowEvent',
+        message: 'no link catch event named "next" in the same scope',
+      },
+    ],
+    [
+      'a message end event without a job',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:messageEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: expect.stringContaining('a message end event needs zeebe:taskDefinition'),
+      },
+    ],
+    [
+      'an escalation throw without a code',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:escalationEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: 'an escalation end event needs an escalation with an escalationCode',
+      },
+    ],
+    [
+      'a static output mapping',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="fixed" target="x"/></zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: expect.stringContaining('output mapping to "x": the source must be an expression'),
+      },
+    ],
+    [
+      'execution listeners (not run yet)',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
+      { elementId: 't', elementType: 'Task', message: 'execution listeners are not supported yet' },
     ],
     [
       'a service task without a type',
@@ -146,6 +196,27 @@ describe('deploy validation of the executable subset', () => {
     const r = await checkDeployable(wrap(body));
     expect(r.accepted).toBe(false);
     expect(r.problems).toContainEqual(problem);
+  });
+
+  it('accepts link, escalation, none throw and job-carrying message events, and static input sources', async () => {
+    const r = await checkDeployable(
+      `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+<bpmn:escalation id="esc" escalationCode="LATE"/>
+<bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="s"/>
+  <bpmn:intermediateThrowEvent id="none"/>
+  <bpmn:intermediateThrowEvent id="jump"><bpmn:linkEventDefinition name="B"/></bpmn:intermediateThrowEvent>
+  <bpmn:intermediateCatchEvent id="land"><bpmn:linkEventDefinition name="B"/></bpmn:intermediateCatchEvent>
+  <bpmn:intermediateThrowEvent id="send"><bpmn:extensionElements><zeebe:taskDefinition type="mailer"/></bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:intermediateThrowEvent>
+  <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:endEvent id="se"><bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:endEvent></bpmn:subProcess>
+  <bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent>
+  <bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="{{secrets.TOKEN}}" target="auth.token"/><zeebe:output source="=auth" target="auth"/></zeebe:ioMapping></bpmn:extensionElements></bpmn:task>
+  <bpmn:endEvent id="e"/>
+</bpmn:process>
+</bpmn:definitions>`,
+    );
+    expect(r.problems).toEqual([]);
   });
 
   it('rejects unreadable XML without throwing', async () => {

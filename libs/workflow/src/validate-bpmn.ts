@@ -44,6 +44,7 @@ const EVENTS = new Set([
   'bpmn:StartEvent',
   'bpmn:EndEvent',
   'bpmn:IntermediateCatchEvent',
+  'bpmn:IntermediateThrowEvent',
   'bpmn:BoundaryEvent',
 ]);
 const CONTAINERS = new Set(['bpmn:SubProcess', 'bpmn:CallActivity']);
@@ -61,14 +62,49 @@ const INERT = new Set([
 /** Which event definitions each event kind supports. */
 const EVENT_DEFS: Record<string, string[]> = {
   'bpmn:StartEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
-  'bpmn:EndEvent': ['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition'],
-  'bpmn:IntermediateCatchEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
+  'bpmn:EndEvent': [
+    'bpmn:TerminateEventDefinition',
+    'bpmn:ErrorEventDefinition',
+    'bpmn:EscalationEventDefinition',
+    'bpmn:MessageEventDefinition',
+  ],
+  'bpmn:IntermediateCatchEvent': [
+    'bpmn:TimerEventDefinition',
+    'bpmn:MessageEventDefinition',
+    'bpmn:LinkEventDefinition',
+  ],
+  'bpmn:IntermediateThrowEvent': [
+    'bpmn:LinkEventDefinition',
+    'bpmn:EscalationEventDefinition',
+    'bpmn:MessageEventDefinition',
+  ],
   'bpmn:BoundaryEvent': [
     'bpmn:TimerEventDefinition',
     'bpmn:ErrorEventDefinition',
     'bpmn:MessageEventDefinition',
+    'bpmn:EscalationEventDefinition',
   ],
 };
+
+/** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
+const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
+  'zeebe:ExecutionListeners': 'execution listeners are not supported yet',
+  'zeebe:TaskListeners': 'task listeners are not supported yet',
+  'zeebe:AdHoc': 'ad-hoc subprocesses are not supported yet',
+};
+
+/** "signal intermediate throw event": how a modeler user names an event construct. */
+export function eventConstruct(eventType: string, definitionType?: string): string {
+  const noun = short(eventType)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  if (!definitionType) return `none ${noun}`;
+  const kind = short(definitionType)
+    .replace('EventDefinition', '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return `${kind} ${noun}`;
+}
 
 const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
@@ -123,9 +159,13 @@ class Validator {
       if (t === 'bpmn:SequenceFlow') this.sequenceFlow(el);
       return;
     }
+    this.unsupportedExtensions(el);
+    if (t === 'bpmn:AdHocSubProcess')
+      return this.add(el, 'ad-hoc subprocesses are not supported yet');
+    if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
     if (TASKS.has(t)) return this.task(el);
     if (GATEWAYS.has(t)) return this.gateway(el, siblings);
-    if (EVENTS.has(t)) return this.event(el);
+    if (EVENTS.has(t)) return this.event(el, siblings);
     if (t === 'bpmn:SubProcess') return this.scope(el, false);
     if (t === 'bpmn:CallActivity') return this.callActivity(el);
     if (CONTAINERS.has(t)) return;
@@ -189,11 +229,35 @@ class Validator {
     if (bad) this.add(el, bad);
   }
 
+  unsupportedExtensions(el: BpmnElement): void {
+    const ext = el.extensionElements as { values?: BpmnElement[] } | undefined;
+    for (const v of list(ext?.values)) {
+      const why = UNSUPPORTED_EXTENSIONS[v.$type];
+      if (why) this.add(el, why);
+    }
+  }
+
+  /**
+   * Input sources without `=` are static values (never parsed); output sources must be
+   * expressions, as Zeebe refuses a static one at deploy.
+   */
   ioMapping(el: BpmnElement): void {
     const io = extension(el, 'zeebe:IoMapping');
-    for (const m of [...list(io?.inputParameters), ...list(io?.outputParameters)]) {
+    for (const m of list(io?.inputParameters)) {
       const bad = feelProblem(m.source);
       if (bad) this.add(el, bad);
+    }
+    for (const m of list(io?.outputParameters)) {
+      const src = typeof m.source === 'string' ? m.source.trim() : '';
+      if (!src.startsWith('='))
+        this.add(
+          el,
+          `output mapping to "${String(m.target)}": the source must be an expression starting with = (got ${JSON.stringify(m.source ?? '')})`,
+        );
+      else {
+        const bad = feelProblem(src);
+        if (bad) this.add(el, bad);
+      }
     }
   }
 
@@ -243,7 +307,7 @@ class Validator {
     if (!check.ok) this.add(el, `invalid FEEL condition ${JSON.stringify(body)}: ${check.message}`);
   }
 
-  event(el: BpmnElement): void {
+  event(el: BpmnElement, siblings: BpmnElement[]): void {
     const defs = list(el.eventDefinitions);
     if (defs.length > 1) {
       this.add(el, 'multiple event definitions on one event are not supported');
@@ -251,17 +315,32 @@ class Validator {
     }
     const def = defs[0];
     if (def && !EVENT_DEFS[el.$type].includes(def.$type)) {
-      this.add(
-        el,
-        `${short(def.$type).replace('EventDefinition', '')} ${short(el.$type)} is not in the executable subset`,
-      );
+      this.add(el, `${eventConstruct(el.$type, def.$type)} is not supported`);
       return;
     }
+    this.ioMapping(el);
     if (!def && el.$type === 'bpmn:BoundaryEvent')
-      this.add(el, 'a boundary event needs a timer, error or message definition');
+      this.add(el, 'a boundary event needs a timer, error, message or escalation definition');
     if (!def && el.$type === 'bpmn:IntermediateCatchEvent')
-      this.add(el, 'a catch event needs a timer or message definition');
+      this.add(el, 'a catch event needs a timer, message or link definition');
     if (!def) return;
+    if (def.$type === 'bpmn:LinkEventDefinition') return this.link(el, def, siblings);
+    if (def.$type === 'bpmn:EscalationEventDefinition') return this.escalation(el, def);
+    if (
+      def.$type === 'bpmn:MessageEventDefinition' &&
+      (el.$type === 'bpmn:IntermediateThrowEvent' || el.$type === 'bpmn:EndEvent')
+    ) {
+      // Zeebe sends messages from throw and end events through a job, like a send task
+      const task = extension(el, 'zeebe:TaskDefinition');
+      if (!task?.type)
+        this.add(
+          el,
+          `a ${eventConstruct(el.$type, def.$type)} needs zeebe:taskDefinition with a type (the job that sends the message)`,
+        );
+      const bad = feelProblem(task?.type);
+      if (bad) this.add(el, bad);
+      return;
+    }
     if (def.$type === 'bpmn:TimerEventDefinition') {
       const spec = (def.timeDate ?? def.timeDuration ?? def.timeCycle) as BpmnElement | undefined;
       if (!spec || !String(spec.body ?? '').trim())
@@ -287,6 +366,33 @@ class Validator {
     }
     if (def.$type === 'bpmn:MessageEventDefinition')
       this.messageRef(el, def.messageRef as BpmnElement | undefined);
+  }
+
+  /** A link throw needs exactly one link catch event of its name in the same scope. */
+  link(el: BpmnElement, def: BpmnElement, siblings: BpmnElement[]): void {
+    const name = String(def.name ?? '').trim();
+    if (!name) return this.add(el, `a ${eventConstruct(el.$type, def.$type)} needs a link name`);
+    const catches = siblings.filter(
+      (x) =>
+        x.$type === 'bpmn:IntermediateCatchEvent' &&
+        list(x.eventDefinitions).some(
+          (d) => d.$type === 'bpmn:LinkEventDefinition' && String(d.name ?? '').trim() === name,
+        ),
+    );
+    if (el.$type === 'bpmn:IntermediateThrowEvent' && catches.length === 0)
+      this.add(el, `no link catch event named "${name}" in the same scope`);
+    if (el.$type === 'bpmn:IntermediateCatchEvent' && catches.length > 1)
+      this.add(el, `more than one link catch event named "${name}" in the same scope`);
+  }
+
+  /** Throw events name an escalation code; a boundary event without one catches every code. */
+  escalation(el: BpmnElement, def: BpmnElement): void {
+    const ref = def.escalationRef as BpmnElement | undefined;
+    if (el.$type !== 'bpmn:BoundaryEvent' && !ref?.escalationCode)
+      this.add(
+        el,
+        `an ${eventConstruct(el.$type, def.$type)} needs an escalation with an escalationCode`,
+      );
   }
 
   messageRef(el: BpmnElement, message: BpmnElement | undefined): void {

@@ -1,0 +1,183 @@
+import { bpmn } from '../support/harness';
+
+/**
+ * One small diagram per Camunda 8 rule the engine must follow, each beside the outcome Zeebe
+ * documents for it (asserted in zeebe-conformance.e2e-spec.ts). Sources of the rules: Camunda 8
+ * docs, "Variables" (propagation, input/output mappings), "Call activities", "Multi-instance",
+ * "Terminate events", "Link events", "Escalation events", "Message events".
+ */
+
+const flow = (from: string, to: string, cond?: string): string =>
+  cond
+    ? `<bpmn:sequenceFlow id="${from}_${to}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression>${cond}</bpmn:conditionExpression></bpmn:sequenceFlow>`
+    : `<bpmn:sequenceFlow id="${from}_${to}" sourceRef="${from}" targetRef="${to}"/>`;
+/** Flows between consecutive element ids. */
+const chain = (...ids: string[]): string =>
+  ids
+    .slice(1)
+    .map((id, i) => flow(ids[i], id))
+    .join('');
+const io = (inputs: Array<[string, string]>, outputs: Array<[string, string]> = []): string =>
+  `<zeebe:ioMapping>${inputs.map(([s, t]) => `<zeebe:input source="${s}" target="${t}"/>`).join('')}${outputs.map(([s, t]) => `<zeebe:output source="${s}" target="${t}"/>`).join('')}</zeebe:ioMapping>`;
+const task = (id: string, ext = ''): string =>
+  `<bpmn:task id="${id}"><bpmn:extensionElements>${ext}</bpmn:extensionElements></bpmn:task>`;
+const script = (id: string, expression: string, result: string): string =>
+  `<bpmn:scriptTask id="${id}"><bpmn:extensionElements><zeebe:script expression="${expression}" resultVariable="${result}"/></bpmn:extensionElements></bpmn:scriptTask>`;
+const process = (id: string, body: string): string =>
+  `<bpmn:process id="${id}" isExecutable="true">${body}</bpmn:process>`;
+
+/** Input sources without `=` are static text; dotted targets build contexts. */
+export const MAPPINGS = bpmn(
+  process(
+    'c_mappings',
+    `<bpmn:startEvent id="s"/>
+    ${task(
+      't',
+      io(
+        [
+          ['{{secrets.ERP_TOKEN}}', 'token'],
+          ['https://erp.example.com/api?x=1', 'url'],
+          ['=1 + 1', 'cfg.retries'],
+          ['=&quot;fast&quot;', 'cfg.mode'],
+        ],
+        [
+          ['=token', 'seenToken'],
+          ['=url', 'seenUrl'],
+          ['=cfg', 'seenCfg'],
+          ['=&quot;basic&quot;', 'authentication.type'],
+          ['=&quot;u1&quot;', 'authentication.user'],
+        ],
+      ),
+    )}
+    <bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+  ),
+);
+
+/** A loop counter set by the start event's output mapping: the loop ends after three rounds. */
+export const START_OUTPUT_LOOP = bpmn(
+  process(
+    'c_loop',
+    `<bpmn:startEvent id="s"><bpmn:extensionElements>${io([], [['=0', 'counter']])}</bpmn:extensionElements></bpmn:startEvent>
+    ${script('inc', '=counter + 1', 'counter')}
+    <bpmn:exclusiveGateway id="g" default="g_e"/>
+    <bpmn:endEvent id="e"/>
+    ${chain('s', 'inc', 'g')}${flow('g', 'inc', '=counter &lt; 3')}${flow('g', 'e')}`,
+  ),
+);
+
+/** Message catch and boundary events: the payload is local, only the mapped targets propagate. */
+export const EVENT_OUTPUTS = bpmn(
+  `<bpmn:message id="m_pay" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="m_stop" name="stop"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>` +
+    process(
+      'c_events',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:extensionElements>${io([], [['=amount * 2', 'doubled']])}</bpmn:extensionElements><bpmn:messageEventDefinition messageRef="m_pay"/></bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="review"/>
+    <bpmn:boundaryEvent id="stopped" attachedToRef="review"><bpmn:extensionElements>${io([], [['=reason', 'stopReason']])}</bpmn:extensionElements><bpmn:messageEventDefinition messageRef="m_stop"/></bpmn:boundaryEvent>
+    <bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+    ${chain('s', 'wait', 'review', 'e')}${flow('stopped', 'e2')}`,
+    ),
+);
+
+/** Inner instances' output mappings feed outputCollection through outputElement. */
+export const MI_OUTPUTS = bpmn(
+  process(
+    'c_mi',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:task id="each"><bpmn:extensionElements>${io([], [['=n * 10', 'r']])}</bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1, 2, 3]" inputElement="n" outputCollection="results" outputElement="=r"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:task>
+    <bpmn:endEvent id="e"/>${chain('s', 'each', 'e')}`,
+  ),
+);
+
+/** Call activities: every parent variable goes in (input mappings on top) unless told not to. */
+export const CALL_CHILD = bpmn(
+  process(
+    'c_child_sum',
+    `<bpmn:startEvent id="cs"/>${script('add', '=a + b', 'sum')}<bpmn:endEvent id="ce"/>${chain('cs', 'add', 'ce')}`,
+  ),
+);
+export const CALL_ALL = bpmn(
+  process(
+    'c_call_all',
+    `<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="c_child_sum"/>${io([['=a + 100', 'b']])}</bpmn:extensionElements></bpmn:callActivity><bpmn:endEvent id="e"/>${chain('s', 'call', 'e')}`,
+  ),
+);
+export const CALL_MAPPED = bpmn(
+  process(
+    'c_call_mapped',
+    `<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="c_child_sum" propagateAllParentVariables="false"/>${io([['=a + 100', 'b']])}</bpmn:extensionElements></bpmn:callActivity><bpmn:endEvent id="e"/>${chain('s', 'call', 'e')}`,
+  ),
+);
+
+/** A terminate end event ends its instance completed; in a called child, the call completes. */
+export const TERMINATE = bpmn(
+  process(
+    'c_term_child',
+    `<bpmn:startEvent id="cs"/><bpmn:parallelGateway id="fork"/><bpmn:userTask id="never"/><bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>
+    ${chain('cs', 'fork', 'never')}${flow('fork', 'stop')}`,
+  ) +
+    process(
+      'c_term_parent',
+      `<bpmn:startEvent id="s"/><bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="c_term_child"/></bpmn:extensionElements></bpmn:callActivity>
+    ${script('after', '=true', 'continued')}<bpmn:endEvent id="e"/>${chain('s', 'call', 'after', 'e')}`,
+    ),
+);
+
+/** Link events jump within their scope; a none throw event applies its output mappings. */
+export const LINKS = bpmn(
+  process(
+    'c_links',
+    `<bpmn:startEvent id="s"/>${script('one', '=1', 'counter')}
+    <bpmn:intermediateThrowEvent id="mark"><bpmn:extensionElements>${io([], [['=&quot;passed&quot;', 'marker']])}</bpmn:extensionElements></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateThrowEvent id="jump"><bpmn:linkEventDefinition name="B"/></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="land"><bpmn:linkEventDefinition name="B"/></bpmn:intermediateCatchEvent>
+    ${script('two', '=counter + 1', 'counter')}<bpmn:endEvent id="e"/>
+    ${chain('s', 'one', 'mark', 'jump')}${chain('land', 'two', 'e')}`,
+  ),
+);
+
+/** Escalations: caught by an interrupting or a non-interrupting boundary event, or not at all. */
+const LATE = `<bpmn:escalation id="late" escalationCode="LATE"/>`;
+export const ESC_INTERRUPT = bpmn(
+  LATE +
+    process(
+      'c_esc_interrupt',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:endEvent id="se"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:endEvent>${chain('ss', 'se')}</bpmn:subProcess>
+    <bpmn:boundaryEvent id="caught" attachedToRef="sub"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:boundaryEvent>
+    ${script('handle', '=true', 'handled')}${script('normal', '=true', 'normalPath')}<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+    ${chain('s', 'sub', 'normal', 'e')}${chain('caught', 'handle', 'e2')}`,
+    ),
+);
+export const ESC_NON_INTERRUPT = bpmn(
+  LATE +
+    process(
+      'c_esc_non_interrupt',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:intermediateThrowEvent id="warn"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:intermediateThrowEvent>${script('inner', '=true', 'innerContinued')}<bpmn:endEvent id="se"/>${chain('ss', 'warn', 'inner', 'se')}</bpmn:subProcess>
+    <bpmn:boundaryEvent id="noted" attachedToRef="sub" cancelActivity="false"><bpmn:escalationEventDefinition/></bpmn:boundaryEvent>
+    ${script('notify', '=true', 'notified')}${script('after', '=true', 'after')}<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+    ${chain('s', 'sub', 'after', 'e')}${chain('noted', 'notify', 'e2')}`,
+    ),
+);
+export const ESC_UNCAUGHT = bpmn(
+  LATE +
+    process(
+      'c_esc_uncaught',
+      `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="warn"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:intermediateThrowEvent>${script('after', '=true', 'after')}<bpmn:endEvent id="e"/>${chain('s', 'warn', 'after', 'e')}`,
+    ),
+);
+
+/** A message throw event carrying a job waits for it, then applies the job's variables. */
+export const MESSAGE_THROW = bpmn(
+  process(
+    'c_msg_throw',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:intermediateThrowEvent id="send"><bpmn:extensionElements><zeebe:taskDefinition type="c-mailer"/></bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="e"><bpmn:extensionElements><zeebe:taskDefinition type="c-mailer"/></bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:endEvent>
+    ${chain('s', 'send', 'e')}`,
+  ),
+);
