@@ -134,4 +134,48 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     }
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { sent: 2 } });
   });
+
+  it('buffers a message for its time to live, once per process, idempotent by messageId', async () => {
+    const publish = (body: Record<string, unknown>) =>
+      s.api('POST', '/api/workflow/messages', { name: 'goods-ready', ...body });
+    const early = await publish({
+      correlationKey: 'B-1',
+      variables: { dock: 7 },
+      timeToLive: 60_000,
+      messageId: 'ready-B-1',
+    });
+    expect(early.status).toBe(200);
+    expect(early.body).toMatchObject({ instanceId: null, correlations: [] });
+    expect(early.body.messageKey).toEqual(expect.any(Number));
+    const again = await publish({
+      correlationKey: 'B-1',
+      timeToLive: 60_000,
+      messageId: 'ready-B-1',
+    });
+    expect(again).toMatchObject({ status: 409, body: { code: 'MESSAGE_ALREADY_PUBLISHED' } });
+    // two instances reach the catch event: the buffered message goes to one of them only
+    const a = await start('c_buffered', { orderId: 'B-1' });
+    const b = await start('c_buffered', { orderId: 'B-1' });
+    const task = async (id: number) =>
+      (await s.api('GET', `/api/tasks?instanceId=${id}&state=created`)).body.data[0].id;
+    for (const i of [a, b])
+      expect(
+        (await s.api('POST', `/api/tasks/${await task(i.id)}/complete`, { variables: {} })).status,
+      ).toBe(200);
+    expect(await get(a.id)).toMatchObject({ state: 'completed', variables: { dock: 7 } });
+    expect(await get(b.id)).toMatchObject({ state: 'active', activeElementIds: ['ready'] });
+    // without a time to live and nobody waiting for it: not correlated
+    expect((await publish({ correlationKey: 'nobody' })).status).toBe(404);
+    expect((await publish({ correlationKey: 'B-1', timeToLive: -1 })).status).toBe(400);
+    // an expired message is gone: b still waits after a later one expires unseen
+    await publish({ correlationKey: 'B-2', timeToLive: 1_000, messageId: 'x' });
+    s.clock.advance(2_000);
+    const c = await start('c_buffered', { orderId: 'B-2' });
+    await s.api('POST', `/api/tasks/${await task(c.id)}/complete`, { variables: {} });
+    expect(await get(c.id)).toMatchObject({ state: 'active', activeElementIds: ['ready'] });
+    expect(
+      (await publish({ correlationKey: 'B-2', timeToLive: 1_000, messageId: 'x' })).status,
+    ).toBe(200);
+    expect((await get(c.id)).state).toBe('completed');
+  });
 });

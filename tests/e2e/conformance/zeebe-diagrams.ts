@@ -181,3 +181,14 @@ export const MESSAGE_THROW = bpmn(
     ${chain('s', 'send', 'e')}`,
   ),
 );
+
+/** A message catch behind a user task: a message published earlier with a time to live waits. */
+export const BUFFERED = bpmn(
+  `<bpmn:message id="m_ready" name="goods-ready"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>` +
+    process(
+      'c_buffered',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="pack"/>
+    <bpmn:intermediateCatchEvent id="ready"><bpmn:messageEventDefinition messageRef="m_ready"/></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e"/>${chain('s', 'pack', 'ready', 'e')}`,
+    ),
+);

@@ -161,12 +161,32 @@ export class WorkflowController {
       throw bad('/correlationKey', 'correlationKey must be a string');
     if (key !== undefined && key !== null && String(key).length > 191)
       throw bad('/correlationKey', 'correlationKey is at most 191 characters');
+    const ttl = body?.timeToLive;
+    // Zeebe's REST API: timeToLive in milliseconds (at most a year here)
+    if (
+      ttl !== undefined &&
+      ttl !== null &&
+      (!Number.isInteger(ttl) || (ttl as number) < 0 || (ttl as number) > 31_536_000_000)
+    )
+      throw bad(
+        '/timeToLive',
+        'timeToLive is a whole number of milliseconds from 0 to 31536000000',
+      );
+    const messageId = body?.messageId;
+    if (
+      messageId !== undefined &&
+      messageId !== null &&
+      (typeof messageId !== 'string' || !messageId || messageId.length > 191)
+    )
+      throw bad('/messageId', 'messageId is a string of 1 to 191 characters');
     const actor = allow(req, 'message');
     return this.engine.correlate(
       {
         name: str(body, 'name', true),
         correlationKey: key === undefined || key === null ? null : String(key),
         variables: variablesOf(body),
+        timeToLive: typeof ttl === 'number' ? ttl : 0,
+        messageId: typeof messageId === 'string' ? messageId : null,
       },
       actor,
     );

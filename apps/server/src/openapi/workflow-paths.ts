@@ -334,10 +334,10 @@ export function workflowPaths(): Record<string, unknown> {
       post: operation({
         operationId: 'correlateMessage',
         tags,
-        summary: 'Correlate a message',
+        summary: 'Publish a message',
         permission: needs('message'),
         description:
-          'Goes to the oldest subscription waiting for that name and key; else a process with that message start event starts.',
+          'As Zeebe publishes: to the waiting subscriptions with that name and key, at most one per process (the oldest), and it starts every other process with a message start event of that name. With `timeToLive` (ms) it is also buffered: a subscription opened before it expires takes it (once per process). While a message with the same `messageId` is buffered, another is refused.',
         requestBody: jsonBody(
           obj(
             {
@@ -347,25 +347,51 @@ export function workflowPaths(): Record<string, unknown> {
                 description: 'a number is taken as its string',
               },
               variables,
+              timeToLive: {
+                type: 'integer',
+                minimum: 0,
+                maximum: 31536000000,
+                description: 'milliseconds the message stays buffered (0: not buffered)',
+              },
+              messageId: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 191,
+                description: 'unique while buffered (idempotent publishing)',
+              },
             },
             ['name'],
           ),
         ),
         ok: reply(
-          'The instance that received it',
+          'Where it went',
           obj(
             {
-              instanceId: int,
+              instanceId: { type: ['integer', 'null'], description: 'the first correlation' },
               started: { type: 'boolean', description: 'true: a message start event started it' },
+              correlations: {
+                type: 'array',
+                items: obj(
+                  { instanceId: int, processKey: { type: 'string' }, started: { type: 'boolean' } },
+                  ['instanceId', 'processKey', 'started'],
+                ),
+              },
+              messageKey: {
+                type: ['integer', 'null'],
+                description: 'the buffered message, when it has a time to live',
+              },
             },
-            ['instanceId', 'started'],
+            ['instanceId', 'started', 'correlations', 'messageKey'],
           ),
         ),
         errors: {
-          '400': 'name missing, a bad correlationKey or VARIABLES_INVALID',
+          '400':
+            'name missing, a bad correlationKey, timeToLive or messageId, or VARIABLES_INVALID',
           '403': forbidden('message'),
-          '404': 'MESSAGE_NOT_CORRELATED: nothing waits for it and no process starts with it',
-          '409': 'FLOW_STUCK or ELEMENT_NOT_EXECUTABLE while running on',
+          '404':
+            'MESSAGE_NOT_CORRELATED: nothing waits for it, no process starts with it and it has no time to live',
+          '409':
+            'MESSAGE_ALREADY_PUBLISHED: a message with this messageId is buffered; or FLOW_STUCK or ELEMENT_NOT_EXECUTABLE while running on',
           '413': VARIABLES_TOO_LARGE,
         },
       }),

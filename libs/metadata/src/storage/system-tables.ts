@@ -263,6 +263,30 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
   },
   {
+    // published messages buffered for their time to live (Zeebe's message buffering); each is
+    // correlated at most once per process (the keys it went to are in `correlated`)
+    name: 'crm_wf_message',
+    columns: [
+      id,
+      str('message_name', 191, false),
+      str('correlation_key', 191),
+      str('message_id', 191),
+      long('variables'),
+      long('correlated'),
+      at('expires_at'),
+      at('created_at'),
+    ],
+    indexes: [
+      {
+        name: 'ix_crm_wf_message_name',
+        columns: ['message_name', 'correlation_key'],
+        unique: false,
+      },
+      { name: 'ix_crm_wf_message_id', columns: ['message_id'], unique: false },
+      { name: 'ix_crm_wf_message_expires', columns: ['expires_at'], unique: false },
+    ],
+  },
+  {
     name: 'crm_wf_incident',
     columns: [
       id,

@@ -16,6 +16,7 @@ import { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
 import { type ProcessGraph, buildGraph } from './process-graph';
 import { INSTANCE_CONFLICT, type InstanceView, instanceView } from './instance-view';
+import { type PublishInput, type PublishResult, publishMessage } from './messages';
 import {
   type EngineSettings,
   type Exec,
@@ -614,58 +615,10 @@ export class EngineService {
 
   // ---- messages -----------------------------------------------------------------------------
 
-  /**
-   * Delivers a message to the one subscription waiting for its name and correlation key (the
-   * oldest first); with none, a process with a matching message start event starts.
-   */
-  async correlate(
-    msg: { name: string; correlationKey?: string | null; variables?: Record<string, unknown> },
-    actor: string,
-  ): Promise<{ instanceId: number; started: boolean }> {
+  /** Publishes a message (messages.ts: Zeebe's correlation, buffering and idempotence). */
+  async correlate(msg: PublishInput, actor: string): Promise<PublishResult> {
     checkVariables(msg.variables, '/variables', this.settings.maxVariablesBytes);
-    return this.step(actor, async (ctx) => {
-      const key = msg.correlationKey ?? null;
-      const [sub] = await ctx.tx.query<Record<string, unknown>>(
-        `SELECT * FROM crm_wf_subscription WHERE message_name = ? AND instance_id IS NOT NULL AND ${key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} ORDER BY id LIMIT 1`,
-        key === null ? [msg.name] : [msg.name, key],
-      );
-      if (sub) {
-        const step = await ctx.load(Number(sub.instance_id));
-        // re-read under the instance lock: a concurrent message may have taken it
-        const [still] = await ctx.tx.query<{ id: number }>(
-          'SELECT id FROM crm_wf_subscription WHERE id = ?',
-          [Number(sub.id)],
-        );
-        const exec = step.execs.get(Number(sub.execution_id));
-        if (!still || !exec) throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, []);
-        const node = step.node(String(sub.element_id));
-        // a non-interrupting boundary keeps listening; every other catch is consumed
-        if (!(node.type === 'BoundaryEvent' && !node.cancelActivity))
-          await ctx.tx.execute('DELETE FROM crm_wf_subscription WHERE id = ?', [Number(sub.id)]);
-        step.hist(node.id, node.type, 'message', { name: msg.name, correlationKey: key });
-        await step.trigger(exec, node.id, msg.variables ?? {});
-        return { instanceId: step.id, started: false };
-      }
-      const [start] = await ctx.tx.query<Record<string, unknown>>(
-        `SELECT s.element_id, d.id AS definition_id, d.process_key, d.version FROM crm_wf_subscription s JOIN crm_wf_definition d ON d.id = s.definition_id WHERE s.message_name = ? AND s.instance_id IS NULL ORDER BY s.id LIMIT 1`,
-        [msg.name],
-      );
-      if (!start)
-        throw new CrmError(
-          ErrorCode.MessageNotCorrelated,
-          `no instance waits for message "${msg.name}"${key === null ? '' : ` with correlation key "${key}"`} and no process starts on it`,
-          [{ path: '/name', message: 'not correlated' }],
-        );
-      const step = await ctx.startInstance({
-        definitionId: Number(start.definition_id),
-        processKey: String(start.process_key),
-        version: Number(start.version),
-        variables: msg.variables ?? {},
-        businessKey: key,
-        startNode: String(start.element_id),
-      });
-      return { instanceId: step.id, started: true };
-    });
+    return this.step(actor, (ctx) => publishMessage(ctx, msg, this.clock.now()));
   }
 
   // ---- jobs ---------------------------------------------------------------------------------

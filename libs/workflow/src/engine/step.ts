@@ -5,6 +5,7 @@ import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
 import { StepIncident } from './expressions';
+import { type PendingDelivery, deliverBuffered } from './messages';
 import {
   INSTANCE_CONFLICT,
   type InstanceRow,
@@ -196,6 +197,8 @@ export class InstanceStep {
   private dirty = new Set<number>();
   private deleted = new Set<number>();
   private history: SqlParam[][] = [];
+  /** Buffered messages for subscriptions opened in this step (messages.ts). */
+  readonly pendingDeliveries: PendingDelivery[] = [];
   /** Tokens ready to enter their element; behaviours push onto it. */
   readonly queue: Exec[] = [];
   private steps = 0;
@@ -419,7 +422,10 @@ export class InstanceStep {
           if (!this.execs.has(exec.id) || exec.state !== 'ready') continue;
           await this.guard(exec, () => enterElement(this, exec, this.node(exec.elementId)));
         }
-        if (!(await settleInclusiveJoins(this))) break;
+        if (await settleInclusiveJoins(this)) continue;
+        const delivery = this.pendingDeliveries.shift();
+        if (!delivery) break;
+        await this.guard(delivery.exec, () => deliverBuffered(this, delivery));
       }
     } finally {
       this.draining = false;

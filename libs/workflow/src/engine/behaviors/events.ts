@@ -3,6 +3,7 @@ import { StepIncident, attr, feel } from '../expressions';
 import { type GraphNode, stripEq } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { type TimerPlan, planTimer } from '../timers';
+import { hasBuffered } from '../messages';
 import { leave } from './gateways';
 import { startJob } from './job-task';
 import type { ElementBehavior } from './types';
@@ -138,18 +139,20 @@ export async function arm(s: InstanceStep, node: GraphNode, exec: Exec): Promise
     const c = s.scopeVars(exec);
     const name = String(attr(node.message.name, c, node.id));
     const key = node.message.correlationKey ? attr(node.message.correlationKey, c, node.id) : null;
-    await s.tx.execute(
+    const correlationKey = key === null ? null : String(key);
+    const sub = await s.tx.execute(
       'INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [
-        s.row.definition_id,
-        s.id,
-        await s.idOf(exec),
-        node.id,
-        name,
-        key === null ? null : String(key),
-        s.now(),
-      ],
+      [s.row.definition_id, s.id, await s.idOf(exec), node.id, name, correlationKey, s.now()],
     );
+    // a message published earlier with a time to live is taken once the step settles
+    if (await hasBuffered(s, name, correlationKey))
+      s.pendingDeliveries.push({
+        exec,
+        elementId: node.id,
+        subscriptionId: sub.insertId,
+        name,
+        key: correlationKey,
+      });
   }
 }
 
