@@ -1,3 +1,4 @@
+import { JobExecutorService } from '@crm/workflow';
 import { BASE_FILES } from './support/fixtures';
 import { DIALECTS, type TestServer, startServer } from './support/harness';
 import * as D from './conformance/zeebe-diagrams';
@@ -177,5 +178,54 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       (await publish({ correlationKey: 'B-2', timeToLive: 1_000, messageId: 'x' })).status,
     ).toBe(200);
     expect((await get(c.id)).state).toBe('completed');
+  });
+
+  it('runs event subprocesses: interrupting timer, non-interrupting message, error, escalation', async () => {
+    const taskOf = async (id: number) =>
+      (await s.api('GET', `/api/tasks?instanceId=${id}&state=created`)).body.data;
+    // a timer start interrupts the scope: the open task goes, the instance completes
+    const timed = await start('c_esp_timer');
+    expect(timed.activeElementIds).toEqual(['work']);
+    s.clock.advance(3_600_001);
+    await s.app.get(JobExecutorService).runDue(100);
+    expect(await get(timed.id)).toMatchObject({
+      state: 'completed',
+      variables: { timedOut: true },
+    });
+    expect(await taskOf(timed.id)).toEqual([]);
+    // a non-interrupting message start runs beside the task, each time the message comes
+    const noted = await start('c_esp_message', { caseId: 'K-1' });
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await s.api('POST', '/api/workflow/messages', { name: 'note', correlationKey: 'K-1' }))
+          .status,
+      ).toBe(200);
+    expect(await get(noted.id)).toMatchObject({
+      state: 'active',
+      activeElementIds: ['work'],
+      variables: { notes: 2 },
+    });
+    const [t] = await taskOf(noted.id);
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect((await get(noted.id)).state).toBe('completed');
+    // the listener closed with its scope: the message finds nobody now
+    expect(
+      (await s.api('POST', '/api/workflow/messages', { name: 'note', correlationKey: 'K-1' }))
+        .status,
+    ).toBe(404);
+    // an error end event caught by the error event subprocess of its own scope
+    const err = await start('c_esp_error');
+    expect(err).toMatchObject({
+      state: 'completed',
+      variables: { recovered: true, after: true },
+      incidents: 0,
+    });
+    // an escalation from a subprocess caught by the process's non-interrupting event subprocess
+    const esc = await start('c_esp_escalation');
+    expect(esc).toMatchObject({
+      state: 'active',
+      activeElementIds: ['sub', 'finish'],
+      variables: { escalated: true },
+    });
   });
 });

@@ -170,6 +170,24 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
+      'a non-interrupting error event subprocess',
+      `<bpmn:startEvent id="s"/><bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es" isInterrupting="false"><bpmn:errorEventDefinition/></bpmn:startEvent><bpmn:endEvent id="ee"/><bpmn:sequenceFlow id="ef" sourceRef="es" targetRef="ee"/></bpmn:subProcess>`,
+      {
+        elementId: 'es',
+        elementType: 'StartEvent',
+        message: expect.stringContaining('an error start event always interrupts'),
+      },
+    ],
+    [
+      'a signal event subprocess',
+      `<bpmn:startEvent id="s"/><bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es"><bpmn:signalEventDefinition/></bpmn:startEvent></bpmn:subProcess>`,
+      {
+        elementId: 'es',
+        elementType: 'StartEvent',
+        message: 'signal start event of an event subprocess is not supported',
+      },
+    ],
+    [
       'execution listeners (not run yet)',
       `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
       { elementId: 't', elementType: 'Task', message: 'execution listeners are not supported yet' },

@@ -86,6 +86,14 @@ const EVENT_DEFS: Record<string, string[]> = {
   ],
 };
 
+/** Start events of event subprocesses. */
+const ESP_START_DEFS = [
+  'bpmn:TimerEventDefinition',
+  'bpmn:MessageEventDefinition',
+  'bpmn:ErrorEventDefinition',
+  'bpmn:EscalationEventDefinition',
+];
+
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
 const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
   'zeebe:ExecutionListeners': 'execution listeners are not supported yet',
@@ -133,10 +141,7 @@ class Validator {
 
   /** Checks the flow elements of a process or embedded subprocess. */
   scope(container: BpmnElement, isProcess: boolean): void {
-    if (!isProcess && container.triggeredByEvent) {
-      this.add(container, 'event subprocesses are not supported');
-      return;
-    }
+    if (!isProcess && container.triggeredByEvent) return this.eventSubprocess(container);
     const elements = list(container.flowElements);
     const starts = elements.filter((e) => e.$type === 'bpmn:StartEvent');
     if (starts.length === 0) {
@@ -150,6 +155,52 @@ class Validator {
     if (!isProcess && starts.some((s) => list(s.eventDefinitions).length > 0)) {
       this.add(container, 'an embedded subprocess starts with a none start event only');
     }
+    for (const el of elements) this.element(el, elements);
+  }
+
+  /**
+   * An event subprocess starts with one timer, message, error or escalation start event (an error
+   * start always interrupts; a timer cycle only where it does not) and is reached by no sequence
+   * flow; its contents are checked like any scope.
+   */
+  eventSubprocess(esp: BpmnElement): void {
+    const elements = list(esp.flowElements);
+    const starts = elements.filter((e) => e.$type === 'bpmn:StartEvent');
+    const allowed = ESP_START_DEFS;
+    if (starts.length !== 1) {
+      this.add(esp, 'an event subprocess needs exactly one start event');
+    } else {
+      const start = starts[0];
+      const defs = list(start.eventDefinitions);
+      if (defs.length !== 1 || !allowed.includes(defs[0].$type))
+        this.add(
+          start,
+          defs.length === 1
+            ? `${eventConstruct('bpmn:StartEvent', defs[0].$type)} of an event subprocess is not supported`
+            : 'the start event of an event subprocess needs a timer, message, error or escalation definition',
+        );
+      else {
+        const def = defs[0];
+        if (def.$type === 'bpmn:ErrorEventDefinition' && start.isInterrupting === false)
+          this.add(
+            start,
+            'an error start event always interrupts (isInterrupting must not be false)',
+          );
+        if (
+          def.$type === 'bpmn:TimerEventDefinition' &&
+          def.timeCycle &&
+          start.isInterrupting !== false
+        )
+          this.add(start, 'a cycle is allowed on a non-interrupting timer start event only');
+      }
+    }
+    const parentFlows = list((esp.$parent as BpmnElement | undefined)?.flowElements);
+    if (
+      parentFlows.some(
+        (f) => f.$type === 'bpmn:SequenceFlow' && (f.sourceRef === esp || f.targetRef === esp),
+      )
+    )
+      this.add(esp, 'an event subprocess has no incoming or outgoing sequence flows');
     for (const el of elements) this.element(el, elements);
   }
 
@@ -314,6 +365,14 @@ class Validator {
       return;
     }
     const def = defs[0];
+    const inEventSubprocess =
+      el.$type === 'bpmn:StartEvent' &&
+      (el.$parent as BpmnElement | undefined)?.triggeredByEvent === true;
+    if (
+      inEventSubprocess &&
+      (!def || ['bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'].includes(def.$type))
+    )
+      return this.ioMapping(el); // checked by eventSubprocess()
     if (def && !EVENT_DEFS[el.$type].includes(def.$type)) {
       this.add(el, `${eventConstruct(el.$type, def.$type)} is not supported`);
       return;

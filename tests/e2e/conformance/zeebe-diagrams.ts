@@ -192,3 +192,47 @@ export const BUFFERED = bpmn(
     <bpmn:endEvent id="e"/>${chain('s', 'pack', 'ready', 'e')}`,
     ),
 );
+
+/** Event subprocesses: a timer that interrupts, a message that does not, error and escalation. */
+export const ESP_TIMER = bpmn(
+  process(
+    'c_esp_timer',
+    `<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>${chain('s', 'work', 'e')}
+    <bpmn:subProcess id="timeout" triggeredByEvent="true">
+      <bpmn:startEvent id="ts"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+      ${script('mark', '=true', 'timedOut')}<bpmn:endEvent id="te"/>${chain('ts', 'mark', 'te')}
+    </bpmn:subProcess>`,
+  ),
+);
+export const ESP_MESSAGE = bpmn(
+  `<bpmn:message id="m_note" name="note"><bpmn:extensionElements><zeebe:subscription correlationKey="=caseId"/></bpmn:extensionElements></bpmn:message>` +
+    process(
+      'c_esp_message',
+      `<bpmn:startEvent id="s"><bpmn:extensionElements>${io([], [['=0', 'notes']])}</bpmn:extensionElements></bpmn:startEvent><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>${chain('s', 'work', 'e')}
+    <bpmn:subProcess id="noting" triggeredByEvent="true">
+      <bpmn:startEvent id="ns" isInterrupting="false"><bpmn:messageEventDefinition messageRef="m_note"/></bpmn:startEvent>
+      ${script('count', '=notes + 1', 'notes')}<bpmn:endEvent id="ne"/>${chain('ns', 'count', 'ne')}
+    </bpmn:subProcess>`,
+    ),
+);
+export const ESP_ERROR = bpmn(
+  `<bpmn:error id="err" errorCode="E1"/>` +
+    process(
+      'c_esp_error',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:endEvent id="boom"><bpmn:errorEventDefinition errorRef="err"/></bpmn:endEvent>${chain('ss', 'boom')}
+      <bpmn:subProcess id="onError" triggeredByEvent="true"><bpmn:startEvent id="es"><bpmn:errorEventDefinition errorRef="err"/></bpmn:startEvent>${script('fix', '=true', 'recovered')}<bpmn:endEvent id="ee"/>${chain('es', 'fix', 'ee')}</bpmn:subProcess>
+    </bpmn:subProcess>
+    ${script('after', '=true', 'after')}<bpmn:endEvent id="e"/>${chain('s', 'sub', 'after', 'e')}`,
+    ),
+);
+export const ESP_ESCALATION = bpmn(
+  LATE +
+    process(
+      'c_esp_escalation',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:intermediateThrowEvent id="warn"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:intermediateThrowEvent><bpmn:userTask id="finish"/><bpmn:endEvent id="se"/>${chain('ss', 'warn', 'finish', 'se')}</bpmn:subProcess>
+    <bpmn:endEvent id="e"/>${chain('s', 'sub', 'e')}
+    <bpmn:subProcess id="onLate" triggeredByEvent="true"><bpmn:startEvent id="ls" isInterrupting="false"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:startEvent>${script('flag', '=true', 'escalated')}<bpmn:endEvent id="le"/>${chain('ls', 'flag', 'le')}</bpmn:subProcess>`,
+    ),
+);

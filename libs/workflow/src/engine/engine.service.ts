@@ -303,7 +303,7 @@ export class EngineService {
     // the tokens of the whole page in one query, not one per instance
     const ids = rows.map((r) => Number(r.id));
     const execs = await this.db.query<{ instance_id: number; element_id: string }>(
-      `SELECT instance_id, element_id FROM crm_wf_execution WHERE instance_id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`,
+      `SELECT instance_id, element_id FROM crm_wf_execution WHERE instance_id IN (${ids.map(() => '?').join(', ')}) AND state <> 'listening' ORDER BY id`,
       ids,
     );
     return rows.map((r) =>
@@ -331,7 +331,7 @@ export class EngineService {
       throw instanceNotFound(id);
     }
     const execs = await this.db.query<{ element_id: string }>(
-      'SELECT element_id FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
+      `SELECT element_id FROM crm_wf_execution WHERE instance_id = ? AND state <> 'listening' ORDER BY id`,
       [id],
     );
     return instanceView(

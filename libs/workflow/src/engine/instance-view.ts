@@ -43,7 +43,7 @@ export interface InstanceView {
 /** The API form of an instance from its row and its executions (ordered by id). */
 export function instanceView(
   r: InstanceRow,
-  execs: Array<{ elementId: string }>,
+  execs: Array<{ elementId: string; state?: string }>,
   now?: {
     variables: Record<string, unknown>;
     state: InstanceView['state'];
@@ -62,7 +62,9 @@ export function instanceView(
     record: r.record_entity ? { entity: String(r.record_entity), id: Number(r.record_id) } : null,
     parentInstanceId: r.parent_instance_id === null ? null : Number(r.parent_instance_id),
     // joined tokens wait at a gateway: the diagram shows where tokens are
-    activeElementIds: [...new Set(execs.map((e) => e.elementId))],
+    activeElementIds: [
+      ...new Set(execs.filter((e) => e.state !== 'listening').map((e) => e.elementId)),
+    ],
     completedElements: now?.counts ?? (r.element_counts ? JSON.parse(r.element_counts) : {}),
     incidents: now?.incidents ?? Number(r.open_incidents ?? 0),
     startedBy: r.started_by ?? null,

@@ -135,7 +135,7 @@ export async function publishMessage(
 }
 
 /** Hands a message to the token waiting on `elementId` (the subscription row goes, but a
- * non-interrupting boundary event keeps listening). */
+ * non-interrupting boundary or event subprocess start keeps listening). */
 async function deliver(
   step: InstanceStep,
   exec: Exec,
@@ -145,7 +145,10 @@ async function deliver(
   key: string | null,
 ): Promise<void> {
   const node = step.node(elementId);
-  if (!(node.type === 'BoundaryEvent' && !node.cancelActivity))
+  const keepsListening =
+    (node.type === 'BoundaryEvent' && !node.cancelActivity) ||
+    (node.type === 'StartEvent' && node.interrupting === false);
+  if (!keepsListening)
     await step.tx.execute('DELETE FROM crm_wf_subscription WHERE id = ?', [subscriptionId]);
   step.hist(node.id, node.type, 'message', { name: msg.name, correlationKey: key });
   await trigger(step, exec, node.id, msg.variables ?? {});
@@ -194,7 +197,7 @@ export async function hasBuffered(
  * it and the message has not gone to this process meanwhile.
  */
 export async function deliverBuffered(s: InstanceStep, d: PendingDelivery): Promise<void> {
-  if (!s.execs.has(d.exec.id) || d.exec.state !== 'waiting') return;
+  if (!s.execs.has(d.exec.id) || !['waiting', 'listening'].includes(d.exec.state)) return;
   const [still] = await s.tx.query<{ id: number }>(
     'SELECT id FROM crm_wf_subscription WHERE id = ?',
     [d.subscriptionId],

@@ -59,8 +59,12 @@ export interface GraphNode {
   boundaries: string[];
   attachedTo?: string;
   cancelActivity?: boolean;
-  /** Embedded subprocess: its none start event. */
+  /** Embedded subprocess: its none start event; event subprocess: its triggering start event. */
   startNode?: string;
+  /** An event subprocess (triggeredByEvent). */
+  eventSubprocess?: boolean;
+  /** Start events of event subprocesses: false = non-interrupting. */
+  interrupting?: boolean;
   called?: {
     processId: string;
     bindingType: string;
@@ -79,6 +83,8 @@ export interface ProcessGraph {
   nodes: Map<string, GraphNode>;
   /** For each node: the nodes a token there can still reach (inclusive joins wait on these). */
   reach: Map<string, Set<string>>;
+  /** Event subprocesses by the scope they listen in (null = the process). */
+  eventSubprocesses: Map<string | null, string[]>;
 }
 
 const list = (v: unknown): BpmnElement[] => (Array.isArray(v) ? (v as BpmnElement[]) : []);
@@ -142,6 +148,8 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
       ...(sub?.correlationKey ? { correlationKey: String(sub.correlationKey) } : {}),
     };
   }
+  if (el.$type === 'bpmn:StartEvent') node.interrupting = el.isInterrupting !== false;
+  if (el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true) node.eventSubprocess = true;
   if (el.$type === 'bpmn:BoundaryEvent') {
     node.attachedTo = String((el.attachedToRef as BpmnElement).id);
     node.cancelActivity = el.cancelActivity !== false;
@@ -196,6 +204,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
   if (!process) throw new Error(`process ${processId} not in definitions`);
   const nodes = new Map<string, GraphNode>();
   const flows: BpmnElement[] = [];
+  const eventSubprocesses = new Map<string | null, string[]>();
   const walk = (container: BpmnElement, scope: string | null): void => {
     for (const el of list(container.flowElements)) {
       if (el.$type === 'bpmn:SequenceFlow') {
@@ -206,6 +215,8 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
       const node = readNode(el, scope);
       nodes.set(node.id, node);
       if (el.$type === 'bpmn:SubProcess') {
+        if (node.eventSubprocess)
+          eventSubprocesses.set(scope, [...(eventSubprocesses.get(scope) ?? []), node.id]);
         walk(el, node.id);
         const start = list(el.flowElements).find((c) => c.$type === 'bpmn:StartEvent');
         if (start) node.startNode = String(start.id);
@@ -233,6 +244,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     eventStarts: starts.filter((n) => n.timer || n.message).map((n) => n.id),
     nodes,
     reach: reachability(nodes),
+    eventSubprocesses,
   };
 }
 

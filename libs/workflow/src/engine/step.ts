@@ -1,6 +1,7 @@
 import { date as feelDate, dateAndTime } from 'feelin';
 import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
 import { completeActivity, enterElement } from './behaviors';
+import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
@@ -59,7 +60,8 @@ export interface Exec {
   id: number;
   parentId: number | null;
   elementId: string;
-  state: 'ready' | 'waiting' | 'scope' | 'joined' | 'incident';
+  /** `listening`: an event subprocess start waiting in its scope (event-subprocess.ts). */
+  state: 'ready' | 'waiting' | 'scope' | 'joined' | 'incident' | 'listening';
   vars: Record<string, unknown> | null;
   loop: LoopState | null;
 }
@@ -178,6 +180,7 @@ export class StepContext {
       step.record = await this.deps.readRecord(this.tx, input.record.entity, input.record.id);
     this.steps.set(row.id, step);
     step.hist(null, 'Process', 'start', input.variables);
+    await armEventSubprocesses(step, null, null);
     const exec = await step.createExec(null, startNode);
     await step.drain([exec]);
     return step;
@@ -430,7 +433,9 @@ export class InstanceStep {
     } finally {
       this.draining = false;
     }
-    if (!this.ended && this.execs.size === 0) await this.end('completed');
+    // the instance completes when nothing but event subprocess listeners is left
+    if (!this.ended && [...this.execs.values()].every((e) => e.state === 'listening'))
+      await this.end('completed');
   }
 
   /** Turns the process's own failures into an incident on the token; everything else aborts. */
@@ -500,7 +505,7 @@ export class InstanceStep {
   async cancelExec(exec: Exec): Promise<void> {
     for (const child of this.children(exec.id)) await this.cancelExec(child);
     const node = this.node(exec.elementId);
-    if (exec.state === 'waiting' || exec.state === 'incident' || exec.state === 'scope') {
+    if (['waiting', 'incident', 'scope', 'listening'].includes(exec.state)) {
       // instance_id first: the tasks are found through its index
       const mine = `instance_id = ? AND execution_id = ? AND state <> 'completed'`;
       await deleteCandidatesOf(this.tx, mine, [this.id, exec.id]);
@@ -523,7 +528,8 @@ export class InstanceStep {
         if (!c.ended) await c.cancelAll('cancelled');
       }
     }
-    this.hist(node.id, node.type, 'cancel');
+    // a listener that never fired is closed quietly, as Zeebe closes an unused subscription
+    if (exec.state !== 'listening') this.hist(node.id, node.type, 'cancel');
     this.drop(exec);
   }
 
@@ -539,6 +545,11 @@ export class InstanceStep {
    */
   async end(state: 'completed' | 'terminated' | 'cancelled', detail?: unknown): Promise<void> {
     if (this.ended) return;
+    // event subprocess listeners close with their subscriptions and timers (a completed instance
+    // keeps no runtime rows; the other endings delete them all at flush)
+    if (state === 'completed')
+      for (const e of [...this.execs.values()])
+        if (e.state === 'listening' && this.execs.has(e.id)) await this.cancelExec(e);
     this.ended = state;
     for (const e of [...this.execs.values()]) this.drop(e);
     this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);

@@ -6,6 +6,7 @@ import { type TimerPlan, planTimer } from '../timers';
 import { hasBuffered } from '../messages';
 import { leave } from './gateways';
 import { startJob } from './job-task';
+import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
 import type { ElementBehavior } from './types';
 
 /**
@@ -100,11 +101,17 @@ function jumpToLink(s: InstanceStep, exec: Exec, node: GraphNode): void {
   s.queue.push(exec);
 }
 
-/** A token reached the end of its path: the scope completes when its last token ends. */
+/**
+ * A token reached the end of its path: the scope completes when its last token ends (event
+ * subprocess listeners do not keep it alive; they are closed with it).
+ */
 export async function endToken(s: InstanceStep, exec: Exec): Promise<void> {
   s.drop(exec);
   const scope = s.parent(exec);
-  if (scope && s.children(scope.id).length === 0 && !scope.loop?.items) {
+  if (!scope || scope.loop?.items) return;
+  const rest = s.children(scope.id);
+  if (rest.every((c) => c.state === 'listening')) {
+    for (const listener of rest) await s.cancelExec(listener);
     await s.completeActivity(scope, {});
   }
 }
@@ -181,6 +188,7 @@ export async function trigger(
 ): Promise<void> {
   const node = s.node(element);
   await s.guard(exec, async () => {
+    if (exec.state === 'listening') return startEventSubprocess(s, exec.parentId, node, variables);
     if (node.type === 'BoundaryEvent') {
       const parentId = exec.parentId;
       if (node.cancelActivity) await s.cancelExec(exec);
@@ -204,9 +212,51 @@ export async function trigger(
 // ---- errors and escalations -----------------------------------------------------------------
 
 /**
- * Throws a BPMN error from `exec`: the nearest enclosing activity with a matching error boundary
- * event catches it (the throwing activity itself first, then its subprocesses, then a calling
- * instance); uncaught, it becomes an incident.
+ * Looks for the catcher of an error or escalation thrown at `thrower`, as Zeebe does: the boundary
+ * events of the throwing activity, then the event subprocesses of its scope, then the boundary
+ * events of that scope's activity, and so on outwards (an end event throws from its scope).
+ * `catchesOn` picks a matching boundary event or event subprocess start. Returns the catch made,
+ * or null when nothing in this instance catches.
+ */
+async function catchInScopes(
+  s: InstanceStep,
+  thrower: Exec,
+  catchesOn: (n: GraphNode) => boolean,
+  detail: Record<string, unknown>,
+  event: string,
+): Promise<{ interrupting: boolean } | null> {
+  const fromEnd = s.node(thrower.elementId).type === 'EndEvent';
+  for (let t: Exec | null = thrower; t; t = s.parent(t)) {
+    const n = s.node(t.elementId);
+    if (!(t === thrower && fromEnd) && !(s.isInner(t) && n.loop)) {
+      const catcher = n.boundaries.map((b) => s.node(b)).find(catchesOn);
+      if (catcher) {
+        s.hist(n.id, n.type, event, detail);
+        const parentId = t.parentId;
+        const interrupting = catcher.cancelActivity !== false;
+        if (interrupting) await s.cancelExec(t);
+        if (fromEnd && s.execs.has(thrower.id) && interrupting) s.drop(thrower);
+        s.queue.push(await s.createExec(parentId, catcher.id));
+        return { interrupting };
+      }
+    }
+    if (s.isInner(t) && n.loop) continue; // the body is next: same scope
+    const start = eventSubprocessStart(s, n.scope, catchesOn);
+    if (start) {
+      s.hist(start.id, start.type, event, detail);
+      const scope = scopeTokenOf(s, t, n.scope);
+      const interrupting = start.interrupting !== false;
+      if (fromEnd && s.execs.has(thrower.id) && interrupting) s.drop(thrower);
+      await startEventSubprocess(s, scope ? scope.id : null, start, {});
+      return { interrupting };
+    }
+  }
+  return null;
+}
+
+/**
+ * Throws a BPMN error from `exec`: the nearest catcher (catchInScopes), then a calling instance's
+ * call activity; uncaught, it becomes an incident.
  */
 export async function throwError(
   s: InstanceStep,
@@ -214,25 +264,8 @@ export async function throwError(
   code: string,
   message: string,
 ): Promise<void> {
-  const fromEnd = s.node(exec.elementId).type === 'EndEvent';
-  let cur: Exec | null = fromEnd ? s.parent(exec) : exec;
-  while (cur) {
-    if (!(s.isInner(cur) && s.node(cur.elementId).loop)) {
-      const n = s.node(cur.elementId);
-      const catcher = n.boundaries
-        .map((b) => s.node(b))
-        .find((b) => b.error && (!b.error.code || b.error.code === code));
-      if (catcher) {
-        s.hist(n.id, n.type, 'error', { code, message });
-        const parentId = cur.parentId;
-        await s.cancelExec(cur);
-        if (fromEnd && s.execs.has(exec.id)) s.drop(exec);
-        s.queue.push(await s.createExec(parentId, catcher.id));
-        return;
-      }
-    }
-    cur = s.parent(cur);
-  }
+  const matches = (n: GraphNode) => !!n.error && (!n.error.code || n.error.code === code);
+  if (await catchInScopes(s, exec, matches, { code, message }, 'error')) return;
   if (s.row.parent_instance_id) {
     const parent = await s.ctx.load(Number(s.row.parent_instance_id));
     const callExec = parent.execs.get(Number(s.row.parent_execution_id));
@@ -245,45 +278,38 @@ export async function throwError(
   }
   throw new StepIncident(
     'unhandled-error',
-    `BPMN error "${code}" (${message}) is not caught by any boundary event`,
+    `BPMN error "${code}" (${message}) is not caught by any boundary event or event subprocess`,
   );
 }
 
 /**
- * Throws an escalation from an intermediate throw or end event: the nearest enclosing subprocess
- * or call activity (also across a call) with a matching escalation boundary event catches it. An
- * interrupting catch cancels that activity (and the throwing token with it); a non-interrupting
- * one lets the throwing token go on. Uncaught, the token simply goes on — Zeebe raises no
- * incident for an escalation. Returns whether the throwing token continues.
+ * Throws an escalation from an intermediate throw or end event: the nearest catcher
+ * (catchInScopes), also across a call activity. An interrupting catch cancels that scope (and the
+ * throwing token with it); a non-interrupting one lets the throwing token go on. Uncaught, the
+ * token simply goes on — Zeebe raises no incident for an escalation. Returns whether the throwing
+ * token continues.
  */
 async function throwEscalation(s: InstanceStep, exec: Exec, node: GraphNode): Promise<boolean> {
   const code = node.escalation?.code ?? '';
+  const matches = (n: GraphNode) =>
+    !!n.escalation && (!n.escalation.code || n.escalation.code === code);
+  const detail = { code, from: node.id };
+  const here = await catchInScopes(s, exec, matches, detail, 'escalation');
+  if (here) return !here.interrupting && s.execs.has(exec.id);
+  // not caught in this instance: the calling instances, from their call activities outwards
   let step = s;
-  let cur: Exec | null = s.parent(exec);
-  for (;;) {
-    while (cur) {
-      const n = step.node(cur.elementId);
-      if (!(step.isInner(cur) && n.loop)) {
-        const catcher = n.boundaries
-          .map((b) => step.node(b))
-          .find((b) => b.escalation && (!b.escalation.code || b.escalation.code === code));
-        if (catcher) {
-          step.hist(n.id, n.type, 'escalation', { code, from: node.id });
-          const parentId = cur.parentId;
-          if (catcher.cancelActivity) await step.cancelExec(cur);
-          step.queue.push(await step.createExec(parentId, catcher.id));
-          if (step !== s) await step.drain();
-          return !catcher.cancelActivity;
-        }
-      }
-      cur = step.parent(cur);
-    }
-    if (!step.row.parent_instance_id) return true;
+  while (step.row.parent_instance_id) {
     const parent = await step.ctx.load(Number(step.row.parent_instance_id));
-    cur = parent.execs.get(Number(step.row.parent_execution_id)) ?? null;
-    if (!cur) return true;
+    const callExec = parent.execs.get(Number(step.row.parent_execution_id));
+    if (!callExec) return true;
+    const caught = await catchInScopes(parent, callExec, matches, detail, 'escalation');
+    if (caught) {
+      await parent.drain();
+      return !caught.interrupting && s.execs.has(exec.id) && !s.ended;
+    }
     step = parent;
   }
+  return true;
 }
 
 /** Inserts a timer job from its plan (instance timers and definition start timers alike). */

@@ -1,5 +1,6 @@
 import { feel } from '../expressions';
 import { arm } from './events';
+import { armEventSubprocesses } from './event-subprocess';
 import { completeActivity } from './activity';
 import type { ActivityBehavior } from './types';
 
@@ -23,6 +24,7 @@ export const receiveTask: ActivityBehavior = {
 export const subProcess: ActivityBehavior = {
   async execute(s, exec, node) {
     s.park(exec, 'scope');
+    await armEventSubprocesses(s, exec, node.id);
     s.queue.push(await s.createExec(exec.id, node.startNode!));
   },
 };
