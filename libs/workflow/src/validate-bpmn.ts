@@ -77,11 +77,23 @@ function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   return list(ext?.values).find((v) => v.$type === type);
 }
 
+/**
+ * What is wrong with a FEEL expression, if anything: a syntax error, or a call of a function that
+ * is neither a FEEL built-in (feelin's plus Camunda's, libs/metadata/src/feel) nor defined in the
+ * expression — Zeebe would evaluate it to null at run time; deploy names it instead.
+ */
+function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | undefined {
+  const check = checkFeel(text);
+  if (check.ok) return undefined;
+  if (check.unknownFunctions.length)
+    return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;
+  return `invalid ${what} ${JSON.stringify(raw)}: ${check.message}`;
+}
+
 /** A FEEL expression as written in Camunda 8 diagrams: `=expr`; plain text is a static value. */
 function feelProblem(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || !raw.trim().startsWith('=')) return undefined;
-  const check = checkFeel(raw.trim().slice(1));
-  return check.ok ? undefined : `invalid FEEL ${JSON.stringify(raw)}: ${check.message}`;
+  return feelTextProblem(raw, raw.trim().slice(1));
 }
 
 class Validator {
@@ -133,7 +145,18 @@ class Validator {
   }
 
   task(el: BpmnElement): void {
-    if (
+    const decision =
+      el.$type === 'bpmn:BusinessRuleTask' ? extension(el, 'zeebe:CalledDecision') : undefined;
+    if (decision) {
+      // a DMN decision evaluated by the engine; whether it is deployed is known only when the
+      // task runs (Zeebe raises an incident then, and so does the engine)
+      if (!decision.decisionId || !String(decision.decisionId).trim())
+        this.add(el, 'zeebe:calledDecision needs a decisionId');
+      if (!decision.resultVariable || !String(decision.resultVariable).trim())
+        this.add(el, 'zeebe:calledDecision needs a resultVariable');
+      const bad = feelProblem(decision.decisionId);
+      if (bad) this.add(el, bad);
+    } else if (
       el.$type === 'bpmn:ServiceTask' ||
       el.$type === 'bpmn:SendTask' ||
       el.$type === 'bpmn:BusinessRuleTask'
@@ -142,7 +165,9 @@ class Validator {
       if (!def?.type)
         this.add(
           el,
-          `a ${short(el.$type)} needs zeebe:taskDefinition with a type (a built-in task type or an external job type)`,
+          el.$type === 'bpmn:BusinessRuleTask'
+            ? 'a BusinessRuleTask needs zeebe:calledDecision (a deployed DMN decision) or zeebe:taskDefinition with a type (a job)'
+            : `a ${short(el.$type)} needs zeebe:taskDefinition with a type (a built-in task type or an external job type)`,
         );
       const bad = feelProblem(def?.type);
       if (bad) this.add(el, bad);
@@ -239,8 +264,12 @@ class Validator {
       this.add(el, 'an empty condition');
       return;
     }
-    const check = checkFeel(body.startsWith('=') ? body.slice(1) : body);
-    if (!check.ok) this.add(el, `invalid FEEL condition ${JSON.stringify(body)}: ${check.message}`);
+    const bad = feelTextProblem(
+      body,
+      body.startsWith('=') ? body.slice(1) : body,
+      'FEEL condition',
+    );
+    if (bad) this.add(el, bad);
   }
 
   event(el: BpmnElement): void {

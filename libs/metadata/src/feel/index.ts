@@ -1,0 +1,11 @@
+export { type FeelCheck, checkFeel, ruleHolds, unknownFunctions } from './check';
+export {
+  type FeelErrorKind,
+  type FeelOptions,
+  FeelError,
+  evaluateFeel,
+  evaluateUnaryTests,
+} from './evaluate';
+export { type BuiltinOptions, camundaBuiltins } from './builtins';
+export { BUILTIN_NAMES } from './analyse';
+export type { FeelFunction } from './fn';
