@@ -220,7 +220,8 @@ function analyseUncached(text: string, mode: FeelMode, extra: string[]): FeelAna
   });
   if (syntaxError) return empty(text, syntaxError);
   for (const call of calls) {
-    if (locals.has(call.name)) continue;
+    // `not(...)` is also the negation of unary tests (`not("US")`): feelin keeps its meaning
+    if (locals.has(call.name) || call.name === 'not') continue;
     if (!OWN_BUILTIN_NAMES.has(call.name) && !feelinBuiltins().has(call.name)) continue;
     rewrites.push({ ...call, alias: aliasOf(call.name) });
   }

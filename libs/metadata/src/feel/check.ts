@@ -44,6 +44,25 @@ export function checkFeel(expression: string, knownFunctions: readonly string[] 
   return { ok: true, variables: a.variables, unknownFunctions: [] };
 }
 
+/** checkFeel for unary tests (a DMN input entry or output values: `< 10`, `"a","b"`, `-`). */
+export function checkFeelUnaryTests(
+  tests: string,
+  knownFunctions: readonly string[] = [],
+): FeelCheck {
+  const a = analyseFeel(tests, 'unaryTests', knownFunctions);
+  if (a.syntaxError)
+    return { ok: false, message: a.syntaxError, variables: [], unknownFunctions: [] };
+  const unknown = unknownCalls(a, (n) => knownFunctions.includes(n));
+  return unknown.length
+    ? {
+        ok: false,
+        message: unknown.map((n) => `unknown FEEL function ${n}`).join('; '),
+        variables: a.variables,
+        unknownFunctions: unknown,
+      }
+    : { ok: true, variables: a.variables, unknownFunctions: [] };
+}
+
 /** Every function `expression` calls that nobody defines (empty when it does not parse). */
 export function unknownFunctions(
   expression: string,

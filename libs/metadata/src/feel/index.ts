@@ -1,4 +1,10 @@
-export { type FeelCheck, checkFeel, ruleHolds, unknownFunctions } from './check';
+export {
+  type FeelCheck,
+  checkFeel,
+  checkFeelUnaryTests,
+  ruleHolds,
+  unknownFunctions,
+} from './check';
 export {
   type FeelErrorKind,
   type FeelOptions,
