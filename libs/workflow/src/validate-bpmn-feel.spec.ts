@@ -111,3 +111,21 @@ describe('business rule tasks', () => {
     expect(r.problems).toEqual([]);
   });
 });
+
+describe('mapping sources', () => {
+  it('an output mapping needs an expression (Zeebe refuses a static value at deploy)', async () => {
+    const r = await checkDeployable(
+      wrap(
+        `<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="https://example.com/{{secrets.TOKEN}}" target="url"/><zeebe:output source="result" target="total"/></zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`,
+      ),
+    );
+    expect(r.problems).toEqual([
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message:
+          'output mapping to "total": expected an expression but found the static value "result"; an expression starts with "=" (e.g. "=result")',
+      },
+    ]);
+  });
+});

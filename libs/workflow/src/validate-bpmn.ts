@@ -220,6 +220,16 @@ class Validator {
       const bad = feelProblem(m.source);
       if (bad) this.add(el, bad);
     }
+    // an input source without `=` is a static value; an output source must be an expression, and
+    // Zeebe refuses a static one at deploy
+    for (const m of list(io?.outputParameters)) {
+      const source = typeof m.source === 'string' ? m.source.trim() : '';
+      if (source && !source.startsWith('='))
+        this.add(
+          el,
+          `output mapping to "${String(m.target)}": expected an expression but found the static value ${JSON.stringify(source)}; an expression starts with "=" (e.g. "=${source}")`,
+        );
+    }
   }
 
   gateway(el: BpmnElement, siblings: BpmnElement[]): void {
