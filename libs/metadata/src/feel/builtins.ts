@@ -248,6 +248,18 @@ export interface BuiltinOptions {
 }
 
 const STATIC = new Map(STATIC_BUILTINS);
+const CLOCK_BOUND = new Set(
+  temporalBuiltins({ clock: systemClock, timeZone: 'UTC' }).map(([n]) => n),
+);
+
+/** One of our built-ins by FEEL name (clock-bound ones made for `options`), or undefined. */
+export function builtinFunction(
+  name: string,
+  options: BuiltinOptions = {},
+): FeelFunction | undefined {
+  if (!CLOCK_BOUND.has(name)) return STATIC.get(name);
+  return camundaBuiltins(options).get(name);
+}
 
 /** Our built-ins by FEEL name, with now() and today() bound to the clock and time zone given. */
 export function camundaBuiltins(options: BuiltinOptions = {}): Map<string, FeelFunction> {
@@ -261,7 +273,4 @@ export function camundaBuiltins(options: BuiltinOptions = {}): Map<string, FeelF
 }
 
 /** Names of the functions we add or replace (the clock-bound ones included). */
-export const OWN_BUILTIN_NAMES: ReadonlySet<string> = new Set([
-  ...STATIC.keys(),
-  ...temporalBuiltins({ clock: systemClock, timeZone: 'UTC' }).map(([n]) => n),
-]);
+export const OWN_BUILTIN_NAMES: ReadonlySet<string> = new Set([...STATIC.keys(), ...CLOCK_BOUND]);

@@ -6,7 +6,7 @@ import {
   feelinBuiltins,
   unknownCalls,
 } from './analyse';
-import { type BuiltinOptions, FeelAssertionError, camundaBuiltins } from './builtins';
+import { type BuiltinOptions, FeelAssertionError, builtinFunction } from './builtins';
 import type { FeelFunction } from './fn';
 
 export type FeelErrorKind = 'syntax' | 'unknown-function' | 'assertion' | 'evaluation';
@@ -55,11 +55,8 @@ function bind(
     );
   if (!a.aliases.size && !options.functions) return variables;
   const ctx: Record<string, unknown> = { ...variables, ...options.functions };
-  let own: Map<string, FeelFunction> | undefined;
-  for (const [alias, name] of a.aliases) {
-    own ??= camundaBuiltins(options);
-    ctx[alias] = own.get(name) ?? feelinBuiltins().get(name);
-  }
+  for (const [alias, name] of a.aliases)
+    ctx[alias] = builtinFunction(name, options) ?? feelinBuiltins().get(name);
   return ctx;
 }
 
