@@ -39,7 +39,7 @@ async function model(xml: string): Promise<DmnModel> {
   return parsed.model!;
 }
 
-describe('a Camunda Modeler DMN file: discount approval routing', () => {
+describe('a DMN file laid out as Camunda Modeler writes it: discount approval routing', () => {
   it.each([
     [5, 'manager'],
     [10, 'manager'],
