@@ -12,6 +12,8 @@ const swc = [
 ];
 // feelin and its parser ship ES modules only; jest (unlike Node 20) cannot require them untransformed.
 const esmOnly = [
+  'dmn-moddle',
+  '@camunda/feel-builtins',
   'feelin',
   'lezer-feel',
   'min-dash',

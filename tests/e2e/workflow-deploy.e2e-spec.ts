@@ -36,6 +36,7 @@ describe.each(DIALECTS)('workflow deployments on %s', (dialect) => {
     expect(first.status).toBe(201);
     expect(first.body.data).toEqual([
       {
+        kind: 'process',
         key: 'quote_approval',
         version: 1,
         name: 'Quote approval',

@@ -28,7 +28,7 @@ Commands:
   rollback <revision>      make an earlier revision live again (non-destructive)
   export --out <dir>       write the live (or --revision N) documents back to YAML files
   typegen --out <dir>      write TypeScript types for every entity
-  deploy <file.bpmn>...    validate and deploy BPMN diagrams (a new version per changed process)
+  deploy <file>...         deploy .bpmn diagrams and .dmn decisions (a new version per changed one)
 
 Options:
   --dir <dir>              metadata directory (default: METADATA_DIR or ./metadata)
@@ -157,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'deploy': {
         const files = positionals.slice(1);
-        if (!files.length) throw new Error('deploy needs one or more .bpmn files');
+        if (!files.length) throw new Error('deploy needs one or more .bpmn or .dmn files');
         const deployments = new DeploymentsService(db, systemClock);
         for (const f of files) {
           for (const d of await deployments.deploy(
@@ -165,9 +165,13 @@ async function main(argv: string[]): Promise<number> {
             actor,
             path.basename(f),
           )) {
-            out(
-              `${d.created ? 'deployed' : 'unchanged'} ${d.key} version ${d.version}${d.executable ? '' : ' (not executable: stored, not startable)'}`,
-            );
+            const note =
+              d.kind === 'decision'
+                ? ' (decision)'
+                : d.executable
+                  ? ''
+                  : ' (not executable: stored, not startable)';
+            out(`${d.created ? 'deployed' : 'unchanged'} ${d.key} version ${d.version}${note}`);
           }
         }
         return 0;

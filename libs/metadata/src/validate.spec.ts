@@ -103,6 +103,12 @@ describe('validateDocuments', () => {
       message: 'invalid FEEL',
     },
     {
+      name: 'a rule calling an unknown FEEL function',
+      doc: () => ({ ...deal(), rules: [{ ...deal().rules![0], expression: 'isValid(amount)' }] }),
+      path: '/rules/0/expression',
+      message: 'unknown FEEL function isValid',
+    },
+    {
       name: 'a rule referencing an unknown field',
       doc: () => ({ ...deal(), rules: [{ ...deal().rules![0], expression: 'discount > 0' }] }),
       path: '/rules/0/expression',

@@ -292,7 +292,11 @@ export function checkEntitySemantics(
     }
     ruleNames.add(r.name);
     const check = checkFeel(r.expression);
-    if (!check.ok) {
+    for (const f of check.unknownFunctions) {
+      // refused here, not a silent null (a rule that always holds) when a record is saved
+      errors.push({ path: `/rules/${i}/expression`, message: `unknown FEEL function ${f}` });
+    }
+    if (!check.ok && !check.unknownFunctions.length) {
       errors.push({ path: `/rules/${i}/expression`, message: `invalid FEEL: ${check.message}` });
     }
     for (const v of check.variables) {

@@ -6,3 +6,11 @@ declare module 'bpmn-moddle' {
     fromXML(xml: string, typeName?: string): Promise<unknown>;
   }
 }
+
+// dmn-moddle ships no types; this is the part the DMN reader uses.
+declare module 'dmn-moddle' {
+  export class DmnModdle {
+    constructor(packages?: Record<string, unknown>);
+    fromXML(xml: string, typeName?: string): Promise<unknown>;
+  }
+}

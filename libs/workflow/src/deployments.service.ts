@@ -16,9 +16,18 @@ import {
   withNamedLock,
 } from '@crm/common';
 import { checkDeployable } from './conformance';
+import { isDmnXml, parseDmn } from './dmn/parse';
+import {
+  type DecisionVersion,
+  type DeployedDecision,
+  decisionXml,
+  listDecisions,
+  storeDecisions,
+} from './dmn/store';
 import { scheduleEventStarts } from './engine/event-starts';
 
 export interface DeployedProcess {
+  kind: 'process';
   key: string;
   version: number;
   name: string | null;
@@ -36,10 +45,13 @@ export interface DefinitionVersion {
   deployedBy: string | null;
 }
 
+/** What one file deployed: the processes of a BPMN diagram or the decisions of a DMN file. */
+export type Deployed = DeployedProcess | DeployedDecision;
+
 /**
- * Deploys BPMN diagrams: validates the executable subset, then stores each process of the file as
- * a new version of its key. Redeploying the same bytes is a no-op; running instances (a later
- * part of the engine) stay on the version they started with.
+ * Deploys BPMN diagrams and DMN decisions (told apart by the file's root element): validates the
+ * executable subset, then stores each process (decision) of the file as a new version of its key.
+ * Redeploying the same bytes is a no-op; running instances stay on the version they started with.
  */
 @Injectable()
 export class DeploymentsService {
@@ -54,10 +66,43 @@ export class DeploymentsService {
   }
   private readonly timeZone: string;
 
-  async deploy(
+  async deploy(xml: string, actor: string, resource: string | null = null): Promise<Deployed[]> {
+    return isDmnXml(xml)
+      ? this.deployDmn(xml, actor, resource)
+      : this.deployBpmn(xml, actor, resource);
+  }
+
+  /** A DMN file: every decision checked (element-level problems), then stored as a new version. */
+  private async deployDmn(
     xml: string,
     actor: string,
-    resource: string | null = null,
+    resource: string | null,
+  ): Promise<DeployedDecision[]> {
+    const parsed = await parseDmn(xml);
+    if (!parsed.model) {
+      throw new CrmError(
+        ErrorCode.DmnInvalid,
+        `the DMN file cannot be deployed: ${parsed.problems.length} problem(s)`,
+        parsed.problems.map((p) => ({
+          path: p.elementId ?? '',
+          elementId: p.elementId,
+          elementType: p.elementType,
+          message: p.message,
+        })),
+      );
+    }
+    const model = parsed.model;
+    return withNamedLock(this.db, 'crm_wf_deploy', () =>
+      this.db.transaction((tx) =>
+        storeDecisions(tx, model, xml, actor, resource, this.clock.now()),
+      ),
+    );
+  }
+
+  private async deployBpmn(
+    xml: string,
+    actor: string,
+    resource: string | null,
   ): Promise<DeployedProcess[]> {
     const check = await checkDeployable(xml);
     if (!check.accepted) {
@@ -83,6 +128,7 @@ export class DeploymentsService {
           );
           if (latest && latest.sha256 === sha256) {
             out.push({
+              kind: 'process',
               key: p.id,
               version: Number(latest.version),
               name: p.name,
@@ -108,21 +154,32 @@ export class DeploymentsService {
           );
           if (p.executable)
             await scheduleEventStarts(tx, xml, ins.insertId, p.id, this.clock.now(), this.timeZone);
-          out.push({ key: p.id, version, name: p.name, executable: p.executable, created: true });
+          out.push({
+            kind: 'process',
+            key: p.id,
+            version,
+            name: p.name,
+            executable: p.executable,
+            created: true,
+          });
         }
         return out;
       }),
     );
   }
 
-  /** Deploys every .bpmn file of a folder (workflows/ at start-up); a bad file stops start-up. */
-  async deployDir(dir: string, actor = 'system'): Promise<DeployedProcess[]> {
+  /**
+   * Deploys every .bpmn and .dmn file of a folder (workflows/ at start-up); a bad file stops
+   * start-up. Decisions first: a diagram's business rule tasks find them from its first instance.
+   */
+  async deployDir(dir: string, actor = 'system'): Promise<Deployed[]> {
     if (!fs.existsSync(dir)) return [];
-    const out: DeployedProcess[] = [];
-    for (const f of fs
-      .readdirSync(dir)
-      .filter((x) => x.endsWith('.bpmn'))
-      .sort()) {
+    const out: Deployed[] = [];
+    const files = fs.readdirSync(dir);
+    for (const f of [
+      ...files.filter((x) => x.endsWith('.dmn')).sort(),
+      ...files.filter((x) => x.endsWith('.bpmn')).sort(),
+    ]) {
       try {
         out.push(...(await this.deploy(fs.readFileSync(path.join(dir, f), 'utf8'), actor, f)));
       } catch (e) {
@@ -161,6 +218,24 @@ export class DeploymentsService {
       byKey.set(String(r.process_key), list);
     }
     return [...byKey.entries()].map(([key, versions]) => ({ key, latest: versions[0], versions }));
+  }
+
+  /** Deployed decisions by decision id, newest version first. */
+  decisions(): Promise<
+    Array<{ key: string; latest: DecisionVersion; versions: DecisionVersion[] }>
+  > {
+    return listDecisions(this.db);
+  }
+
+  async decisionXml(decisionId: string, version?: number): Promise<string> {
+    const xml = await decisionXml(this.db, decisionId, version);
+    if (xml === null)
+      throw new CrmError(
+        ErrorCode.DecisionNotFound,
+        `no decision "${decisionId}"${version ? ` version ${version}` : ''}`,
+        [{ path: 'decisionId', message: 'not found' }],
+      );
+    return xml;
   }
 
   async xml(key: string, version?: number): Promise<string> {

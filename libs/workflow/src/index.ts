@@ -8,3 +8,4 @@ export * from './engine/job-executor.service';
 export * from './engine/task-types';
 export * from './engine/timers';
 export * from './engine/visibility';
+export * from './dmn';

@@ -121,11 +121,23 @@ function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   return list(ext?.values).find((v) => v.$type === type);
 }
 
+/**
+ * What is wrong with a FEEL expression, if anything: a syntax error, or a call of a function that
+ * is neither a FEEL built-in (feelin's plus Camunda's, libs/metadata/src/feel) nor defined in the
+ * expression — Zeebe would evaluate it to null at run time; deploy names it instead.
+ */
+function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | undefined {
+  const check = checkFeel(text);
+  if (check.ok) return undefined;
+  if (check.unknownFunctions.length)
+    return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;
+  return `invalid ${what} ${JSON.stringify(raw)}: ${check.message}`;
+}
+
 /** A FEEL expression as written in Camunda 8 diagrams: `=expr`; plain text is a static value. */
 function feelProblem(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || !raw.trim().startsWith('=')) return undefined;
-  const check = checkFeel(raw.trim().slice(1));
-  return check.ok ? undefined : `invalid FEEL ${JSON.stringify(raw)}: ${check.message}`;
+  return feelTextProblem(raw, raw.trim().slice(1));
 }
 
 class Validator {
@@ -224,7 +236,18 @@ class Validator {
   }
 
   task(el: BpmnElement): void {
-    if (
+    const decision =
+      el.$type === 'bpmn:BusinessRuleTask' ? extension(el, 'zeebe:CalledDecision') : undefined;
+    if (decision) {
+      // a DMN decision evaluated by the engine; whether it is deployed is known only when the
+      // task runs (Zeebe raises an incident then, and so does the engine)
+      if (!decision.decisionId || !String(decision.decisionId).trim())
+        this.add(el, 'zeebe:calledDecision needs a decisionId');
+      if (!decision.resultVariable || !String(decision.resultVariable).trim())
+        this.add(el, 'zeebe:calledDecision needs a resultVariable');
+      const bad = feelProblem(decision.decisionId);
+      if (bad) this.add(el, bad);
+    } else if (
       el.$type === 'bpmn:ServiceTask' ||
       el.$type === 'bpmn:SendTask' ||
       el.$type === 'bpmn:BusinessRuleTask'
@@ -233,7 +256,9 @@ class Validator {
       if (!def?.type)
         this.add(
           el,
-          `a ${short(el.$type)} needs zeebe:taskDefinition with a type (a built-in task type or an external job type)`,
+          el.$type === 'bpmn:BusinessRuleTask'
+            ? 'a BusinessRuleTask needs zeebe:calledDecision (a deployed DMN decision) or zeebe:taskDefinition with a type (a job)'
+            : `a ${short(el.$type)} needs zeebe:taskDefinition with a type (a built-in task type or an external job type)`,
         );
       const bad = feelProblem(def?.type);
       if (bad) this.add(el, bad);
@@ -298,15 +323,17 @@ class Validator {
       const bad = feelProblem(m.source);
       if (bad) this.add(el, bad);
     }
+    // an input source without `=` is a static value; an output source must be an expression, and
+    // Zeebe refuses a static one at deploy
     for (const m of list(io?.outputParameters)) {
-      const src = typeof m.source === 'string' ? m.source.trim() : '';
-      if (!src.startsWith('='))
+      const source = typeof m.source === 'string' ? m.source.trim() : '';
+      if (!source.startsWith('='))
         this.add(
           el,
-          `output mapping to "${String(m.target)}": the source must be an expression starting with = (got ${JSON.stringify(m.source ?? '')})`,
+          `output mapping to "${String(m.target)}": the source must be an expression, but found the static value ${JSON.stringify(source)}; an expression starts with "=" (e.g. "=${source}")`,
         );
       else {
-        const bad = feelProblem(src);
+        const bad = feelProblem(source);
         if (bad) this.add(el, bad);
       }
     }
@@ -354,8 +381,12 @@ class Validator {
       this.add(el, 'an empty condition');
       return;
     }
-    const check = checkFeel(body.startsWith('=') ? body.slice(1) : body);
-    if (!check.ok) this.add(el, `invalid FEEL condition ${JSON.stringify(body)}: ${check.message}`);
+    const bad = feelTextProblem(
+      body,
+      body.startsWith('=') ? body.slice(1) : body,
+      'FEEL condition',
+    );
+    if (bad) this.add(el, bad);
   }
 
   event(el: BpmnElement, siblings: BpmnElement[]): void {

@@ -281,7 +281,10 @@ export class WorkflowController {
     );
   }
 
-  /** BPMN XML as the body (application/xml, text/xml) or a multipart upload named `file`. */
+  /**
+   * BPMN or DMN XML (told apart by the root element) as the body (application/xml, text/xml) or a
+   * multipart upload named `file`.
+   */
   @Post('deployments')
   @UseInterceptors(FileInterceptor('file'))
   async deploy(
@@ -294,8 +297,8 @@ export class WorkflowController {
     if (!xml || !xml.trim()) {
       throw new CrmError(
         ErrorCode.BadRequest,
-        'send BPMN XML as the body (Content-Type: application/xml) or as multipart field "file"',
-        [{ path: 'body', message: 'no BPMN XML' }],
+        'send BPMN or DMN XML as the body (Content-Type: application/xml) or as multipart field "file"',
+        [{ path: 'body', message: 'no BPMN or DMN XML' }],
       );
     }
     return {
@@ -312,6 +315,18 @@ export class WorkflowController {
   @Header('content-type', 'application/xml; charset=utf-8')
   xml(@Param('key') key: string, @Query('version') version?: string) {
     return this.deployments.xml(key, parseOptionalInt(version, 'version'));
+  }
+
+  /** Deployed DMN decisions by decision id, each with its versions (newest first). */
+  @Get('decisions')
+  async decisions() {
+    return { data: await this.deployments.decisions() };
+  }
+
+  @Get('decisions/:decisionId/xml')
+  @Header('content-type', 'application/xml; charset=utf-8')
+  decisionXml(@Param('decisionId') decisionId: string, @Query('version') version?: string) {
+    return this.deployments.decisionXml(decisionId, parseOptionalInt(version, 'version'));
   }
 }
 

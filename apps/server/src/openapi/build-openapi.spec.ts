@@ -85,7 +85,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(43);
+    expect(area.length).toBe(45);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -95,6 +95,7 @@ describe('buildOpenApi', () => {
       'get /api/tasks/{id}',
       'get /api/notifications',
       'get /api/workflow/definitions',
+      'get /api/workflow/decisions',
       'get /api/workflow/instances/{id}',
       'get /api/meta/documents',
       'get /api/meta/entities/{name}/schema',
@@ -184,8 +185,11 @@ describe('buildOpenApi: workflow', () => {
     ]);
     expect(deploy.requestBody!.content['multipart/form-data'].schema.required).toEqual(['file']);
     expect(codes(deploy).sort()).toEqual(['201', '400', '401', '403', '413']);
-    const list = jsonSchema(deploy, '201').properties!.data as { items: Schema };
-    expect(component(list.items).required).toContain('created');
+    // a BPMN diagram deploys processes, a DMN file decisions
+    const list = jsonSchema(deploy, '201').properties!.data as { items: { oneOf: Schema[] } };
+    for (const item of list.items.oneOf) expect(component(item).required).toContain('created');
+    const decisionXml = op('/api/workflow/decisions/{decisionId}/xml', 'get');
+    expect(codes(decisionXml)).toContain('404');
     const xml = op('/api/workflow/definitions/{key}/xml', 'get');
     expect(Object.keys(xml.responses['200'].content!)).toEqual(['application/xml']);
     expect(xml.parameters!.map((p) => [p.name, p.in])).toEqual([

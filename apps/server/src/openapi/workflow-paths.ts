@@ -44,15 +44,46 @@ export const workflowSchemas: Record<string, unknown> = {
     },
     ['key', 'latest', 'versions'],
   ),
+  DecisionVersion: obj(
+    {
+      version: int,
+      name: nullable('string'),
+      decisionRequirementsId: { type: 'string', description: "the DMN file's definitions id" },
+      resource: { type: ['string', 'null'], description: 'the uploaded file name' },
+      deployedAt: timestamp,
+      deployedBy: nullable('string'),
+    },
+    ['version', 'name', 'decisionRequirementsId'],
+  ),
+  DecisionDefinition: obj(
+    {
+      key: { type: 'string', description: 'the decision id (zeebe:calledDecision decisionId)' },
+      latest: ref('DecisionVersion'),
+      versions: { type: 'array', items: ref('DecisionVersion'), description: 'newest first' },
+    },
+    ['key', 'latest', 'versions'],
+  ),
+  DeployedDecision: obj(
+    {
+      kind: { enum: ['decision'] },
+      key: { type: 'string', description: 'the decision id' },
+      version: int,
+      name: nullable('string'),
+      decisionRequirementsId: str,
+      created: { type: 'boolean', description: 'false: the same bytes were the latest version' },
+    },
+    ['kind', 'key', 'version', 'name', 'decisionRequirementsId', 'created'],
+  ),
   DeployedProcess: obj(
     {
+      kind: { enum: ['process'] },
       key: str,
       version: int,
       name: nullable('string'),
       executable: bool,
       created: { type: 'boolean', description: 'false: the same bytes were the latest version' },
     },
-    ['key', 'version', 'name', 'executable', 'created'],
+    ['kind', 'key', 'version', 'name', 'executable', 'created'],
   ),
   ProcessInstance: obj(
     {
@@ -183,10 +214,10 @@ export function workflowPaths(): Record<string, unknown> {
       post: operation({
         operationId: 'deployProcesses',
         tags,
-        summary: 'Deploy a BPMN diagram',
+        summary: 'Deploy a BPMN diagram or a DMN file',
         permission: needs('deploy'),
         description:
-          'The XML is validated; each changed process gets a new version (the same bytes again: a no-op, `created: false`).',
+          'The XML (BPMN or DMN, told apart by its root element) is validated; each changed process or decision gets a new version (the same bytes again: a no-op, `created: false`).',
         requestBody: {
           required: true,
           content: {
@@ -198,10 +229,13 @@ export function workflowPaths(): Record<string, unknown> {
           },
         },
         status: '201',
-        ok: reply('The processes of the diagram', dataOf(ref('DeployedProcess'))),
+        ok: reply(
+          'The processes of the diagram, or the decisions of the DMN file',
+          dataOf({ oneOf: [ref('DeployedProcess'), ref('DeployedDecision')] }),
+        ),
         errors: {
           '400':
-            'No XML; or BPMN_INVALID, `errors` list `{ elementId, elementType, message }` of each problem',
+            'No XML; or BPMN_INVALID / DMN_INVALID, `errors` list `{ elementId, elementType, message }` of each problem',
           '403': forbidden('deploy'),
           '413': 'An XML body over 10 MB',
         },
@@ -233,6 +267,35 @@ export function workflowPaths(): Record<string, unknown> {
         errors: {
           '400': 'QUERY_INVALID: version is not an integer',
           '404': 'DEFINITION_NOT_FOUND: no such process or version',
+        },
+      }),
+    },
+    '/api/workflow/decisions': {
+      get: operation({
+        operationId: 'listDecisions',
+        tags,
+        summary: 'Deployed DMN decisions with their versions',
+        permission: 'any signed-in user',
+        ok: reply('The decisions by decision id', dataOf(ref('DecisionDefinition'))),
+      }),
+    },
+    '/api/workflow/decisions/{decisionId}/xml': {
+      get: operation({
+        operationId: 'getDecisionXml',
+        tags,
+        summary: "The DMN file of a decision's version",
+        permission: 'any signed-in user',
+        parameters: [
+          pathParam('decisionId', str, 'the decision id'),
+          queryParam('version', { type: 'integer', minimum: 1 }, 'default: the latest'),
+        ],
+        ok: {
+          description: 'The DMN file',
+          content: { 'application/xml': { schema: { type: 'string' } } },
+        },
+        errors: {
+          '400': 'QUERY_INVALID: version is not an integer',
+          '404': 'DECISION_NOT_FOUND: no such decision or version',
         },
       }),
     },

@@ -105,6 +105,31 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
   },
   {
+    // DMN decisions, versioned by decision id like processes by key (Zeebe does the same); each
+    // row keeps its whole file, so required decisions are evaluated from the same version
+    name: 'crm_wf_decision',
+    columns: [
+      id,
+      str('decision_id', 191, false),
+      { name: 'version', type: { base: 'int' as const }, nullable: false },
+      str('name', 255),
+      str('drg_id', 191, false),
+      str('drg_name', 255),
+      str('resource', 255),
+      long('xml', false),
+      str('sha256', 64, false),
+      str('deployed_by', 64),
+      at('deployed_at'),
+    ],
+    indexes: [
+      {
+        name: 'ux_crm_wf_decision_id_version',
+        columns: ['decision_id', 'version'],
+        unique: true,
+      },
+    ],
+  },
+  {
     name: 'crm_wf_instance',
     columns: [
       id,

@@ -1,0 +1,120 @@
+import { evaluate, unaryTest } from 'feelin';
+import {
+  type FeelAnalysis,
+  type FeelMode,
+  analyseFeel,
+  feelinBuiltins,
+  unknownCalls,
+} from './analyse';
+import { type BuiltinOptions, FeelAssertionError, builtinFunction } from './builtins';
+import type { FeelFunction } from './fn';
+
+export type FeelErrorKind = 'syntax' | 'unknown-function' | 'assertion' | 'evaluation';
+
+/**
+ * A FEEL expression that cannot give a value: it does not parse, calls a function nobody defines,
+ * fails an assert(), or makes the interpreter throw. The engine turns it into an incident at the
+ * element; a rule check into a validation error. Other failures are null, as in Camunda.
+ */
+export class FeelError extends Error {
+  constructor(
+    readonly kind: FeelErrorKind,
+    readonly expression: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FeelError';
+  }
+}
+
+export interface FeelOptions extends BuiltinOptions {
+  /**
+   * Functions the caller adds (CRM functions over the organisation...). They are called like
+   * built-ins, and a variable of the same name does not hide them.
+   */
+  functions?: Record<string, FeelFunction | ((...args: never[]) => unknown)>;
+}
+
+function bind(
+  a: FeelAnalysis,
+  variables: Record<string, unknown>,
+  options: FeelOptions,
+  expression: string,
+): Record<string, unknown> {
+  const unknown = unknownCalls(
+    a,
+    (n) =>
+      typeof variables[n] === 'function' ||
+      (options.functions !== undefined && n in options.functions),
+  );
+  if (unknown.length)
+    throw new FeelError(
+      'unknown-function',
+      expression,
+      `unknown FEEL function ${unknown.map((n) => `"${n}"`).join(', ')}`,
+    );
+  if (!a.aliases.size && !options.functions) return variables;
+  const ctx: Record<string, unknown> = { ...variables, ...options.functions };
+  for (const [alias, name] of a.aliases)
+    ctx[alias] = builtinFunction(name, options) ?? feelinBuiltins().get(name);
+  return ctx;
+}
+
+/** Names with a space the parser must know; plain names need no help, so most calls pass none. */
+function spaced(variables: Record<string, unknown>, options: FeelOptions): string[] {
+  const out: string[] = [];
+  for (const k in options.functions ?? {}) if (k.includes(' ')) out.push(k);
+  for (const k in variables) if (k.includes(' ')) out.push(k);
+  return out;
+}
+
+function run<T>(
+  mode: FeelMode,
+  expression: string,
+  variables: Record<string, unknown>,
+  options: FeelOptions,
+  go: (text: string, ctx: Record<string, unknown>) => T,
+): T {
+  const a = analyseFeel(expression, mode, spaced(variables, options));
+  if (a.syntaxError) throw new FeelError('syntax', expression, a.syntaxError);
+  const ctx = bind(a, variables, options, expression);
+  try {
+    return go(a.rewritten, ctx);
+  } catch (e) {
+    if (e instanceof FeelAssertionError) throw new FeelError('assertion', expression, e.message);
+    throw new FeelError('evaluation', expression, (e as Error).message);
+  }
+}
+
+/**
+ * Evaluates a FEEL expression (without its leading `=`) the way Zeebe does: the variables, then
+ * Camunda's built-ins (feelin's plus ours, now() and today() on `options.clock` in
+ * `options.timeZone`). Returns the value, null for anything FEEL calls "missing"; throws FeelError
+ * for a syntax error, an unknown function or a failed assert().
+ */
+export function evaluateFeel(
+  expression: string,
+  variables: Record<string, unknown> = {},
+  options: FeelOptions = {},
+): unknown {
+  return run('expression', expression, variables, options, (text, ctx) => {
+    const { value } = evaluate(text, ctx);
+    return value === undefined ? null : value;
+  });
+}
+
+/**
+ * Whether `input` passes FEEL unary tests (a DMN input entry: `< 10`, `"a","b"`, `[1..5]`, `-`,
+ * `not("x")`, or an expression over `?`). Null when the tests cannot be decided.
+ */
+export function evaluateUnaryTests(
+  tests: string,
+  input: unknown,
+  variables: Record<string, unknown> = {},
+  options: FeelOptions = {},
+): boolean | null {
+  return run('unaryTests', tests, variables, options, (text, ctx) => {
+    const { value } = unaryTest(text, { ...ctx, '?': input });
+    return value ?? null;
+  });
+}

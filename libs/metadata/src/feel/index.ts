@@ -1,0 +1,17 @@
+export {
+  type FeelCheck,
+  checkFeel,
+  checkFeelUnaryTests,
+  ruleHolds,
+  unknownFunctions,
+} from './check';
+export {
+  type FeelErrorKind,
+  type FeelOptions,
+  FeelError,
+  evaluateFeel,
+  evaluateUnaryTests,
+} from './evaluate';
+export { type BuiltinOptions, camundaBuiltins } from './builtins';
+export { BUILTIN_NAMES } from './analyse';
+export type { FeelFunction } from './fn';
