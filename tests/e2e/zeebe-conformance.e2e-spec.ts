@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { JobExecutorService } from '@crm/workflow';
 import { BASE_FILES } from './support/fixtures';
 import { DIALECTS, type TestServer, startServer } from './support/harness';
@@ -227,5 +229,46 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       activeElementIds: ['sub', 'finish'],
       variables: { escalated: true },
     });
+  });
+
+  it('evaluates a deployed DMN decision in a business rule task; a missing one is an incident', async () => {
+    const dmn = fs.readFileSync(
+      path.resolve(__dirname, '../../libs/workflow/src/dmn/fixtures/discount-approval.dmn'),
+      'utf8',
+    );
+    const deployed = await s.api('POST', '/api/workflow/deployments', dmn, {
+      'content-type': 'application/xml',
+    });
+    expect(deployed.status).toBe(201);
+    const i = await start('c_decide', { discount: 20, kind: 'x' });
+    expect(i).toMatchObject({ activeElementIds: ['missing'], incidents: 1 });
+    expect(i.variables.approver).toEqual(expect.any(String));
+    const incidents = await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`);
+    expect(incidents.body.data[0]).toMatchObject({
+      elementId: 'missing',
+      message: expect.stringContaining('nope_x'),
+    });
+  });
+});
+
+describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(dialect, BASE_FILES, { CRM_TIMEZONE: 'Asia/Shanghai' });
+    const r = await s.api('POST', '/api/workflow/deployments', D.TODAY, {
+      'content-type': 'application/xml',
+    });
+    expect(r.status).toBe(201);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it("gives today() the company's date: 23:30 UTC is already tomorrow in Beijing", async () => {
+    s.clock.set(new Date('2026-03-15T23:30:00.000Z'));
+    const r = await s.api('POST', '/api/workflow/instances', { processKey: 'c_today' });
+    expect(r.body).toMatchObject({ state: 'completed' });
+    expect(r.body.variables.day).toBe('2026-03-16');
+    expect(r.body.variables.at).toContain('2026-03-16T07:30');
   });
 });

@@ -236,3 +236,22 @@ export const ESP_ESCALATION = bpmn(
     <bpmn:subProcess id="onLate" triggeredByEvent="true"><bpmn:startEvent id="ls" isInterrupting="false"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:startEvent>${script('flag', '=true', 'escalated')}<bpmn:endEvent id="le"/>${chain('ls', 'flag', 'le')}</bpmn:subProcess>`,
     ),
 );
+
+/** A business rule task calling a deployed DMN decision; and one calling a missing decision. */
+export const DECIDE = bpmn(
+  process(
+    'c_decide',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:businessRuleTask id="route"><bpmn:extensionElements><zeebe:calledDecision decisionId="approver" resultVariable="approver"/></bpmn:extensionElements></bpmn:businessRuleTask>
+    <bpmn:businessRuleTask id="missing"><bpmn:extensionElements><zeebe:calledDecision decisionId="=&quot;nope_&quot; + kind" resultVariable="x"/></bpmn:extensionElements></bpmn:businessRuleTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'route', 'missing', 'e')}`,
+  ),
+);
+
+/** today() and now() in the company's time zone (CRM_TIMEZONE). */
+export const TODAY = bpmn(
+  process(
+    'c_today',
+    `<bpmn:startEvent id="s"/>${script('on_day', '=string(today())', 'day')}${script('at_time', '=string(now())', 'at')}<bpmn:endEvent id="e"/>${chain('s', 'on_day', 'at_time', 'e')}`,
+  ),
+);

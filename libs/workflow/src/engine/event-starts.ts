@@ -46,7 +46,12 @@ export async function scheduleEventStarts(
       await insertTimerJob(
         tx,
         guarded(id, () =>
-          planTimer(node.timer!.kind, String(attr(node.timer!.expression, {}, id)), now, timeZone),
+          planTimer(
+            node.timer!.kind,
+            String(attr(node.timer!.expression, {}, id, { clock: { now: () => now }, timeZone })),
+            now,
+            timeZone,
+          ),
         ),
         {
           definitionId,

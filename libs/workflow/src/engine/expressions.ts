@@ -1,4 +1,4 @@
-import { evaluate } from 'feelin';
+import { type FeelOptions, evaluateFeel } from '@crm/metadata';
 import { stripEq } from './process-graph';
 
 /** A failure the process owns (bad FEEL, no matching flow, failing task type): an incident. */
@@ -11,9 +11,18 @@ export class StepIncident extends Error {
   }
 }
 
-export function feel(expression: string, context: Record<string, unknown>, at: string): unknown {
+/**
+ * Evaluates FEEL with Camunda's built-ins; `options` carry the engine's clock and the company's
+ * time zone (now(), today()). Any failure is an incident on the element `at`.
+ */
+export function feel(
+  expression: string,
+  context: Record<string, unknown>,
+  at: string,
+  options: FeelOptions = {},
+): unknown {
   try {
-    return evaluate(expression, context).value ?? null;
+    return evaluateFeel(expression, context, options) ?? null;
   } catch (e) {
     throw new StepIncident(
       'expression',
@@ -23,8 +32,13 @@ export function feel(expression: string, context: Record<string, unknown>, at: s
 }
 
 /** Attribute values: `=expr` is FEEL, anything else the literal text. */
-export function attr(raw: string, context: Record<string, unknown>, at: string): unknown {
-  return raw.trim().startsWith('=') ? feel(stripEq(raw), context, at) : raw;
+export function attr(
+  raw: string,
+  context: Record<string, unknown>,
+  at: string,
+  options: FeelOptions = {},
+): unknown {
+  return raw.trim().startsWith('=') ? feel(stripEq(raw), context, at, options) : raw;
 }
 
 /** Candidate lists as stored: comma-joined, trimmed, no empties. */

@@ -49,6 +49,8 @@ export interface GraphNode {
   assignee?: string;
   candidateGroups?: string;
   candidateUsers?: string;
+  /** zeebe:calledDecision of a business rule task: a deployed DMN decision. */
+  decision?: { decisionId: string; resultVariable: string };
   /** zeebe:taskDefinition of service, send and business rule tasks. */
   job?: { type: string; retries: number };
   headers: Record<string, string>;
@@ -164,6 +166,12 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   if (assignment?.assignee) node.assignee = String(assignment.assignee);
   if (assignment?.candidateGroups) node.candidateGroups = String(assignment.candidateGroups);
   if (assignment?.candidateUsers) node.candidateUsers = String(assignment.candidateUsers);
+  const decision = ext(el, 'zeebe:CalledDecision');
+  if (decision?.decisionId)
+    node.decision = {
+      decisionId: String(decision.decisionId),
+      resultVariable: String(decision.resultVariable ?? ''),
+    };
   const task = ext(el, 'zeebe:TaskDefinition');
   if (task?.type) {
     const retries = Number(stripEq(String(task.retries ?? '3')));

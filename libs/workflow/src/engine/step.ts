@@ -1,11 +1,11 @@
-import { date as feelDate, dateAndTime } from 'feelin';
 import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
 import { completeActivity, enterElement } from './behaviors';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
-import { StepIncident } from './expressions';
+import type { FeelOptions } from '@crm/metadata';
+import { StepIncident, attr, feel } from './expressions';
 import { type PendingDelivery, deliverBuffered } from './messages';
 import {
   INSTANCE_CONFLICT,
@@ -357,6 +357,22 @@ export class InstanceStep {
     return exec.loop?.index !== undefined;
   }
 
+  // ---- expressions --------------------------------------------------------------------------
+
+  /**
+   * FEEL's now() and today() read the engine's clock (tests move it; nodes agree on it) in the
+   * company's time zone (CRM_TIMEZONE), so a business date formed at 07:00 in Beijing is today's.
+   */
+  get feelOptions(): FeelOptions {
+    return { clock: { now: () => this.ctx.deps.now() }, timeZone: this.ctx.deps.settings.timeZone };
+  }
+  feel(expression: string, context: Record<string, unknown>, at: string): unknown {
+    return feel(expression, context, at, this.feelOptions);
+  }
+  attr(raw: string, context: Record<string, unknown>, at: string): unknown {
+    return attr(raw, context, at, this.feelOptions);
+  }
+
   // ---- variables ----------------------------------------------------------------------------
 
   /** The FEEL context a token sees: process variables, then each enclosing scope's locals. */
@@ -371,10 +387,6 @@ export class InstanceStep {
       businessKey: this.row.business_key,
     };
     if (this.record) out.record = this.record;
-    // FEEL's now() and today() read the engine's clock (tests move it; nodes agree on it)
-    const now = this.ctx.deps.now();
-    out.now = () => dateAndTime(now.toISOString());
-    out.today = () => feelDate(now.toISOString().slice(0, 10));
     for (const e of chain) if (e.vars) Object.assign(out, e.vars);
     return out;
   }

@@ -1,4 +1,5 @@
 import { CrmError, ErrorCode } from '@crm/common';
+import type { FeelOptions } from '@crm/metadata';
 import { feel } from './expressions';
 import type { Mapping } from './process-graph';
 
@@ -33,9 +34,14 @@ export function withPath(current: unknown, path: string[], value: unknown): unkn
 }
 
 /** A mapping's source value: FEEL after `=`, else the literal text (input mappings only). */
-export function mappingValue(m: Mapping, context: Record<string, unknown>, at: string): unknown {
+export function mappingValue(
+  m: Mapping,
+  context: Record<string, unknown>,
+  at: string,
+  options: FeelOptions = {},
+): unknown {
   const src = m.source.trim();
-  if (src.startsWith('=')) return feel(src.slice(1), context, at);
+  if (src.startsWith('=')) return feel(src.slice(1), context, at, options);
   return m.source;
 }
 
@@ -48,10 +54,11 @@ export function applyInputMappings(
   context: Record<string, unknown>,
   locals: Record<string, unknown>,
   at: string,
+  options: FeelOptions = {},
 ): Record<string, unknown> {
   const out = { ...locals };
   for (const m of mappings) {
-    const value = mappingValue(m, { ...context, ...out }, at);
+    const value = mappingValue(m, { ...context, ...out }, at, options);
     const [head, ...rest] = targetPath(m.target);
     out[head] = withPath(out[head], rest, value);
   }

@@ -1,4 +1,3 @@
-import { feel } from '../expressions';
 import { type GraphNode, stripEq } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { applyInputMappings } from '../variables';
@@ -16,7 +15,13 @@ import { innerDone, startMultiInstance } from './multi-instance';
 export async function enterActivity(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
   if (node.loop && !s.isInner(exec)) return startMultiInstance(s, exec, node);
   if (node.inputs.length) {
-    exec.vars = applyInputMappings(node.inputs, s.scopeVars(exec), exec.vars ?? {}, node.id);
+    exec.vars = applyInputMappings(
+      node.inputs,
+      s.scopeVars(exec),
+      exec.vars ?? {},
+      node.id,
+      s.feelOptions,
+    );
     s.touch(exec);
   }
   if (!s.isInner(exec) || !node.loop) await armBoundaries(s, exec, node);
@@ -41,7 +46,8 @@ export async function completeActivity(
   if (node.outputs.length) {
     const c = { ...s.scopeVars(exec), ...result };
     const from = inner ? exec : s.parent(exec);
-    for (const m of node.outputs) s.setTarget(from, m.target, feel(stripEq(m.source), c, node.id));
+    for (const m of node.outputs)
+      s.setTarget(from, m.target, s.feel(stripEq(m.source), c, node.id));
   } else s.setVars(exec, result);
   if (inner) return innerDone(s, exec, node);
   exec.vars = null;

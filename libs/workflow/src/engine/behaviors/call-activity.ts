@@ -1,4 +1,4 @@
-import { StepIncident, attr } from '../expressions';
+import { StepIncident } from '../expressions';
 import { plainVariables } from '../variables';
 import type { ActivityBehavior } from './types';
 
@@ -12,7 +12,7 @@ import type { ActivityBehavior } from './types';
 export const callActivity: ActivityBehavior = {
   async execute(s, exec, node) {
     const c = s.scopeVars(exec);
-    const key = String(attr(node.called!.processId, c, node.id));
+    const key = String(s.attr(node.called!.processId, c, node.id));
     const pinned = node.called!.bindingType === 'versionTag' ? node.called!.versionTag : undefined;
     const version = pinned ? Number(String(pinned).replace(/^v/i, '')) : undefined;
     const rows = await s.tx.query<{ id: number; version: number; executable: number | boolean }>(

@@ -1,5 +1,5 @@
 import { type Db, toDbTimestamp } from '@crm/common';
-import { StepIncident, attr, feel } from '../expressions';
+import { StepIncident } from '../expressions';
 import { type GraphNode, stripEq } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { type TimerPlan, planTimer } from '../timers';
@@ -25,7 +25,7 @@ function applyEventOutputs(
   if (!node.outputs.length) return s.setVars(exec, variables);
   const c = { ...s.scopeVars(exec), ...variables };
   for (const m of node.outputs)
-    s.setTarget(s.parent(exec), m.target, feel(stripEq(m.source), c, node.id));
+    s.setTarget(s.parent(exec), m.target, s.feel(stripEq(m.source), c, node.id));
 }
 
 /** Start and boundary events: their output mappings, then on. */
@@ -133,7 +133,7 @@ async function terminate(s: InstanceStep, exec: Exec): Promise<void> {
 /** Creates the timer job or message subscription an event waits on, for token `exec`. */
 export async function arm(s: InstanceStep, node: GraphNode, exec: Exec): Promise<void> {
   if (node.timer) {
-    const spec = String(attr(node.timer.expression, s.scopeVars(exec), node.id));
+    const spec = String(s.attr(node.timer.expression, s.scopeVars(exec), node.id));
     const plan = planTimer(node.timer.kind, spec, s.deps.now(), s.deps.settings.timeZone);
     await insertTimerJob(s.tx, plan, {
       definitionId: Number(s.row.definition_id),
@@ -144,8 +144,10 @@ export async function arm(s: InstanceStep, node: GraphNode, exec: Exec): Promise
     });
   } else if (node.message) {
     const c = s.scopeVars(exec);
-    const name = String(attr(node.message.name, c, node.id));
-    const key = node.message.correlationKey ? attr(node.message.correlationKey, c, node.id) : null;
+    const name = String(s.attr(node.message.name, c, node.id));
+    const key = node.message.correlationKey
+      ? s.attr(node.message.correlationKey, c, node.id)
+      : null;
     const correlationKey = key === null ? null : String(key);
     const sub = await s.tx.execute(
       'INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',

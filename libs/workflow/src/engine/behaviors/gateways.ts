@@ -1,4 +1,4 @@
-import { StepIncident, feel } from '../expressions';
+import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { arm, endToken } from './events';
@@ -18,7 +18,7 @@ export async function leave(s: InstanceStep, exec: Exec): Promise<void> {
   const conditional = node.outgoing.filter(
     (f) => f.id !== node.defaultFlow && f.condition !== undefined,
   );
-  const holds = (f: { condition?: string }) => feel(f.condition!, c(), node.id) === true;
+  const holds = (f: { condition?: string }) => s.feel(f.condition!, c(), node.id) === true;
   const dflt = node.outgoing.find((f) => f.id === node.defaultFlow);
   if (node.type === 'ExclusiveGateway') {
     const hit = node.outgoing.find(

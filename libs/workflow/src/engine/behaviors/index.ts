@@ -5,7 +5,7 @@ import { completeActivity, enterActivity } from './activity';
 import { callActivity } from './call-activity';
 import { endEvent, intermediateCatchEvent, intermediateThrowEvent, passEvent } from './events';
 import { eventBasedGateway, forkOrJoin, exclusiveGateway } from './gateways';
-import { jobTask } from './job-task';
+import { businessRuleTask, jobTask } from './job-task';
 import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
 import type { ActivityBehavior, ElementBehavior } from './types';
 import { userTask } from './user-task';
@@ -24,7 +24,7 @@ const build = (): NonNullable<typeof registry> => ({
     UserTask: userTask,
     ServiceTask: jobTask,
     SendTask: jobTask,
-    BusinessRuleTask: jobTask,
+    BusinessRuleTask: businessRuleTask,
     ScriptTask: scriptTask,
     ReceiveTask: receiveTask,
     SubProcess: subProcess,

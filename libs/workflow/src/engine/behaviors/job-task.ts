@@ -1,7 +1,11 @@
-import { attr } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import type { TaskContext } from '../task-types';
+import { FeelError } from '@crm/metadata';
+import { DmnEvaluationError } from '../../dmn/evaluate';
+import { evaluateDeployedDecision } from '../../dmn/store';
+import { StepIncident } from '../expressions';
+import { plainVariables } from '../variables';
 import { completeActivity } from './activity';
 import type { ActivityBehavior } from './types';
 
@@ -13,7 +17,7 @@ import type { ActivityBehavior } from './types';
  */
 export async function startJob(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
   const c = s.scopeVars(exec);
-  const type = String(attr(node.job!.type, c, node.id));
+  const type = String(s.attr(node.job!.type, c, node.id));
   const handler = s.deps.taskTypes.get(type);
   if (handler?.mode === 'inline') {
     const task = taskContext(s, exec, node, type, c);
@@ -42,6 +46,28 @@ export async function startJob(s: InstanceStep, exec: Exec, node: GraphNode): Pr
 
 export const jobTask: ActivityBehavior = { execute: startJob };
 
+/**
+ * A business rule task with `zeebe:calledDecision` evaluates the latest deployed version of the
+ * decision (DMN) inside the step and stores the result in `resultVariable`; a decision that is not
+ * deployed or cannot decide is an incident, as in Zeebe. Without one it is a job like a service
+ * task.
+ */
+export const businessRuleTask: ActivityBehavior = {
+  async execute(s, exec, node) {
+    if (!node.decision) return startJob(s, exec, node);
+    const c = s.scopeVars(exec);
+    const decisionId = String(s.attr(node.decision.decisionId, c, node.id));
+    let result: unknown;
+    try {
+      result = await evaluateDeployedDecision(s.tx, decisionId, plainVariables(c), s.feelOptions);
+    } catch (e) {
+      if (!(e instanceof DmnEvaluationError || e instanceof FeelError)) throw e;
+      throw new StepIncident('decision', `decision "${decisionId}" at ${node.id}: ${e.message}`);
+    }
+    return completeActivity(s, exec, { [node.decision.resultVariable]: result });
+  },
+};
+
 export function taskContext(
   s: InstanceStep,
   exec: Exec,
@@ -52,7 +78,7 @@ export function taskContext(
   return {
     type,
     headers: node.headers,
-    header: (name) => (name in node.headers ? attr(node.headers[name], c, node.id) : undefined),
+    header: (name) => (name in node.headers ? s.attr(node.headers[name], c, node.id) : undefined),
     variables: c,
     record: s.recordRef,
     instanceId: s.id,

@@ -1,4 +1,4 @@
-import { StepIncident, feel } from '../expressions';
+import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { armBoundaries, disarm } from './events';
@@ -17,7 +17,7 @@ export async function startMultiInstance(
   body: Exec,
   node: GraphNode,
 ): Promise<void> {
-  const items = feel(node.loop!.inputCollection, s.scopeVars(body), node.id);
+  const items = s.feel(node.loop!.inputCollection, s.scopeVars(body), node.id);
   if (!Array.isArray(items))
     throw new StepIncident(
       'expression',
@@ -50,7 +50,11 @@ export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): 
   const body = s.parent(inner)!;
   const loop = body.loop!;
   if (node.loop!.outputElement)
-    loop.outputs![inner.loop!.index!] = feel(node.loop!.outputElement, s.scopeVars(inner), node.id);
+    loop.outputs![inner.loop!.index!] = s.feel(
+      node.loop!.outputElement,
+      s.scopeVars(inner),
+      node.id,
+    );
   loop.completed = (loop.completed ?? 0) + 1;
   s.touch(body);
   await disarm(s, inner, node);
@@ -61,7 +65,7 @@ export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): 
   const done =
     loop.completed >= total ||
     (node.loop!.completionCondition !== undefined &&
-      feel(
+      s.feel(
         node.loop!.completionCondition,
         {
           ...s.scopeVars(body),

@@ -1,4 +1,3 @@
-import { feel } from '../expressions';
 import { arm } from './events';
 import { armEventSubprocesses } from './event-subprocess';
 import { completeActivity } from './activity';
@@ -7,7 +6,7 @@ import type { ActivityBehavior } from './types';
 /** zeebe:script: one FEEL expression, its value in `resultVariable`. */
 export const scriptTask: ActivityBehavior = {
   async execute(s, exec, node) {
-    const value = feel(node.script!.expression, s.scopeVars(exec), node.id);
+    const value = s.feel(node.script!.expression, s.scopeVars(exec), node.id);
     return completeActivity(s, exec, { [node.script!.resultVariable]: value });
   },
 };

@@ -1,4 +1,4 @@
-import { attr, joinList } from '../expressions';
+import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { ActivityBehavior } from './types';
 
@@ -11,10 +11,10 @@ export const userTask: ActivityBehavior = {
   async execute(s, exec, node) {
     s.park(exec, 'waiting');
     const c = s.scopeVars(exec);
-    const raw = node.assignee ? attr(node.assignee, c, node.id) : null;
+    const raw = node.assignee ? s.attr(node.assignee, c, node.id) : null;
     const assignee = raw === null || raw === '' ? null : String(raw);
-    const groups = node.candidateGroups ? joinList(attr(node.candidateGroups, c, node.id)) : null;
-    const users = node.candidateUsers ? joinList(attr(node.candidateUsers, c, node.id)) : null;
+    const groups = node.candidateGroups ? joinList(s.attr(node.candidateGroups, c, node.id)) : null;
+    const users = node.candidateUsers ? joinList(s.attr(node.candidateUsers, c, node.id)) : null;
     const task = await s.tx.execute(
       `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
       [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
