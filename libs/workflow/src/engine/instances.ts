@@ -1,0 +1,185 @@
+import { CrmError, ErrorCode, type SqlParam, fromDbTimestamp } from '@crm/common';
+import { type EngineCore, bad, instanceNotFound } from './engine-core';
+import { type InstanceView, instanceView } from './instance-view';
+import { checkVariables } from './variables';
+import { type WorkflowViewer, instanceVisibleSql } from './visibility';
+
+export interface StartInput {
+  processKey: string;
+  version?: number;
+  variables?: Record<string, unknown>;
+  businessKey?: string;
+  record?: { entity: string; id: number };
+}
+
+/** Starting, cancelling and reading process instances. */
+export class InstanceOps {
+  constructor(private readonly core: EngineCore) {}
+
+  async start(input: StartInput, actor: string): Promise<InstanceView> {
+    checkVariables(input.variables, '/variables', this.core.settings.maxVariablesBytes);
+    const started = await this.core.step(actor, async (ctx) => {
+      const rows = await ctx.tx.query<{
+        id: number;
+        version: number;
+        executable: number | boolean;
+      }>(
+        `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${input.version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
+        input.version ? [input.processKey, input.version] : [input.processKey],
+      );
+      if (!rows.length)
+        throw new CrmError(
+          ErrorCode.DefinitionNotFound,
+          `no process definition "${input.processKey}"${input.version ? ` version ${input.version}` : ''}`,
+          [{ path: input.version ? '/version' : '/processKey', message: 'not deployed' }],
+        );
+      const def = rows[0];
+      if (!(Number(def.executable) === 1 || def.executable === true))
+        throw new CrmError(
+          ErrorCode.NotStartable,
+          `${input.processKey} is not executable (isExecutable="false")`,
+          [{ path: '/processKey', message: 'not executable' }],
+        );
+      if (input.record) {
+        const rec = await this.core.deps.readRecord(ctx.tx, input.record.entity, input.record.id);
+        if (!rec)
+          throw new CrmError(
+            ErrorCode.RecordNotFound,
+            `${input.record.entity} ${input.record.id} does not exist`,
+            [{ path: '/record', message: 'no such record' }],
+          );
+      }
+      const step = await ctx.startInstance({
+        definitionId: Number(def.id),
+        processKey: input.processKey,
+        version: Number(def.version),
+        variables: input.variables ?? {},
+        businessKey: input.businessKey ?? null,
+        record: input.record ?? null,
+      });
+      return step;
+    });
+    return started.view();
+  }
+
+  /** Cancels an instance: anyone with `cancel` on Workflow, or its starter (withdrawing it). */
+  async cancel(instanceId: number, actor: string, viewer?: WorkflowViewer): Promise<InstanceView> {
+    if (viewer) await this.core.assertSees(this.core.db, instanceId, viewer);
+    const step = await this.core.step(actor, async (ctx) => {
+      const step = await ctx.load(instanceId);
+      if (viewer && !viewer.cancelsAll && step.row.started_by !== viewer.login)
+        throw viewer.deny(
+          'cancel',
+          'Workflow',
+          `instance ${instanceId} was started by ${String(step.row.started_by)}; only its starter or a role with cancel on Workflow may cancel it`,
+        );
+      step.assertActive();
+      await step.cancelAll('cancelled');
+      return step;
+    });
+    return step.view();
+  }
+
+  async instances(
+    filter: {
+      state?: string;
+      processKey?: string;
+      record?: string;
+      businessKey?: string;
+      limit?: number;
+    },
+    viewer?: WorkflowViewer,
+  ): Promise<InstanceView[]> {
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    if (viewer && !viewer.seesAll) {
+      const v = instanceVisibleSql(viewer, 'i');
+      where.push(v.sql);
+      params.push(...v.params);
+    }
+    if (filter.state) {
+      if (!['active', 'completed', 'terminated', 'cancelled'].includes(filter.state))
+        throw bad('state', 'state is one of active, completed, terminated, cancelled');
+      where.push('i.state = ?');
+      params.push(filter.state);
+    }
+    if (filter.processKey) {
+      where.push('i.process_key = ?');
+      params.push(filter.processKey);
+    }
+    if (filter.businessKey) {
+      where.push('i.business_key = ?');
+      params.push(filter.businessKey);
+    }
+    if (filter.record) {
+      const m = /^([A-Za-z_]\w*):(\d+)$/.exec(filter.record);
+      if (!m) throw bad('record', 'record is written entity:id, e.g. quote:12');
+      where.push('i.record_entity = ? AND i.record_id = ?');
+      params.push(m[1], Number(m[2]));
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+    const rows = await this.core.db.query<Parameters<typeof instanceView>[0]>(
+      `SELECT i.* FROM crm_wf_instance i${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ${limit}`,
+      params,
+    );
+    if (!rows.length) return [];
+    // the tokens of the whole page in one query, not one per instance
+    const ids = rows.map((r) => Number(r.id));
+    const execs = await this.core.db.query<{ instance_id: number; element_id: string }>(
+      `SELECT instance_id, element_id FROM crm_wf_execution WHERE instance_id IN (${ids.map(() => '?').join(', ')}) AND state <> 'listening' ORDER BY id`,
+      ids,
+    );
+    return rows.map((r) =>
+      instanceView(
+        r,
+        execs
+          .filter((e) => Number(e.instance_id) === Number(r.id))
+          .map((e) => ({ elementId: e.element_id })),
+      ),
+    );
+  }
+
+  /**
+   * One instance, if the viewer may see it: one they may not answers exactly like a missing one,
+   * so ids cannot be enumerated.
+   */
+  async instance(id: number, viewer?: WorkflowViewer): Promise<InstanceView> {
+    const v = viewer && !viewer.seesAll ? instanceVisibleSql(viewer, 'i') : null;
+    const [r] = await this.core.db.query<Parameters<typeof instanceView>[0]>(
+      `SELECT i.* FROM crm_wf_instance i WHERE i.id = ?${v ? ` AND ${v.sql}` : ''}`,
+      [id, ...(v?.params ?? [])],
+    );
+    if (!r) {
+      if (viewer)
+        await this.core.auditHidden(this.core.db, 'crm_wf_instance', id, viewer, `instance ${id}`);
+      throw instanceNotFound(id);
+    }
+    const execs = await this.core.db.query<{ element_id: string }>(
+      `SELECT element_id FROM crm_wf_execution WHERE instance_id = ? AND state <> 'listening' ORDER BY id`,
+      [id],
+    );
+    return instanceView(
+      r,
+      execs.map((e) => ({ elementId: e.element_id })),
+    );
+  }
+
+  async instanceHistory(
+    id: number,
+    viewer?: WorkflowViewer,
+  ): Promise<Array<Record<string, unknown>>> {
+    await this.instance(id, viewer);
+    const rows = await this.core.db.query<Record<string, unknown>>(
+      'SELECT * FROM crm_wf_history WHERE instance_id = ? ORDER BY id',
+      [id],
+    );
+    return rows.map((r) => ({
+      elementId: r.element_id ?? null,
+      elementType: r.element_type,
+      event: r.event,
+      actor: r.actor ?? null,
+      detail: r.detail ? JSON.parse(String(r.detail)) : null,
+      at: fromDbTimestamp(r.at),
+    }));
+  }
+}
