@@ -237,6 +237,23 @@ describe('deploy validation of the executable subset', () => {
     expect(r.problems).toEqual([]);
   });
 
+  it('refuses a message catch whose message has no correlation key (Zeebe needs one)', async () => {
+    const r = await checkDeployable(
+      wrap(
+        `<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent>`,
+        '<bpmn:message id="m" name="paid"/>',
+      ),
+    );
+    expect(r.problems).toEqual([
+      {
+        elementId: 'c',
+        elementType: 'IntermediateCatchEvent',
+        message:
+          'message "paid" needs zeebe:subscription with a correlationKey (the value that finds the waiting instance)',
+      },
+    ]);
+  });
+
   it('rejects unreadable XML without throwing', async () => {
     const r = await checkDeployable('<bpmn:definitions');
     expect(r).toMatchObject({

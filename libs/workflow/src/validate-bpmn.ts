@@ -492,6 +492,22 @@ class Validator {
     }
     const bad = feelProblem(message.name);
     if (bad) this.add(el, bad);
+    // Zeebe finds the waiting instance by the key: every message catch inside an instance (not a
+    // process's own message start event) needs one
+    const processStart =
+      el.$type === 'bpmn:StartEvent' &&
+      (el.$parent as BpmnElement | undefined)?.triggeredByEvent !== true;
+    if (processStart) return;
+    const key = extension(message, 'zeebe:Subscription')?.correlationKey;
+    if (typeof key !== 'string' || !key.trim())
+      this.add(
+        el,
+        `message "${String(message.name)}" needs zeebe:subscription with a correlationKey (the value that finds the waiting instance)`,
+      );
+    else {
+      const badKey = feelProblem(key);
+      if (badKey) this.add(el, badKey);
+    }
   }
 
   callActivity(el: BpmnElement): void {
