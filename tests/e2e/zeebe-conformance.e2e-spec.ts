@@ -249,6 +249,32 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       message: expect.stringContaining('nope_x'),
     });
   });
+
+  it('broadcasts signals to every waiting catch and signal start, from the API and from a throw', async () => {
+    const a = await start('c_sig_wait');
+    const b = await start('c_sig_wait');
+    const sent = await s.api('POST', '/api/workflow/signals', {
+      signalName: 'alarm',
+      variables: { level: 'low' },
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.triggered.sort()).toEqual([a.id, b.id].sort());
+    expect(sent.body.started).toHaveLength(1);
+    expect(await get(sent.body.started[0])).toMatchObject({
+      processKey: 'c_sig_start',
+      activeElementIds: ['handle'],
+      variables: { level: 'low' },
+    });
+    // the boundary does not interrupt: the task waits, and it keeps listening
+    expect(await get(a.id)).toMatchObject({ activeElementIds: ['work'], variables: { alarms: 1 } });
+    const thrower = await start('c_sig_throw');
+    expect(thrower.state).toBe('completed');
+    expect(await get(b.id)).toMatchObject({ variables: { alarms: 2, level: 'high' } });
+    expect((await s.api('POST', '/api/workflow/signals', { signalName: '' })).status).toBe(400);
+    // reaching nobody is fine
+    const none = await s.api('POST', '/api/workflow/signals', { signalName: 'nobody-listens' });
+    expect(none.body).toEqual({ triggered: [], started: [] });
+  });
 });
 
 describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {

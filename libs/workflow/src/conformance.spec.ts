@@ -116,12 +116,21 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'a signal event',
+      'a conditional event',
+      `<bpmn:startEvent id="s"><bpmn:conditionalEventDefinition/></bpmn:startEvent>`,
+      {
+        elementId: 's',
+        elementType: 'StartEvent',
+        message: 'conditional start event is not supported',
+      },
+    ],
+    [
+      'a signal event without a signal',
       `<bpmn:startEvent id="s"><bpmn:signalEventDefinition/></bpmn:startEvent>`,
       {
         elementId: 's',
         elementType: 'StartEvent',
-        message: 'signal start event is not supported',
+        message: 'a signal start event needs a signal with a name',
       },
     ],
     [
@@ -179,12 +188,12 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'a signal event subprocess',
-      `<bpmn:startEvent id="s"/><bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es"><bpmn:signalEventDefinition/></bpmn:startEvent></bpmn:subProcess>`,
+      'a conditional event subprocess',
+      `<bpmn:startEvent id="s"/><bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es"><bpmn:conditionalEventDefinition/></bpmn:startEvent></bpmn:subProcess>`,
       {
         elementId: 'es',
         elementType: 'StartEvent',
-        message: 'signal start event of an event subprocess is not supported',
+        message: 'conditional start event of an event subprocess is not supported',
       },
     ],
     [

@@ -61,24 +61,32 @@ const INERT = new Set([
 
 /** Which event definitions each event kind supports. */
 const EVENT_DEFS: Record<string, string[]> = {
-  'bpmn:StartEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
+  'bpmn:StartEvent': [
+    'bpmn:TimerEventDefinition',
+    'bpmn:MessageEventDefinition',
+    'bpmn:SignalEventDefinition',
+  ],
   'bpmn:EndEvent': [
+    'bpmn:SignalEventDefinition',
     'bpmn:TerminateEventDefinition',
     'bpmn:ErrorEventDefinition',
     'bpmn:EscalationEventDefinition',
     'bpmn:MessageEventDefinition',
   ],
   'bpmn:IntermediateCatchEvent': [
+    'bpmn:SignalEventDefinition',
     'bpmn:TimerEventDefinition',
     'bpmn:MessageEventDefinition',
     'bpmn:LinkEventDefinition',
   ],
   'bpmn:IntermediateThrowEvent': [
+    'bpmn:SignalEventDefinition',
     'bpmn:LinkEventDefinition',
     'bpmn:EscalationEventDefinition',
     'bpmn:MessageEventDefinition',
   ],
   'bpmn:BoundaryEvent': [
+    'bpmn:SignalEventDefinition',
     'bpmn:TimerEventDefinition',
     'bpmn:ErrorEventDefinition',
     'bpmn:MessageEventDefinition',
@@ -88,6 +96,7 @@ const EVENT_DEFS: Record<string, string[]> = {
 
 /** Start events of event subprocesses. */
 const ESP_START_DEFS = [
+  'bpmn:SignalEventDefinition',
   'bpmn:TimerEventDefinition',
   'bpmn:MessageEventDefinition',
   'bpmn:ErrorEventDefinition',
@@ -410,11 +419,22 @@ class Validator {
     }
     this.ioMapping(el);
     if (!def && el.$type === 'bpmn:BoundaryEvent')
-      this.add(el, 'a boundary event needs a timer, error, message or escalation definition');
+      this.add(
+        el,
+        'a boundary event needs a timer, error, message, signal or escalation definition',
+      );
     if (!def && el.$type === 'bpmn:IntermediateCatchEvent')
-      this.add(el, 'a catch event needs a timer, message or link definition');
+      this.add(el, 'a catch event needs a timer, message, signal or link definition');
     if (!def) return;
     if (def.$type === 'bpmn:LinkEventDefinition') return this.link(el, def, siblings);
+    if (def.$type === 'bpmn:SignalEventDefinition') {
+      const signal = def.signalRef as BpmnElement | undefined;
+      if (!signal?.name)
+        return this.add(el, `a ${eventConstruct(el.$type, def.$type)} needs a signal with a name`);
+      const bad = feelProblem(signal.name);
+      if (bad) this.add(el, bad);
+      return;
+    }
     if (def.$type === 'bpmn:EscalationEventDefinition') return this.escalation(el, def);
     if (
       def.$type === 'bpmn:MessageEventDefinition' &&

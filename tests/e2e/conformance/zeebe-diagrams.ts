@@ -255,3 +255,29 @@ export const TODAY = bpmn(
     `<bpmn:startEvent id="s"/>${script('on_day', '=string(today())', 'day')}${script('at_time', '=string(now())', 'at')}<bpmn:endEvent id="e"/>${chain('s', 'on_day', 'at_time', 'e')}`,
   ),
 );
+
+/** Signals: a catch, a non-interrupting boundary, a start event, and a throw that broadcasts. */
+const ALARM = `<bpmn:signal id="sig_alarm" name="alarm"/>`;
+export const SIGNAL_WAIT = bpmn(
+  ALARM +
+    process(
+      'c_sig_wait',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>${chain('s', 'work', 'e')}
+    <bpmn:boundaryEvent id="noticed" attachedToRef="work" cancelActivity="false"><bpmn:signalEventDefinition signalRef="sig_alarm"/></bpmn:boundaryEvent>
+    ${script('count', '=if alarms = null then 1 else alarms + 1', 'alarms')}<bpmn:endEvent id="e2"/>${chain('noticed', 'count', 'e2')}`,
+    ),
+);
+export const SIGNAL_START = bpmn(
+  ALARM +
+    process(
+      'c_sig_start',
+      `<bpmn:startEvent id="s"><bpmn:signalEventDefinition signalRef="sig_alarm"/></bpmn:startEvent><bpmn:userTask id="handle"/><bpmn:endEvent id="e"/>${chain('s', 'handle', 'e')}`,
+    ),
+);
+export const SIGNAL_THROW = bpmn(
+  ALARM +
+    process(
+      'c_sig_throw',
+      `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="raise"><bpmn:extensionElements>${io([['=&quot;high&quot;', 'level']])}</bpmn:extensionElements><bpmn:signalEventDefinition signalRef="sig_alarm"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>${chain('s', 'raise', 'e')}`,
+    ),
+);

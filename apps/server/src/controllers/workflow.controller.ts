@@ -192,6 +192,17 @@ export class WorkflowController {
     );
   }
 
+  /** Broadcasts a signal (Camunda 8: `signalName`); needs `message` on Workflow. */
+  @Post('signals')
+  @HttpCode(200)
+  signal(@Body() body: Body_, @Req() req: Request) {
+    const name = body?.signalName;
+    if (typeof name !== 'string' || !name.trim() || name.length > 191)
+      throw bad('/signalName', 'signalName is a string of 1 to 191 characters');
+    const actor = allow(req, 'message');
+    return this.engine.signal({ name, variables: variablesOf(body) }, actor);
+  }
+
   /** External job workers (integrations) need `work` on Workflow. */
   @Post('external-jobs/fetch-and-lock')
   @HttpCode(200)

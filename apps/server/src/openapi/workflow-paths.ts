@@ -459,6 +459,37 @@ export function workflowPaths(): Record<string, unknown> {
         },
       }),
     },
+    '/api/workflow/signals': {
+      post: operation({
+        operationId: 'broadcastSignal',
+        tags,
+        summary: 'Broadcast a signal',
+        permission: needs('message'),
+        description:
+          'As Zeebe broadcasts: to every waiting signal catch event (intermediate, boundary, event subprocess start) of every instance, and it starts every process with a signal start event of that name. Reaching nobody is not an error.',
+        requestBody: jsonBody(
+          obj({ signalName: { type: 'string', minLength: 1, maxLength: 191 }, variables }, [
+            'signalName',
+          ]),
+        ),
+        ok: reply(
+          'Where it went',
+          obj(
+            {
+              triggered: { type: 'array', items: int, description: 'instances it reached' },
+              started: { type: 'array', items: int, description: 'instances it started' },
+            },
+            ['triggered', 'started'],
+          ),
+        ),
+        errors: {
+          '400': 'signalName missing or too long, or VARIABLES_INVALID',
+          '403': forbidden('message'),
+          '409': 'FLOW_STUCK or ELEMENT_NOT_EXECUTABLE while running on',
+          '413': VARIABLES_TOO_LARGE,
+        },
+      }),
+    },
     '/api/workflow/external-jobs/fetch-and-lock': {
       post: operation({
         operationId: 'fetchAndLockExternalJobs',

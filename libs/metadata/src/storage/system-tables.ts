@@ -277,6 +277,8 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('message_name', 191, false),
       str('correlation_key', 191),
       at('created_at'),
+      // null: a message subscription; 'signal': a signal's (broadcast by name, no key)
+      str('kind', 16),
     ],
     indexes: [
       {

@@ -18,6 +18,7 @@ import { IncidentOps } from './incidents';
 import { InstanceOps } from './instances';
 import type { InstanceView } from './instance-view';
 import { type PublishInput, type PublishResult, publishMessage } from './messages';
+import { type SignalResult, broadcastSignal } from './signals';
 import { type Exec, type InstanceStep, StepContext } from './step';
 import { TaskOps } from './tasks';
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
@@ -96,6 +97,15 @@ export class EngineService extends EngineCore {
   async correlate(msg: PublishInput, actor: string): Promise<PublishResult> {
     checkVariables(msg.variables, '/variables', this.settings.maxVariablesBytes);
     return this.step(actor, (ctx) => publishMessage(ctx, msg, this.clock.now()));
+  }
+
+  /** Broadcasts a signal (signals.ts): every waiting signal catch, every signal start. */
+  async signal(
+    body: { name: string; variables?: Record<string, unknown> },
+    actor: string,
+  ): Promise<SignalResult> {
+    checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    return this.step(actor, (ctx) => broadcastSignal(ctx, body.name, body.variables ?? {}));
   }
 
   // ---- jobs ---------------------------------------------------------------------------------

@@ -71,6 +71,16 @@ export async function scheduleEventStarts(
           toDbTimestamp(now),
         ],
       );
+    } else if (node.signal) {
+      await tx.execute(
+        `INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at, kind) VALUES (?, NULL, NULL, ?, ?, NULL, ?, 'signal')`,
+        [
+          definitionId,
+          id,
+          guarded(id, () => String(attr(node.signal!.name, {}, id))),
+          toDbTimestamp(now),
+        ],
+      );
     }
   }
 }

@@ -68,7 +68,7 @@ export async function publishMessage(
   const taken = new Set<string>();
   const correlations: Correlation[] = [];
   const subs = await tx.query<Record<string, unknown>>(
-    `SELECT s.id, s.instance_id, s.execution_id, s.element_id, i.process_key FROM crm_wf_subscription s JOIN crm_wf_instance i ON i.id = s.instance_id WHERE s.message_name = ? AND s.instance_id IS NOT NULL AND ${keyCond(key, 's.correlation_key')} ORDER BY s.id`,
+    `SELECT s.id, s.instance_id, s.execution_id, s.element_id, i.process_key FROM crm_wf_subscription s JOIN crm_wf_instance i ON i.id = s.instance_id WHERE s.message_name = ? AND s.instance_id IS NOT NULL AND s.kind IS NULL AND ${keyCond(key, 's.correlation_key')} ORDER BY s.id`,
     args(msg.name),
   );
   for (const sub of subs) {
@@ -87,7 +87,7 @@ export async function publishMessage(
     correlations.push({ instanceId: step.id, processKey, started: false });
   }
   const starts = await tx.query<Record<string, unknown>>(
-    `SELECT s.element_id, d.id AS definition_id, d.process_key, d.version FROM crm_wf_subscription s JOIN crm_wf_definition d ON d.id = s.definition_id WHERE s.message_name = ? AND s.instance_id IS NULL ORDER BY s.id`,
+    `SELECT s.element_id, d.id AS definition_id, d.process_key, d.version FROM crm_wf_subscription s JOIN crm_wf_definition d ON d.id = s.definition_id WHERE s.message_name = ? AND s.instance_id IS NULL AND s.kind IS NULL ORDER BY s.id`,
     [msg.name],
   );
   for (const start of starts) {

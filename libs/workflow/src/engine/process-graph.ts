@@ -40,6 +40,8 @@ export interface GraphNode {
   /** Error end events and error boundary events; undefined code on a boundary = catch all. */
   error?: { code?: string };
   timer?: { kind: TimerKind; expression: string };
+  /** Signal events: the signal's name (literal or FEEL). */
+  signal?: { name: string };
   /** Link throw and catch events: the link name. */
   link?: string;
   /** Escalation throw, end and boundary events; undefined code on a boundary = catch all. */
@@ -128,6 +130,8 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
     node.error = { code: str(ref?.errorCode) ?? (ref ? str(ref.name) : undefined) };
   }
   if (def?.$type === 'bpmn:LinkEventDefinition') node.link = String(def.name ?? '');
+  if (def?.$type === 'bpmn:SignalEventDefinition')
+    node.signal = { name: String((def.signalRef as BpmnElement | undefined)?.name ?? '') };
   if (def?.$type === 'bpmn:EscalationEventDefinition') {
     const ref = def.escalationRef as BpmnElement | undefined;
     node.escalation = { code: str(ref?.escalationCode) };
@@ -248,8 +252,8 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
   const starts = [...nodes.values()].filter((n) => n.type === 'StartEvent' && n.scope === null);
   return {
     id: processId,
-    start: starts.find((n) => !n.timer && !n.message)?.id ?? null,
-    eventStarts: starts.filter((n) => n.timer || n.message).map((n) => n.id),
+    start: starts.find((n) => !n.timer && !n.message && !n.signal)?.id ?? null,
+    eventStarts: starts.filter((n) => n.timer || n.message || n.signal).map((n) => n.id),
     nodes,
     reach: reachability(nodes),
     eventSubprocesses,

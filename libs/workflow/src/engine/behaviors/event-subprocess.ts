@@ -4,7 +4,7 @@ import { arm } from './events';
 
 /**
  * Event subprocesses. While their scope (the process or an embedded subprocess) is active, the
- * timer and message start events of its event subprocesses listen: each has a `listening` token
+ * timer, message and signal start events of its event subprocesses listen: each has a `listening` token
  * under the scope's token holding its timer job or subscription — a token that does not keep the
  * scope alive and is closed with it. Error and escalation starts need no listener: a throw finds
  * them while it looks for a catcher (events.ts). An interrupting start cancels everything else in
@@ -17,7 +17,7 @@ export async function armEventSubprocesses(
 ): Promise<void> {
   for (const espId of s.graph.eventSubprocesses.get(scopeNodeId) ?? []) {
     const start = s.node(s.node(espId).startNode!);
-    if (!start.timer && !start.message) continue;
+    if (!start.timer && !start.message && !start.signal) continue;
     const listener = await s.createExec(scope?.id ?? null, start.id, 'listening');
     await arm(s, start, listener);
   }

@@ -4,6 +4,8 @@ import { type GraphNode, stripEq } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { type TimerPlan, planTimer } from '../timers';
 import { hasBuffered } from '../messages';
+import { broadcastSignal } from '../signals';
+import { applyInputMappings } from '../variables';
 import { leave } from './gateways';
 import { startJob } from './job-task';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
@@ -43,6 +45,8 @@ export const intermediateThrowEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message throw with a job: completes later
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
+    if (node.signal) await throwSignal(s, exec, node);
+    if (!s.execs.has(exec.id)) return; // an interrupting catch of its own signal ended it
     applyEventOutputs(s, exec, node, {});
     if (node.link !== undefined) return jumpToLink(s, exec, node);
     return leave(s, exec);
@@ -61,6 +65,8 @@ export const endEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message end event with a job
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
+    if (node.signal) await throwSignal(s, exec, node);
+    if (!s.execs.has(exec.id)) return;
     s.hist(node.id, node.type, 'end');
     if (node.error) return throwError(s, exec, node.error.code ?? '', `error end event ${node.id}`);
     if (node.terminate) return terminate(s, exec);
@@ -86,6 +92,18 @@ export async function completeEvent(
     return endToken(s, exec);
   }
   return leave(s, exec);
+}
+
+/**
+ * A signal throw or end event broadcasts its signal in this step; its variables are the event's
+ * input mappings (Zeebe's signal variables).
+ */
+async function throwSignal(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  const c = s.scopeVars(exec);
+  const name = String(s.attr(node.signal!.name, c, node.id));
+  const variables = applyInputMappings(node.inputs, c, {}, node.id, s.feelOptions);
+  s.hist(node.id, node.type, 'signal', { name });
+  await broadcastSignal(s.ctx, name, variables);
 }
 
 /** A link throw event continues at the link catch event of the same name in its scope. */
@@ -142,6 +160,12 @@ export async function arm(s: InstanceStep, node: GraphNode, exec: Exec): Promise
       elementId: node.id,
       now: s.now(),
     });
+  } else if (node.signal) {
+    const name = String(s.attr(node.signal.name, s.scopeVars(exec), node.id));
+    await s.tx.execute(
+      `INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at, kind) VALUES (?, ?, ?, ?, ?, NULL, ?, 'signal')`,
+      [s.row.definition_id, s.id, await s.idOf(exec), node.id, name, s.now()],
+    );
   } else if (node.message) {
     const c = s.scopeVars(exec);
     const name = String(s.attr(node.message.name, c, node.id));
@@ -172,7 +196,7 @@ export async function armBoundaries(s: InstanceStep, exec: Exec, node: GraphNode
 /** Removes the timers and subscriptions a token no longer waits on. */
 export async function disarm(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
   const armed =
-    node.boundaries.some((b) => s.node(b).timer || s.node(b).message) ||
+    node.boundaries.some((b) => s.node(b).timer || s.node(b).message || s.node(b).signal) ||
     node.type === 'IntermediateCatchEvent' ||
     node.type === 'ReceiveTask' ||
     node.type === 'EventBasedGateway';
