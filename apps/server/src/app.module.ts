@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
@@ -45,6 +46,10 @@ export class AppModule {
           // sets SQLite pragmas); @nestjs/typeorm owns its lifecycle.
           useFactory: () => ({ type: 'better-sqlite3', database: ':memory:', retryAttempts: 0 }),
           dataSourceFactory: async () => openDataSource(config.databaseUrl, config.dbPoolSize),
+        }),
+        // multipart uploads: multer stops reading (413) as soon as the file passes MAX_FILE_BYTES
+        MulterModule.register({
+          limits: { fileSize: config.maxFileBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
         }),
       ],
       controllers: [

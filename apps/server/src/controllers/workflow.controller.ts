@@ -4,6 +4,7 @@ import {
   Get,
   Header,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -13,12 +14,13 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
-import { CrmError, ErrorCode } from '@crm/common';
+import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { RecordsService } from '@crm/records';
 import { DeploymentsService, EngineService, type WorkflowViewer } from '@crm/workflow';
 import { actorOf } from '../http/request-context';
 import { workflowViewer } from '../http/workflow-viewer';
+import { Upload, isMultipart, readBody } from '../http/uploads';
 import { parseId, parseOptionalInt } from '../http/params';
 
 type Body_ = Record<string, unknown> | undefined;
@@ -73,6 +75,7 @@ export class WorkflowController {
     private readonly engine: EngineService,
     private readonly meta: MetaService,
     private readonly records: RecordsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private viewer(req: Request): Promise<WorkflowViewer> {
@@ -263,14 +266,15 @@ export class WorkflowController {
 
   /** BPMN XML as the body (application/xml, text/xml) or a multipart upload named `file`. */
   @Post('deployments')
+  @Upload((req) => void allow(req, 'deploy'))
   @UseInterceptors(FileInterceptor('file'))
-  async deploy(
-    @Body() body: unknown,
-    @UploadedFile() file: Express.Multer.File | undefined,
-    @Req() req: Request,
-  ) {
+  async deploy(@UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
     const actor = allow(req, 'deploy');
-    const xml = file ? file.buffer.toString('utf8') : typeof body === 'string' ? body : undefined;
+    const xml = file
+      ? file.buffer.toString('utf8')
+      : isMultipart(req)
+        ? undefined
+        : (await readBody(req, this.config.maxFileBytes)).toString('utf8');
     if (!xml || !xml.trim()) {
       throw new CrmError(
         ErrorCode.BadRequest,

@@ -98,11 +98,11 @@ describe('buildOpenApi', () => {
       'get /api/workflow/instances/{id}',
       'get /api/meta/documents',
       'get /api/meta/entities/{name}/schema',
-      'post /api/files',
       'get /api/files/{id}',
     ])
       expect(checked).not.toContain(open);
     for (const guarded of [
+      'post /api/files',
       'post /api/workflow/deployments',
       'post /api/workflow/messages',
       'post /api/workflow/external-jobs/fetch-and-lock',
@@ -314,7 +314,7 @@ describe('buildOpenApi: admin, metadata, files', () => {
   it('uploads files as multipart and hides unreadable ones behind 404', () => {
     const upload = op('/api/files', 'post');
     expect(Object.keys(upload.requestBody!.content)).toEqual(['multipart/form-data']);
-    expect(codes(upload).sort()).toEqual(['201', '400', '401', '413']);
+    expect(codes(upload).sort()).toEqual(['201', '400', '401', '403', '413']);
     expect(codes(op('/api/files/{id}', 'get')).sort()).toEqual(['200', '401', '404']);
     expect(component(jsonSchema(op('/api/files/{id}/meta', 'get'), '200')).required).toContain(
       'sha256',
