@@ -6,6 +6,7 @@ import {
   type JsonSchema,
   RESERVED_FIELD_NAMES,
   ajvErrorsToDetails,
+  ajvRegExp,
   ruleHolds,
 } from '@crm/metadata';
 
@@ -24,7 +25,13 @@ export function decimalFits(value: number, spec: { precision: number; scale: num
 }
 
 function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+  // metadata patterns match in linear time (RE2), never with the backtracking RegExp engine
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    useDefaults: false,
+    code: { regExp: ajvRegExp },
+  });
   addFormats(ajv, { keywords: true });
   ajv.addKeyword({
     keyword: 'x-decimal',
