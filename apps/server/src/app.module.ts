@@ -34,6 +34,7 @@ import {
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
+import { HeavyRequests } from './http/heavy-requests';
 
 @Module({})
 export class AppModule {
@@ -84,6 +85,7 @@ export class AppModule {
         AuditService,
         IdentityService,
         AuthService,
+        HeavyRequests,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

@@ -20,6 +20,8 @@ export interface AppConfig {
   jobPollMs: number;
   /** How long an acquired job stays locked to its node before another node may take it, ms. */
   jobLockMs: number;
+  /** Jobs one node runs at once out of an acquired batch. */
+  jobConcurrency: number;
   /** First retry delay of a failing job; doubles per attempt, ms. */
   jobBackoffMs: number;
   /** Largest process variables document, bytes. */
@@ -43,6 +45,10 @@ export interface AppConfig {
   loginWindow: number;
   /** Most data rows one record import may carry (all are written in one transaction). */
   importMaxRows: number;
+  /** Longest a user's list, count or export page may run before it is stopped (503), ms. */
+  queryTimeoutMs: number;
+  /** Lists, counts and exports one user may run at once on one node (more: 429). */
+  heavyRequestsPerUser: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -116,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobPollMs: int(env, 'JOB_POLL_MS', 500, 0),
     jobLockMs: int(env, 'JOB_LOCK_MS', 60_000, 100),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 0),
+    jobConcurrency: int(env, 'JOB_CONCURRENCY', 4, 1),
     workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
     timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
     adminPassword: env.ADMIN_PASSWORD || null,
@@ -125,5 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
     loginWindow: int(env, 'LOGIN_WINDOW', 900, 1),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 10_000, 1),
+    queryTimeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1),
+    heavyRequestsPerUser: int(env, 'HEAVY_REQUESTS_PER_USER', 4, 1),
   };
 }

@@ -44,6 +44,8 @@ export enum ErrorCode {
   UserNotFound = 'USER_NOT_FOUND',
   DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
   ImportTooLarge = 'IMPORT_TOO_LARGE',
+  QueryTimeout = 'QUERY_TIMEOUT',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -105,6 +107,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UserNotFound]: 404,
   [ErrorCode.DepartmentNotFound]: 404,
   [ErrorCode.ImportTooLarge]: 413,
+  [ErrorCode.QueryTimeout]: 503,
+  [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.Internal]: 500,
 };
 

@@ -20,6 +20,7 @@ import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { type ImportPayload, RecordTransferService } from '@crm/records';
 import { actorOf } from '../http/request-context';
 import { parseJsonParam, parseList } from '../http/params';
+import { HeavyRequest } from '../http/heavy-requests';
 import { Upload, isMultipart, readBody } from '../http/uploads';
 
 /**
@@ -36,6 +37,7 @@ export class RecordTransferController {
   ) {}
 
   @Get('export')
+  @UseInterceptors(HeavyRequest)
   async export(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,

@@ -9,9 +9,11 @@ import {
   Post,
   Query,
   Req,
+  UseInterceptors,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { RecordsService } from '@crm/records';
+import { HeavyRequest } from '../http/heavy-requests';
 import { actorOf } from '../http/request-context';
 import { parseId, parseJsonParam, parseList, parseOptionalInt } from '../http/params';
 
@@ -20,6 +22,7 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Get()
+  @UseInterceptors(HeavyRequest)
   list(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
