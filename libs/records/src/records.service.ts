@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  APP_CONFIG,
+  type AppConfig,
   CLOCK,
   type Clock,
   CrmError,
   DB,
   type Db,
+  deadlineTerm,
   type ErrorDetail,
   ErrorCode,
   type SqlParam,
@@ -132,6 +135,7 @@ export class RecordsService {
     @Inject(DB) private readonly db: Db,
     private readonly meta: MetaService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     meta.onModelChange(() => this.validators.clear());
   }
@@ -251,7 +255,9 @@ export class RecordsService {
     // see rows the user may read; nothing is filtered in memory after the query.
     const allowed = access ? await access.rows(e, 'read') : ALL_ROWS;
     const extra = also === ALL_ROWS ? '' : ` AND (${also.sql})`;
-    const base = `t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${allowed.sql}${extra} AND ${where.sql}`;
+    // a user shapes this query (filter, sort, count): it runs under the statement timeout
+    const timed = { timeoutMs: this.config.queryTimeoutMs };
+    const base = `${deadlineTerm(this.db.dialect)} AND t.deleted_at IS ${query.deleted === 'only' ? 'NOT ' : ''}NULL AND ${allowed.sql}${extra} AND ${where.sql}`;
     const baseParams: SqlParam[] = [...allowed.params, ...also.params, ...where.params];
     const params: SqlParam[] = [...baseParams];
     let sql = base;
@@ -265,6 +271,7 @@ export class RecordsService {
     const rows = await this.db.query(
       `SELECT ${[...cols].map((c) => `t.${q(c)}`).join(', ')} FROM ${q(e.table)} t WHERE ${sql} ORDER BY ${orderBySql(keys)} LIMIT ${limit + 1}`,
       params,
+      timed,
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -277,6 +284,7 @@ export class RecordsService {
       const [c] = await this.db.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM ${q(e.table)} t WHERE ${base}`,
         baseParams,
+        timed,
       );
       out.count = Number(c.n);
     }
@@ -775,8 +783,12 @@ export class RecordsService {
         errors.slice(0, MAX_IMPORT_ERRORS),
         errors.length > MAX_IMPORT_ERRORS ? { totalErrors: errors.length } : undefined,
       );
-    // a dry run numbers inside its transaction, so the rollback gives the numbers back
-    if (!opts.dryRun) for (const p of prepared) await this.takeNumbers(e, p.data);
+    // A dry run takes no numbers: numbering inside its transaction would hold the counter's row
+    // lock until the rollback and stall every other user's create for as long as the run lasts
+    // (7.5 s for 10,000 rows). Its rows get placeholders no code rule produces instead.
+    for (const p of prepared)
+      if (opts.dryRun) dryRunNumbers(e, p.data, p.row);
+      else await this.takeNumbers(e, p.data);
     const rollback = new Error('dry run');
     try {
       return await this.db.transaction(async (tx) => {
@@ -1310,4 +1322,10 @@ export class RecordsService {
       current ? { current } : undefined,
     );
   }
+}
+
+/** Stand-ins for a dry run's auto-numbers: unique per row, so unique indexes still hold. */
+function dryRunNumbers(e: CompiledEntity, data: RecordData, row: number): void {
+  for (const [name, f] of Object.entries(e.fields))
+    if (f.type === 'autoNumber') data[name] = `~dry-run~${row}`;
 }
