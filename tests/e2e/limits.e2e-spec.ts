@@ -1,5 +1,14 @@
 import * as http from 'node:http';
-import { ADMIN_PASSWORD, DIALECTS, type TestServer, bpmn, startServer } from './support/harness';
+import { DB, type Db } from '@crm/common';
+import {
+  ADMIN_PASSWORD,
+  DIALECTS,
+  type TestServer,
+  bpmn,
+  eventually,
+  q,
+  startServer,
+} from './support/harness';
 
 /**
  * Attacks on the server's limits rather than on its data: oversized or unauthorised uploads,
@@ -116,7 +125,7 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
     s = await startServer(
       dialect,
       { 'deal.yaml': DEAL, ...ROLES },
-      { MAX_FILE_BYTES: String(MAX_FILE_BYTES) },
+      { MAX_FILE_BYTES: String(MAX_FILE_BYTES), HEAVY_REQUESTS_PER_USER: '1' },
     );
     token.set('admin', await login('admin', ADMIN_PASSWORD));
     for (const [name, roles] of [
@@ -237,4 +246,164 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
       expect(((await json.json()) as { valid: number }).valid).toBe(1);
     });
   });
+
+  describe('attacks: holding the database', () => {
+    const ROWS = 30_000;
+    beforeAll(async () => {
+      // 30,000 deals with a 1 KB note each, written straight into the table
+      const db = s.app.get<Db>(DB);
+      const now = "'2026-03-15 08:00:00'";
+      const note =
+        dialect === 'mysql' ? "REPEAT('n', 1000)" : 'substr(hex(zeroblob(500)), 1, 1000)';
+      const title = dialect === 'mysql' ? "CONCAT('deal ', i)" : "'deal ' || i";
+      // ten digits crossed five times (MariaDB caps recursive CTEs at 1,000 iterations)
+      const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        .map((d) => `SELECT ${d} AS i`)
+        .join(' UNION ALL ');
+      await db.execute(
+        `INSERT INTO e_deal (title, note, owner, created_at, updated_at, version) WITH d AS (${digits}), n AS (SELECT a.i + 10 * b.i + 100 * c.i + 1000 * e.i + 10000 * f.i AS i FROM d a, d b, d c, d e, d f) SELECT ${title}, ${note}, 'admin', ${now}, ${now}, 1 FROM n WHERE i < ${ROWS}`,
+      );
+    });
+
+    it('the owner column every "own records" condition filters on is indexed', async () => {
+      const db = s.app.get<Db>(DB);
+      const indexed =
+        dialect === 'mysql'
+          ? await db.query<{ Key_name: string }>(
+              "SHOW INDEX FROM e_deal WHERE Column_name = 'owner'",
+            )
+          : await db.query<{ name: string }>(
+              "SELECT il.name FROM pragma_index_list('e_deal') il, pragma_index_info(il.name) ii WHERE ii.name = 'owner'",
+            );
+      expect(indexed).toHaveLength(1);
+    });
+
+    it('a filter with more than 50 conditions is refused with its pointer', async () => {
+      const filter = {
+        or: Array.from({ length: 180 }, (_, i) => ({ note: { contains: `z${i}` } })),
+      };
+      const r = await s.api(
+        'GET',
+        `/api/records/deal?count=true&filter=${q(filter)}`,
+        undefined,
+        as('admin'),
+      );
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('FILTER_INVALID');
+      expect(r.body.errors[0].path).toBe('/filter/or/50/note/contains');
+    });
+
+    it('a date beyond what the database holds is refused instead of matching every row', async () => {
+      const filter = { createdAt: { lt: '+275760-09-13T00:00:00.000Z' } };
+      const r = await s.api(
+        'GET',
+        `/api/records/deal?count=true&filter=${q(filter)}`,
+        undefined,
+        as('admin'),
+      );
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('FILTER_INVALID');
+      expect(r.body.errors[0].path).toBe('/filter/createdAt/lt');
+    });
+
+    it('a list that runs past QUERY_TIMEOUT_MS is stopped with 503 QUERY_TIMEOUT, and the server serves on', async () => {
+      await s.restart({ QUERY_TIMEOUT_MS: '5' });
+      token.set('admin', await login('admin', ADMIN_PASSWORD));
+      try {
+        // 50 unindexable contains over 30,000 notes of 1 KB, counted: far longer than 5 ms
+        const filter = {
+          or: Array.from({ length: 50 }, (_, i) => ({ note: { contains: `z${i}` } })),
+        };
+        const r = await s.api(
+          'GET',
+          `/api/records/deal?count=true&filter=${q(filter)}`,
+          undefined,
+          as('admin'),
+        );
+        expect(r.status).toBe(503);
+        expect(r.body.code).toBe('QUERY_TIMEOUT');
+        expect(r.body.errors[0].path).toBe('filter');
+        const light = await s.api(
+          'GET',
+          `/api/records/deal?limit=1&filter=${q({ title: 'deal 1' })}`,
+          undefined,
+          as('admin'),
+        );
+        expect(light.status).toBe(200);
+        expect(light.body.data).toHaveLength(1);
+      } finally {
+        await s.restart();
+        token.set('admin', await login('admin', ADMIN_PASSWORD));
+      }
+    });
+
+    it('one user gets HEAVY_REQUESTS_PER_USER lists or exports at once (429 beyond); others are served', async () => {
+      // an export the client stops reading holds its slot: 30 MB cannot fit in socket buffers
+      const u = new URL(`${s.url}/api/records/deal/export?format=json`);
+      let held: http.ClientRequest | undefined;
+      const opened = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        held = http.get(
+          { host: u.hostname, port: u.port, path: u.pathname + u.search, headers: as('admin') },
+          (res) => {
+            res.pause();
+            resolve(res);
+          },
+        );
+        held.on('error', reject);
+      });
+      try {
+        expect(opened.statusCode).toBe(200);
+        const list = await s.api('GET', '/api/records/deal?limit=1', undefined, as('admin'));
+        expect(list.status).toBe(429);
+        expect(list.body.code).toBe('TOO_MANY_REQUESTS');
+        expect(list.headers.get('retry-after')).toBe('1');
+        const other = await s.api('GET', '/api/records/deal?limit=1', undefined, as('reader'));
+        expect(other.status).toBe(200);
+      } finally {
+        held?.destroy();
+      }
+      // the slot is given back when the export ends (here: the client went away)
+      await eventually(async () => {
+        const again = await s.api('GET', '/api/records/deal?limit=1', undefined, as('admin'));
+        expect(again.status).toBe(200);
+      });
+    });
+  });
+
+  // MySQL only: SQLite has one writer, so any import waits for another writing transaction
+  if (dialect === 'mysql')
+    it('a dry-run import takes no auto-numbers: it runs while another transaction holds the counter', async () => {
+      const first = await s.api('POST', '/api/records/deal', { title: 'numbered' }, as('admin'));
+      expect(first.status).toBe(201);
+      const u = new URL(s.config.databaseUrl);
+      const mysql = await import('mysql2/promise');
+      const conn = await mysql.createConnection({
+        host: u.hostname,
+        port: Number(u.port || 3306),
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        database: u.pathname.slice(1),
+      });
+      try {
+        // a create numbering right now holds this row until it commits
+        await conn.query('SET SESSION innodb_lock_wait_timeout = 30');
+        await conn.beginTransaction();
+        await conn.query("SELECT * FROM crm_sequence WHERE seq_key LIKE 'deal.code%' FOR UPDATE");
+        const csv = `title\n${Array.from({ length: 50 }, (_, i) => `dry ${i}`).join('\n')}\n`;
+        const r = await fetch(`${s.url}/api/records/deal/import?dryRun=true`, {
+          method: 'POST',
+          headers: { ...as('admin'), 'content-type': 'text/csv' },
+          body: csv,
+          // the old dry run waited for the lock (30 s here): give up long before
+          signal: AbortSignal.timeout(10_000),
+        });
+        expect(r.status).toBe(200);
+        expect(await r.json()).toMatchObject({ created: 0, dryRun: true, valid: 50 });
+        await conn.rollback();
+      } finally {
+        await conn.end();
+      }
+      const next = await s.api('POST', '/api/records/deal', { title: 'numbered 2' }, as('admin'));
+      expect(next.body.code).toBe('SJ-0002');
+    });
 });
