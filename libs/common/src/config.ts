@@ -24,6 +24,8 @@ export interface AppConfig {
   jobConcurrency: number;
   /** First retry delay of a failing job; doubles per attempt, ms. */
   jobBackoffMs: number;
+  /** Shortest gap between two firings of a timer cycle a deploy accepts, ms. */
+  timerMinCycleMs: number;
   /** Largest process variables document, bytes. */
   workflowMaxVariablesBytes: number;
   /** Time zone of cron timer cycles ("every working day at 9:00"). */
@@ -123,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobLockMs: int(env, 'JOB_LOCK_MS', 60_000, 100),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 0),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 4, 1),
+    timerMinCycleMs: int(env, 'TIMER_MIN_CYCLE_MS', 60_000, 0),
     workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
     timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
     adminPassword: env.ADMIN_PASSWORD || null,
