@@ -25,6 +25,7 @@ fields:
   title: { type: text, label: { zh-CN: 标题, en: Title }, required: true }
   note: { type: longText, label: { zh-CN: 备注, en: Note } }
   contract: { type: file, label: { zh-CN: 合同, en: Contract } }
+  extra: { type: json, label: { zh-CN: 扩展, en: Extra } }
 `;
 const label = (n: string) => `{ zh-CN: ${n}, en: ${n} }`;
 const ROLES = {
@@ -247,6 +248,111 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
     });
   });
 
+  describe('attacks: inputs past what the server holds', () => {
+    const deploy = (xml: string) =>
+      s.api('POST', '/api/workflow/deployments', xml, {
+        ...as('admin'),
+        'content-type': 'application/xml',
+      });
+
+    /** JSON text nested `n` deep (built as text: JSON.stringify itself recurses). */
+    const nested = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+
+    it('30,000 Chinese characters in a longText (90,000 bytes: its column holds 65,535) are a 400', async () => {
+      const r = await s.api(
+        'POST',
+        '/api/records/deal',
+        { title: 'cjk', note: '汉'.repeat(30_000) },
+        as('admin'),
+      );
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('RECORD_INVALID');
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({ path: '/note', message: expect.stringContaining('65535 bytes') }),
+      ]);
+      const fits = await s.api(
+        'POST',
+        '/api/records/deal',
+        { title: 'cjk', note: '汉'.repeat(21_845) },
+        as('admin'),
+      );
+      expect(fits.status).toBe(201);
+      expect(fits.body.note).toHaveLength(21_845);
+    });
+
+    it.each([
+      [
+        'a record with JSON',
+        '/api/records/deal',
+        (deep: string) => `{"title":"deep","extra":${deep}}`,
+        '/extra/a/a',
+      ],
+      [
+        'process variables',
+        '/api/workflow/instances',
+        (deep: string) => `{"processKey":"p_limits","variables":{"v":${deep}}}`,
+        '/variables/v/a',
+      ],
+    ])('%s nested 5,000 deep are a 400 naming where', async (_name, path, body, prefix) => {
+      const r = await s.api('POST', path, body(nested(5000)), as('admin'));
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('BAD_REQUEST');
+      expect(r.body.errors[0].path.startsWith(prefix)).toBe(true);
+      expect(r.body.message).toContain('deeper than 64 levels');
+    });
+
+    it('of concurrent restores of one record exactly one succeeds; the others answer 409', async () => {
+      const d = (await s.api('POST', '/api/records/deal', { title: 'restore me' }, as('admin')))
+        .body;
+      await s.api(
+        'DELETE',
+        `/api/records/deal/${d.id}?version=${d.version}`,
+        undefined,
+        as('admin'),
+      );
+      const rs = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          s.api('POST', `/api/records/deal/${d.id}/restore`, undefined, as('admin')),
+        ),
+      );
+      expect(rs.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+      for (const r of rs.filter((x) => x.status === 409))
+        expect(r.body.code).toBe('VERSION_CONFLICT');
+      const history = await s.api(
+        'GET',
+        `/api/records/deal/${d.id}/history`,
+        undefined,
+        as('admin'),
+      );
+      const restores = history.body.data.filter((h: { action?: string; op?: string }) =>
+        [h.action, h.op].includes('restore'),
+      );
+      expect(restores).toHaveLength(1);
+    });
+
+    it.each([
+      [
+        'a timer cycle of a millisecond (would start ~190 instances a second)',
+        '<bpmn:process id="p_fast" isExecutable="true"><bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT0.001S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent></bpmn:process>',
+        'tick',
+        'fires every 1 ms; the shortest allowed is 60000 ms',
+      ],
+      [
+        'a 5,000-character process id',
+        `<bpmn:process id="${'p'.repeat(5000)}" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>`,
+        `${'p'.repeat(40)}…`,
+        'a process id is at most 191 characters',
+      ],
+    ])('%s is refused at deploy with the element', async (_name, body, elementId, message) => {
+      const r = await deploy(bpmn(body));
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('BPMN_INVALID');
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({ elementId, message: expect.stringContaining(message) }),
+      ]);
+    });
+  });
+
   describe('attacks: holding the database', () => {
     const ROWS = 30_000;
     beforeAll(async () => {
@@ -307,6 +413,9 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
     });
 
     it('a list that runs past QUERY_TIMEOUT_MS is stopped with 503 QUERY_TIMEOUT, and the server serves on', async () => {
+      const [{ first }] = await s.app
+        .get<Db>(DB)
+        .query<{ first: number }>('SELECT MIN(id) AS first FROM e_deal');
       await s.restart({ QUERY_TIMEOUT_MS: '5' });
       token.set('admin', await login('admin', ADMIN_PASSWORD));
       try {
@@ -325,7 +434,7 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
         expect(r.body.errors[0].path).toBe('filter');
         const light = await s.api(
           'GET',
-          `/api/records/deal?limit=1&filter=${q({ title: 'deal 1' })}`,
+          `/api/records/deal?limit=1&filter=${q({ id: first })}`,
           undefined,
           as('admin'),
         );

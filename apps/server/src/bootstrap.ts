@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
 import { parseQueryString, refuseRepeatedParams } from './http/query-string';
+import { refuseDeepJson } from './http/json-depth';
 import { exceptUploads } from './http/uploads';
 
 export interface ServerOptions {
@@ -38,7 +39,7 @@ export async function createServer(
   try {
     // Bodies of upload routes (imports, deployments, files) are read by their handlers after
     // authentication and the permission check, never here (see http/uploads.ts).
-    app.use(exceptUploads(express.json({ limit: '10mb' })));
+    app.use(exceptUploads(express.json({ limit: '10mb' })), refuseDeepJson);
     app.useGlobalFilters(new ErrorFilter());
     app.use('/api/docs-assets', express.static(swaggerAssetsDir(), { index: false }));
     const meta = app.get(MetaService);

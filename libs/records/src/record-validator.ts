@@ -51,6 +51,23 @@ function makeAjv(): Ajv {
       return ok;
     },
   });
+  ajv.addKeyword({
+    keyword: 'x-maxBytes',
+    type: 'string',
+    errors: true,
+    validate: function check(max: number, data: string) {
+      const bytes = Buffer.byteLength(data, 'utf8');
+      if (bytes <= max) return true;
+      (check as unknown as { errors: unknown[] }).errors = [
+        {
+          keyword: 'x-maxBytes',
+          message: `must be at most ${max} bytes of UTF-8 (this text is ${bytes}: a Chinese character takes 3)`,
+          params: { limit: max },
+        },
+      ];
+      return false;
+    },
+  });
   return ajv;
 }
 

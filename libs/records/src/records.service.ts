@@ -1122,20 +1122,24 @@ export class RecordsService {
           throw await this.unreachable(tx, e, id, 'delete', actor, true);
         throw err;
       }
-      if (current.deletedAt === null) {
+      const notDeleted = async () => {
         const seen = await this.seenAs(tx, e, id, actor);
-        throw new CrmError(
+        return new CrmError(
           ErrorCode.VersionConflict,
           `${e.name} ${id} is not deleted`,
           [{ path: '/deletedAt', message: 'record is not deleted' }],
           seen ? { current: seen } : undefined,
         );
-      }
+      };
+      if (current.deletedAt === null) throw await notDeleted();
       const ts = toDbTimestamp(this.clock.now());
-      await tx.execute(
-        `UPDATE ${q(e.table)} SET deleted_at = NULL, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+      // conditional: of concurrent restores of one record the first wins, the others find it
+      // restored (MySQL re-reads the row once the winner's lock is released) and answer 409
+      const done = await tx.execute(
+        `UPDATE ${q(e.table)} SET deleted_at = NULL, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND deleted_at IS NOT NULL`,
         [ts, actor.id, id],
       );
+      if (done.affected !== 1) throw await notDeleted();
       await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
     });
     return this.readBack(entityName, id, actor);

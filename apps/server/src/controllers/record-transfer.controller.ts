@@ -21,6 +21,7 @@ import { type ImportPayload, RecordTransferService } from '@crm/records';
 import { actorOf } from '../http/request-context';
 import { parseJsonParam, parseList } from '../http/params';
 import { HeavyRequest } from '../http/heavy-requests';
+import { assertJsonDepth } from '../http/json-depth';
 import { Upload, isMultipart, readBody } from '../http/uploads';
 
 /**
@@ -112,13 +113,16 @@ export class RecordTransferController {
 }
 
 function parseJson(bytes: Buffer, path: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    value = JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     throw new CrmError(ErrorCode.BadRequest, `the ${path} is not valid JSON`, [
       { path, message: 'not valid JSON' },
     ]);
   }
+  assertJsonDepth(value, path);
+  return value;
 }
 
 function payloadOfFile(file: Express.Multer.File): ImportPayload {
