@@ -27,8 +27,24 @@ fields:
   contract: { type: file, label: { zh-CN: 合同, en: Contract } }
   extra: { type: json, label: { zh-CN: 扩展, en: Extra } }
 `;
+const ACCOUNT = `
+kind: entity
+name: account
+label: { zh-CN: 客户, en: Account }
+displayField: name
+fields:
+  name: { type: text, label: { zh-CN: 名称, en: Name }, required: true, unique: true }
+  secret: { type: text, label: { zh-CN: 机密, en: Secret } }
+`;
 const label = (n: string) => `{ zh-CN: ${n}, en: ${n} }`;
 const ROLES = {
+  'roles/rep.yaml': `
+kind: role
+name: rep
+label: ${label('Rep')}
+rules:
+  - { action: [read, create, update], subject: [account, deal], conditions: { owner: $me } }
+`,
   'roles/reader.yaml': `
 kind: role
 name: reader
@@ -125,13 +141,14 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
   beforeAll(async () => {
     s = await startServer(
       dialect,
-      { 'deal.yaml': DEAL, ...ROLES },
+      { 'deal.yaml': DEAL, 'account.yaml': ACCOUNT, ...ROLES },
       { MAX_FILE_BYTES: String(MAX_FILE_BYTES), HEAVY_REQUESTS_PER_USER: '1' },
     );
     token.set('admin', await login('admin', ADMIN_PASSWORD));
     for (const [name, roles] of [
       ['norole', []],
       ['reader', ['reader']],
+      ['rep', ['rep']],
     ] as const) {
       const r = await s.api(
         'POST',
@@ -145,6 +162,45 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
   });
   afterAll(async () => {
     await s?.close();
+  });
+
+  describe('attacks: existence oracles', () => {
+    it('a unique value held by a hidden record answers 409 with nothing of that record', async () => {
+      const hidden = await s.api(
+        'POST',
+        '/api/records/account',
+        { name: 'Hidden Co', secret: 'top secret 4711' },
+        as('admin'),
+      );
+      expect(hidden.status).toBe(201);
+      const r = await s.api('POST', '/api/records/account', { name: 'Hidden Co' }, as('rep'));
+      // the documented rule: a unique constraint tells that the value is taken, nothing more
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('UNIQUE_VIOLATION');
+      expect(r.body).not.toHaveProperty('current');
+      const text = JSON.stringify(r.body);
+      expect(text).not.toContain('4711');
+      expect(text).not.toContain(`${hidden.body.id}`);
+      expect(text).not.toContain('admin');
+    });
+
+    it('sharing with a login that does not exist answers exactly like sharing with one that does', async () => {
+      const own = await s.api('POST', '/api/records/account', { name: 'Rep Co' }, as('rep'));
+      expect(own.status).toBe(201);
+      const share = (login: string) =>
+        s.api('POST', `/api/records/account/${own.body.id}/shares`, { login }, as('rep'));
+      const known = await share('reader');
+      const unknown = await share('nobody-here');
+      expect([known.status, unknown.status]).toEqual([204, 204]);
+      expect(unknown.body).toEqual(known.body);
+      // and nothing was stored for the unknown login
+      const db = s.app.get<Db>(DB);
+      const rows = await db.query(
+        'SELECT login FROM crm_record_share WHERE record_id = ? AND entity = ?',
+        [own.body.id, 'account'],
+      );
+      expect(rows).toEqual([{ login: 'reader' }]);
+    });
   });
 
   describe('attacks: uploads', () => {

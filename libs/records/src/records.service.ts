@@ -1166,11 +1166,10 @@ export class RecordsService {
       );
       if (!mine) throw await this.unreachable(this.db, e, id, 'update', actor);
     }
+    // Not an oracle of logins: sharing with a login that does not exist answers like sharing with
+    // one that does (204) and stores nothing. A 404 here told any rep which logins exist.
     const [user] = await this.db.query('SELECT id FROM crm_user WHERE login = ?', [login]);
-    if (!user)
-      throw new CrmError(ErrorCode.UserNotFound, `no user "${login}"`, [
-        { path: '/login', message: 'unknown user' },
-      ]);
+    if (!user) return;
     try {
       await this.db.execute(
         'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
