@@ -164,6 +164,49 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
     await s?.close();
   });
 
+  describe('attacks: query parameters', () => {
+    it.each([
+      ['a search parameter the list does not have', '/api/records/deal?q=acme', ['q']],
+      ['a typo of a real one', '/api/records/deal?limt=1&sort=title', ['limt']],
+      ['parameters on a route that takes none', '/api/auth/me?debug=1', ['debug']],
+      [
+        'an unknown one beside a known one on a task list',
+        '/api/tasks?state=created&owner=x',
+        ['owner'],
+      ],
+    ])('%s is refused with 400 naming it, not ignored', async (_name, path, names) => {
+      const r = await s.api('GET', path, undefined, as('admin'));
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('QUERY_INVALID');
+      expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(names);
+      expect(r.body.data).toBeUndefined();
+    });
+
+    it('fields= may name system fields, which are always returned', async () => {
+      const d = await s.api('POST', '/api/records/deal', { title: 'sys', note: 'n' }, as('admin'));
+      const r = await s.api(
+        'GET',
+        `/api/records/deal/${d.body.id}?fields=id,owner`,
+        undefined,
+        as('admin'),
+      );
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ id: d.body.id, owner: 'admin' });
+      expect(r.body).not.toHaveProperty('note');
+      const list = await s.api(
+        'GET',
+        '/api/records/deal?fields=id,owner,title&limit=1',
+        undefined,
+        as('admin'),
+      );
+      expect(list.status).toBe(200);
+      expect(Object.keys(list.body.data[0])).toEqual(
+        expect.arrayContaining(['id', 'owner', 'title']),
+      );
+      expect(list.body.data[0]).not.toHaveProperty('note');
+    });
+  });
+
   describe('attacks: existence oracles', () => {
     it('a unique value held by a hidden record answers 409 with nothing of that record', async () => {
       const hidden = await s.api(
@@ -534,6 +577,22 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
       });
     });
   });
+
+  if (dialect === 'mysql')
+    it('a server that refuses to start (bad metadata) leaves no MySQL database behind', async () => {
+      const ours = async () => {
+        const db = s.app.get<Db>(DB);
+        const rows = await db.query<Record<string, string>>(
+          `SHOW DATABASES LIKE 'crm\\_e2e\\_${process.pid}\\_%'`,
+        );
+        return rows.map((r) => Object.values(r)[0]).sort();
+      };
+      const before = await ours();
+      await expect(
+        startServer(dialect, { 'deal.yaml': DEAL.replace('type: longText', 'type: novel') }),
+      ).rejects.toMatchObject({ code: 'METADATA_INVALID' });
+      expect(await ours()).toEqual(before);
+    });
 
   // MySQL only: SQLite has one writer, so any import waits for another writing transaction
   if (dialect === 'mysql')

@@ -35,6 +35,7 @@ import {
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
 import { HeavyRequests } from './http/heavy-requests';
+import { KnownQueryParamsGuard } from './http/query-params';
 
 @Module({})
 export class AppModule {
@@ -87,6 +88,8 @@ export class AppModule {
         AuthService,
         HeavyRequests,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // after authentication: an anonymous caller learns nothing about a route's parameters
+        { provide: APP_GUARD, useClass: KnownQueryParamsGuard },
       ],
     };
   }

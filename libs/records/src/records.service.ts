@@ -19,6 +19,7 @@ import {
   type CompiledEntity,
   type FieldDef,
   MetaService,
+  RESERVED_FIELD_NAMES,
   entityTables,
   junctionTableName,
 } from '@crm/metadata';
@@ -325,8 +326,12 @@ export class RecordsService {
     access?: RecordAccess,
   ): Set<string> | undefined {
     if (!fields || fields.length === 0) return undefined;
-    // a field the user may not read is as unknown as one that does not exist
-    const bad = fields.filter((f) => !e.fields[f] || (access && !access.canRead(e, f)));
+    // a field the user may not read is as unknown as one that does not exist; system fields
+    // (id, owner, version...) are always returned, so naming them is fine and changes nothing
+    const bad = fields.filter(
+      (f) =>
+        (!e.fields[f] && !RESERVED_FIELD_NAMES.includes(f)) || (access && !access.canRead(e, f)),
+    );
     if (bad.length) {
       throw new CrmError(
         ErrorCode.FieldUnknown,

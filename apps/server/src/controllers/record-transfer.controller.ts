@@ -18,6 +18,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { type ImportPayload, RecordTransferService } from '@crm/records';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { parseJsonParam, parseList } from '../http/params';
 import { HeavyRequest } from '../http/heavy-requests';
@@ -39,6 +40,7 @@ export class RecordTransferController {
 
   @Get('export')
   @UseInterceptors(HeavyRequest)
+  @QueryParams('format', 'filter', 'sort', 'fields')
   async export(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,

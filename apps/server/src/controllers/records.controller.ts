@@ -14,6 +14,7 @@ import {
 import type { Request } from 'express';
 import { RecordsService } from '@crm/records';
 import { HeavyRequest } from '../http/heavy-requests';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { parseId, parseJsonParam, parseList, parseOptionalInt } from '../http/params';
 
@@ -23,6 +24,7 @@ export class RecordsController {
 
   @Get()
   @UseInterceptors(HeavyRequest)
+  @QueryParams('filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'count', 'deleted')
   list(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
@@ -56,6 +58,7 @@ export class RecordsController {
   }
 
   @Get(':id')
+  @QueryParams('fields', 'include')
   get(
     @Param('entity') entity: string,
     @Param('id') id: string,

@@ -18,6 +18,7 @@ import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { RecordsService } from '@crm/records';
 import { DeploymentsService, EngineService, type WorkflowViewer } from '@crm/workflow';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { workflowViewer } from '../http/workflow-viewer';
 import { Upload, isMultipart, readBody } from '../http/uploads';
@@ -125,6 +126,7 @@ export class WorkflowController {
 
   /** The instances the user may see (all of them with `read` on Workflow). */
   @Get('instances')
+  @QueryParams('state', 'processKey', 'record', 'businessKey', 'limit')
   async instances(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
       data: await this.engine.instances(
@@ -242,6 +244,7 @@ export class WorkflowController {
   }
 
   @Get('incidents')
+  @QueryParams('state', 'instanceId')
   async incidents(@Query() q: Record<string, string>, @Req() req: Request) {
     allow(req, 'read');
     if (q.state && !['open', 'resolved'].includes(q.state))
@@ -316,6 +319,15 @@ export class TasksController {
   }
 
   @Get()
+  @QueryParams(
+    'assignee',
+    'candidateGroup',
+    'candidateUser',
+    'state',
+    'processKey',
+    'instanceId',
+    'mine',
+  )
   async list(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
       data: await this.engine.tasks(
