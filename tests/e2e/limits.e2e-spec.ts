@@ -1,5 +1,7 @@
+import { scryptSync } from 'node:crypto';
 import * as http from 'node:http';
 import { DB, type Db } from '@crm/common';
+import { Lifecycle } from '../../apps/server/src/controllers/health.controller';
 import {
   ADMIN_PASSWORD,
   DIALECTS,
@@ -162,6 +164,124 @@ describe.each(DIALECTS)('limits on %s', (dialect) => {
   });
   afterAll(async () => {
     await s?.close();
+  });
+
+  describe('hygiene', () => {
+    it('a password hashed with the old scrypt cost is rehashed with the current one at login', async () => {
+      const db = s.app.get<Db>(DB);
+      const salt = Buffer.from('0123456789abcdef');
+      const key = scryptSync(PASSWORD, salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 << 20 });
+      const old = ['scrypt', 2 ** 15, 8, 1, salt.toString('base64'), key.toString('base64')].join(
+        '$',
+      );
+      await db.execute('UPDATE crm_user SET password_hash = ? WHERE login = ?', [old, 'reader']);
+      expect(await login('reader')).toEqual(expect.any(String));
+      const [row] = await db.query<{ password_hash: string }>(
+        'SELECT password_hash FROM crm_user WHERE login = ?',
+        ['reader'],
+      );
+      expect(row.password_hash.split('$').slice(0, 4)).toEqual(['scrypt', '32768', '8', '3']);
+      token.set('reader', await login('reader'));
+    });
+
+    it('health: live and ready are public; ready says 503 NOT_READY while shutting down', async () => {
+      const live = await s.api('GET', '/api/health/live', undefined, { 'x-no-auth': '1' });
+      expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
+      const ready = await s.api('GET', '/api/health/ready', undefined, { 'x-no-auth': '1' });
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({
+        status: 'ok',
+        info: {
+          database: { status: 'up' },
+          metadata: { status: 'up' },
+          lifecycle: { status: 'up' },
+        },
+      });
+      const lifecycle = s.app.get(Lifecycle);
+      lifecycle.shuttingDown = true;
+      try {
+        const draining = await s.api('GET', '/api/health/ready', undefined, { 'x-no-auth': '1' });
+        expect(draining.status).toBe(503);
+        expect(draining.body).toMatchObject({
+          code: 'NOT_READY',
+          errors: [{ path: 'lifecycle', message: 'shutting down' }],
+        });
+      } finally {
+        lifecycle.shuttingDown = false;
+      }
+    });
+
+    it('health names the node (host and pid) only to an admin', async () => {
+      const anonymous = await s.api('GET', '/api/health', undefined, { 'x-no-auth': '1' });
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.body.jobs).toEqual({ executed: expect.any(Number) });
+      expect(JSON.stringify(anonymous.body)).not.toContain(String(process.pid));
+      const rep = await s.api('GET', '/api/health', undefined, as('reader'));
+      expect(rep.body.jobs).not.toHaveProperty('node');
+      const admin = await s.api('GET', '/api/health', undefined, as('admin'));
+      expect(admin.body.jobs.node).toContain(`:${process.pid}:`);
+    });
+
+    it("every answer carries a request id (the caller's X-Request-Id when it gives a sane one)", async () => {
+      const own = await s.api('GET', '/api/health/live', undefined, {
+        'x-no-auth': '1',
+        'x-request-id': 'lb-42',
+      });
+      expect(own.headers.get('x-request-id')).toBe('lb-42');
+      const fresh = await s.api('GET', '/api/records/nope', undefined, as('admin'));
+      expect(fresh.status).toBe(404);
+      expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('TRUST_PROXY makes rate limits and the audit see the client address behind a proxy', async () => {
+      const failFrom = async (forwarded: string) => {
+        await s.api(
+          'POST',
+          '/api/auth/login',
+          { login: 'ghost2', password: 'nope-nope-1' },
+          { 'x-no-auth': '1', 'x-forwarded-for': forwarded },
+        );
+        const audit = await s.api(
+          'GET',
+          '/api/admin/audit?outcome=failed&limit=1',
+          undefined,
+          as('admin'),
+        );
+        return audit.body.data[0].detail.address as string;
+      };
+      expect(await failFrom('203.0.113.7')).not.toBe('203.0.113.7');
+      await s.restart({ TRUST_PROXY: 'loopback' });
+      try {
+        token.set('admin', await login('admin', ADMIN_PASSWORD));
+        expect(await failFrom('203.0.113.7')).toBe('203.0.113.7');
+      } finally {
+        await s.restart();
+        token.set('admin', await login('admin', ADMIN_PASSWORD));
+      }
+    });
+
+    it('failed-login rows older than the rate-limit window are pruned', async () => {
+      const db = s.app.get<Db>(DB);
+      const long = new Date(s.clock.now().getTime() - 2 * 900_000).toISOString();
+      const at = long.replace('T', ' ').replace('Z', '');
+      for (let i = 0; i < 5; i++)
+        await db.execute('INSERT INTO crm_login_attempt (attempt_key, at) VALUES (?, ?)', [
+          `user:old${i}`,
+          at,
+        ]);
+      const bad = await s.api(
+        'POST',
+        '/api/auth/login',
+        { login: 'ghost', password: 'nope-nope-1' },
+        { 'x-no-auth': '1' },
+      );
+      expect(bad.status).toBe(401);
+      const left = await db.query<{ attempt_key: string }>(
+        'SELECT attempt_key FROM crm_login_attempt',
+      );
+      expect(left.map((r) => r.attempt_key).filter((k) => k.startsWith('user:old'))).toEqual([]);
+      expect(left.map((r) => r.attempt_key)).toContain('user:ghost');
+    });
   });
 
   describe('attacks: query parameters', () => {

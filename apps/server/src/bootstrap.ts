@@ -11,6 +11,7 @@ import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
 import { parseQueryString, refuseRepeatedParams } from './http/query-string';
 import { refuseDeepJson } from './http/json-depth';
+import { requestLog } from './http/request-log';
 import { exceptUploads } from './http/uploads';
 
 export interface ServerOptions {
@@ -35,6 +36,9 @@ export async function createServer(
     },
   );
   app.set('query parser', parseQueryString);
+  // behind a load balancer req.ip must be the client's, or every login shares one rate limit
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLog);
   app.use(refuseRepeatedParams);
   try {
     // Bodies of upload routes (imports, deployments, files) are read by their handlers after

@@ -51,6 +51,11 @@ export interface AppConfig {
   queryTimeoutMs: number;
   /** Lists, counts and exports one user may run at once on one node (more: 429). */
   heavyRequestsPerUser: number;
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe, so rate limits and the
+   * audit see client addresses behind a load balancer. false: the socket's address.
+   */
+  trustProxy: boolean | number | string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -90,6 +95,18 @@ function jwtSecret(env: NodeJS.ProcessEnv): string | null {
     ]);
   }
   return s;
+}
+
+function trustProxy(raw: string | undefined): boolean | number | string {
+  const v = raw?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  // addresses, subnets or express's names (loopback, linklocal, uniquelocal), comma-separated
+  if (/^[\w.:/, -]+$/.test(v)) return v;
+  throw new CrmError(ErrorCode.ConfigInvalid, `TRUST_PROXY "${v}" is not understood`, [
+    { path: 'TRUST_PROXY', message: 'true, a hop count, or addresses/subnets (e.g. 10.0.0.0/8)' },
+  ]);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
@@ -137,5 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 10_000, 1),
     queryTimeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1),
     heavyRequestsPerUser: int(env, 'HEAVY_REQUESTS_PER_USER', 4, 1),
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }

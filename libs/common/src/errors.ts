@@ -46,6 +46,7 @@ export enum ErrorCode {
   ImportTooLarge = 'IMPORT_TOO_LARGE',
   QueryTimeout = 'QUERY_TIMEOUT',
   TooManyRequests = 'TOO_MANY_REQUESTS',
+  NotReady = 'NOT_READY',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -109,6 +110,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.ImportTooLarge]: 413,
   [ErrorCode.QueryTimeout]: 503,
   [ErrorCode.TooManyRequests]: 429,
+  [ErrorCode.NotReady]: 503,
   [ErrorCode.Internal]: 500,
 };
 

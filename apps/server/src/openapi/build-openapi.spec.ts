@@ -47,6 +47,8 @@ const PUBLIC = [
   'post /api/auth/login',
   'post /api/auth/refresh',
   'get /api/health',
+  'get /api/health/live',
+  'get /api/health/ready',
   'get /api/docs',
   'get /api/docs-json',
 ];
@@ -360,7 +362,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(10);
+    expect(controllers.length).toBe(11);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
@@ -369,6 +371,7 @@ describe('buildOpenApi: every route the server registers', () => {
         'delete /api/admin/users/{id}/api-tokens/{tokenId}',
         'get /api/records/deal',
         'get /api/health',
+        'get /api/health/ready',
       ]),
     );
     expect(routes.length).toBeGreaterThanOrEqual(60);
