@@ -56,6 +56,16 @@ export interface AppConfig {
    * audit see client addresses behind a load balancer. false: the socket's address.
    */
   trustProxy: boolean | number | string;
+  /** FILE_STORAGE=s3: uploaded files go to this S3-compatible bucket instead of DATA_DIR/files. */
+  s3: {
+    bucket: string;
+    prefix: string;
+    endpoint: string | null;
+    region: string;
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    forcePathStyle: boolean;
+  } | null;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -109,6 +119,30 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   ]);
 }
 
+function s3(env: NodeJS.ProcessEnv): AppConfig['s3'] {
+  const kind = env.FILE_STORAGE || 'local';
+  if (kind === 'local') return null;
+  if (kind !== 's3')
+    throw new CrmError(ErrorCode.ConfigInvalid, `FILE_STORAGE must be local or s3, got "${kind}"`, [
+      { path: 'FILE_STORAGE', message: 'local or s3' },
+    ]);
+  if (!env.S3_BUCKET)
+    throw new CrmError(ErrorCode.ConfigInvalid, 'FILE_STORAGE=s3 needs S3_BUCKET', [
+      { path: 'S3_BUCKET', message: 'missing' },
+    ]);
+  const endpoint = env.S3_ENDPOINT || null;
+  return {
+    bucket: env.S3_BUCKET,
+    prefix: env.S3_PREFIX ?? 'files/',
+    endpoint,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID || null,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || null,
+    // MinIO and most self-hosted services want /bucket/key; AWS and OSS/COS virtual hosts
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : !!endpoint,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'crm.sqlite')}`;
@@ -155,5 +189,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     queryTimeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1),
     heavyRequestsPerUser: int(env, 'HEAVY_REQUESTS_PER_USER', 4, 1),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    s3: s3(env),
   };
 }
