@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
@@ -17,6 +19,7 @@ import { FilesService, RecordTransferService, RecordsService } from '@crm/record
 import { AdminController } from './controllers/admin.controller';
 import { AuthController } from './controllers/auth.controller';
 import { FilesController } from './controllers/files.controller';
+import { HealthController, Lifecycle } from './controllers/health.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
 import { RecordsController } from './controllers/records.controller';
@@ -33,6 +36,8 @@ import {
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
+import { HeavyRequests } from './http/heavy-requests';
+import { KnownQueryParamsGuard } from './http/query-params';
 
 @Module({})
 export class AppModule {
@@ -46,8 +51,14 @@ export class AppModule {
           useFactory: () => ({ type: 'better-sqlite3', database: ':memory:', retryAttempts: 0 }),
           dataSourceFactory: async () => openDataSource(config.databaseUrl, config.dbPoolSize),
         }),
+        TerminusModule.forRoot({ logger: false }),
+        // multipart uploads: multer stops reading (413) as soon as the file passes MAX_FILE_BYTES
+        MulterModule.register({
+          limits: { fileSize: config.maxFileBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+        }),
       ],
       controllers: [
+        HealthController,
         SystemController,
         MetaController,
         // before RecordsController, whose GET :id would match /export
@@ -79,7 +90,11 @@ export class AppModule {
         AuditService,
         IdentityService,
         AuthService,
+        HeavyRequests,
+        Lifecycle,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // after authentication: an anonymous caller learns nothing about a route's parameters
+        { provide: APP_GUARD, useClass: KnownQueryParamsGuard },
       ],
     };
   }

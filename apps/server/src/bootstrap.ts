@@ -10,6 +10,9 @@ import { AppModule } from './app.module';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
 import { parseQueryString, refuseRepeatedParams } from './http/query-string';
+import { refuseDeepJson } from './http/json-depth';
+import { requestLog } from './http/request-log';
+import { exceptUploads } from './http/uploads';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -33,20 +36,14 @@ export async function createServer(
     },
   );
   app.set('query parser', parseQueryString);
+  // behind a load balancer req.ip must be the client's, or every login shares one rate limit
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLog);
   app.use(refuseRepeatedParams);
   try {
-    // An import carries a file: up to MAX_FILE_BYTES, CSV as raw bytes (the import decodes UTF-8
-    // or GB18030 itself). Registered first, so the general parsers below skip these requests.
-    app.use(
-      /^\/api\/records\/[^/]+\/import$/,
-      express.raw({
-        type: ['text/csv', 'application/csv', 'text/plain'],
-        limit: config.maxFileBytes,
-      }),
-      express.json({ limit: config.maxFileBytes }),
-    );
-    app.useBodyParser('json', { limit: '10mb' });
-    app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '10mb' });
+    // Bodies of upload routes (imports, deployments, files) are read by their handlers after
+    // authentication and the permission check, never here (see http/uploads.ts).
+    app.use(exceptUploads(express.json({ limit: '10mb' })), refuseDeepJson);
     app.useGlobalFilters(new ErrorFilter());
     app.use('/api/docs-assets', express.static(swaggerAssetsDir(), { index: false }));
     const meta = app.get(MetaService);

@@ -17,7 +17,7 @@ import { MetaService } from '@crm/metadata';
 import { AuditService } from './audit.service';
 import { IdentityService, type User } from './identity.service';
 import { JwtError, signJwt, verifyJwt } from './jwt';
-import { hashPassword, passwordProblems, verifyPassword } from './password';
+import { hashPassword, needsRehash, passwordProblems, verifyPassword } from './password';
 import { Principal } from './principal';
 
 export interface TokenPair {
@@ -151,12 +151,18 @@ export class AuthService {
       !!found.hash &&
       (await verifyPassword(b.password, found.hash));
     if (!ok) {
-      const at = toDbTimestamp(this.clock.now());
+      const now = this.clock.now();
+      const at = toDbTimestamp(now);
       for (const key of keys)
         await this.db.execute('INSERT INTO crm_login_attempt (attempt_key, at) VALUES (?, ?)', [
           key,
           at,
         ]);
+      // attempts older than the window count for nothing: pruned, so a password-guessing run
+      // (one row per guess, per login and per address) cannot grow the table without end
+      await this.db.execute('DELETE FROM crm_login_attempt WHERE at < ?', [
+        toDbTimestamp(new Date(now.getTime() - this.config.loginWindow * 1000)),
+      ]);
       await this.audit.record({
         actor: b.login,
         action: 'login',
@@ -168,6 +174,9 @@ export class AuthService {
       throw unauthenticated('login or password is wrong');
     }
     await this.db.execute('DELETE FROM crm_login_attempt WHERE attempt_key = ?', [keys[0]]);
+    // a hash made with weaker parameters than today's is replaced while the password is at hand
+    if (needsRehash(found.hash!))
+      await this.identity.setPasswordHash(found.user.id, await hashPassword(b.password));
     await this.audit.record({
       actor: found.user.login,
       action: 'login',

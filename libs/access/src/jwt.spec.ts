@@ -53,7 +53,7 @@ describe('password', () => {
   it('hashes with scrypt and a random salt, and verifies', async () => {
     const a = await hashPassword('Secret123456');
     const b = await hashPassword('Secret123456');
-    expect(a).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(a).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword('Secret123456', a)).toBe(true);
     expect(await verifyPassword('Secret123457', a)).toBe(false);

@@ -5,12 +5,21 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
  * form carries its parameters so they can be raised later without breaking old hashes:
  * `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`.
  */
+// OWASP's Password Storage Cheat Sheet: N=2^17, r=8, p=1, or one of its equal-cost settings;
+// N=2^15, r=8, p=3 is one of those and keeps a hash at 32 MiB of memory (2^17 would take 128 MiB
+// per concurrent login, which a burst of logins turns into a memory problem). p=1 before.
 const N = 2 ** 15;
 const R = 8;
-const P = 1;
+const P = 3;
 const KEYLEN = 32;
 // N * r * 128 bytes = 32 MiB per hash; Node's default maxmem (32 MiB) is just too small.
 const MAXMEM = 64 * 1024 * 1024;
+
+/** A stored hash made with weaker parameters than today's: rehash it at the next good login. */
+export function needsRehash(stored: string): boolean {
+  const [kind, n, r, p] = stored.split('$');
+  return kind !== 'scrypt' || Number(n) < N || Number(r) < R || Number(p) < P;
+}
 
 function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>

@@ -20,8 +20,12 @@ export interface AppConfig {
   jobPollMs: number;
   /** How long an acquired job stays locked to its node before another node may take it, ms. */
   jobLockMs: number;
+  /** Jobs one node runs at once out of an acquired batch. */
+  jobConcurrency: number;
   /** First retry delay of a failing job; doubles per attempt, ms. */
   jobBackoffMs: number;
+  /** Shortest gap between two firings of a timer cycle a deploy accepts, ms. */
+  timerMinCycleMs: number;
   /** Largest process variables document, bytes. */
   workflowMaxVariablesBytes: number;
   /** Time zone of cron timer cycles ("every working day at 9:00"). */
@@ -43,6 +47,25 @@ export interface AppConfig {
   loginWindow: number;
   /** Most data rows one record import may carry (all are written in one transaction). */
   importMaxRows: number;
+  /** Longest a user's list, count or export page may run before it is stopped (503), ms. */
+  queryTimeoutMs: number;
+  /** Lists, counts and exports one user may run at once on one node (more: 429). */
+  heavyRequestsPerUser: number;
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe, so rate limits and the
+   * audit see client addresses behind a load balancer. false: the socket's address.
+   */
+  trustProxy: boolean | number | string;
+  /** FILE_STORAGE=s3: uploaded files go to this S3-compatible bucket instead of DATA_DIR/files. */
+  s3: {
+    bucket: string;
+    prefix: string;
+    endpoint: string | null;
+    region: string;
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    forcePathStyle: boolean;
+  } | null;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -84,6 +107,42 @@ function jwtSecret(env: NodeJS.ProcessEnv): string | null {
   return s;
 }
 
+function trustProxy(raw: string | undefined): boolean | number | string {
+  const v = raw?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  // addresses, subnets or express's names (loopback, linklocal, uniquelocal), comma-separated
+  if (/^[\w.:/, -]+$/.test(v)) return v;
+  throw new CrmError(ErrorCode.ConfigInvalid, `TRUST_PROXY "${v}" is not understood`, [
+    { path: 'TRUST_PROXY', message: 'true, a hop count, or addresses/subnets (e.g. 10.0.0.0/8)' },
+  ]);
+}
+
+function s3(env: NodeJS.ProcessEnv): AppConfig['s3'] {
+  const kind = env.FILE_STORAGE || 'local';
+  if (kind === 'local') return null;
+  if (kind !== 's3')
+    throw new CrmError(ErrorCode.ConfigInvalid, `FILE_STORAGE must be local or s3, got "${kind}"`, [
+      { path: 'FILE_STORAGE', message: 'local or s3' },
+    ]);
+  if (!env.S3_BUCKET)
+    throw new CrmError(ErrorCode.ConfigInvalid, 'FILE_STORAGE=s3 needs S3_BUCKET', [
+      { path: 'S3_BUCKET', message: 'missing' },
+    ]);
+  const endpoint = env.S3_ENDPOINT || null;
+  return {
+    bucket: env.S3_BUCKET,
+    prefix: env.S3_PREFIX ?? 'files/',
+    endpoint,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID || null,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || null,
+    // MinIO and most self-hosted services want /bucket/key; AWS and OSS/COS virtual hosts
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === 'true' : !!endpoint,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'crm.sqlite')}`;
@@ -116,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobPollMs: int(env, 'JOB_POLL_MS', 500, 0),
     jobLockMs: int(env, 'JOB_LOCK_MS', 60_000, 100),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 1000, 0),
+    jobConcurrency: int(env, 'JOB_CONCURRENCY', 4, 1),
+    timerMinCycleMs: int(env, 'TIMER_MIN_CYCLE_MS', 60_000, 0),
     workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
     timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
     adminPassword: env.ADMIN_PASSWORD || null,
@@ -125,5 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
     loginWindow: int(env, 'LOGIN_WINDOW', 900, 1),
     importMaxRows: int(env, 'IMPORT_MAX_ROWS', 10_000, 1),
+    queryTimeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1),
+    heavyRequestsPerUser: int(env, 'HEAVY_REQUESTS_PER_USER', 4, 1),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    s3: s3(env),
   };
 }

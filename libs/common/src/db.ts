@@ -1,9 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { CrmError, ErrorCode } from './errors';
 
 export type Dialect = 'mysql' | 'sqlite';
 export type SqlParam = string | number | bigint | null | Buffer;
+
+/** Options of one read. */
+export interface QueryOptions {
+  /**
+   * Stop the statement after this long (503 QUERY_TIMEOUT): for reads a user shapes (lists,
+   * counts, exports), so that one user's query cannot hold a connection and the CPU for everyone.
+   * MySQL: the MAX_EXECUTION_TIME hint; MariaDB: SET STATEMENT max_statement_time ... FOR; SQLite:
+   * the statement's deadlineTerm() (better-sqlite3 has no progress handler).
+   */
+  timeoutMs?: number;
+}
 
 export interface ExecResult {
   affected: number;
@@ -17,7 +29,11 @@ export interface ExecResult {
  */
 export interface Db {
   readonly dialect: Dialect;
-  query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: SqlParam[],
+    opts?: QueryOptions,
+  ): Promise<T[]>;
   execute(sql: string, params?: SqlParam[]): Promise<ExecResult>;
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
@@ -54,20 +70,81 @@ class Mutex {
   }
 }
 
+/** Which MySQL server a DataSource talks to: the two spell a statement timeout differently. */
+const mysqlFlavor = new WeakMap<DataSource, 'mariadb' | 'mysql'>();
+/** Per SQLite connection: when its running statement must stop (see deadlineTerm). */
+const sqliteDeadline = new WeakMap<object, { at: number }>();
+
+const SQLITE_TIMEOUT = 'CRM_QUERY_TIMEOUT';
+
+/**
+ * A WHERE term (put first) that stops the statement once its timeout has passed. SQLite only:
+ * better-sqlite3 offers no progress handler, so a user function checks the clock for every row
+ * the statement looks at and throws when it is late. On MySQL the server enforces the timeout.
+ */
+export function deadlineTerm(dialect: Dialect): string {
+  return dialect === 'sqlite' ? 'crm_deadline() = 1' : '1=1';
+}
+
+function withTimeout(sql: string, flavor: 'mariadb' | 'mysql' | undefined, ms: number): string {
+  if (!/^\s*SELECT\b/i.test(sql)) return sql;
+  if (flavor === 'mariadb')
+    return `SET STATEMENT max_statement_time=${(ms / 1000).toFixed(3)} FOR ${sql}`;
+  return sql.replace(/^\s*SELECT\b/i, `SELECT /*+ MAX_EXECUTION_TIME(${Math.ceil(ms)}) */`);
+}
+
+export function isQueryTimeout(e: unknown): boolean {
+  const err = e as {
+    driverError?: { errno?: number; message?: string };
+    errno?: number;
+    message?: string;
+  };
+  const d = err?.driverError ?? err;
+  // MariaDB ER_STATEMENT_TIMEOUT, MySQL ER_QUERY_TIMEOUT, our SQLite deadline
+  return d?.errno === 1969 || d?.errno === 3024 || String(d?.message).includes(SQLITE_TIMEOUT);
+}
+
+function queryTimeout(ms: number): CrmError {
+  return new CrmError(
+    ErrorCode.QueryTimeout,
+    `the query ran longer than ${ms} ms and was stopped: narrow the filter or ask for fewer rows`,
+    [{ path: 'filter', message: `longer than QUERY_TIMEOUT_MS (${ms} ms)` }],
+  );
+}
+
 async function runQuery(
   runner: QueryRunner | DataSource,
   sql: string,
   params: SqlParam[],
+  opts: QueryOptions = {},
 ): Promise<{ records: unknown[]; affected: number; insertId: number }> {
   const qr = runner instanceof DataSource ? runner.createQueryRunner() : runner;
+  const ms = opts.timeoutMs;
+  let deadline: { at: number } | undefined;
+  if (ms) {
+    if (qr.connection.options.type === 'mysql')
+      sql = withTimeout(sql, mysqlFlavor.get(qr.connection), ms);
+    else {
+      const conn = (qr.connection.driver as unknown as { databaseConnection?: object })
+        .databaseConnection;
+      deadline = conn ? sqliteDeadline.get(conn) : undefined;
+    }
+  }
   try {
+    // better-sqlite3 runs the statement synchronously inside query(): no other statement can
+    // start on this connection between setting the deadline and clearing it
+    if (deadline && ms) deadline.at = Date.now() + ms;
     const res = await qr.query(sql, params, true);
     const raw = res.raw as unknown;
     let insertId = 0;
     if (typeof raw === 'number' || typeof raw === 'bigint') insertId = Number(raw);
     else if (raw && typeof raw === 'object' && 'insertId' in raw) insertId = Number(raw.insertId);
     return { records: res.records ?? [], affected: res.affected ?? 0, insertId };
+  } catch (e) {
+    if (ms && isQueryTimeout(e)) throw queryTimeout(ms);
+    throw e;
   } finally {
+    if (deadline) deadline.at = Infinity;
     if (runner instanceof DataSource) await qr.release();
   }
 }
@@ -78,8 +155,8 @@ class TxDb implements Db {
     readonly dialect: Dialect,
     private readonly runner: QueryRunner,
   ) {}
-  async query<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
-    return (await runQuery(this.runner, sql, params)).records as T[];
+  async query<T>(sql: string, params: SqlParam[] = [], opts?: QueryOptions): Promise<T[]> {
+    return (await runQuery(this.runner, sql, params, opts)).records as T[];
   }
   async execute(sql: string, params: SqlParam[] = []): Promise<ExecResult> {
     const r = await runQuery(this.runner, sql, params);
@@ -116,8 +193,10 @@ export class DataSourceDb implements Db {
   private guard<T>(fn: () => Promise<T>): Promise<T> {
     return this.dialect === 'sqlite' ? this.mutex.run(fn) : fn();
   }
-  async query<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
-    return this.guard(async () => (await runQuery(this.dataSource, sql, params)).records as T[]);
+  async query<T>(sql: string, params: SqlParam[] = [], opts?: QueryOptions): Promise<T[]> {
+    return this.guard(
+      async () => (await runQuery(this.dataSource, sql, params, opts)).records as T[],
+    );
   }
   async execute(sql: string, params: SqlParam[] = []): Promise<ExecResult> {
     return this.guard(async () => {
@@ -209,10 +288,18 @@ export async function openDataSource(url: string, poolSize = 10): Promise<DataSo
       type: 'better-sqlite3',
       database: p.file!,
       // WAL lets readers (the CLI, backups) work while the server writes.
-      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      prepareDatabase: (db: SqliteHandle) => {
         db.pragma('journal_mode = WAL');
         db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
+        const deadline = { at: Infinity };
+        sqliteDeadline.set(db, deadline);
+        let calls = 0;
+        // deadlineTerm(): called for each row a statement looks at; the clock is read every 64
+        db.function('crm_deadline', { deterministic: false }, () => {
+          if ((++calls & 63) === 0 && Date.now() > deadline.at) throw new Error(SQLITE_TIMEOUT);
+          return 1;
+        });
       },
     });
   } else {
@@ -234,7 +321,16 @@ export async function openDataSource(url: string, poolSize = 10): Promise<DataSo
     });
   }
   await ds.initialize();
+  if (p.dialect === 'mysql') {
+    const [v] = (await ds.query('SELECT VERSION() AS v')) as Array<{ v: string }>;
+    mysqlFlavor.set(ds, /mariadb/i.test(v.v) ? 'mariadb' : 'mysql');
+  }
   return ds;
+}
+
+interface SqliteHandle {
+  pragma(s: string): unknown;
+  function(name: string, opts: { deterministic: boolean }, fn: () => number): unknown;
 }
 
 export function isUniqueViolation(e: unknown): boolean {

@@ -47,6 +47,9 @@ export enum ErrorCode {
   UserNotFound = 'USER_NOT_FOUND',
   DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
   ImportTooLarge = 'IMPORT_TOO_LARGE',
+  QueryTimeout = 'QUERY_TIMEOUT',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
+  NotReady = 'NOT_READY',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -111,6 +114,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UserNotFound]: 404,
   [ErrorCode.DepartmentNotFound]: 404,
   [ErrorCode.ImportTooLarge]: 413,
+  [ErrorCode.QueryTimeout]: 503,
+  [ErrorCode.TooManyRequests]: 429,
+  [ErrorCode.NotReady]: 503,
   [ErrorCode.Internal]: 500,
 };
 

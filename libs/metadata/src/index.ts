@@ -2,6 +2,7 @@ export * from './types';
 export * from './code-rule';
 export * from './feel';
 export * from './validate';
+export * from './safe-regex';
 export * from './validate-role';
 export * from './overlay';
 export * from './loader';

@@ -85,6 +85,18 @@ describe('validateDocuments', () => {
 
   const BAD: BadCase[] = [
     {
+      name: 'a pattern with a backreference (RE2 cannot run it in linear time)',
+      doc: () => withField('title', { pattern: '^(a)\\1$' }),
+      path: '/fields/title/pattern',
+      message: 'is not a regular expression RE2 can run',
+    },
+    {
+      name: 'a pattern with a lookahead',
+      doc: () => withField('title', { pattern: '^(?=.*[0-9]).+$' }),
+      path: '/fields/title/pattern',
+      message: 'is not a regular expression RE2 can run',
+    },
+    {
       name: 'unknown field type',
       doc: () => withField('title', { type: 'string' as never }),
       path: '/fields/title/type',

@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { unsafePatternReason } from './safe-regex';
 import type { ErrorDetail } from '@crm/common';
 import { CodeRuleError, parseCodeRule } from './code-rule';
 import { checkFeel } from './feel';
@@ -211,11 +212,13 @@ function checkField(
     });
   }
   if (f.pattern !== undefined) {
-    try {
-      new RegExp(f.pattern);
-    } catch {
-      errors.push({ path: `${at}/pattern`, message: 'is not a valid regular expression' });
-    }
+    // record writes match patterns with RE2 (linear time): refuse what it cannot run, here
+    const reason = unsafePatternReason(f.pattern);
+    if (reason)
+      errors.push({
+        path: `${at}/pattern`,
+        message: `is not a regular expression RE2 can run (no backreferences or lookaround): ${reason}`,
+      });
   }
   errors.push(...checkDefault(f, at));
   return errors;

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -14,6 +13,7 @@ import {
   toDbTimestamp,
   fromDbTimestamp,
 } from '@crm/common';
+import { type FileStorage, fileStorageOf } from './file-storage';
 
 export interface StoredFile {
   id: string;
@@ -25,18 +25,24 @@ export interface StoredFile {
   createdBy: string | null;
 }
 
-/** Files of `file` fields: bytes on disk under the data dir, their metadata in crm_file. */
+/**
+ * Files of `file` fields: their metadata in crm_file, their bytes in the FileStorage the config
+ * chooses (local disk under the data dir, or S3-compatible storage shared by every node).
+ */
 @Injectable()
 export class FilesService {
+  private readonly storage: FileStorage;
+
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.storage = fileStorageOf(config);
+  }
 
-  private pathOf(id: string): string {
+  private checkId(id: string): void {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw this.notFound(id);
-    return path.join(this.config.dataDir, 'files', id.slice(0, 2), id);
   }
 
   async store(name: string, mime: string, bytes: Buffer, actor: string): Promise<StoredFile> {
@@ -48,11 +54,9 @@ export class FilesService {
       );
     }
     const id = randomUUID();
-    const file = this.pathOf(id);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Write to a temp name and rename: a crash never leaves a half file under a real id.
-    fs.writeFileSync(`${file}.part`, bytes);
-    fs.renameSync(`${file}.part`, file);
+    // bytes first, then the row: a crash in between leaves an unreferenced object, never a row
+    // pointing at nothing
+    await this.storage.put(id, bytes, mime);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const at = toDbTimestamp(this.clock.now());
     const safeName = path.basename(name || 'file').slice(0, 255);
@@ -72,7 +76,7 @@ export class FilesService {
   }
 
   async meta(id: string): Promise<StoredFile> {
-    this.pathOf(id);
+    this.checkId(id);
     const [r] = await this.db.query<Record<string, unknown>>(
       'SELECT * FROM crm_file WHERE id = ?',
       [id],
@@ -91,7 +95,9 @@ export class FilesService {
 
   async read(id: string): Promise<{ meta: StoredFile; bytes: Buffer }> {
     const meta = await this.meta(id);
-    return { meta, bytes: fs.readFileSync(this.pathOf(id)) };
+    const bytes = await this.storage.get(id);
+    if (!bytes) throw this.notFound(id);
+    return { meta, bytes };
   }
 
   private notFound(id: string): CrmError {

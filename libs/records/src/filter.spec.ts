@@ -1,6 +1,12 @@
 import { CrmError, ErrorCode, type ErrorDetail } from '@crm/common';
 import { type EntityDocument, buildModel } from '@crm/metadata';
-import { FILTER_OPS, resolveField, translateFilter } from './filter';
+import {
+  FILTER_OPS,
+  MAX_FILTER_CONDITIONS,
+  MAX_FILTER_DEPTH,
+  resolveField,
+  translateFilter,
+} from './filter';
 
 const l = (en: string): { 'zh-CN': string; en: string } => ({ 'zh-CN': en, en });
 
@@ -372,12 +378,22 @@ describe('translateFilter: errors', () => {
     [
       'bad date',
       { closeDate: { gte: '01/02/2024' } },
-      [{ path: '/filter/closeDate/gte', message: 'closeDate takes a date YYYY-MM-DD' }],
+      [
+        {
+          path: '/filter/closeDate/gte',
+          message: 'closeDate takes a date YYYY-MM-DD from 1000-01-01 to 9999-12-31',
+        },
+      ],
     ],
     [
       'bad datetime',
       { lastContact: { gt: 'yesterday' } },
-      [{ path: '/filter/lastContact/gt', message: 'lastContact takes an ISO date-time' }],
+      [
+        {
+          path: '/filter/lastContact/gt',
+          message: 'lastContact takes an ISO date-time from year 1000 to 9999',
+        },
+      ],
     ],
     [
       'gt null',
@@ -460,6 +476,43 @@ describe('translateFilter: errors', () => {
     expect(errorsOf({ 'amount.currency': 'x' }, (e, f) => f !== 'amount')).toEqual([
       { path: '/filter/amount.currency', message: 'unknown field "amount.currency" on deal' },
     ]);
+  });
+});
+
+describe('translateFilter: limits (one request must not hold the database)', () => {
+  const ors = (n: number) => ({
+    or: Array.from({ length: n }, (_, i) => ({ title: { contains: `x${i}` } })),
+  });
+
+  it('takes up to MAX_FILTER_CONDITIONS comparisons and refuses one more', () => {
+    expect(() => tf(ors(MAX_FILTER_CONDITIONS))).not.toThrow();
+    expect(errorsOf(ors(180))).toEqual([
+      {
+        path: `/filter/or/${MAX_FILTER_CONDITIONS}/title/contains`,
+        message: `a filter has at most ${MAX_FILTER_CONDITIONS} conditions`,
+      },
+    ]);
+  });
+
+  it('refuses and/or nested deeper than MAX_FILTER_DEPTH (5,000 deep: no stack overflow)', () => {
+    const nest = (n: number): unknown => (n === 0 ? { title: 'x' } : { and: [nest(n - 1)] });
+    expect(() => tf(nest(MAX_FILTER_DEPTH))).not.toThrow();
+    const deep = errorsOf(nest(5000));
+    expect(deep).toHaveLength(1);
+    expect(deep[0].message).toBe(`and/or nest at most ${MAX_FILTER_DEPTH} levels deep`);
+  });
+
+  it.each([
+    ['closeDate', { gt: '99999-01-01' }],
+    ['closeDate', { lt: '0999-12-31' }],
+    ['closeDate', '2024-02-30'],
+    ['closeDate', { gte: '2024-13-01' }],
+    ['lastContact', { gt: '+275760-09-13T00:00:00Z' }],
+    ['lastContact', { lt: '0100-01-01T00:00:00Z' }],
+  ])('a date the database cannot hold is refused, not compared: %s %j', (field, value) => {
+    const errors = errorsOf({ [field]: value });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/from (1000-01-01 to 9999-12-31|year 1000 to 9999)/);
   });
 });
 

@@ -129,8 +129,25 @@ const OPS_BY_KIND: Record<ValueKind, FilterOp[]> = {
 
 const escapeLike = (s: string): string => s.replace(/[!%_]/g, (c) => `!${c}`);
 
+/**
+ * One list request must not be able to hold the database: 180 OR'ed `contains` over 100,000 rows
+ * took seconds each. A filter has at most this many comparisons and this much and/or nesting.
+ */
+export const MAX_FILTER_CONDITIONS = 50;
+export const MAX_FILTER_DEPTH = 6;
+
+/** A real calendar day both dialects store (MySQL's DATE and DATETIME reach 9999-12-31). */
+function isStorableDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1000 && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
 class Translator {
   readonly errors: ErrorDetail[] = [];
+  private conditions = 0;
   constructor(
     private readonly model: MetadataModel,
     private readonly root: CompiledEntity,
@@ -143,10 +160,12 @@ class Translator {
     return { sql: '1=0', params: [] };
   }
 
-  node(entity: CompiledEntity, f: unknown, path: string, alias: string): SqlFragment {
+  node(entity: CompiledEntity, f: unknown, path: string, alias: string, depth = 0): SqlFragment {
     if (f === null || typeof f !== 'object' || Array.isArray(f)) {
       return this.fail(path, 'a filter must be an object of conditions');
     }
+    if (depth > MAX_FILTER_DEPTH)
+      return this.fail(path, `and/or nest at most ${MAX_FILTER_DEPTH} levels deep`);
     const parts: SqlFragment[] = [];
     for (const [key, value] of Object.entries(f)) {
       const at = `${path}/${key}`;
@@ -155,7 +174,7 @@ class Translator {
           parts.push(this.fail(at, `"${key}" takes a non-empty list of filters`));
           continue;
         }
-        const sub = value.map((v, i) => this.node(entity, v, `${at}/${i}`, alias));
+        const sub = value.map((v, i) => this.node(entity, v, `${at}/${i}`, alias, depth + 1));
         parts.push({
           sql: `(${sub.map((s) => s.sql).join(key === 'and' ? ' AND ' : ' OR ')})`,
           params: sub.flatMap((s) => s.params),
@@ -219,15 +238,18 @@ class Translator {
         return typeof v === 'number' && Number.isFinite(v) ? v : bad(`${rf.name} takes a number`);
       case 'boolean':
         return typeof v === 'boolean' ? (v ? 1 : 0) : bad(`${rf.name} takes true or false`);
+      // a date the database cannot hold would compare as NULL or garbage (and matched every row
+      // on MySQL): refused, so a filter means what it says
       case 'date':
-        return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)
+        return typeof v === 'string' && isStorableDate(v)
           ? v
-          : bad(`${rf.name} takes a date YYYY-MM-DD`);
+          : bad(`${rf.name} takes a date YYYY-MM-DD from 1000-01-01 to 9999-12-31`);
       case 'datetime': {
         const d = typeof v === 'string' ? new Date(v) : undefined;
-        return d && !Number.isNaN(d.getTime())
+        const year = d?.getUTCFullYear() ?? NaN;
+        return d && year >= 1000 && year <= 9999
           ? toDbTimestamp(d)
-          : bad(`${rf.name} takes an ISO date-time`);
+          : bad(`${rf.name} takes an ISO date-time from year 1000 to 9999`);
       }
       case 'text':
       case 'list':
@@ -270,6 +292,8 @@ class Translator {
     if (!FILTER_OPS.includes(op as FilterOp)) {
       return this.fail(path, `unknown operator "${op}" (use ${FILTER_OPS.join(', ')})`);
     }
+    if (++this.conditions === MAX_FILTER_CONDITIONS + 1)
+      return this.fail(path, `a filter has at most ${MAX_FILTER_CONDITIONS} conditions`);
     if (!OPS_BY_KIND[rf.kind].includes(op as FilterOp)) {
       return this.fail(path, `operator "${op}" does not apply to ${rf.name}`);
     }

@@ -8,3 +8,4 @@ export * from './files.service';
 export * from './csv';
 export * from './tabular';
 export * from './transfer.service';
+export * from './file-storage';

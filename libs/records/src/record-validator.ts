@@ -6,6 +6,7 @@ import {
   type JsonSchema,
   RESERVED_FIELD_NAMES,
   ajvErrorsToDetails,
+  ajvRegExp,
   ruleHolds,
 } from '@crm/metadata';
 
@@ -24,7 +25,13 @@ export function decimalFits(value: number, spec: { precision: number; scale: num
 }
 
 function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+  // metadata patterns match in linear time (RE2), never with the backtracking RegExp engine
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    useDefaults: false,
+    code: { regExp: ajvRegExp },
+  });
   addFormats(ajv, { keywords: true });
   ajv.addKeyword({
     keyword: 'x-decimal',
@@ -42,6 +49,23 @@ function makeAjv(): Ajv {
         ];
       }
       return ok;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'x-maxBytes',
+    type: 'string',
+    errors: true,
+    validate: function check(max: number, data: string) {
+      const bytes = Buffer.byteLength(data, 'utf8');
+      if (bytes <= max) return true;
+      (check as unknown as { errors: unknown[] }).errors = [
+        {
+          keyword: 'x-maxBytes',
+          message: `must be at most ${max} bytes of UTF-8 (this text is ${bytes}: a Chinese character takes 3)`,
+          params: { limit: max },
+        },
+      ];
+      return false;
     },
   });
   return ajv;

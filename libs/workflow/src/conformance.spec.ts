@@ -287,4 +287,45 @@ describe('deploy validation of the executable subset', () => {
       problems: [],
     });
   });
+
+  describe('limits', () => {
+    const cycle = (spec: string) =>
+      wrap(
+        `<bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>${spec}</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>`,
+      );
+
+    it.each([
+      ['R/PT0.001S', 1],
+      ['R5/PT30S', 30_000],
+      ['* * * * * *', 1000],
+      ['*/10 * * * *', 600_000],
+    ])('a timer cycle %s (every %d ms) is held to TIMER_MIN_CYCLE_MS', async (spec, every) => {
+      const r = await checkDeployable(cycle(spec), { minCycleMs: 60_000 });
+      if (every < 60_000) {
+        expect(r.accepted).toBe(false);
+        expect(r.problems).toEqual([
+          {
+            elementId: 'tick',
+            elementType: 'StartEvent',
+            message: `timer cycle "${spec}" fires every ${every} ms; the shortest allowed is 60000 ms (TIMER_MIN_CYCLE_MS)`,
+          },
+        ]);
+      } else expect(r).toMatchObject({ accepted: true, problems: [] });
+    });
+
+    it('refuses a process id longer than its 191-character column, naming its start', async () => {
+      const id = 'p'.repeat(5000);
+      const r = await checkDeployable(
+        wrap('<bpmn:startEvent id="s"/>').replace('id="p"', `id="${id}"`),
+      );
+      expect(r.accepted).toBe(false);
+      expect(r.problems).toEqual([
+        {
+          elementId: `${'p'.repeat(40)}…`,
+          elementType: 'Process',
+          message: 'a process id is at most 191 characters (this one has 5000)',
+        },
+      ]);
+    });
+  });
 });

@@ -1,5 +1,10 @@
 import { parseBpmn } from './bpmn-model';
-import { type BpmnProblem, type ProcessSummary, validateBpmn } from './validate-bpmn';
+import {
+  type BpmnProblem,
+  type ProcessSummary,
+  type ValidateOptions,
+  validateBpmn,
+} from './validate-bpmn';
 
 export interface DeployCheck {
   accepted: boolean;
@@ -8,7 +13,10 @@ export interface DeployCheck {
 }
 
 /** What deploy decides about a diagram: accepted, or rejected with every element-level problem. */
-export async function checkDeployable(xml: string): Promise<DeployCheck> {
+export async function checkDeployable(
+  xml: string,
+  opts: ValidateOptions = {},
+): Promise<DeployCheck> {
   const parsed = await parseBpmn(xml);
   if (!parsed.definitions) {
     return {
@@ -23,6 +31,6 @@ export async function checkDeployable(xml: string): Promise<DeployCheck> {
       ],
     };
   }
-  const { processes, problems } = validateBpmn(parsed.definitions);
+  const { processes, problems } = validateBpmn(parsed.definitions, opts);
   return { accepted: problems.length === 0, processes, problems };
 }

@@ -63,8 +63,10 @@ export class DeploymentsService {
     @Optional() @Inject(APP_CONFIG) config?: AppConfig | null,
   ) {
     this.timeZone = config?.timeZone ?? 'UTC';
+    this.minCycleMs = config?.timerMinCycleMs ?? 0;
   }
   private readonly timeZone: string;
+  private readonly minCycleMs: number;
 
   async deploy(xml: string, actor: string, resource: string | null = null): Promise<Deployed[]> {
     return isDmnXml(xml)
@@ -104,7 +106,7 @@ export class DeploymentsService {
     actor: string,
     resource: string | null,
   ): Promise<DeployedProcess[]> {
-    const check = await checkDeployable(xml);
+    const check = await checkDeployable(xml, { minCycleMs: this.minCycleMs });
     if (!check.accepted) {
       throw new CrmError(
         ErrorCode.BpmnInvalid,

@@ -1,6 +1,6 @@
 import { checkFeel } from '@crm/metadata';
 import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
-import { TimerSpecError, planTimer } from './engine/timers';
+import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -149,8 +149,17 @@ function feelProblem(raw: unknown): string | undefined {
   return feelTextProblem(raw, raw.trim().slice(1));
 }
 
+export interface ValidateOptions {
+  /** Shortest gap allowed between two firings of a timer cycle, ms (TIMER_MIN_CYCLE_MS). */
+  minCycleMs?: number;
+}
+
+/** Process and element ids are stored in indexed columns of 191 characters. */
+const MAX_ID_LENGTH = 191;
+
 class Validator {
   readonly problems: BpmnProblem[] = [];
+  constructor(private readonly opts: ValidateOptions = {}) {}
 
   add(el: BpmnElement | null, message: string): void {
     this.problems.push({
@@ -464,6 +473,15 @@ class Validator {
           const kind = def.timeDate ? 'date' : def.timeDuration ? 'duration' : 'cycle';
           try {
             planTimer(kind, body, new Date());
+            const min = this.opts.minCycleMs ?? 0;
+            if (kind === 'cycle' && min > 0) {
+              const gap = shortestCycleMs(body, new Date());
+              if (gap < min)
+                this.add(
+                  el,
+                  `timer cycle "${body}" fires every ${gap} ms; the shortest allowed is ${min} ms (TIMER_MIN_CYCLE_MS)`,
+                );
+            }
           } catch (e) {
             if (!(e instanceof TimerSpecError)) throw e;
             this.add(el, `bad timer: ${e.message}`);
@@ -543,8 +561,11 @@ class Validator {
  * Checks a parsed diagram against the executable subset. Non-executable processes are only
  * listed (they are stored and viewable); executable ones must pass every check.
  */
-export function validateBpmn(definitions: BpmnDefinitions): BpmnValidation {
-  const v = new Validator();
+export function validateBpmn(
+  definitions: BpmnDefinitions,
+  opts: ValidateOptions = {},
+): BpmnValidation {
+  const v = new Validator(opts);
   const processes = list(definitions.rootElements).filter((e) => e.$type === 'bpmn:Process');
   if (processes.length === 0) v.add(definitions, 'the diagram has no process');
   const summaries: ProcessSummary[] = processes.map((p) => ({
@@ -552,6 +573,14 @@ export function validateBpmn(definitions: BpmnDefinitions): BpmnValidation {
     name: (p.name as string) ?? null,
     executable: p.isExecutable === true,
   }));
-  for (const p of processes) if (p.isExecutable === true) v.scope(p, true);
+  for (const p of processes)
+    if (String(p.id ?? '').length > MAX_ID_LENGTH) {
+      // named by its start only: a 5,000-character id would swamp the answer
+      v.problems.push({
+        elementId: `${String(p.id).slice(0, 40)}…`,
+        elementType: 'Process',
+        message: `a process id is at most ${MAX_ID_LENGTH} characters (this one has ${String(p.id).length})`,
+      });
+    } else if (p.isExecutable === true) v.scope(p, true);
   return { processes: summaries, problems: v.problems };
 }

@@ -154,7 +154,15 @@ export async function startServer(
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   };
-  await boot(env);
+  try {
+    await boot(env);
+  } catch (e) {
+    // a server that refuses to start has created its MySQL database already: drop it, or every
+    // `npm test` leaves one behind (the "refuses to start on bad files" cases)
+    if (!joinNodeOf) await dropDatabase(databaseUrl);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const tokens = new Map<string, string>();
   const login = async (name: string, password: string): Promise<Response> =>
     rawFetch(`${url}/api/auth/login`, {
@@ -219,9 +227,13 @@ export async function startServer(
     },
     async close() {
       liveServers.delete(server);
-      await app.close();
-      if (!joinNodeOf) await dropDatabase(databaseUrl);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      try {
+        // after a restart that refused to start, the app is closed already and this throws
+        await app.close();
+      } finally {
+        if (!joinNodeOf) await dropDatabase(databaseUrl);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
   liveServers.add(server);

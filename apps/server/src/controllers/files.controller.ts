@@ -12,7 +12,22 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { CrmError, ErrorCode } from '@crm/common';
 import { FilesService, RecordsService } from '@crm/records';
+import type { Principal } from '@crm/access';
+import { type MetadataModel, MetaService } from '@crm/metadata';
 import { actorOf } from '../http/request-context';
+import { Upload } from '../http/uploads';
+
+/** An upload is only useful to put into a file field; who may write none has no business sending one. */
+export function mayWriteSomeFileField(p: Principal, model: MetadataModel): boolean {
+  for (const e of model.entities.values())
+    for (const [name, f] of Object.entries(e.fields))
+      if (
+        f.type === 'file' &&
+        (p.ability.can('create', e.name, name) || p.ability.can('update', e.name, name))
+      )
+        return true;
+  return false;
+}
 
 @Controller('api/files')
 export class FilesController {
@@ -31,8 +46,17 @@ export class FilesController {
     return meta;
   }
 
-  /** multipart/form-data with a `file` part; the returned id goes into a record's file field. */
+  /**
+   * multipart/form-data with a `file` part; the returned id goes into a record's file field. Only
+   * a user who may write some file field uploads: the check runs before a byte of the body is
+   * read, and multer stops at MAX_FILE_BYTES (413).
+   */
   @Post()
+  @Upload((req, refs) => {
+    const p = actorOf(req).principal;
+    if (!mayWriteSomeFileField(p, refs.get(MetaService, { strict: false }).model))
+      throw p.deny('upload', 'file', 'no role lets you write a file field of any entity');
+  })
   @UseInterceptors(FileInterceptor('file'))
   upload(@UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
     if (!file)

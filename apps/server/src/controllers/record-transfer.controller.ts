@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  Body,
   Controller,
   Get,
   HttpCode,
+  Inject,
   Logger,
   Param,
   Post,
@@ -16,10 +16,14 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
-import { CrmError, ErrorCode } from '@crm/common';
+import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { type ImportPayload, RecordTransferService } from '@crm/records';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { parseJsonParam, parseList } from '../http/params';
+import { HeavyRequest } from '../http/heavy-requests';
+import { assertJsonDepth } from '../http/json-depth';
+import { Upload, isMultipart, readBody } from '../http/uploads';
 
 /**
  * `GET /api/records/:entity/export` and `POST /api/records/:entity/import`. Registered before
@@ -29,9 +33,14 @@ import { parseJsonParam, parseList } from '../http/params';
 export class RecordTransferController {
   private readonly log = new Logger('export');
 
-  constructor(private readonly transfer: RecordTransferService) {}
+  constructor(
+    private readonly transfer: RecordTransferService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('export')
+  @UseInterceptors(HeavyRequest)
+  @QueryParams('format', 'filter', 'sort', 'fields')
   async export(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
@@ -74,11 +83,18 @@ export class RecordTransferController {
    */
   @Post('import')
   @HttpCode(200)
+  @Upload((req) => {
+    // refused before the file is read: import and create on the entity (row conditions later)
+    const p = actorOf(req).principal;
+    const entity = String(req.params.entity);
+    for (const action of ['import', 'create'])
+      if (!p.ability.can(action, entity))
+        throw p.deny(action, entity, `no rule allows ${action} on ${entity}`);
+  })
   @UseInterceptors(FileInterceptor('file'))
-  import(
+  async import(
     @Param('entity') entity: string,
     @Query('dryRun') dryRun: string | undefined,
-    @Body() body: unknown,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Req() req: Request,
   ) {
@@ -86,26 +102,46 @@ export class RecordTransferController {
       throw new CrmError(ErrorCode.QueryInvalid, 'dryRun must be true or false', [
         { path: 'dryRun', message: `"${dryRun}" is not true or false` },
       ]);
-    return this.transfer.import(entity, payloadOf(body, file), actorOf(req), {
+    const payload = file
+      ? payloadOfFile(file)
+      : payloadOfBody(
+          req,
+          isMultipart(req) ? undefined : await readBody(req, this.config.maxFileBytes),
+        );
+    return this.transfer.import(entity, payload, actorOf(req), {
       dryRun: dryRun === 'true',
     });
   }
 }
 
-function payloadOf(body: unknown, file: Express.Multer.File | undefined): ImportPayload {
-  if (file) {
-    const json = file.mimetype === 'application/json' || /\.json$/i.test(file.originalname);
-    if (!json) return { kind: 'csv', bytes: file.buffer };
-    try {
-      return { kind: 'json', items: JSON.parse(file.buffer.toString('utf8')) as unknown };
-    } catch {
-      throw new CrmError(ErrorCode.BadRequest, 'the uploaded file is not valid JSON', [
-        { path: 'file', message: 'not valid JSON' },
-      ]);
-    }
+function parseJson(bytes: Buffer, path: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw new CrmError(ErrorCode.BadRequest, `the ${path} is not valid JSON`, [
+      { path, message: 'not valid JSON' },
+    ]);
   }
-  if (Buffer.isBuffer(body) && body.length) return { kind: 'csv', bytes: body };
-  if (Array.isArray(body)) return { kind: 'json', items: body };
+  assertJsonDepth(value, path);
+  return value;
+}
+
+function payloadOfFile(file: Express.Multer.File): ImportPayload {
+  const json = file.mimetype === 'application/json' || /\.json$/i.test(file.originalname);
+  if (!json) return { kind: 'csv', bytes: file.buffer };
+  return { kind: 'json', items: parseJson(file.buffer, 'file') };
+}
+
+const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+
+function payloadOfBody(req: Request, body: Buffer | undefined): ImportPayload {
+  const type = (req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (body?.length && CSV_TYPES.includes(type)) return { kind: 'csv', bytes: body };
+  if (body?.length && (type === 'application/json' || type.endsWith('+json'))) {
+    const items = parseJson(body, 'body');
+    if (Array.isArray(items)) return { kind: 'json', items };
+  }
   throw new CrmError(
     ErrorCode.BadRequest,
     'send the file as the body (Content-Type: text/csv, or a JSON array) or as multipart field "file"',

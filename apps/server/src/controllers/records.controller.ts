@@ -9,9 +9,12 @@ import {
   Post,
   Query,
   Req,
+  UseInterceptors,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { RecordsService } from '@crm/records';
+import { HeavyRequest } from '../http/heavy-requests';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { parseId, parseJsonParam, parseList, parseOptionalInt } from '../http/params';
 
@@ -20,6 +23,8 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Get()
+  @UseInterceptors(HeavyRequest)
+  @QueryParams('filter', 'sort', 'limit', 'cursor', 'fields', 'include', 'count', 'deleted')
   list(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
@@ -53,6 +58,7 @@ export class RecordsController {
   }
 
   @Get(':id')
+  @QueryParams('fields', 'include')
   get(
     @Param('entity') entity: string,
     @Param('id') id: string,

@@ -4,6 +4,7 @@ import {
   Get,
   Header,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -13,12 +14,14 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
-import { CrmError, ErrorCode } from '@crm/common';
+import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { RecordsService } from '@crm/records';
 import { DeploymentsService, EngineService, type WorkflowViewer } from '@crm/workflow';
+import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { workflowViewer } from '../http/workflow-viewer';
+import { Upload, isMultipart, readBody } from '../http/uploads';
 import { parseId, parseOptionalInt } from '../http/params';
 
 type Body_ = Record<string, unknown> | undefined;
@@ -73,6 +76,7 @@ export class WorkflowController {
     private readonly engine: EngineService,
     private readonly meta: MetaService,
     private readonly records: RecordsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private viewer(req: Request): Promise<WorkflowViewer> {
@@ -122,6 +126,7 @@ export class WorkflowController {
 
   /** The instances the user may see (all of them with `read` on Workflow). */
   @Get('instances')
+  @QueryParams('state', 'processKey', 'record', 'businessKey', 'limit')
   async instances(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
       data: await this.engine.instances(
@@ -270,6 +275,7 @@ export class WorkflowController {
   }
 
   @Get('incidents')
+  @QueryParams('state', 'instanceId')
   async incidents(@Query() q: Record<string, string>, @Req() req: Request) {
     allow(req, 'read');
     if (q.state && !['open', 'resolved'].includes(q.state))
@@ -297,14 +303,15 @@ export class WorkflowController {
    * multipart upload named `file`.
    */
   @Post('deployments')
+  @Upload((req) => void allow(req, 'deploy'))
   @UseInterceptors(FileInterceptor('file'))
-  async deploy(
-    @Body() body: unknown,
-    @UploadedFile() file: Express.Multer.File | undefined,
-    @Req() req: Request,
-  ) {
+  async deploy(@UploadedFile() file: Express.Multer.File | undefined, @Req() req: Request) {
     const actor = allow(req, 'deploy');
-    const xml = file ? file.buffer.toString('utf8') : typeof body === 'string' ? body : undefined;
+    const xml = file
+      ? file.buffer.toString('utf8')
+      : isMultipart(req)
+        ? undefined
+        : (await readBody(req, this.config.maxFileBytes)).toString('utf8');
     if (!xml || !xml.trim()) {
       throw new CrmError(
         ErrorCode.BadRequest,
@@ -358,6 +365,15 @@ export class TasksController {
   }
 
   @Get()
+  @QueryParams(
+    'assignee',
+    'candidateGroup',
+    'candidateUser',
+    'state',
+    'processKey',
+    'instanceId',
+    'mine',
+  )
   async list(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
       data: await this.engine.tasks(

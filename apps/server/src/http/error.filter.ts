@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CrmError, ErrorCode } from '@crm/common';
+import { discardRestOfBody } from './uploads';
 
 export interface ErrorBody {
   statusCode: number;
@@ -31,6 +32,7 @@ export class ErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const body = this.toBody(exception, req);
+    if (!req.complete) discardRestOfBody(req, res);
     res.status(body.statusCode).json(body);
   }
 

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { requestScope } from './request-log';
 
 const QUIET = new Set([
   'RouterExplorer',
@@ -9,11 +10,34 @@ const QUIET = new Set([
   'NestApplication',
 ]);
 
-/** Nest's logger interface over pino: one JSON line per event. */
+/**
+ * Nest's logger interface over pino: one JSON line per event, stamped with the id of the request
+ * it was logged for (`reqId`); credentials are redacted wherever they would appear.
+ */
 export class PinoLogger implements LoggerService {
   readonly pino: Logger;
-  constructor(level: string) {
-    this.pino = pino({ level, base: undefined });
+  constructor(level: string, destination?: DestinationStream) {
+    this.pino = pino(
+      {
+        level,
+        base: undefined,
+        mixin: () => {
+          const scope = requestScope.getStore();
+          return scope ? { reqId: scope.reqId } : {};
+        },
+        redact: {
+          paths: [
+            'authorization',
+            'headers.authorization',
+            'req.headers.authorization',
+            'password',
+            '*.password',
+          ],
+          censor: '[redacted]',
+        },
+      },
+      destination,
+    );
   }
   private ctx(optional: unknown[]): Record<string, unknown> {
     const last = optional[optional.length - 1];

@@ -47,6 +47,8 @@ const PUBLIC = [
   'post /api/auth/login',
   'post /api/auth/refresh',
   'get /api/health',
+  'get /api/health/live',
+  'get /api/health/ready',
   'get /api/docs',
   'get /api/docs-json',
 ];
@@ -99,11 +101,11 @@ describe('buildOpenApi', () => {
       'get /api/workflow/instances/{id}',
       'get /api/meta/documents',
       'get /api/meta/entities/{name}/schema',
-      'post /api/files',
       'get /api/files/{id}',
     ])
       expect(checked).not.toContain(open);
     for (const guarded of [
+      'post /api/files',
       'post /api/workflow/deployments',
       'post /api/workflow/messages',
       'post /api/workflow/external-jobs/fetch-and-lock',
@@ -318,7 +320,7 @@ describe('buildOpenApi: admin, metadata, files', () => {
   it('uploads files as multipart and hides unreadable ones behind 404', () => {
     const upload = op('/api/files', 'post');
     expect(Object.keys(upload.requestBody!.content)).toEqual(['multipart/form-data']);
-    expect(codes(upload).sort()).toEqual(['201', '400', '401', '413']);
+    expect(codes(upload).sort()).toEqual(['201', '400', '401', '403', '413']);
     expect(codes(op('/api/files/{id}', 'get')).sort()).toEqual(['200', '401', '404']);
     expect(component(jsonSchema(op('/api/files/{id}/meta', 'get'), '200')).required).toContain(
       'sha256',
@@ -364,7 +366,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(10);
+    expect(controllers.length).toBe(11);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
@@ -373,6 +375,7 @@ describe('buildOpenApi: every route the server registers', () => {
         'delete /api/admin/users/{id}/api-tokens/{tokenId}',
         'get /api/records/deal',
         'get /api/health',
+        'get /api/health/ready',
       ]),
     );
     expect(routes.length).toBeGreaterThanOrEqual(60);

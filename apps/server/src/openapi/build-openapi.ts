@@ -190,9 +190,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         parameters: [idParam],
         requestBody: jsonBody(obj({ login: str }, ['login'])),
         responses: {
-          '204': { description: 'Shared (sharing again changes nothing)' },
+          '204': {
+            description:
+              'Shared (sharing again changes nothing). A login that does not exist is answered alike and nothing is stored: the answer reveals no logins',
+          },
           ...errorResponses,
-          '404': errorResponse('Unknown entity, record or user'),
+          '404': errorResponse('Unknown entity or record'),
         },
       },
     };

@@ -30,7 +30,8 @@ export function filePaths(): Record<string, unknown> {
         operationId: 'uploadFile',
         tags,
         summary: "Upload a file; put the returned id into a record's file field",
-        permission: 'any signed-in user',
+        permission:
+          'create or update on some `file` field of some entity (checked before the body is read)',
         requestBody: {
           required: true,
           content: {
@@ -43,7 +44,8 @@ export function filePaths(): Record<string, unknown> {
         ok: reply('The stored file', ref('StoredFile')),
         errors: {
           '400': 'No multipart field "file"',
-          '413': 'FILE_TOO_LARGE: over MAX_FILE_BYTES',
+          '403': 'FORBIDDEN: no role lets the caller write a file field',
+          '413': 'FILE_TOO_LARGE: over MAX_FILE_BYTES (refused as soon as the body passes it)',
         },
       }),
     },

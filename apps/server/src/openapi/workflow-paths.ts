@@ -237,7 +237,7 @@ export function workflowPaths(): Record<string, unknown> {
           '400':
             'No XML; or BPMN_INVALID / DMN_INVALID, `errors` list `{ elementId, elementType, message }` of each problem',
           '403': forbidden('deploy'),
-          '413': 'An XML body over 10 MB',
+          '413': 'FILE_TOO_LARGE: a body over MAX_FILE_BYTES (refused as soon as it passes it)',
         },
       }),
     },

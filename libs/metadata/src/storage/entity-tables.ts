@@ -90,7 +90,11 @@ export const SYSTEM_COLUMNS: ColumnDef[] = [
 export function entityTables(entity: EntityDocument): TableDef[] {
   const table = tableName(entity.name);
   const columns: ColumnDef[] = SYSTEM_COLUMNS.map((c) => ({ ...c }));
-  const indexes: IndexSpec[] = [];
+  // every "own records" role condition (owner = me / my department's logins) filters on owner:
+  // without an index each such list scans the whole table
+  const indexes: IndexSpec[] = [
+    { name: shortName(`ix_${table}_owner`), columns: ['owner'], unique: false },
+  ];
   const junctions: TableDef[] = [];
   for (const [name, f] of Object.entries(entity.fields)) {
     if (f.type === 'relation' && f.relation === 'manyToMany') {

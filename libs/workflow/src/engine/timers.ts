@@ -66,6 +66,27 @@ export function planCycle(spec: string, now: Date, timeZone = 'UTC'): TimerPlan 
   return { due: nextCron(s, now, timeZone), cycle: { left: -1, spec: s } };
 }
 
+/**
+ * The shortest gap between two firings of a cycle (over its next few occurrences, for cron):
+ * `R/PT0.001S` would start hundreds of instances a second, so deploy refuses a cycle below
+ * TIMER_MIN_CYCLE_MS.
+ */
+export function shortestCycleMs(spec: string, now: Date, timeZone = 'UTC'): number {
+  const first = planCycle(spec, now, timeZone);
+  let prev = first.due;
+  let shortest = Infinity;
+  let cycle = first.cycle!;
+  for (let i = 0; i < 8; i++) {
+    // repetitions left do not matter here: the gap is what a bounded cycle runs at too
+    const next = nextInCycle({ ...cycle, left: -1 }, prev, prev, timeZone);
+    if (!next) break;
+    shortest = Math.min(shortest, next.due.getTime() - prev.getTime());
+    prev = next.due;
+    cycle = next.cycle!;
+  }
+  return shortest;
+}
+
 /** The next occurrence of a cycle after the previous due time. */
 export function nextInCycle(
   cycle: { left: number; spec: string },
