@@ -72,7 +72,7 @@ describe.each(DIALECTS)('metadata draft → plan → apply on %s', (dialect) => 
     const res = await s.api('POST', '/api/meta/apply', { planHash: 'stale' });
     expect(res).toMatchObject({
       status: 409,
-      body: { code: 'PLAN_BLOCKED', errors: [{ path: 'planHash' }] },
+      body: { code: 'PLAN_STALE', errors: [{ path: 'planHash' }] },
     });
     await s.api('DELETE', '/api/meta/draft');
   });

@@ -42,16 +42,20 @@ Options:
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
 function printPlan(plan: Plan): void {
-  if (!plan.changes.length) {
+  if (!plan.changes.length && !plan.documentChanges.length) {
     out('No changes: the database matches the metadata.');
     return;
   }
-  out(`${plan.changes.length} change(s), plan ${plan.hash}:`);
+  out(
+    `${plan.changes.length} change(s) to the database, ${plan.documentChanges.length} document(s) changed, plan ${plan.hash}:`,
+  );
   for (const c of plan.changes) {
     out(`  ${c.destructive ? '!' : '+'} ${c.id}${c.blocked ? '  [BLOCKED]' : ''}`);
     out(`      ${c.effect}${c.blocked ? ` — ${c.blocked}` : ''}`);
     for (const sql of c.ddl) out(`      ${sql.replace(/\n\s*/g, ' ')}`);
   }
+  // a role or label change runs no DDL but goes live all the same: it is part of the plan
+  for (const d of plan.documentChanges) out(`  ~ ${d.id}\n      ${d.effect}`);
   if (plan.destructive.length) out(`\nDestructive (need --confirm): ${plan.destructive.join(',')}`);
 }
 

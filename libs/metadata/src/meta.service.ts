@@ -15,6 +15,8 @@ import {
   withNamedLock,
   q,
 } from '@crm/common';
+import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
+import { DraftStore, overlayDraft } from './drafts';
 import { loadMetadataDir } from './loader';
 import { type MetadataModel, buildModel } from './model';
 import { entityTables } from './storage/entity-tables';
@@ -36,7 +38,12 @@ export interface Plan {
   changes: PlannedChange[];
   destructive: string[];
   blocked: Array<{ id: string; reason: string }>;
-  /** Hash of the changes: apply can insist the plan it runs is the one that was reviewed. */
+  /** Every document the apply makes live that differs from the live one, DDL or not. */
+  documentChanges: DocumentChange[];
+  /**
+   * Hash of the DDL and of every document the apply will make live: apply can insist that what it
+   * runs is exactly what was reviewed.
+   */
   hash: string;
   documents: number;
 }
@@ -104,12 +111,15 @@ export class MetaService {
   private current: MetadataModel = buildModel([], 0);
   private readonly listeners: Array<(m: MetadataModel) => void> = [];
   private pollTimer?: NodeJS.Timeout;
+  private readonly drafts: DraftStore;
 
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.drafts = new DraftStore(db, clock);
+  }
 
   get model(): MetadataModel {
     return this.current;
@@ -196,55 +206,66 @@ export class MetaService {
 
   // ---- draft documents -------------------------------------------------------------------
 
-  private async draftRows(): Promise<Array<{ kind: string; name: string; body: string | null }>> {
-    return this.db.query('SELECT kind, name, body FROM crm_meta_draft ORDER BY id');
-  }
-
   /** The draft: live documents with the pending edits laid over them. */
   async draftDocuments(): Promise<MetadataDocument[]> {
-    const byKey = new Map(this.current.documents.map((d) => [docKey(d), d]));
-    for (const r of await this.draftRows()) {
-      const key = `${r.kind}/${r.name}`;
-      if (r.body === null) byKey.delete(key);
-      else byKey.set(key, JSON.parse(r.body));
-    }
-    return [...byKey.values()];
+    return overlayDraft(this.current.documents, await this.drafts.rows());
   }
 
-  async listDocuments(
-    kind?: string,
-  ): Promise<Array<{ kind: string; name: string; status: string; document: MetadataDocument }>> {
+  /** Another node may have applied since this one loaded its model: catch up first. */
+  private async reloadIfBehind(): Promise<void> {
+    if ((await this.latestRevisionId()) !== this.current.revision) await this.reload();
+  }
+
+  async listDocuments(kind?: string): Promise<
+    Array<{
+      kind: string;
+      name: string;
+      status: string;
+      version: string;
+      document: MetadataDocument;
+    }>
+  > {
     const live = new Map(this.current.documents.map((d) => [docKey(d), d]));
     const draft = await this.draftDocuments();
     return draft
       .filter((d) => !kind || d.kind === kind)
       .map((d) => {
         const was = live.get(docKey(d));
-        const status = !was
-          ? 'added'
-          : JSON.stringify(was) === JSON.stringify(d)
-            ? 'live'
-            : 'changed';
-        return { kind: d.kind, name: d.name, status, document: d };
+        const version = documentVersion(d);
+        const status = !was ? 'added' : documentVersion(was) === version ? 'live' : 'changed';
+        return { kind: d.kind, name: d.name, status, version, document: d };
       });
   }
 
   async getDocument(kind: string, name: string): Promise<MetadataDocument> {
+    return (await this.getVersioned(kind, name)).document;
+  }
+
+  /** A draft document and its version (what an editor sends back in If-Match). */
+  async getVersioned(
+    kind: string,
+    name: string,
+  ): Promise<{ document: MetadataDocument; version: string }> {
     const d = (await this.draftDocuments()).find((x) => x.kind === kind && x.name === name);
     if (!d)
       throw new CrmError(ErrorCode.DocumentNotFound, `no ${kind} document named "${name}"`, [
         { path: `${kind}/${name}`, message: 'not found' },
       ]);
-    return d;
+    return { document: d, version: documentVersion(d) };
   }
 
-  /** Validates one document against its meta-schema and stores it in the draft. */
+  /**
+   * Validates one document and stores it in the draft. With `expectedVersion` (the version the
+   * editor read) a colleague's edit in between is a DRAFT_CONFLICT carrying the current document,
+   * never silently overwritten.
+   */
   async putDocument(
     kind: string,
     name: string,
     body: unknown,
     actor: string,
-  ): Promise<MetadataDocument> {
+    expectedVersion?: string,
+  ): Promise<{ document: MetadataDocument; version: string }> {
     this.assertKind(kind);
     const doc = { ...(body as Record<string, unknown>), kind, name } as unknown as EntityDocument;
     if (body && typeof body === 'object') {
@@ -270,17 +291,34 @@ export class MetaService {
         errors,
       );
     }
-    await this.writeDraft(kind, name, JSON.stringify(doc), actor);
-    return doc;
+    const version = await this.writeDraft(kind, name, doc, actor, expectedVersion);
+    return { document: doc, version };
   }
 
-  async deleteDocument(kind: string, name: string, actor: string): Promise<void> {
+  async deleteDocument(
+    kind: string,
+    name: string,
+    actor: string,
+    expectedVersion?: string,
+  ): Promise<void> {
     await this.getDocument(kind, name);
-    await this.writeDraft(kind, name, null, actor);
+    await this.writeDraft(kind, name, null, actor, expectedVersion);
   }
 
   async discardDraft(): Promise<void> {
-    await this.db.execute('DELETE FROM crm_meta_draft');
+    await this.drafts.discard();
+  }
+
+  private async writeDraft(
+    kind: string,
+    name: string,
+    doc: MetadataDocument | null,
+    actor: string,
+    expectedVersion: string | undefined,
+  ): Promise<string> {
+    await this.reloadIfBehind();
+    const live = this.current.documents.find((d) => d.kind === kind && d.name === name) ?? null;
+    return this.drafts.write({ kind, name }, doc, actor, expectedVersion, live);
   }
 
   private assertKind(kind: string): void {
@@ -291,27 +329,6 @@ export class MetaService {
         [{ path: 'kind', message: 'unknown kind' }],
       );
     }
-  }
-
-  private async writeDraft(
-    kind: string,
-    name: string,
-    body: string | null,
-    actor: string,
-  ): Promise<void> {
-    const now = toDbTimestamp(this.clock.now());
-    await this.db.transaction(async (tx) => {
-      const r = await tx.execute(
-        'UPDATE crm_meta_draft SET body = ?, updated_by = ?, updated_at = ? WHERE kind = ? AND name = ?',
-        [body, actor, now, kind, name],
-      );
-      if (r.affected === 0) {
-        await tx.execute(
-          'INSERT INTO crm_meta_draft (kind, name, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)',
-          [kind, name, body, actor, now],
-        );
-      }
-    });
   }
 
   // ---- plan & apply ----------------------------------------------------------------------
@@ -325,8 +342,10 @@ export class MetaService {
       // Another node may have applied since this one loaded its model: the draft is laid over
       // the latest revision, never over a stale copy that would undo the other node's work.
       await this.reload();
-      const out = await this.applyUnlocked(await this.draftDocuments(), opts);
-      await this.discardDraft();
+      const rows = await this.drafts.rows();
+      const out = await this.applyUnlocked(overlayDraft(this.current.documents, rows), opts);
+      // Only the edits this apply made live leave the draft: one saved while it ran stays.
+      await this.drafts.clearApplied(rows);
       return out;
     });
   }
@@ -356,10 +375,8 @@ export class MetaService {
       changes,
       destructive: changes.filter((c) => c.destructive).map((c) => c.id),
       blocked,
-      hash: createHash('sha256')
-        .update(JSON.stringify(changes.map((c) => [c.id, c.ddl])))
-        .digest('hex')
-        .slice(0, 16),
+      documentChanges: diffDocuments(this.current.documents, docs),
+      hash: planHash(changes, docs),
       documents: docs.length,
     };
   }
@@ -406,9 +423,9 @@ export class MetaService {
     const plan = await this.planDocuments(docs, opts.nonDestructive);
     if (opts.planHash && opts.planHash !== plan.hash) {
       throw new CrmError(
-        ErrorCode.PlanBlocked,
-        'the database or the draft changed since this plan was made; plan again',
-        [{ path: 'planHash', message: `expected ${plan.hash}` }],
+        ErrorCode.PlanStale,
+        `the draft or the database changed since plan ${opts.planHash} was made: nothing was applied; plan again and review plan ${plan.hash}`,
+        [{ path: 'planHash', message: `the plan is now ${plan.hash}` }],
         { plan },
       );
     }

@@ -50,6 +50,8 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('kind', 32, false),
       str('name', 64, false),
       long('body'),
+      // content hash of body: the version an editor must name to overwrite it
+      str('version', 16),
       str('updated_by', 64),
       at('updated_at'),
     ],
