@@ -15,6 +15,7 @@ import {
   withNamedLock,
   q,
 } from '@crm/common';
+import { ApplyJournal, type UnfinishedApply, missingColumns } from './apply-journal';
 import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
 import { DraftStore, overlayDraft } from './drafts';
 import { loadMetadataDir } from './loader';
@@ -112,6 +113,10 @@ export class MetaService {
   private readonly listeners: Array<(m: MetadataModel) => void> = [];
   private pollTimer?: NodeJS.Timeout;
   private readonly drafts: DraftStore;
+  private readonly journal: ApplyJournal;
+  /** Applies that stopped half-way (MySQL), and the entities refused until one finishes them. */
+  private unfinished: UnfinishedApply[] = [];
+  private unavailable = new Map<string, string>();
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -119,6 +124,7 @@ export class MetaService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.drafts = new DraftStore(db, clock);
+    this.journal = new ApplyJournal(db, clock);
   }
 
   get model(): MetadataModel {
@@ -142,6 +148,61 @@ export class MetaService {
       await this.execute(changes.filter((c) => !c.destructive));
     });
     await this.reload();
+    await this.refreshUnfinished(false);
+  }
+
+  /**
+   * Finds applies that stopped half-way (a killed process, a refused statement) and refuses the
+   * entities whose tables no longer have every column the live model reads. `lockHeld`: the
+   * caller holds the apply lock, so no apply can be running; otherwise a journal row still
+   * `running` may be another node's apply in progress, and is left for the next look.
+   */
+  private async refreshUnfinished(lockHeld: boolean): Promise<void> {
+    if (this.db.dialect !== 'mysql') return;
+    const rows = await this.journal.unfinished();
+    if (rows.length && !lockHeld) {
+      const [r] = await this.db.query<{ free: number | string | null }>(
+        `SELECT IS_FREE_LOCK('crm_meta_apply') AS free`,
+      );
+      if (Number(r.free) !== 1) return;
+    }
+    const unavailable = new Map<string, string>();
+    if (rows.length) {
+      const live = await introspect(this.db, MANAGED_PREFIXES);
+      for (const a of rows) {
+        for (const name of a.entities) {
+          const doc = this.current.documents.find(
+            (d): d is EntityDocument => d.kind === 'entity' && d.name === name,
+          );
+          const missing = doc ? missingColumns(entityTables(doc), live) : [];
+          if (!missing.length || unavailable.has(name)) continue;
+          unavailable.set(
+            name,
+            `entity ${name} is unavailable: metadata apply #${a.id}${a.actor ? ` by ${a.actor}` : ''} stopped after ${a.done} of ${a.total} statement(s)${a.error ? ` (${a.error})` : ''}, and its table no longer has ${missing.join(', ')}; an admin finishes it with plan and apply (or undoes it by planning the previous documents)`,
+          );
+        }
+      }
+      if (!this.unfinished.length)
+        this.log.warn(
+          `${rows.length} metadata apply(s) stopped half-way (${rows.map((r) => `#${r.id}: ${r.done}/${r.total}`).join(', ')}); unavailable: ${[...unavailable.keys()].join(', ') || 'none'}`,
+        );
+    }
+    this.unfinished = rows;
+    this.unavailable = unavailable;
+  }
+
+  /** Throws ENTITY_UNAVAILABLE (503) while a half-done apply left the entity's table unreadable. */
+  assertAvailable(entity: string): void {
+    const reason = this.unavailable.get(entity);
+    if (reason)
+      throw new CrmError(ErrorCode.EntityUnavailable, reason, [
+        { path: 'entity', message: `${entity} is being migrated` },
+      ]);
+  }
+
+  /** For health: applies that stopped half-way and the entities refused meanwhile. */
+  applyStatus(): { unfinished: UnfinishedApply[]; unavailable: string[] } {
+    return { unfinished: this.unfinished, unavailable: [...this.unavailable.keys()] };
   }
 
   startPolling(): void {
@@ -150,6 +211,7 @@ export class MetaService {
     this.pollTimer = setInterval(() => {
       void this.latestRevisionId()
         .then((id) => (id !== this.current.revision ? this.reload() : undefined))
+        .then(() => this.refreshUnfinished(false))
         .catch((e: Error) => this.log.warn(`metadata poll failed: ${e.message}`));
     }, this.config.metaPollMs);
     this.pollTimer.unref();
@@ -449,7 +511,33 @@ export class MetaService {
         { plan },
       );
     }
-    const revision = await this.execute(
+    const journalId =
+      this.db.dialect === 'mysql' && plan.changes.some((c) => c.ddl.length)
+        ? await this.journal.begin(opts.actor, plan.changes)
+        : null;
+    let revision: number;
+    try {
+      revision = await this.applyPlan(plan, docs, opts, journalId);
+    } catch (e) {
+      if (journalId !== null) {
+        await this.journal.fail(journalId, (e as Error).message);
+        await this.refreshUnfinished(true);
+      }
+      throw e;
+    }
+    this.log.log(`applied revision ${revision}: ${plan.changes.length} change(s) by ${opts.actor}`);
+    await this.reload();
+    await this.refreshUnfinished(true);
+    return { revision, plan };
+  }
+
+  private async applyPlan(
+    plan: Plan,
+    docs: MetadataDocument[],
+    opts: ApplyOptions,
+    journalId: number | null,
+  ): Promise<number> {
+    return this.execute(
       plan.changes,
       async (tx) => {
         const r = await tx.execute(
@@ -472,13 +560,12 @@ export class MetaService {
             opts.rollbackOf ?? null,
           ],
         );
+        await this.journal.finish(journalId, r.insertId, tx);
         return r.insertId;
       },
       opts.onProgress,
+      journalId,
     );
-    this.log.log(`applied revision ${revision}: ${plan.changes.length} change(s) by ${opts.actor}`);
-    await this.reload();
-    return { revision, plan };
   }
 
   /**
@@ -489,6 +576,7 @@ export class MetaService {
     changes: PlannedChange[],
     record?: (tx: Db) => Promise<T>,
     onProgress?: (done: number, total: number, sql: string) => void,
+    journalId: number | null = null,
   ): Promise<T> {
     const statements = changes.flatMap((c) => c.ddl);
     if (this.db.dialect === 'sqlite') {
@@ -503,6 +591,7 @@ export class MetaService {
     for (const [i, sql] of statements.entries()) {
       onProgress?.(i, statements.length, sql);
       await this.runMysqlDdl(sql);
+      if (journalId !== null) await this.journal.step(journalId, i + 1);
     }
     return record ? this.db.transaction(record) : (undefined as T);
   }

@@ -58,6 +58,22 @@ export const SYSTEM_TABLES: TableDef[] = [
     indexes: [{ name: 'ux_crm_meta_draft_doc', columns: ['kind', 'name'], unique: true }],
   },
   {
+    // one row per apply on MySQL, where DDL is not transactional: which statements, how many ran
+    name: 'crm_meta_apply',
+    columns: [
+      id,
+      at('started_at'),
+      str('actor', 64),
+      str('state', 16, false),
+      long('entities', false),
+      long('statements', false),
+      { name: 'done', type: { base: 'int' as const }, nullable: false },
+      str('error', 1000),
+      big('revision'),
+    ],
+    indexes: [{ name: 'ix_crm_meta_apply_state', columns: ['state'], unique: false }],
+  },
+  {
     name: 'crm_record_history',
     columns: [
       id,
