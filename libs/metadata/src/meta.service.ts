@@ -8,6 +8,7 @@ import {
   CrmError,
   DB,
   type Db,
+  type Dialect,
   ErrorCode,
   type ErrorDetail,
   toDbTimestamp,
@@ -22,6 +23,7 @@ import { loadMetadataDir } from './loader';
 import { type MetadataModel, buildModel } from './model';
 import { entityTables } from './storage/entity-tables';
 import { introspect } from './storage/introspect';
+import { tableLimitErrors } from './storage/limits';
 import { type PlannedChange, planChanges } from './storage/planner';
 import { SYSTEM_TABLES } from './storage/system-tables';
 import {
@@ -90,9 +92,36 @@ export function hashFiles(files: Array<{ file: string; text: string }>): string 
 const canonical = (docs: MetadataDocument[]): string =>
   JSON.stringify([...docs].sort((a, b) => docKey(a).localeCompare(docKey(b))));
 
+/**
+ * Every problem of the documents: meta-schemas, references, and what the database would refuse
+ * (column names that clash; with a dialect, its row size and column limits).
+ */
+export function documentErrors(docs: SourcedDocument[], dialect?: Dialect): ErrorDetail[] {
+  const errors = validateDocuments(docs);
+  for (const s of docs) {
+    if (s.doc?.kind !== 'entity') continue;
+    let limits: ErrorDetail[];
+    try {
+      limits = tableLimitErrors(s.doc, dialect);
+    } catch {
+      continue; // too malformed for tables: the meta-schema errors say why
+    }
+    const key = docKey(s.doc);
+    const reported = new Set(errors.filter((e) => e.document === key).map((e) => e.path));
+    for (const e of limits)
+      if (!reported.has(e.path))
+        errors.push({ ...e, document: key, file: s.files[s.files.length - 1] });
+  }
+  return errors;
+}
+
 /** Throws the one METADATA_INVALID error carrying every problem. */
-export function assertValid(docs: SourcedDocument[], extra: ErrorDetail[] = []): void {
-  const errors = [...extra, ...validateDocuments(docs)];
+export function assertValid(
+  docs: SourcedDocument[],
+  extra: ErrorDetail[] = [],
+  dialect?: Dialect,
+): void {
+  const errors = [...extra, ...documentErrors(docs, dialect)];
   if (errors.length) {
     throw new CrmError(
       ErrorCode.MetadataInvalid,
@@ -344,9 +373,17 @@ export class MetaService {
           mismatch.map((m) => ({ ...m, document: `${kind}/${name}` })),
         );
     }
-    const shape = documentShapeErrors(doc);
-    if (shape.length) {
-      const errors = shape.map((e) => ({ ...e, document: `${kind}/${name}` }));
+    // every problem of this document at once: its shape, what it refers to (a relation's target,
+    // a role's fields) as the draft has them, and what this database would refuse
+    const key = `${kind}/${name}`;
+    const others = (await this.draftDocuments()).filter((d) => docKey(d) !== key);
+    const errors = documentErrors(
+      [...others, doc].map((d) => ({ doc: d, files: [docKey(d)] })),
+      this.db.dialect,
+    )
+      .filter((e) => e.document === key)
+      .map(({ file: _file, ...e }) => e);
+    if (errors.length) {
       throw new CrmError(
         ErrorCode.MetadataInvalid,
         `document ${kind}/${name} has ${errors.length} error(s)`,
@@ -414,7 +451,11 @@ export class MetaService {
 
   /** Validates the documents and diffs their tables against the live database. */
   async planDocuments(docs: MetadataDocument[], nonDestructive = false): Promise<Plan> {
-    assertValid(docs.map((doc) => ({ doc, files: [`${doc.kind}/${doc.name}`] })));
+    assertValid(
+      docs.map((doc) => ({ doc, files: [`${doc.kind}/${doc.name}`] })),
+      [],
+      this.db.dialect,
+    );
     const desired = docs
       .filter((d): d is EntityDocument => d.kind === 'entity')
       .flatMap(entityTables);
