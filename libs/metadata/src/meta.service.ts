@@ -33,7 +33,7 @@ import {
   type SourcedDocument,
   docKey,
 } from './types';
-import { documentShapeErrors, validateDocuments } from './validate';
+import { validateDocuments } from './validate';
 
 export interface Plan {
   /** Revision the plan was computed against. */
