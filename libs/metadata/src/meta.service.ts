@@ -496,9 +496,13 @@ export class MetaService {
       if (!t || t.rowCount === 0) continue;
       const cols = /\(([^)]*)\)/.exec(c.ddl[0].replace(/^.*INDEX [^(]*/, ''))?.[1];
       if (!cols) continue;
-      const names = cols.split(',').map((s) => s.trim().replace(/`/g, ''));
+      const nocase = cols.includes('COLLATE NOCASE');
+      const names = cols
+        .split(',')
+        .map((s) => s.replace(' COLLATE NOCASE', '').trim().replace(/`/g, ''));
       if (!names.every((n) => t.columns.some((col) => col.name === n))) continue;
-      const list = names.map(q).join(', ');
+      // group as the index will compare: without case (MySQL's collation, SQLite's NOCASE)
+      const list = names.map((n) => (nocase ? `${q(n)} COLLATE NOCASE` : q(n))).join(', ');
       const [row] = await this.db.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM (SELECT ${list} FROM ${q(c.table)} WHERE ${names.map((n) => `${q(n)} IS NOT NULL`).join(' AND ')} GROUP BY ${list} HAVING COUNT(*) > 1) d`,
       );

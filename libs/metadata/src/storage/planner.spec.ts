@@ -367,7 +367,9 @@ const CASES: Case[] = [
         mysql: [
           'ALTER TABLE `e_customer` ADD UNIQUE INDEX `ux_e_customer_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE',
         ],
-        sqlite: ['CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)'],
+        sqlite: [
+          'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
+        ],
       },
     ],
   },
@@ -437,7 +439,9 @@ const CASES: Case[] = [
         mysql: [
           'ALTER TABLE `e_customer` ADD UNIQUE INDEX `ux_e_customer_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE',
         ],
-        sqlite: ['CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)'],
+        sqlite: [
+          'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
+        ],
       },
     ],
   },
@@ -567,7 +571,9 @@ describe('planChanges: tables', () => {
     ).toBe(true);
     expect(t.ddl[0]).not.toContain('PRIMARY KEY (`id`)');
     expect(t.ddl[0]).not.toContain('ENGINE');
-    expect(t.ddl[1]).toBe('CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)');
+    expect(t.ddl[1]).toBe(
+      'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
+    );
     expect(j.ddl[0]).toContain('PRIMARY KEY (`source_id`, `target_id`)');
     expect(j.ddl[1]).toBe(
       'CREATE INDEX `ix_j_customer_tags_target` ON `j_customer_tags` (`target_id`)',
