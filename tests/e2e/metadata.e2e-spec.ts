@@ -380,6 +380,52 @@ describe.each(DIALECTS)('metadata files, start-up and client overlays on %s', (d
     }
   });
 
+  it('switching CRM_CLIENT (or editing other files) keeps role edits made through the API', async () => {
+    const rep = `
+kind: role
+name: rep
+label: { zh-CN: 销售, en: Rep }
+rules:
+  - { action: read, subject: account, conditions: { owner: $me } }
+`;
+    const overlay = `
+kind: entity
+name: account
+fields:
+  vatNumber: { type: text, label: { zh-CN: 税号, en: VAT number }, length: 32 }
+`;
+    const s = await startServer(dialect, {
+      ...BASE_FILES,
+      'roles/rep.yaml': rep,
+      'clients/acme/account.yaml': overlay,
+    });
+    try {
+      const doc = (await s.api('GET', '/api/meta/documents/role/rep')).body;
+      doc.rules.push({ action: 'read', subject: 'tag' });
+      await s.api('PUT', '/api/meta/documents/role/rep', doc);
+      const plan = await s.api('POST', '/api/meta/plan');
+      expect((await s.api('POST', '/api/meta/apply', { planHash: plan.body.hash })).status).toBe(
+        200,
+      );
+
+      await s.restart({ CRM_CLIENT: 'acme' });
+      const schema = (await s.api('GET', '/api/meta/entities/account/schema')).body;
+      expect(schema.properties.vatNumber).toBeDefined(); // the overlay went live...
+      const live = (await s.api('GET', '/api/meta/documents/role/rep')).body;
+      expect(live.rules).toEqual(doc.rules); // ...and the role edit stayed
+
+      // the files change the same role too: the live edit is kept (and logged at every start
+      // until "crm apply" applies the files on purpose)
+      const revisions = (await s.api('GET', '/api/meta/revisions')).body.data.length;
+      writeMetadata(s.metadataDir, { 'roles/rep.yaml': rep.replace('Rep }', 'Sales rep }') });
+      await s.restart({ CRM_CLIENT: 'acme' });
+      expect((await s.api('GET', '/api/meta/documents/role/rep')).body.rules).toEqual(doc.rules);
+      expect((await s.api('GET', '/api/meta/revisions')).body.data).toHaveLength(revisions);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('layers a client overlay: adds fields, relabels options; a type change is refused', async () => {
     const overlay = `
 kind: entity

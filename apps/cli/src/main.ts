@@ -14,6 +14,7 @@ import {
   hashFiles,
   loadMetadataDir,
   type EntityDocument,
+  type MetadataDocument,
 } from '@crm/metadata';
 
 const USAGE = `crm — configure the CRM from metadata files
@@ -38,6 +39,12 @@ Options:
   --skip-destructive       apply only the non-destructive part of the plan
   --actor <name>           who to record as (default: $USER)
 `;
+
+/** Where `crm export` writes each kind: the folders metadata/ itself uses. */
+const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
+  entity: 'entities',
+  role: 'roles',
+};
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
@@ -198,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
           ? (await meta.getRevision(Number(values.revision))).documents
           : meta.model.documents;
         for (const d of docs) {
-          const file = path.join(values.out, `${d.kind}s`, `${d.name}.yaml`);
+          const file = path.join(values.out, EXPORT_FOLDERS[d.kind], `${d.name}.yaml`);
           fs.mkdirSync(path.dirname(file), { recursive: true });
           fs.writeFileSync(file, stringify(d, { lineWidth: 120 }));
           out(`wrote ${file}`);

@@ -19,6 +19,7 @@ import {
 import { ApplyJournal, type UnfinishedApply, missingColumns } from './apply-journal';
 import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
 import { DraftStore, overlayDraft } from './drafts';
+import { mergeFiles } from './files-merge';
 import { loadMetadataDir } from './loader';
 import { type MetadataModel, buildModel } from './model';
 import { entityTables } from './storage/entity-tables';
@@ -61,6 +62,8 @@ export interface ApplyOptions {
   nonDestructive?: boolean;
   planHash?: string;
   filesHash?: string;
+  /** The documents as metadata/ has them, when they differ from what is applied (merged). */
+  filesDocuments?: MetadataDocument[];
   rollbackOf?: number;
   /** Called before each DDL statement, for progress output on long work. */
   onProgress?: (done: number, total: number, sql: string) => void;
@@ -270,11 +273,28 @@ export class MetaService {
     const loaded = loadMetadataDir(this.config.metadataDir, this.config.client);
     assertValid(loaded.documents, loaded.errors);
     const filesHash = hashFiles(loaded.files);
-    const docs = loaded.documents.map((s) => s.doc);
-    const [last] = await this.db.query<{ files_hash: string | null; documents: string }>(
-      `SELECT files_hash, documents FROM crm_meta_revision WHERE source = 'files' ORDER BY id DESC LIMIT 1`,
+    const files = loaded.documents.map((s) => s.doc);
+    const [last] = await this.db.query<{
+      files_hash: string | null;
+      documents: string;
+      files_documents: string | null;
+    }>(
+      `SELECT files_hash, documents, files_documents FROM crm_meta_revision WHERE source = 'files' ORDER BY id DESC LIMIT 1`,
     );
     if (last && last.files_hash === filesHash) return { applied: false };
+    const base = last
+      ? (JSON.parse(last.files_documents ?? last.documents) as MetadataDocument[])
+      : [];
+    const merged = mergeFiles(base, this.current.documents, files);
+    if (merged.keptEdits.length)
+      this.log.log(
+        `metadata/ changed; kept what was edited through the API and not in the files: ${merged.keptEdits.join(', ')}`,
+      );
+    if (merged.conflicts.length)
+      this.log.warn(
+        `metadata/ changes ${merged.conflicts.join(', ')}, which were also edited through the API since the files were applied: the live edits are kept; "crm apply" applies the files as they are`,
+      );
+    const docs = merged.documents;
     const plan = await this.planDocuments(docs);
     if (plan.changes.length === 0 && canonical(docs) === canonical(this.current.documents)) {
       return { applied: false, plan };
@@ -289,7 +309,11 @@ export class MetaService {
       actor,
       source: 'files',
       filesHash,
-      message: 'metadata/ files',
+      filesDocuments: files,
+      message: (merged.conflicts.length
+        ? `metadata/ files (kept live edits of ${merged.conflicts.join(', ')})`
+        : 'metadata/ files'
+      ).slice(0, 500),
       nonDestructive: true,
     });
     return { applied: true, plan };
@@ -586,7 +610,7 @@ export class MetaService {
       plan.changes,
       async (tx) => {
         const r = await tx.execute(
-          `INSERT INTO crm_meta_revision (created_at, actor, source, message, documents, changes, files_hash, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO crm_meta_revision (created_at, actor, source, message, documents, changes, files_hash, rollback_of, files_documents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             toDbTimestamp(this.clock.now()),
             opts.actor,
@@ -603,6 +627,7 @@ export class MetaService {
             ),
             opts.filesHash ?? null,
             opts.rollbackOf ?? null,
+            opts.filesDocuments ? JSON.stringify(opts.filesDocuments) : null,
           ],
         );
         await this.journal.finish(journalId, r.insertId, tx);

@@ -40,6 +40,8 @@ export const SYSTEM_TABLES: TableDef[] = [
       long('changes', false),
       str('files_hash', 64),
       big('rollback_of'),
+      // what metadata/ said (source files): the base of the next start-up's three-way merge
+      long('files_documents'),
     ],
     indexes: [],
   },
