@@ -149,6 +149,7 @@ export class MetaService {
   /** Applies that stopped half-way (MySQL), and the entities refused until one finishes them. */
   private unfinished: UnfinishedApply[] = [];
   private unavailable = new Map<string, string>();
+  private unfinishedKey = '';
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -198,6 +199,10 @@ export class MetaService {
       );
       if (Number(r.free) !== 1) return;
     }
+    // polled every few seconds: introspect (row counts included) only when something moved
+    const key = `${this.current.revision}|${rows.map((r) => `${r.id}:${r.state}:${r.done}`).join(',')}`;
+    if (key === this.unfinishedKey) return;
+    this.unfinishedKey = key;
     const unavailable = new Map<string, string>();
     if (rows.length) {
       const live = await introspect(this.db, MANAGED_PREFIXES);
