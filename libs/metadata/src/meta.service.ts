@@ -462,6 +462,7 @@ export class MetaService {
   // ---- plan & apply ----------------------------------------------------------------------
 
   async planDraft(): Promise<Plan> {
+    await this.reloadIfBehind(); // the plan a reviewer sees is over the latest revision
     return this.planDocuments(await this.draftDocuments());
   }
 
