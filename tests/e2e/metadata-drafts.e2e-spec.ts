@@ -84,6 +84,10 @@ describe.each(DIALECTS)('shared metadata drafts on %s', (dialect) => {
         current: { version: JSON.parse(tag(bobSaved.headers.get('etag'))), document: bobDoc },
       },
     });
+    // a save without If-Match does not overwrite a colleague's pending edit either
+    const blind = await s.api('PUT', '/api/meta/documents/role/rep', aliceDoc, as('alice'));
+    expect(blind.status).toBe(409);
+    expect(blind.body.message).toContain('has a pending edit by bob');
     // Bob's edit is still there; Alice merges onto the version she was given and saves
     const merged = { ...stale.body.current.document, label: aliceDoc.label };
     const saved = await s.api(

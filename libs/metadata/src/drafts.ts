@@ -28,11 +28,18 @@ export function overlayDraft(live: MetadataDocument[], rows: DraftRow[]): Metada
   return [...byKey.values()];
 }
 
-function conflict(key: string, expected: string, current: MetadataDocument | null): CrmError {
+function conflict(
+  key: string,
+  expected: string | null,
+  current: MetadataDocument | null,
+  editor?: string | null,
+): CrmError {
   const version = documentVersion(current);
   return new CrmError(
     ErrorCode.DraftConflict,
-    `${key} was changed by someone else since you read version ${expected}; merge your edit into the current version ${version} and save again`,
+    expected === null
+      ? `${key} has a pending edit by ${editor ?? 'someone else'}; read it, merge your edit into version ${version} and save it with If-Match: "${version}"`
+      : `${key} was changed by someone else since you read version ${expected}; merge your edit into the current version ${version} and save again`,
     [{ path: 'If-Match', message: `the current version is ${version}`, document: key }],
     { current: { version, document: current } },
   );
@@ -78,8 +85,8 @@ export class DraftStore {
     const lock = this.db.dialect === 'mysql' ? ' FOR UPDATE' : '';
     try {
       await this.db.transaction(async (tx) => {
-        const [row] = await tx.query<{ body: string | null }>(
-          `SELECT body FROM crm_meta_draft WHERE kind = ? AND name = ?${lock}`,
+        const [row] = await tx.query<{ body: string | null; updated_by: string | null }>(
+          `SELECT body, updated_by FROM crm_meta_draft WHERE kind = ? AND name = ?${lock}`,
           [key.kind, key.name],
         );
         const current = row
@@ -89,6 +96,16 @@ export class DraftStore {
           : live;
         if (expected !== undefined && documentVersion(current) !== expected)
           throw conflict(docKey(key), expected, current);
+        // Without If-Match a save may replace the live version or one's own pending edit, never
+        // a colleague's: that needs the version, i.e. having read it.
+        const colleague = row?.updated_by ?? null;
+        if (
+          expected === undefined &&
+          row &&
+          colleague !== actor &&
+          documentVersion(current) !== documentVersion(live)
+        )
+          throw conflict(docKey(key), null, current, colleague);
         if (row) {
           await tx.execute(
             'UPDATE crm_meta_draft SET body = ?, version = ?, updated_by = ?, updated_at = ? WHERE kind = ? AND name = ?',
