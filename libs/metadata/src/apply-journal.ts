@@ -98,6 +98,28 @@ export class ApplyJournal {
 }
 
 /**
+ * MySQL finishes a statement whose client died: after a crash the dead process's ALTER may still
+ * be running. Planning before it ends would plan it again (and fail on a duplicate index), so wait
+ * — bounded — until no other session runs DDL on these tables.
+ */
+export async function waitForOrphanDdl(
+  db: Db,
+  tables: string[],
+  timeoutMs = 120_000,
+): Promise<void> {
+  if (db.dialect !== 'mysql' || !tables.length) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await db.query<{ info: string | null }>(
+      `SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = DATABASE() AND INFO LIKE 'ALTER TABLE%'`,
+    );
+    const busy = rows.some((r) => tables.some((t) => r.info?.includes(`\`${t}\``)));
+    if (!busy || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * Columns the live model reads that its table does not have. The model of a half-applied entity
  * still serves if its table has every column it reads (e.g. only a column was added); otherwise
  * it would read or write columns that are gone (a rename or drop ran), so the entity is refused.

@@ -16,9 +16,15 @@ import {
   withNamedLock,
   q,
 } from '@crm/common';
-import { ApplyJournal, type UnfinishedApply, missingColumns } from './apply-journal';
+import {
+  ApplyJournal,
+  type UnfinishedApply,
+  missingColumns,
+  waitForOrphanDdl,
+} from './apply-journal';
 import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
 import { DraftStore, overlayDraft } from './drafts';
+import { tableName } from './compile-schema';
 import { mergeFiles } from './files-merge';
 import { loadMetadataDir } from './loader';
 import { type MetadataModel, buildModel } from './model';
@@ -205,6 +211,10 @@ export class MetaService {
     this.unfinishedKey = key;
     const unavailable = new Map<string, string>();
     if (rows.length) {
+      await waitForOrphanDdl(
+        this.db,
+        rows.flatMap((r) => r.entities.map(tableName)),
+      );
       const live = await introspect(this.db, MANAGED_PREFIXES);
       for (const a of rows) {
         for (const name of a.entities) {
@@ -226,6 +236,15 @@ export class MetaService {
     }
     this.unfinished = rows;
     this.unavailable = unavailable;
+  }
+
+  /** A crashed apply's last statement may still be running on the server: let it end first. */
+  private async settleUnfinished(): Promise<void> {
+    if (this.unfinished.length)
+      await waitForOrphanDdl(
+        this.db,
+        this.unfinished.flatMap((r) => r.entities.map(tableName)),
+      );
   }
 
   /** Throws ENTITY_UNAVAILABLE (503) while a half-done apply left the entity's table unreadable. */
@@ -463,6 +482,7 @@ export class MetaService {
 
   async planDraft(): Promise<Plan> {
     await this.reloadIfBehind(); // the plan a reviewer sees is over the latest revision
+    await this.settleUnfinished();
     return this.planDocuments(await this.draftDocuments());
   }
 
@@ -471,6 +491,7 @@ export class MetaService {
       // Another node may have applied since this one loaded its model: the draft is laid over
       // the latest revision, never over a stale copy that would undo the other node's work.
       await this.reload();
+      await this.settleUnfinished();
       const rows = await this.drafts.rows();
       const out = await this.applyUnlocked(overlayDraft(this.current.documents, rows), opts);
       // Only the edits this apply made live leave the draft: one saved while it ran stays.
