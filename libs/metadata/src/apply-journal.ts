@@ -1,7 +1,8 @@
 import { type Clock, type Db, fromDbTimestamp, toDbTimestamp } from '@crm/common';
-import type { PlannedChange } from './storage/planner';
-import type { LiveTable } from './storage/planner';
+import { entityTables } from './storage/entity-tables';
+import type { LiveTable, PlannedChange } from './storage/planner';
 import type { TableDef } from './storage/table-def';
+import type { EntityDocument } from './types';
 
 /**
  * MySQL commits each DDL statement on its own, so an apply killed (or failing) half-way leaves
@@ -135,6 +136,30 @@ export function missingColumns(model: TableDef[], live: LiveTable[]): string[] {
     for (const c of t.columns)
       if (!table.columns.some((l) => l.name.toLowerCase() === c.name.toLowerCase()))
         out.push(`${t.name}.${c.name}`);
+  }
+  return out;
+}
+
+/**
+ * The entities a half-done apply left unservable, each with the reason a 503 gives: the live
+ * model of each entity the apply touched is checked against its table as it is now.
+ */
+export function unavailableEntities(
+  unfinished: UnfinishedApply[],
+  entities: EntityDocument[],
+  live: LiveTable[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of unfinished) {
+    for (const name of a.entities) {
+      const doc = entities.find((d) => d.name === name);
+      const missing = doc ? missingColumns(entityTables(doc), live) : [];
+      if (!missing.length || out.has(name)) continue;
+      out.set(
+        name,
+        `entity ${name} is unavailable: metadata apply #${a.id}${a.actor ? ` by ${a.actor}` : ''} stopped after ${a.done} of ${a.total} statement(s)${a.error ? ` (${a.error})` : ''}, and its table no longer has ${missing.join(', ')}; an admin finishes it with plan and apply (or undoes it by planning the previous documents)`,
+      );
+    }
   }
   return out;
 }

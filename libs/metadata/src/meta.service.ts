@@ -19,7 +19,7 @@ import {
 import {
   ApplyJournal,
   type UnfinishedApply,
-  missingColumns,
+  unavailableEntities,
   waitForOrphanDdl,
 } from './apply-journal';
 import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
@@ -216,19 +216,11 @@ export class MetaService {
         rows.flatMap((r) => r.entities.map(tableName)),
       );
       const live = await introspect(this.db, MANAGED_PREFIXES);
-      for (const a of rows) {
-        for (const name of a.entities) {
-          const doc = this.current.documents.find(
-            (d): d is EntityDocument => d.kind === 'entity' && d.name === name,
-          );
-          const missing = doc ? missingColumns(entityTables(doc), live) : [];
-          if (!missing.length || unavailable.has(name)) continue;
-          unavailable.set(
-            name,
-            `entity ${name} is unavailable: metadata apply #${a.id}${a.actor ? ` by ${a.actor}` : ''} stopped after ${a.done} of ${a.total} statement(s)${a.error ? ` (${a.error})` : ''}, and its table no longer has ${missing.join(', ')}; an admin finishes it with plan and apply (or undoes it by planning the previous documents)`,
-          );
-        }
-      }
+      const entities = this.current.documents.filter(
+        (d): d is EntityDocument => d.kind === 'entity',
+      );
+      for (const [name, reason] of unavailableEntities(rows, entities, live))
+        unavailable.set(name, reason);
       if (!this.unfinished.length)
         this.log.warn(
           `${rows.length} metadata apply(s) stopped half-way (${rows.map((r) => `#${r.id}: ${r.done}/${r.total}`).join(', ')}); unavailable: ${[...unavailable.keys()].join(', ') || 'none'}`,
