@@ -87,13 +87,13 @@ describe.each(DIALECTS)('crm plan / apply / export / typegen on %s', (dialect) =
   it('exports the live documents back to files that validate again', () => {
     const out = path.join(dir, 'exported');
     expect(crm(['export', '--out', out], env).code).toBe(0);
-    expect(fs.readdirSync(path.join(out, 'entitys')).sort()).toEqual([
+    expect(fs.readdirSync(path.join(out, 'entities')).sort()).toEqual([
       'account.yaml',
       'deal.yaml',
       'tag.yaml',
     ]);
     expect(crm(['validate', '--dir', out], env)).toMatchObject({ code: 0 });
-    expect(fs.readFileSync(path.join(out, 'entitys', 'tag.yaml'), 'utf8')).toContain('length: 20');
+    expect(fs.readFileSync(path.join(out, 'entities', 'tag.yaml'), 'utf8')).toContain('length: 20');
   });
 
   it('generates TypeScript types from the compiled schemas', () => {

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('metadata draft → plan → apply on %s', (dialect) => 
     const res = await s.api('POST', '/api/meta/apply', { planHash: 'stale' });
     expect(res).toMatchObject({
       status: 409,
-      body: { code: 'PLAN_BLOCKED', errors: [{ path: 'planHash' }] },
+      body: { code: 'PLAN_STALE', errors: [{ path: 'planHash' }] },
     });
     await s.api('DELETE', '/api/meta/draft');
   });
@@ -311,15 +311,14 @@ describe.each(DIALECTS)('metadata draft → plan → apply on %s', (dialect) => 
       'is not a field',
     ],
   ])(
-    'plan refuses a draft with %s, with every error at once',
+    'a PUT refuses a document with %s, with every error at once, before it reaches the draft',
     async (_name, patch, pointer, message) => {
       const doc = {
         ...structuredClone(account),
         ...patch,
         fields: { ...account.fields, ...(patch as { fields?: object }).fields },
       };
-      expect((await s.api('PUT', '/api/meta/documents/entity/account', doc)).status).toBe(200);
-      const res = await s.api('POST', '/api/meta/plan');
+      const res = await s.api('PUT', '/api/meta/documents/entity/account', doc);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('METADATA_INVALID');
       expect(res.body.errors).toEqual(
@@ -331,8 +330,9 @@ describe.each(DIALECTS)('metadata draft → plan → apply on %s', (dialect) => 
           }),
         ]),
       );
-      expect((await s.api('POST', '/api/meta/apply', {})).status).toBe(400);
-      await s.api('DELETE', '/api/meta/draft');
+      const plan = await s.api('POST', '/api/meta/plan');
+      expect(plan.status).toBe(200);
+      expect(plan.body.documentChanges).toEqual([]);
     },
   );
 
@@ -375,6 +375,52 @@ describe.each(DIALECTS)('metadata files, start-up and client overlays on %s', (d
       expect(revs).toHaveLength(3);
       expect(revs[0].changes).toEqual([]); // the dropped field's column was left in place
       expect((await s.api('GET', '/api/records/tag')).body.data[0]).not.toHaveProperty('colour');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('switching CRM_CLIENT (or editing other files) keeps role edits made through the API', async () => {
+    const rep = `
+kind: role
+name: rep
+label: { zh-CN: 销售, en: Rep }
+rules:
+  - { action: read, subject: account, conditions: { owner: $me } }
+`;
+    const overlay = `
+kind: entity
+name: account
+fields:
+  vatNumber: { type: text, label: { zh-CN: 税号, en: VAT number }, length: 32 }
+`;
+    const s = await startServer(dialect, {
+      ...BASE_FILES,
+      'roles/rep.yaml': rep,
+      'clients/acme/account.yaml': overlay,
+    });
+    try {
+      const doc = (await s.api('GET', '/api/meta/documents/role/rep')).body;
+      doc.rules.push({ action: 'read', subject: 'tag' });
+      await s.api('PUT', '/api/meta/documents/role/rep', doc);
+      const plan = await s.api('POST', '/api/meta/plan');
+      expect((await s.api('POST', '/api/meta/apply', { planHash: plan.body.hash })).status).toBe(
+        200,
+      );
+
+      await s.restart({ CRM_CLIENT: 'acme' });
+      const schema = (await s.api('GET', '/api/meta/entities/account/schema')).body;
+      expect(schema.properties.vatNumber).toBeDefined(); // the overlay went live...
+      const live = (await s.api('GET', '/api/meta/documents/role/rep')).body;
+      expect(live.rules).toEqual(doc.rules); // ...and the role edit stayed
+
+      // the files change the same role too: the live edit is kept (and logged at every start
+      // until "crm apply" applies the files on purpose)
+      const revisions = (await s.api('GET', '/api/meta/revisions')).body.data.length;
+      writeMetadata(s.metadataDir, { 'roles/rep.yaml': rep.replace('Rep }', 'Sales rep }') });
+      await s.restart({ CRM_CLIENT: 'acme' });
+      expect((await s.api('GET', '/api/meta/documents/role/rep')).body.rules).toEqual(doc.rules);
+      expect((await s.api('GET', '/api/meta/revisions')).body.data).toHaveLength(revisions);
     } finally {
       await s.close();
     }

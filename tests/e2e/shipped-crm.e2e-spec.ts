@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIALECTS, type TestServer, USER_PASSWORD, startServer } from './support/harness';
+import { DIALECTS, type TestServer, USER_PASSWORD, bpmn, startServer } from './support/harness';
 
 /** The shipped metadata/ (and the acme overlay) as a user gets it from `npm start`. */
 function shippedFiles(): Record<string, string> {
@@ -301,6 +301,22 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
         record: { entity: 'quote', id: quote.id },
       });
     expect((await submit('zhao')).status).toBe(404); // not zhao's quote: invisible to him
+    // an admin-only process on the same quote: li's start rule names quote_approval alone
+    const fastTrack = await s.api(
+      'POST',
+      '/api/workflow/deployments',
+      bpmn(`<bpmn:process id="quote_fast_track" isExecutable="true">
+  <bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" />
+</bpmn:process>`),
+      { 'content-type': 'application/xml' },
+    );
+    expect(fastTrack.status).toBe(201);
+    const fast = await as('li', 'POST', '/api/workflow/instances', {
+      processKey: 'quote_fast_track',
+      record: { entity: 'quote', id: quote.id },
+    });
+    expect(fast.status).toBe(403);
+    expect(fast.body.message).toContain('allows starting quote_fast_track on quote');
     const run = await submit('li');
     expect(run.status).toBe(201);
     // once in approval it cannot be submitted again (two approvals would race each other)

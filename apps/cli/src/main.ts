@@ -14,6 +14,7 @@ import {
   hashFiles,
   loadMetadataDir,
   type EntityDocument,
+  type MetadataDocument,
 } from '@crm/metadata';
 
 const USAGE = `crm — configure the CRM from metadata files
@@ -39,19 +40,29 @@ Options:
   --actor <name>           who to record as (default: $USER)
 `;
 
+/** Where `crm export` writes each kind: the folders metadata/ itself uses. */
+const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
+  entity: 'entities',
+  role: 'roles',
+};
+
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
 function printPlan(plan: Plan): void {
-  if (!plan.changes.length) {
+  if (!plan.changes.length && !plan.documentChanges.length) {
     out('No changes: the database matches the metadata.');
     return;
   }
-  out(`${plan.changes.length} change(s), plan ${plan.hash}:`);
+  out(
+    `${plan.changes.length} change(s) to the database, ${plan.documentChanges.length} document(s) changed, plan ${plan.hash}:`,
+  );
   for (const c of plan.changes) {
     out(`  ${c.destructive ? '!' : '+'} ${c.id}${c.blocked ? '  [BLOCKED]' : ''}`);
     out(`      ${c.effect}${c.blocked ? ` — ${c.blocked}` : ''}`);
     for (const sql of c.ddl) out(`      ${sql.replace(/\n\s*/g, ' ')}`);
   }
+  // a role or label change runs no DDL but goes live all the same: it is part of the plan
+  for (const d of plan.documentChanges) out(`  ~ ${d.id}\n      ${d.effect}`);
   if (plan.destructive.length) out(`\nDestructive (need --confirm): ${plan.destructive.join(',')}`);
 }
 
@@ -198,7 +209,7 @@ async function main(argv: string[]): Promise<number> {
           ? (await meta.getRevision(Number(values.revision))).documents
           : meta.model.documents;
         for (const d of docs) {
-          const file = path.join(values.out, `${d.kind}s`, `${d.name}.yaml`);
+          const file = path.join(values.out, EXPORT_FOLDERS[d.kind], `${d.name}.yaml`);
           fs.mkdirSync(path.dirname(file), { recursive: true });
           fs.writeFileSync(file, stringify(d, { lineWidth: 120 }));
           out(`wrote ${file}`);

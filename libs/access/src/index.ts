@@ -5,4 +5,5 @@ export * from './sql-condition';
 export * from './audit.service';
 export * from './identity.service';
 export * from './principal';
+export * from './process-rules';
 export * from './auth.service';

@@ -14,6 +14,7 @@ import {
 } from './ability';
 import type { AuditService } from './audit.service';
 import type { User } from './identity.service';
+import { rulesForProcess } from './process-rules';
 import { accessSql } from './sql-condition';
 
 const log = new Logger('access');
@@ -42,14 +43,30 @@ export class Principal implements RecordAccess {
 
   constructor(
     readonly user: User,
-    model: MetadataModel,
+    private readonly model: MetadataModel,
     private readonly loadContext: (needs: ReadonlySet<string>) => Promise<UserContext>,
     private readonly audit: AuditService,
     /** How the request authenticated: an access token or an API token. */
     readonly via: 'jwt' | 'api-token',
+    rules?: AppRule[],
   ) {
-    this.rules = rulesOfRoles(model.roles, user.roles);
+    this.rules = rules ?? rulesOfRoles(model.roles, user.roles);
     this.ability = buildAbility(this.rules);
+  }
+
+  /**
+   * The same user as far as starting process `processKey` goes: only the rules that allow (or
+   * deny) that process, so `start` checks — on Workflow or on a record — answer for it alone.
+   */
+  forProcess(processKey: string): Principal {
+    return new Principal(
+      this.user,
+      this.model,
+      this.loadContext,
+      this.audit,
+      this.via,
+      rulesForProcess(this.rules, processKey),
+    );
   }
 
   context(): Promise<UserContext> {

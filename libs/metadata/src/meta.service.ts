@@ -8,6 +8,7 @@ import {
   CrmError,
   DB,
   type Db,
+  type Dialect,
   ErrorCode,
   type ErrorDetail,
   toDbTimestamp,
@@ -15,10 +16,21 @@ import {
   withNamedLock,
   q,
 } from '@crm/common';
+import {
+  ApplyJournal,
+  type UnfinishedApply,
+  unavailableEntities,
+  waitForOrphanDdl,
+} from './apply-journal';
+import { type DocumentChange, diffDocuments, documentVersion, planHash } from './document-changes';
+import { DraftStore, overlayDraft } from './drafts';
+import { tableName } from './compile-schema';
+import { mergeFiles } from './files-merge';
 import { loadMetadataDir } from './loader';
 import { type MetadataModel, buildModel } from './model';
 import { entityTables } from './storage/entity-tables';
 import { introspect } from './storage/introspect';
+import { tableLimitErrors } from './storage/limits';
 import { type PlannedChange, planChanges } from './storage/planner';
 import { SYSTEM_TABLES } from './storage/system-tables';
 import {
@@ -28,7 +40,7 @@ import {
   type SourcedDocument,
   docKey,
 } from './types';
-import { documentShapeErrors, validateDocuments } from './validate';
+import { validateDocuments } from './validate';
 
 export interface Plan {
   /** Revision the plan was computed against. */
@@ -36,7 +48,12 @@ export interface Plan {
   changes: PlannedChange[];
   destructive: string[];
   blocked: Array<{ id: string; reason: string }>;
-  /** Hash of the changes: apply can insist the plan it runs is the one that was reviewed. */
+  /** Every document the apply makes live that differs from the live one, DDL or not. */
+  documentChanges: DocumentChange[];
+  /**
+   * Hash of the DDL and of every document the apply will make live: apply can insist that what it
+   * runs is exactly what was reviewed.
+   */
   hash: string;
   documents: number;
 }
@@ -51,6 +68,8 @@ export interface ApplyOptions {
   nonDestructive?: boolean;
   planHash?: string;
   filesHash?: string;
+  /** The documents as metadata/ has them, when they differ from what is applied (merged). */
+  filesDocuments?: MetadataDocument[];
   rollbackOf?: number;
   /** Called before each DDL statement, for progress output on long work. */
   onProgress?: (done: number, total: number, sql: string) => void;
@@ -82,9 +101,36 @@ export function hashFiles(files: Array<{ file: string; text: string }>): string 
 const canonical = (docs: MetadataDocument[]): string =>
   JSON.stringify([...docs].sort((a, b) => docKey(a).localeCompare(docKey(b))));
 
+/**
+ * Every problem of the documents: meta-schemas, references, and what the database would refuse
+ * (column names that clash; with a dialect, its row size and column limits).
+ */
+export function documentErrors(docs: SourcedDocument[], dialect?: Dialect): ErrorDetail[] {
+  const errors = validateDocuments(docs);
+  for (const s of docs) {
+    if (s.doc?.kind !== 'entity') continue;
+    let limits: ErrorDetail[];
+    try {
+      limits = tableLimitErrors(s.doc, dialect);
+    } catch {
+      continue; // too malformed for tables: the meta-schema errors say why
+    }
+    const key = docKey(s.doc);
+    const reported = new Set(errors.filter((e) => e.document === key).map((e) => e.path));
+    for (const e of limits)
+      if (!reported.has(e.path))
+        errors.push({ ...e, document: key, file: s.files[s.files.length - 1] });
+  }
+  return errors;
+}
+
 /** Throws the one METADATA_INVALID error carrying every problem. */
-export function assertValid(docs: SourcedDocument[], extra: ErrorDetail[] = []): void {
-  const errors = [...extra, ...validateDocuments(docs)];
+export function assertValid(
+  docs: SourcedDocument[],
+  extra: ErrorDetail[] = [],
+  dialect?: Dialect,
+): void {
+  const errors = [...extra, ...documentErrors(docs, dialect)];
   if (errors.length) {
     throw new CrmError(
       ErrorCode.MetadataInvalid,
@@ -104,12 +150,21 @@ export class MetaService {
   private current: MetadataModel = buildModel([], 0);
   private readonly listeners: Array<(m: MetadataModel) => void> = [];
   private pollTimer?: NodeJS.Timeout;
+  private readonly drafts: DraftStore;
+  private readonly journal: ApplyJournal;
+  /** Applies that stopped half-way (MySQL), and the entities refused until one finishes them. */
+  private unfinished: UnfinishedApply[] = [];
+  private unavailable = new Map<string, string>();
+  private unfinishedKey = '';
 
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.drafts = new DraftStore(db, clock);
+    this.journal = new ApplyJournal(db, clock);
+  }
 
   get model(): MetadataModel {
     return this.current;
@@ -132,6 +187,70 @@ export class MetaService {
       await this.execute(changes.filter((c) => !c.destructive));
     });
     await this.reload();
+    await this.refreshUnfinished(false);
+  }
+
+  /**
+   * Finds applies that stopped half-way (a killed process, a refused statement) and refuses the
+   * entities whose tables no longer have every column the live model reads. `lockHeld`: the
+   * caller holds the apply lock, so no apply can be running; otherwise a journal row still
+   * `running` may be another node's apply in progress, and is left for the next look.
+   */
+  private async refreshUnfinished(lockHeld: boolean): Promise<void> {
+    if (this.db.dialect !== 'mysql') return;
+    const rows = await this.journal.unfinished();
+    if (rows.length && !lockHeld) {
+      const [r] = await this.db.query<{ free: number | string | null }>(
+        `SELECT IS_FREE_LOCK('crm_meta_apply') AS free`,
+      );
+      if (Number(r.free) !== 1) return;
+    }
+    // polled every few seconds: introspect (row counts included) only when something moved
+    const key = `${this.current.revision}|${rows.map((r) => `${r.id}:${r.state}:${r.done}`).join(',')}`;
+    if (key === this.unfinishedKey) return;
+    this.unfinishedKey = key;
+    const unavailable = new Map<string, string>();
+    if (rows.length) {
+      await waitForOrphanDdl(
+        this.db,
+        rows.flatMap((r) => r.entities.map(tableName)),
+      );
+      const live = await introspect(this.db, MANAGED_PREFIXES);
+      const entities = this.current.documents.filter(
+        (d): d is EntityDocument => d.kind === 'entity',
+      );
+      for (const [name, reason] of unavailableEntities(rows, entities, live))
+        unavailable.set(name, reason);
+      if (!this.unfinished.length)
+        this.log.warn(
+          `${rows.length} metadata apply(s) stopped half-way (${rows.map((r) => `#${r.id}: ${r.done}/${r.total}`).join(', ')}); unavailable: ${[...unavailable.keys()].join(', ') || 'none'}`,
+        );
+    }
+    this.unfinished = rows;
+    this.unavailable = unavailable;
+  }
+
+  /** A crashed apply's last statement may still be running on the server: let it end first. */
+  private async settleUnfinished(): Promise<void> {
+    if (this.unfinished.length)
+      await waitForOrphanDdl(
+        this.db,
+        this.unfinished.flatMap((r) => r.entities.map(tableName)),
+      );
+  }
+
+  /** Throws ENTITY_UNAVAILABLE (503) while a half-done apply left the entity's table unreadable. */
+  assertAvailable(entity: string): void {
+    const reason = this.unavailable.get(entity);
+    if (reason)
+      throw new CrmError(ErrorCode.EntityUnavailable, reason, [
+        { path: 'entity', message: `${entity} is being migrated` },
+      ]);
+  }
+
+  /** For health: applies that stopped half-way and the entities refused meanwhile. */
+  applyStatus(): { unfinished: UnfinishedApply[]; unavailable: string[] } {
+    return { unfinished: this.unfinished, unavailable: [...this.unavailable.keys()] };
   }
 
   startPolling(): void {
@@ -140,6 +259,7 @@ export class MetaService {
     this.pollTimer = setInterval(() => {
       void this.latestRevisionId()
         .then((id) => (id !== this.current.revision ? this.reload() : undefined))
+        .then(() => this.refreshUnfinished(false))
         .catch((e: Error) => this.log.warn(`metadata poll failed: ${e.message}`));
     }, this.config.metaPollMs);
     this.pollTimer.unref();
@@ -169,11 +289,28 @@ export class MetaService {
     const loaded = loadMetadataDir(this.config.metadataDir, this.config.client);
     assertValid(loaded.documents, loaded.errors);
     const filesHash = hashFiles(loaded.files);
-    const docs = loaded.documents.map((s) => s.doc);
-    const [last] = await this.db.query<{ files_hash: string | null; documents: string }>(
-      `SELECT files_hash, documents FROM crm_meta_revision WHERE source = 'files' ORDER BY id DESC LIMIT 1`,
+    const files = loaded.documents.map((s) => s.doc);
+    const [last] = await this.db.query<{
+      files_hash: string | null;
+      documents: string;
+      files_documents: string | null;
+    }>(
+      `SELECT files_hash, documents, files_documents FROM crm_meta_revision WHERE source = 'files' ORDER BY id DESC LIMIT 1`,
     );
     if (last && last.files_hash === filesHash) return { applied: false };
+    const base = last
+      ? (JSON.parse(last.files_documents ?? last.documents) as MetadataDocument[])
+      : [];
+    const merged = mergeFiles(base, this.current.documents, files);
+    if (merged.keptEdits.length)
+      this.log.log(
+        `metadata/ changed; kept what was edited through the API and not in the files: ${merged.keptEdits.join(', ')}`,
+      );
+    if (merged.conflicts.length)
+      this.log.warn(
+        `metadata/ changes ${merged.conflicts.join(', ')}, which were also edited through the API since the files were applied: the live edits are kept; "crm apply" applies the files as they are`,
+      );
+    const docs = merged.documents;
     const plan = await this.planDocuments(docs);
     if (plan.changes.length === 0 && canonical(docs) === canonical(this.current.documents)) {
       return { applied: false, plan };
@@ -188,7 +325,11 @@ export class MetaService {
       actor,
       source: 'files',
       filesHash,
-      message: 'metadata/ files',
+      filesDocuments: files,
+      message: (merged.conflicts.length
+        ? `metadata/ files (kept live edits of ${merged.conflicts.join(', ')})`
+        : 'metadata/ files'
+      ).slice(0, 500),
       nonDestructive: true,
     });
     return { applied: true, plan };
@@ -196,55 +337,66 @@ export class MetaService {
 
   // ---- draft documents -------------------------------------------------------------------
 
-  private async draftRows(): Promise<Array<{ kind: string; name: string; body: string | null }>> {
-    return this.db.query('SELECT kind, name, body FROM crm_meta_draft ORDER BY id');
-  }
-
   /** The draft: live documents with the pending edits laid over them. */
   async draftDocuments(): Promise<MetadataDocument[]> {
-    const byKey = new Map(this.current.documents.map((d) => [docKey(d), d]));
-    for (const r of await this.draftRows()) {
-      const key = `${r.kind}/${r.name}`;
-      if (r.body === null) byKey.delete(key);
-      else byKey.set(key, JSON.parse(r.body));
-    }
-    return [...byKey.values()];
+    return overlayDraft(this.current.documents, await this.drafts.rows());
   }
 
-  async listDocuments(
-    kind?: string,
-  ): Promise<Array<{ kind: string; name: string; status: string; document: MetadataDocument }>> {
+  /** Another node may have applied since this one loaded its model: catch up first. */
+  private async reloadIfBehind(): Promise<void> {
+    if ((await this.latestRevisionId()) !== this.current.revision) await this.reload();
+  }
+
+  async listDocuments(kind?: string): Promise<
+    Array<{
+      kind: string;
+      name: string;
+      status: string;
+      version: string;
+      document: MetadataDocument;
+    }>
+  > {
     const live = new Map(this.current.documents.map((d) => [docKey(d), d]));
     const draft = await this.draftDocuments();
     return draft
       .filter((d) => !kind || d.kind === kind)
       .map((d) => {
         const was = live.get(docKey(d));
-        const status = !was
-          ? 'added'
-          : JSON.stringify(was) === JSON.stringify(d)
-            ? 'live'
-            : 'changed';
-        return { kind: d.kind, name: d.name, status, document: d };
+        const version = documentVersion(d);
+        const status = !was ? 'added' : documentVersion(was) === version ? 'live' : 'changed';
+        return { kind: d.kind, name: d.name, status, version, document: d };
       });
   }
 
   async getDocument(kind: string, name: string): Promise<MetadataDocument> {
+    return (await this.getVersioned(kind, name)).document;
+  }
+
+  /** A draft document and its version (what an editor sends back in If-Match). */
+  async getVersioned(
+    kind: string,
+    name: string,
+  ): Promise<{ document: MetadataDocument; version: string }> {
     const d = (await this.draftDocuments()).find((x) => x.kind === kind && x.name === name);
     if (!d)
       throw new CrmError(ErrorCode.DocumentNotFound, `no ${kind} document named "${name}"`, [
         { path: `${kind}/${name}`, message: 'not found' },
       ]);
-    return d;
+    return { document: d, version: documentVersion(d) };
   }
 
-  /** Validates one document against its meta-schema and stores it in the draft. */
+  /**
+   * Validates one document and stores it in the draft. With `expectedVersion` (the version the
+   * editor read) a colleague's edit in between is a DRAFT_CONFLICT carrying the current document,
+   * never silently overwritten.
+   */
   async putDocument(
     kind: string,
     name: string,
     body: unknown,
     actor: string,
-  ): Promise<MetadataDocument> {
+    expectedVersion?: string,
+  ): Promise<{ document: MetadataDocument; version: string }> {
     this.assertKind(kind);
     const doc = { ...(body as Record<string, unknown>), kind, name } as unknown as EntityDocument;
     if (body && typeof body === 'object') {
@@ -261,26 +413,51 @@ export class MetaService {
           mismatch.map((m) => ({ ...m, document: `${kind}/${name}` })),
         );
     }
-    const shape = documentShapeErrors(doc);
-    if (shape.length) {
-      const errors = shape.map((e) => ({ ...e, document: `${kind}/${name}` }));
+    // every problem of this document at once: its shape, what it refers to (a relation's target,
+    // a role's fields) as the draft has them, and what this database would refuse
+    const key = `${kind}/${name}`;
+    const others = (await this.draftDocuments()).filter((d) => docKey(d) !== key);
+    const errors = documentErrors(
+      [...others, doc].map((d) => ({ doc: d, files: [docKey(d)] })),
+      this.db.dialect,
+    )
+      .filter((e) => e.document === key)
+      .map(({ file: _file, ...e }) => e);
+    if (errors.length) {
       throw new CrmError(
         ErrorCode.MetadataInvalid,
         `document ${kind}/${name} has ${errors.length} error(s)`,
         errors,
       );
     }
-    await this.writeDraft(kind, name, JSON.stringify(doc), actor);
-    return doc;
+    const version = await this.writeDraft(kind, name, doc, actor, expectedVersion);
+    return { document: doc, version };
   }
 
-  async deleteDocument(kind: string, name: string, actor: string): Promise<void> {
+  async deleteDocument(
+    kind: string,
+    name: string,
+    actor: string,
+    expectedVersion?: string,
+  ): Promise<void> {
     await this.getDocument(kind, name);
-    await this.writeDraft(kind, name, null, actor);
+    await this.writeDraft(kind, name, null, actor, expectedVersion);
   }
 
   async discardDraft(): Promise<void> {
-    await this.db.execute('DELETE FROM crm_meta_draft');
+    await this.drafts.discard();
+  }
+
+  private async writeDraft(
+    kind: string,
+    name: string,
+    doc: MetadataDocument | null,
+    actor: string,
+    expectedVersion: string | undefined,
+  ): Promise<string> {
+    await this.reloadIfBehind();
+    const live = this.current.documents.find((d) => d.kind === kind && d.name === name) ?? null;
+    return this.drafts.write({ kind, name }, doc, actor, expectedVersion, live);
   }
 
   private assertKind(kind: string): void {
@@ -293,30 +470,11 @@ export class MetaService {
     }
   }
 
-  private async writeDraft(
-    kind: string,
-    name: string,
-    body: string | null,
-    actor: string,
-  ): Promise<void> {
-    const now = toDbTimestamp(this.clock.now());
-    await this.db.transaction(async (tx) => {
-      const r = await tx.execute(
-        'UPDATE crm_meta_draft SET body = ?, updated_by = ?, updated_at = ? WHERE kind = ? AND name = ?',
-        [body, actor, now, kind, name],
-      );
-      if (r.affected === 0) {
-        await tx.execute(
-          'INSERT INTO crm_meta_draft (kind, name, body, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)',
-          [kind, name, body, actor, now],
-        );
-      }
-    });
-  }
-
   // ---- plan & apply ----------------------------------------------------------------------
 
   async planDraft(): Promise<Plan> {
+    await this.reloadIfBehind(); // the plan a reviewer sees is over the latest revision
+    await this.settleUnfinished();
     return this.planDocuments(await this.draftDocuments());
   }
 
@@ -325,15 +483,22 @@ export class MetaService {
       // Another node may have applied since this one loaded its model: the draft is laid over
       // the latest revision, never over a stale copy that would undo the other node's work.
       await this.reload();
-      const out = await this.applyUnlocked(await this.draftDocuments(), opts);
-      await this.discardDraft();
+      await this.settleUnfinished();
+      const rows = await this.drafts.rows();
+      const out = await this.applyUnlocked(overlayDraft(this.current.documents, rows), opts);
+      // Only the edits this apply made live leave the draft: one saved while it ran stays.
+      await this.drafts.clearApplied(rows);
       return out;
     });
   }
 
   /** Validates the documents and diffs their tables against the live database. */
   async planDocuments(docs: MetadataDocument[], nonDestructive = false): Promise<Plan> {
-    assertValid(docs.map((doc) => ({ doc, files: [`${doc.kind}/${doc.name}`] })));
+    assertValid(
+      docs.map((doc) => ({ doc, files: [`${doc.kind}/${doc.name}`] })),
+      [],
+      this.db.dialect,
+    );
     const desired = docs
       .filter((d): d is EntityDocument => d.kind === 'entity')
       .flatMap(entityTables);
@@ -356,10 +521,8 @@ export class MetaService {
       changes,
       destructive: changes.filter((c) => c.destructive).map((c) => c.id),
       blocked,
-      hash: createHash('sha256')
-        .update(JSON.stringify(changes.map((c) => [c.id, c.ddl])))
-        .digest('hex')
-        .slice(0, 16),
+      documentChanges: diffDocuments(this.current.documents, docs),
+      hash: planHash(changes, docs),
       documents: docs.length,
     };
   }
@@ -376,9 +539,13 @@ export class MetaService {
       if (!t || t.rowCount === 0) continue;
       const cols = /\(([^)]*)\)/.exec(c.ddl[0].replace(/^.*INDEX [^(]*/, ''))?.[1];
       if (!cols) continue;
-      const names = cols.split(',').map((s) => s.trim().replace(/`/g, ''));
+      const nocase = cols.includes('COLLATE NOCASE');
+      const names = cols
+        .split(',')
+        .map((s) => s.replace(' COLLATE NOCASE', '').trim().replace(/`/g, ''));
       if (!names.every((n) => t.columns.some((col) => col.name === n))) continue;
-      const list = names.map(q).join(', ');
+      // group as the index will compare: without case (MySQL's collation, SQLite's NOCASE)
+      const list = names.map((n) => (nocase ? `${q(n)} COLLATE NOCASE` : q(n))).join(', ');
       const [row] = await this.db.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM (SELECT ${list} FROM ${q(c.table)} WHERE ${names.map((n) => `${q(n)} IS NOT NULL`).join(' AND ')} GROUP BY ${list} HAVING COUNT(*) > 1) d`,
       );
@@ -406,9 +573,9 @@ export class MetaService {
     const plan = await this.planDocuments(docs, opts.nonDestructive);
     if (opts.planHash && opts.planHash !== plan.hash) {
       throw new CrmError(
-        ErrorCode.PlanBlocked,
-        'the database or the draft changed since this plan was made; plan again',
-        [{ path: 'planHash', message: `expected ${plan.hash}` }],
+        ErrorCode.PlanStale,
+        `the draft or the database changed since plan ${opts.planHash} was made: nothing was applied; plan again and review plan ${plan.hash}`,
+        [{ path: 'planHash', message: `the plan is now ${plan.hash}` }],
         { plan },
       );
     }
@@ -432,11 +599,37 @@ export class MetaService {
         { plan },
       );
     }
-    const revision = await this.execute(
+    const journalId =
+      this.db.dialect === 'mysql' && plan.changes.some((c) => c.ddl.length)
+        ? await this.journal.begin(opts.actor, plan.changes)
+        : null;
+    let revision: number;
+    try {
+      revision = await this.applyPlan(plan, docs, opts, journalId);
+    } catch (e) {
+      if (journalId !== null) {
+        await this.journal.fail(journalId, (e as Error).message);
+        await this.refreshUnfinished(true);
+      }
+      throw e;
+    }
+    this.log.log(`applied revision ${revision}: ${plan.changes.length} change(s) by ${opts.actor}`);
+    await this.reload();
+    await this.refreshUnfinished(true);
+    return { revision, plan };
+  }
+
+  private async applyPlan(
+    plan: Plan,
+    docs: MetadataDocument[],
+    opts: ApplyOptions,
+    journalId: number | null,
+  ): Promise<number> {
+    return this.execute(
       plan.changes,
       async (tx) => {
         const r = await tx.execute(
-          `INSERT INTO crm_meta_revision (created_at, actor, source, message, documents, changes, files_hash, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO crm_meta_revision (created_at, actor, source, message, documents, changes, files_hash, rollback_of, files_documents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             toDbTimestamp(this.clock.now()),
             opts.actor,
@@ -453,15 +646,15 @@ export class MetaService {
             ),
             opts.filesHash ?? null,
             opts.rollbackOf ?? null,
+            opts.filesDocuments ? JSON.stringify(opts.filesDocuments) : null,
           ],
         );
+        await this.journal.finish(journalId, r.insertId, tx);
         return r.insertId;
       },
       opts.onProgress,
+      journalId,
     );
-    this.log.log(`applied revision ${revision}: ${plan.changes.length} change(s) by ${opts.actor}`);
-    await this.reload();
-    return { revision, plan };
   }
 
   /**
@@ -472,6 +665,7 @@ export class MetaService {
     changes: PlannedChange[],
     record?: (tx: Db) => Promise<T>,
     onProgress?: (done: number, total: number, sql: string) => void,
+    journalId: number | null = null,
   ): Promise<T> {
     const statements = changes.flatMap((c) => c.ddl);
     if (this.db.dialect === 'sqlite') {
@@ -486,6 +680,7 @@ export class MetaService {
     for (const [i, sql] of statements.entries()) {
       onProgress?.(i, statements.length, sql);
       await this.runMysqlDdl(sql);
+      if (journalId !== null) await this.journal.step(journalId, i + 1);
     }
     return record ? this.db.transaction(record) : (undefined as T);
   }

@@ -46,6 +46,13 @@ describe('role documents', () => {
         { action: 'manage', subject: 'all' },
         { action: 'start', subject: 'deal', conditions: { owner: '$me' } },
         { action: ['read', 'deploy', 'cancel', 'operate'], subject: 'Workflow' },
+        {
+          action: 'start',
+          subject: 'deal',
+          conditions: { owner: '$me', processKey: { $in: ['deal_approval'] } },
+        },
+        { action: 'start', subject: 'Workflow', conditions: { processKey: 'onboarding' } },
+        { action: 'start', subject: 'deal', conditions: { processKey: { $nin: ['fast'] } } },
       ]),
     ).toEqual([]);
   });
@@ -117,6 +124,30 @@ describe('role documents', () => {
       { action: 'export', subject: ['Workflow'] },
       '/rules/0/action',
       'export does not apply to Workflow',
+    ],
+    [
+      'processKey on a rule that is not only about start',
+      { action: ['read', 'start'], subject: 'deal', conditions: { processKey: 'p' } },
+      '/rules/0/conditions/processKey',
+      'processKey narrows start only',
+    ],
+    [
+      'processKey on a system subject',
+      { action: 'start', subject: 'all', conditions: { processKey: 'p' } },
+      '/rules/0/conditions/processKey',
+      'not all',
+    ],
+    [
+      'processKey list that is empty',
+      { action: 'start', subject: 'Workflow', conditions: { processKey: { $in: [] } } },
+      '/rules/0/conditions/processKey/$in',
+      'non-empty list of process keys',
+    ],
+    [
+      'processKey that is a number',
+      { action: 'start', subject: 'deal', conditions: { processKey: 3 } },
+      '/rules/0/conditions/processKey',
+      'must be a process key',
     ],
     [
       '$sharedWithMe not true',

@@ -76,11 +76,15 @@ export function checkRoleSemantics(
       });
     }
     if (!rule.conditions) return;
+    const { processKey, ...conditions } = rule.conditions;
+    if (processKey !== undefined)
+      errors.push(...checkProcessKey(rule, subjects, processKey, `${at}/conditions/processKey`));
+    if (!Object.keys(conditions).length) return;
     if (!onlyEntities) {
       errors.push({ path: `${at}/conditions`, message: 'conditions apply to entities only' });
       return;
     }
-    for (const [key, value] of Object.entries(rule.conditions)) {
+    for (const [key, value] of Object.entries(conditions)) {
       const p = `${at}/conditions/${esc(key)}`;
       if (key === '$sharedWithMe') {
         if (value !== true) errors.push({ path: p, message: 'must be true' });
@@ -96,6 +100,51 @@ export function checkRoleSemantics(
     }
   });
   return errors;
+}
+
+const isKey = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+
+/**
+ * `processKey` in a start rule's conditions names the processes the rule lets the user start (on
+ * Workflow, or on the records the other conditions reach): a key, or `{ $in | $nin: [keys] }`,
+ * `{ $ne: key }`. It narrows `start` only, so the rule must be about `start` alone.
+ */
+function checkProcessKey(
+  rule: RoleDocument['rules'][number],
+  subjects: string[],
+  value: unknown,
+  p: string,
+): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const actions = Array.isArray(rule.action) ? rule.action : [rule.action];
+  if (actions.some((a) => a !== 'start'))
+    out.push({
+      path: p,
+      message: `processKey narrows start only; give start a rule of its own (this rule also names ${actions.filter((a) => a !== 'start').join(', ')})`,
+      reason: 'processKey',
+    });
+  const other = subjects.filter(
+    (s) => s === 'all' || s === 'User' || s === 'Metadata' || s === 'Audit',
+  );
+  if (other.length)
+    out.push({
+      path: p,
+      message: `processKey applies to Workflow and entities, not ${other.join(', ')}`,
+      reason: 'processKey',
+    });
+  if (isKey(value)) return out;
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return [...out, { path: p, message: 'must be a process key or { $in | $nin | $ne }' }];
+  for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
+    const at = `${p}/${esc(op)}`;
+    if (op === '$ne' || op === '$eq') {
+      if (!isKey(v)) out.push({ path: at, message: `${op} takes one process key` });
+    } else if (op === '$in' || op === '$nin') {
+      if (!Array.isArray(v) || v.length === 0 || !v.every(isKey))
+        out.push({ path: at, message: `${op} takes a non-empty list of process keys` });
+    } else out.push({ path: at, message: `unknown operator "${op}" (use $in, $nin, $ne)` });
+  }
+  return out;
 }
 
 /**

@@ -21,6 +21,13 @@ export function fieldToColumns(name: string, f: FieldDef, v: unknown): Record<st
     case 'multiSelect':
     case 'json':
       return { [name]: JSON.stringify(v) };
+    case 'text':
+    case 'email':
+    case 'phone':
+    case 'url':
+      // a unique value is stored trimmed: MySQL ignores trailing spaces when comparing (PAD
+      // SPACE) and SQLite does not, so trimming gives both dialects one rule
+      return { [name]: f.unique && typeof v === 'string' ? v.trim() : (v as SqlParam) };
     default:
       return { [name]: v as SqlParam };
   }

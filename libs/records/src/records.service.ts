@@ -147,6 +147,8 @@ export class RecordsService {
       throw new CrmError(ErrorCode.EntityNotFound, `unknown entity "${name}"`, [
         { path: 'entity', message: `no entity named "${name}"` },
       ]);
+    // a half-done metadata apply (MySQL) may have left its table unreadable to this model
+    this.meta.assertAvailable(name);
     return e;
   }
 

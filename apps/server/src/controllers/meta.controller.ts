@@ -9,8 +9,9 @@ import {
   Put,
   Query,
   Req,
+  Res,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AuditService } from '@crm/access';
 import { CrmError, ErrorCode } from '@crm/common';
 import { MetaService } from '@crm/metadata';
@@ -33,14 +34,32 @@ function changedRoles(before: Map<string, unknown>, after: Map<string, unknown>)
 }
 
 /**
- * Anyone signed in may read the metadata (forms need it); changing it needs `manage Metadata`.
- * Every change lands in the audit trail: roles are documents, so this is where permissions change.
+ * Drafts, plans and revisions show pending role edits, actors and DDL: reading them needs `read
+ * Metadata`, changing them `manage Metadata`. What a form needs — an entity's compiled schema —
+ * stays readable by whoever may read that entity. Every change lands in the audit trail: roles
+ * are documents, so this is where permissions change.
  */
+function reader(req: Request): void {
+  actorOf(req).principal.assert('read', 'Metadata');
+}
+
 function editor(req: Request): string {
   const a = actorOf(req);
   a.principal.assert('manage', 'Metadata');
   return a.id;
 }
+
+/** The version an editor read, from `If-Match` (an entity tag, quoted or not; weak tags too). */
+function ifMatch(req: Request): string | undefined {
+  const h = req.headers['if-match'];
+  if (typeof h !== 'string' || h.trim() === '' || h.trim() === '*') return undefined;
+  return h
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+}
+
+const etag = (version: string): string => `"${version}"`;
 
 @Controller('api/meta')
 export class MetaController {
@@ -60,13 +79,22 @@ export class MetaController {
   }
 
   @Get('documents')
-  async list(@Query('kind') kind?: string) {
+  async list(@Req() req: Request, @Query('kind') kind?: string) {
+    reader(req);
     return { data: await this.meta.listDocuments(kind) };
   }
 
   @Get('documents/:kind/:name')
-  get(@Param('kind') kind: string, @Param('name') name: string) {
-    return this.meta.getDocument(kind, name);
+  async get(
+    @Param('kind') kind: string,
+    @Param('name') name: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    reader(req);
+    const { document, version } = await this.meta.getVersioned(kind, name);
+    res.setHeader('ETag', etag(version));
+    return document;
   }
 
   @Put('documents/:kind/:name')
@@ -75,18 +103,20 @@ export class MetaController {
     @Param('name') name: string,
     @Body() body: unknown,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const actor = editor(req);
-    const saved = await this.meta.putDocument(kind, name, body, actor);
-    await this.note(actor, 'put', `${kind}/${name}`);
-    return saved;
+    const saved = await this.meta.putDocument(kind, name, body, actor, ifMatch(req));
+    await this.note(actor, 'put', `${kind}/${name}`, { version: saved.version });
+    res.setHeader('ETag', etag(saved.version));
+    return saved.document;
   }
 
   @Delete('documents/:kind/:name')
   @HttpCode(204)
   async remove(@Param('kind') kind: string, @Param('name') name: string, @Req() req: Request) {
     const actor = editor(req);
-    await this.meta.deleteDocument(kind, name, actor);
+    await this.meta.deleteDocument(kind, name, actor, ifMatch(req));
     await this.note(actor, 'delete', `${kind}/${name}`);
   }
 
@@ -128,16 +158,23 @@ export class MetaController {
       changes: plan.changes.map((c) => c.id),
       roles: changedRoles(rolesBefore, this.meta.model.roles),
     });
-    return { revision, changes: plan.changes };
+    return {
+      revision,
+      hash: plan.hash,
+      changes: plan.changes,
+      documentChanges: plan.documentChanges,
+    };
   }
 
   @Get('revisions')
-  async revisions() {
+  async revisions(@Req() req: Request) {
+    reader(req);
     return { data: await this.meta.listRevisions() };
   }
 
   @Get('revisions/:id')
-  revision(@Param('id') id: string) {
+  revision(@Param('id') id: string, @Req() req: Request) {
+    reader(req);
     return this.meta.getRevision(parseId(id));
   }
 
@@ -156,9 +193,10 @@ export class MetaController {
   }
 
   @Get('entities/:name/schema')
-  schema(@Param('name') name: string) {
+  schema(@Param('name') name: string, @Req() req: Request) {
     const e = this.meta.model.entities.get(name);
-    if (!e)
+    // an entity the user may not read is answered as one that does not exist
+    if (!e || !actorOf(req).principal.ability.can('read', name))
       throw new CrmError(ErrorCode.EntityNotFound, `unknown entity "${name}"`, [
         { path: 'name', message: 'not found' },
       ]);

@@ -25,8 +25,20 @@ export class SystemController {
     const header = req.header('authorization');
     const caller = header ? await this.auth.authenticate(header).catch(() => null) : null;
     const admin = caller?.ability.can('manage', 'all') ?? false;
+    const apply = this.meta.applyStatus();
     return {
-      status: 'ok',
+      // a half-done metadata apply leaves entities refused (503) until an admin finishes it
+      status: apply.unfinished.length ? 'degraded' : 'ok',
+      metadata: {
+        unfinishedApplies: apply.unfinished.map((a) => ({
+          id: a.id,
+          state: a.state,
+          entities: a.entities,
+          done: a.done,
+          total: a.total,
+        })),
+        unavailableEntities: apply.unavailable,
+      },
       database: this.db.dialect,
       metadataRevision: this.meta.model.revision,
       entities: this.meta.model.entities.size,

@@ -85,7 +85,8 @@ export class WorkflowController {
 
   /**
    * Starting a process about a record needs `start` on that record (within the rule's
-   * conditions, e.g. own quotes); any other start needs `start` on Workflow.
+   * conditions, e.g. own quotes); any other start needs `start` on Workflow. Either way the rule
+   * must allow this process key when it names keys (`conditions: { processKey: ... }`).
    */
   @Post('instances')
   async start(@Body() body: Body_, @Req() req: Request) {
@@ -108,10 +109,19 @@ export class WorkflowController {
         'Workflow',
         'only the latest version of a process may be started; a chosen version needs operate on Workflow',
       );
+    // a start rule may name the processes it allows (`processKey`): check with those rules only
+    const starter = actor.principal.forProcess(processKey);
+    const on = record ? (record as { entity: string }).entity : 'Workflow';
+    if (actor.principal.ability.can('start', on) && !starter.ability.can('start', on))
+      throw actor.principal.deny(
+        'start',
+        on,
+        `no role of ${actor.id} allows starting ${processKey}${record ? ` on ${on}` : ''}`,
+      );
     if (record) {
       const r = record as { entity: string; id: number };
-      await this.records.assertMay(r.entity, r.id, 'start', actor.principal);
-    } else actor.principal.assert('start', 'Workflow');
+      await this.records.assertMay(r.entity, r.id, 'start', starter);
+    } else starter.assert('start', 'Workflow');
     return this.engine.start(
       {
         processKey,

@@ -16,9 +16,31 @@ import {
 } from './schemas';
 
 const tags = ['Metadata'];
-const READ = 'any signed-in user (forms need the metadata)';
+const READ = '`read` on Metadata';
 const MANAGE = '`manage` on Metadata';
 const FORBIDDEN = 'FORBIDDEN: no role allows `manage` on Metadata';
+const READ_FORBIDDEN = 'FORBIDDEN: no role allows `read` on Metadata';
+/** The version the editor read (the ETag of GET): a colleague's save in between is a 409. */
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  schema: str,
+  description: 'the ETag the document was read with; stale → 409 DRAFT_CONFLICT',
+};
+const DRAFT_CONFLICT =
+  'DRAFT_CONFLICT: someone saved the document since the If-Match version; the body carries `current: { version, document }`';
+const documentChange = obj(
+  {
+    id: { type: 'string', description: 'e.g. changeDocument:role/rep' },
+    kind: { enum: ['addDocument', 'changeDocument', 'removeDocument'] },
+    document: str,
+    properties: { type: 'array', items: str, description: 'top-level properties that differ' },
+    effect: str,
+    version: nullable('string'),
+  },
+  ['id', 'kind', 'document', 'properties', 'effect', 'version'],
+);
 const KINDS = ['entity', 'role'];
 const changeSummary = {
   id: {
@@ -41,7 +63,9 @@ const revisionSummary = {
 const applied = obj(
   {
     revision: { type: 'integer', description: 'the new revision' },
+    hash: { type: 'string', description: 'the hash of the plan that was applied' },
     changes: { type: 'array', items: ref('PlannedChange') },
+    documentChanges: { type: 'array', items: documentChange },
   },
   ['revision', 'changes'],
 );
@@ -72,10 +96,19 @@ export const metaSchemas: Record<string, unknown> = {
       changes: { type: 'array', items: ref('PlannedChange') },
       destructive: { type: 'array', items: str, description: 'ids that need confirmation' },
       blocked: { type: 'array', items: obj({ id: str, reason: str }, ['id', 'reason']) },
-      hash: { type: 'string', description: 'send it as planHash to apply exactly this plan' },
+      documentChanges: {
+        type: 'array',
+        items: documentChange,
+        description: 'every document the apply makes live that differs from the live one',
+      },
+      hash: {
+        type: 'string',
+        description:
+          'covers the DDL and every document applied; send it as planHash to apply exactly this plan',
+      },
       documents: { type: 'integer', description: 'documents in the draft' },
     },
-    ['baseRevision', 'changes', 'destructive', 'blocked', 'hash', 'documents'],
+    ['baseRevision', 'changes', 'destructive', 'blocked', 'documentChanges', 'hash', 'documents'],
   ),
   RevisionSummary: obj(revisionSummary, ['id', 'source', 'changes']),
   Revision: obj(
@@ -105,12 +138,14 @@ export function metaPaths(): Record<string, unknown> {
                 kind: str,
                 name: str,
                 status: { enum: ['live', 'changed', 'added'] },
+                version: { type: 'string', description: 'send it as If-Match when saving' },
                 document: doc,
               },
-              ['kind', 'name', 'status', 'document'],
+              ['kind', 'name', 'status', 'version', 'document'],
             ),
           ),
         ),
+        errors: { '403': READ_FORBIDDEN },
       }),
     },
     '/api/meta/documents/{kind}/{name}': {
@@ -120,8 +155,8 @@ export function metaPaths(): Record<string, unknown> {
         summary: 'A document of the draft',
         permission: READ,
         parameters: kindName,
-        ok: reply('The document', doc),
-        errors: { '404': 'DOCUMENT_NOT_FOUND' },
+        ok: reply('The document (its version in the ETag header)', doc),
+        errors: { '403': READ_FORBIDDEN, '404': 'DOCUMENT_NOT_FOUND' },
       }),
       put: operation({
         operationId: 'putMetadataDocument',
@@ -130,13 +165,15 @@ export function metaPaths(): Record<string, unknown> {
         permission: MANAGE,
         description:
           '`kind` and `name` in the body may be left out; given, they must match the URL.',
-        parameters: kindName,
+        parameters: [...kindName, IF_MATCH],
         requestBody: jsonBody(doc),
-        ok: reply('The document as stored in the draft', doc),
+        ok: reply('The document as stored in the draft (its new version in the ETag header)', doc),
         errors: {
-          '400': 'METADATA_INVALID: every problem with its JSON pointer',
+          '400':
+            'METADATA_INVALID: every problem with its JSON pointer (references and database limits too)',
           '403': FORBIDDEN,
           '404': 'DOCUMENT_NOT_FOUND: an unknown kind',
+          '409': DRAFT_CONFLICT,
         },
       }),
       delete: operation({
@@ -144,10 +181,10 @@ export function metaPaths(): Record<string, unknown> {
         tags,
         summary: 'Delete a document from the draft',
         permission: MANAGE,
-        parameters: kindName,
+        parameters: [...kindName, IF_MATCH],
         status: '204',
         ok: reply('Deleted from the draft'),
-        errors: { '403': FORBIDDEN, '404': 'DOCUMENT_NOT_FOUND' },
+        errors: { '403': FORBIDDEN, '404': 'DOCUMENT_NOT_FOUND', '409': DRAFT_CONFLICT },
       }),
     },
     '/api/meta/draft': {
@@ -200,7 +237,7 @@ export function metaPaths(): Record<string, unknown> {
           '400': 'confirm is not a list of strings; or METADATA_INVALID',
           '403': FORBIDDEN,
           '409':
-            'DESTRUCTIVE_CHANGE_UNCONFIRMED or PLAN_BLOCKED (blocked changes, or a stale planHash); the body also carries `plan`',
+            'DESTRUCTIVE_CHANGE_UNCONFIRMED, PLAN_BLOCKED (blocked changes) or PLAN_STALE (the draft or database changed since planHash); the body also carries `plan`',
         },
       }),
     },
@@ -211,6 +248,7 @@ export function metaPaths(): Record<string, unknown> {
         summary: 'Applied revisions, newest first',
         permission: READ,
         ok: reply('The revisions', dataOf(ref('RevisionSummary'))),
+        errors: { '403': READ_FORBIDDEN },
       }),
     },
     '/api/meta/revisions/{id}': {
@@ -221,7 +259,7 @@ export function metaPaths(): Record<string, unknown> {
         permission: READ,
         parameters: [id],
         ok: reply('The revision', ref('Revision')),
-        errors: { '400': BAD_ID, '404': 'REVISION_NOT_FOUND' },
+        errors: { '400': BAD_ID, '403': READ_FORBIDDEN, '404': 'REVISION_NOT_FOUND' },
       }),
     },
     '/api/meta/revisions/{id}/rollback': {
@@ -247,10 +285,10 @@ export function metaPaths(): Record<string, unknown> {
         operationId: 'getEntitySchema',
         tags,
         summary: "A live entity's compiled JSON Schema (x- keywords carry storage and labels)",
-        permission: READ,
+        permission: '`read` on the entity',
         parameters: [pathParam('name', str, 'the entity')],
         ok: reply('The JSON Schema (draft 2020-12)', { type: 'object' }),
-        errors: { '404': 'ENTITY_NOT_FOUND' },
+        errors: { '404': 'ENTITY_NOT_FOUND (also for an entity the user may not read)' },
       }),
     },
   };

@@ -35,10 +35,12 @@ export function columnSql(c: ColumnDef, dialect: Dialect): string {
 }
 
 export function createIndexSql(table: string, ix: IndexSpec, dialect: Dialect): string {
-  const cols = ix.columns.map(q).join(', ');
   if (dialect === 'mysql') {
+    const cols = ix.columns.map(q).join(', ');
     return `ALTER TABLE ${q(table)} ADD ${ix.unique ? 'UNIQUE ' : ''}INDEX ${q(ix.name)} (${cols}), ALGORITHM=INPLACE, LOCK=NONE`;
   }
+  // SQLite compares text byte by byte; MySQL's collation ignores case (see IndexSpec.ignoreCase)
+  const cols = ix.columns.map((c) => (ix.ignoreCase ? `${q(c)} COLLATE NOCASE` : q(c))).join(', ');
   return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${q(ix.name)} ON ${q(table)} (${cols})`;
 }
 

@@ -130,7 +130,12 @@ export function entityTables(entity: EntityDocument): TableDef[] {
       });
     }
     if (f.unique || f.type === 'autoNumber') {
-      indexes.push({ name: shortName(`ux_${table}_${name}`), columns: [name], unique: true });
+      indexes.push({
+        name: shortName(`ux_${table}_${name}`),
+        columns: [name],
+        unique: true,
+        ignoreCase: true,
+      });
     } else if (f.type === 'relation') {
       indexes.push({ name: shortName(`ix_${table}_${name}`), columns: [name], unique: false });
     }
@@ -145,7 +150,12 @@ export function entityTables(entity: EntityDocument): TableDef[] {
     // the engine already indexes every relation column: the same index is not made twice, and a
     // different one that happens to get the same name is made under a distinct name
     if (clash && clash.unique === unique && clash.columns.join() === cols.join()) continue;
-    indexes.push({ name: shortName(clash ? `${name}_declared` : name), columns: cols, unique });
+    indexes.push({
+      name: shortName(clash ? `${name}_declared` : name),
+      columns: cols,
+      unique,
+      ...(unique && { ignoreCase: true }),
+    });
   }
   return [{ name: table, entity: entity.name, columns, indexes }, ...junctions];
 }

@@ -99,11 +99,17 @@ async function sqliteTable(db: Db, table: string) {
   const indexes: IndexSpec[] = [];
   for (const ix of list) {
     if (ix.origin !== 'c') continue; // pk / unique-constraint autoindexes are part of the table
-    const info = await db.query<{ name: string }>(
-      `SELECT name FROM pragma_index_info(?) ORDER BY seqno`,
+    const info = await db.query<{ name: string; coll: string | null }>(
+      `SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno`,
       [ix.name],
     );
-    indexes.push({ name: ix.name, columns: info.map((i) => i.name), unique: ix.unique === 1 });
+    const ignoreCase = info.length > 0 && info.every((i) => i.coll?.toUpperCase() === 'NOCASE');
+    indexes.push({
+      name: ix.name,
+      columns: info.map((i) => i.name),
+      unique: ix.unique === 1,
+      ...(ignoreCase && { ignoreCase }),
+    });
   }
   return { columns, indexes, primaryKey };
 }

@@ -368,7 +368,9 @@ const CASES: Case[] = [
         mysql: [
           'ALTER TABLE `e_customer` ADD UNIQUE INDEX `ux_e_customer_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE',
         ],
-        sqlite: ['CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)'],
+        sqlite: [
+          'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
+        ],
       },
     ],
   },
@@ -438,7 +440,9 @@ const CASES: Case[] = [
         mysql: [
           'ALTER TABLE `e_customer` ADD UNIQUE INDEX `ux_e_customer_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE',
         ],
-        sqlite: ['CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)'],
+        sqlite: [
+          'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
+        ],
       },
     ],
   },
@@ -576,7 +580,7 @@ describe('planChanges: tables', () => {
     expect(t.ddl[0]).not.toContain('ENGINE');
     expect(t.ddl.slice(1)).toEqual([
       'CREATE INDEX `ix_e_customer_owner` ON `e_customer` (`owner`)',
-      'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name`)',
+      'CREATE UNIQUE INDEX `ux_e_customer_name` ON `e_customer` (`name` COLLATE NOCASE)',
     ]);
     expect(j.ddl[0]).toContain('PRIMARY KEY (`source_id`, `target_id`)');
     expect(j.ddl[1]).toBe(

@@ -40,6 +40,8 @@ export const SYSTEM_TABLES: TableDef[] = [
       long('changes', false),
       str('files_hash', 64),
       big('rollback_of'),
+      // what metadata/ said (source files): the base of the next start-up's three-way merge
+      long('files_documents'),
     ],
     indexes: [],
   },
@@ -50,10 +52,28 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('kind', 32, false),
       str('name', 64, false),
       long('body'),
+      // content hash of body: the version an editor must name to overwrite it
+      str('version', 16),
       str('updated_by', 64),
       at('updated_at'),
     ],
     indexes: [{ name: 'ux_crm_meta_draft_doc', columns: ['kind', 'name'], unique: true }],
+  },
+  {
+    // one row per apply on MySQL, where DDL is not transactional: which statements, how many ran
+    name: 'crm_meta_apply',
+    columns: [
+      id,
+      at('started_at'),
+      str('actor', 64),
+      str('state', 16, false),
+      long('entities', false),
+      long('statements', false),
+      { name: 'done', type: { base: 'int' as const }, nullable: false },
+      str('error', 1000),
+      big('revision'),
+    ],
+    indexes: [{ name: 'ix_crm_meta_apply_state', columns: ['state'], unique: false }],
   },
   {
     name: 'crm_record_history',

@@ -30,6 +30,11 @@ export interface IndexSpec {
   name: string;
   columns: string[];
   unique: boolean;
+  /**
+   * Text compares without letter case, as MySQL's utf8mb4_unicode_ci does: set on unique indexes
+   * so one value is unique on both dialects (SQLite: COLLATE NOCASE). Not compared by the planner.
+   */
+  ignoreCase?: boolean;
 }
 
 export interface TableDef {
