@@ -16,6 +16,7 @@ import { MetaService } from '@crm/metadata';
 import { FilesService, RecordTransferService, RecordsService } from '@crm/records';
 import { AdminController } from './controllers/admin.controller';
 import { AuthController } from './controllers/auth.controller';
+import { EntitiesController } from './controllers/entities.controller';
 import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
@@ -49,6 +50,7 @@ export class AppModule {
       ],
       controllers: [
         SystemController,
+        EntitiesController,
         MetaController,
         // before RecordsController, whose GET :id would match /export
         RecordTransferController,

@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
 import { parseQueryString, refuseRepeatedParams } from './http/query-string';
+import { webApp } from './http/web-app';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -49,6 +50,7 @@ export async function createServer(
     app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '10mb' });
     app.useGlobalFilters(new ErrorFilter());
     app.use('/api/docs-assets', express.static(swaggerAssetsDir(), { index: false }));
+    app.use(webApp());
     const meta = app.get(MetaService);
     await meta.init();
     await meta.syncFromFiles();

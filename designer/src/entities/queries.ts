@@ -1,0 +1,25 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, ok } from '../api/client';
+import { apiCall } from '../api/records';
+import type { EntitySchema } from './model';
+
+export type EntitySummary = NonNullable<Awaited<ReturnType<typeof fetchEntities>>>['data'][number];
+
+async function fetchEntities() {
+  return ok(await api.GET('/api/meta/entities'));
+}
+
+/** The entities the user may read (navigation, search). */
+export function useEntities() {
+  return useQuery({ queryKey: ['entities'], queryFn: fetchEntities, staleTime: 5 * 60_000 });
+}
+
+export function useEntitySchema(entity: string | undefined) {
+  return useQuery({
+    queryKey: ['schema', entity],
+    enabled: !!entity,
+    staleTime: 5 * 60_000,
+    queryFn: () =>
+      apiCall<EntitySchema>('GET', `/api/meta/entities/${encodeURIComponent(entity!)}/schema`),
+  });
+}

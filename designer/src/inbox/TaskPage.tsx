@@ -1,0 +1,224 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Descriptions, Input, Space, Tag, Timeline, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { api, ok } from '../api/client';
+import { getRecord } from '../api/records';
+import { ErrorState, Loading } from '../app/states';
+import { displayOf, fieldsOf } from '../entities/model';
+import { useEntitySchema } from '../entities/queries';
+import { useI18n } from '../i18n/i18n';
+import { formatValue } from '../record-show/format';
+
+const ProcessDiagram = lazy(() => import('./ProcessDiagram'));
+
+/**
+ * One task: the record it is about (summary), the instance's timeline, the diagram with the
+ * current node, and the decision. Approve / reject complete the task with `approved` true / false
+ * and the comment as process variables (what the shipped quote approval reads).
+ */
+export default function TaskPage() {
+  const { taskId } = useParams();
+  const id = Number(taskId);
+  const { t, label } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [comment, setComment] = useState('');
+
+  const task = useQuery({
+    queryKey: ['task', id],
+    queryFn: async () => ok(await api.GET('/api/tasks/{id}', { params: { path: { id } } })),
+  });
+  const instanceId = task.data?.instanceId;
+  const instance = useQuery({
+    queryKey: ['instance', instanceId],
+    enabled: !!instanceId,
+    queryFn: async () =>
+      ok(await api.GET('/api/workflow/instances/{id}', { params: { path: { id: instanceId! } } })),
+  });
+  const history = useQuery({
+    queryKey: ['instance-history', instanceId],
+    enabled: !!instanceId,
+    queryFn: async () =>
+      ok(
+        await api.GET('/api/workflow/instances/{id}/history', {
+          params: { path: { id: instanceId! } },
+        }),
+      ).data,
+  });
+  const inst = instance.data;
+  const xml = useQuery({
+    queryKey: ['bpmn', inst?.processKey, inst?.definitionVersion],
+    enabled: !!inst,
+    staleTime: Infinity,
+    queryFn: async () =>
+      ok(
+        await api.GET('/api/workflow/definitions/{key}/xml', {
+          params: { path: { key: inst!.processKey }, query: { version: inst!.definitionVersion } },
+          parseAs: 'text',
+        }),
+      ) as unknown as string,
+  });
+  const rec = inst?.record ?? null;
+  const schema = useEntitySchema(rec?.entity);
+  const record = useQuery({
+    queryKey: ['record', rec?.entity, rec?.id],
+    enabled: !!rec,
+    queryFn: () => getRecord(rec!.entity, rec!.id),
+  });
+
+  const complete = useMutation({
+    mutationFn: async (approved: boolean) => {
+      const v = task.data!;
+      if (!v.assignee) ok(await api.POST('/api/tasks/{id}/claim', { params: { path: { id } } }));
+      return ok(
+        await api.POST('/api/tasks/{id}/complete', {
+          params: { path: { id } },
+          body: { variables: { approved, ...(comment.trim() && { comment: comment.trim() }) } },
+        }),
+      );
+    },
+    onSuccess: async (_r, approved) => {
+      message.success(approved ? t('inbox.approved') : t('inbox.rejected'));
+      await qc.invalidateQueries({ queryKey: ['tasks'] });
+      void navigate('/inbox');
+    },
+    onError: (e) => message.error((e as Error).message),
+  });
+
+  const completed = useMemo(() => Object.keys(inst?.completedElements ?? {}), [inst]);
+  const active = useMemo(() => inst?.activeElementIds ?? [], [inst]);
+
+  if (task.isLoading) return <Loading />;
+  if (task.error) return <ErrorState error={task.error} />;
+  const tk = task.data!;
+  const open = tk.state === 'created';
+  const summaryFields = schema.data
+    ? fieldsOf(schema.data)
+        .filter(
+          (f) => !f.system && f.type !== 'longText' && f.type !== 'richText' && f.type !== 'file',
+        )
+        .slice(0, 8)
+    : [];
+  const timeline = (history.data ?? []).filter(
+    (h) =>
+      h.event === 'complete' ||
+      h.event === 'claim' ||
+      h.elementType === 'startEvent' ||
+      h.elementType === 'endEvent' ||
+      (h.elementType === 'userTask' && h.event === 'start'),
+  );
+
+  return (
+    <div className="task-page" style={{ maxWidth: 980 }}>
+      <div className="page-toolbar">
+        <Link to="/inbox">← {t('common.back')}</Link>
+        <h2 data-testid="task-title">{tk.name ?? tk.elementId}</h2>
+        <Tag color={open ? 'orange' : 'green'}>{open ? t('inbox.pending') : t('inbox.done')}</Tag>
+      </div>
+      <Space direction="vertical" size={12} style={{ width: '100%' }}>
+        {rec && (
+          <Card
+            size="small"
+            title={`${t('inbox.record')}: ${schema.data ? label(schema.data['x-label']) : rec.entity}`}
+            extra={
+              <Link to={`/records/${rec.entity}/${rec.id}`}>
+                {record.data && schema.data
+                  ? displayOf(record.data, schema.data['x-display-field'])
+                  : `#${rec.id}`}
+              </Link>
+            }
+          >
+            {record.error ? (
+              <ErrorState error={record.error} />
+            ) : (
+              <Descriptions size="small" column={{ xs: 1, sm: 2 }} data-testid="task-record">
+                {summaryFields.map((f) => (
+                  <Descriptions.Item key={f.name} label={label(f.label)}>
+                    {formatValue(f, record.data?.[f.name], label)}
+                  </Descriptions.Item>
+                ))}
+              </Descriptions>
+            )}
+          </Card>
+        )}
+        {open && (
+          <Card size="small" title={t('inbox.complete')}>
+            <Input.TextArea
+              rows={2}
+              placeholder={t('inbox.comment')}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              data-testid="task-comment"
+            />
+            <Space style={{ marginTop: 12 }} wrap>
+              <Button
+                type="primary"
+                loading={complete.isPending && complete.variables}
+                onClick={() => complete.mutate(true)}
+                data-testid="task-approve"
+              >
+                {t('inbox.approve')}
+              </Button>
+              <Button
+                danger
+                loading={complete.isPending && !complete.variables}
+                onClick={() => complete.mutate(false)}
+                data-testid="task-reject"
+              >
+                {t('inbox.reject')}
+              </Button>
+            </Space>
+          </Card>
+        )}
+        <Card size="small" title={t('inbox.diagram')}>
+          {xml.data ? (
+            <Suspense fallback={<Loading />}>
+              <ProcessDiagram xml={xml.data} completed={completed} active={active} />
+            </Suspense>
+          ) : xml.error ? (
+            <ErrorState error={xml.error} />
+          ) : (
+            <Loading />
+          )}
+        </Card>
+        <Card size="small" title={t('inbox.timeline')}>
+          <Timeline
+            data-testid="task-timeline"
+            items={timeline.map((h) => ({
+              color: h.event === 'complete' ? 'green' : 'blue',
+              content: (
+                <>
+                  <Typography.Text strong>{h.elementId ?? h.elementType}</Typography.Text> {h.event}
+                  {h.actor && <> · {h.actor}</>}
+                  <Typography.Text type="secondary">
+                    {' '}
+                    · {h.at ? dayjs(h.at).format('YYYY-MM-DD HH:mm') : ''}
+                  </Typography.Text>
+                  {renderDecision(h.detail)}
+                </>
+              ),
+            }))}
+          />
+        </Card>
+      </Space>
+    </div>
+  );
+}
+
+function renderDecision(detail: unknown) {
+  const vars = (detail as { variables?: { approved?: unknown; comment?: unknown } } | null)
+    ?.variables;
+  if (!vars) return null;
+  return (
+    <div>
+      {vars.approved === true && <Tag color="green">✓</Tag>}
+      {vars.approved === false && <Tag color="red">✗</Tag>}
+      {typeof vars.comment === 'string' && (
+        <Typography.Text italic>“{vars.comment}”</Typography.Text>
+      )}
+    </div>
+  );
+}
