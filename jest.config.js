@@ -46,5 +46,14 @@ module.exports = {
       moduleNameMapper,
       testEnvironment: 'node',
     },
+    {
+      // the web app in Debian's chromium (playwright-core) against a real server
+      displayName: 'browser',
+      testMatch: ['<rootDir>/tests/browser/**/*.browser-spec.ts'],
+      transform: { '^.+\\.(ts|js|mjs)$': swc },
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
   ],
 };

@@ -52,19 +52,23 @@ export function Shell() {
         </Link>
       ),
     },
-    {
-      key: 'records',
-      icon: <DatabaseOutlined />,
-      label: t('nav.records'),
-      children: (entities.data?.data ?? []).map((e) => ({
-        key: e.name,
-        label: (
-          <Link to={`/records/${e.name}`} data-testid={`nav-${e.name}`}>
-            {label(e.label, e.name)}
-          </Link>
-        ),
-      })),
-    },
+    ...((entities.data?.data.length ?? 0) === 0
+      ? []
+      : [
+          {
+            key: 'records',
+            icon: <DatabaseOutlined />,
+            label: t('nav.records'),
+            children: (entities.data?.data ?? []).map((e) => ({
+              key: e.name,
+              label: (
+                <Link to={`/records/${e.name}`} data-testid={`nav-${e.name}`}>
+                  {label(e.label, e.name)}
+                </Link>
+              ),
+            })),
+          },
+        ]),
   ];
   const menu = (
     <Menu

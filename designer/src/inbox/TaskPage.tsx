@@ -1,8 +1,8 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Descriptions, Input, Space, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { App, Button, Card, Descriptions, Input, Space, Tag } from 'antd';
+import { InstanceTimeline, useProcessXml } from './InstanceTimeline';
 import { api, ok } from '../api/client';
 import { getRecord } from '../api/records';
 import { ErrorState, Loading } from '../app/states';
@@ -38,29 +38,8 @@ export default function TaskPage() {
     queryFn: async () =>
       ok(await api.GET('/api/workflow/instances/{id}', { params: { path: { id: instanceId! } } })),
   });
-  const history = useQuery({
-    queryKey: ['instance-history', instanceId],
-    enabled: !!instanceId,
-    queryFn: async () =>
-      ok(
-        await api.GET('/api/workflow/instances/{id}/history', {
-          params: { path: { id: instanceId! } },
-        }),
-      ).data,
-  });
   const inst = instance.data;
-  const xml = useQuery({
-    queryKey: ['bpmn', inst?.processKey, inst?.definitionVersion],
-    enabled: !!inst,
-    staleTime: Infinity,
-    queryFn: async () =>
-      ok(
-        await api.GET('/api/workflow/definitions/{key}/xml', {
-          params: { path: { key: inst!.processKey }, query: { version: inst!.definitionVersion } },
-          parseAs: 'text',
-        }),
-      ) as unknown as string,
-  });
+  const xml = useProcessXml(inst?.processKey, inst?.definitionVersion);
   const rec = inst?.record ?? null;
   const schema = useEntitySchema(rec?.entity);
   const record = useQuery({
@@ -102,15 +81,6 @@ export default function TaskPage() {
         )
         .slice(0, 8)
     : [];
-  const timeline = (history.data ?? []).filter(
-    (h) =>
-      h.event === 'complete' ||
-      h.event === 'claim' ||
-      h.elementType === 'startEvent' ||
-      h.elementType === 'endEvent' ||
-      (h.elementType === 'userTask' && h.event === 'start'),
-  );
-
   return (
     <div className="task-page" style={{ maxWidth: 980 }}>
       <div className="page-toolbar">
@@ -185,40 +155,15 @@ export default function TaskPage() {
           )}
         </Card>
         <Card size="small" title={t('inbox.timeline')}>
-          <Timeline
-            data-testid="task-timeline"
-            items={timeline.map((h) => ({
-              color: h.event === 'complete' ? 'green' : 'blue',
-              content: (
-                <>
-                  <Typography.Text strong>{h.elementId ?? h.elementType}</Typography.Text> {h.event}
-                  {h.actor && <> · {h.actor}</>}
-                  <Typography.Text type="secondary">
-                    {' '}
-                    · {h.at ? dayjs(h.at).format('YYYY-MM-DD HH:mm') : ''}
-                  </Typography.Text>
-                  {renderDecision(h.detail)}
-                </>
-              ),
-            }))}
-          />
+          {inst && (
+            <InstanceTimeline
+              id={inst.id}
+              processKey={inst.processKey}
+              version={inst.definitionVersion}
+            />
+          )}
         </Card>
       </Space>
-    </div>
-  );
-}
-
-function renderDecision(detail: unknown) {
-  const vars = (detail as { variables?: { approved?: unknown; comment?: unknown } } | null)
-    ?.variables;
-  if (!vars) return null;
-  return (
-    <div>
-      {vars.approved === true && <Tag color="green">✓</Tag>}
-      {vars.approved === false && <Tag color="red">✗</Tag>}
-      {typeof vars.comment === 'string' && (
-        <Typography.Text italic>“{vars.comment}”</Typography.Text>
-      )}
     </div>
   );
 }

@@ -46,7 +46,7 @@ export function KanbanBoard({
       listRecords(entity, {
         filter,
         limit: 200,
-        sort: '-id',
+        sort: '-createdAt',
         include: isRelation ? [groupBy!] : [],
       }),
   });

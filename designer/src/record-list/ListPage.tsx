@@ -32,7 +32,7 @@ export default function ListPage() {
   const qc = useQueryClient();
   const schema = useEntitySchema(entity);
   const entities = useEntities();
-  const [sort, setSort] = useState<string>('-id');
+  const [sort, setSort] = useState<string | undefined>();
   const [conditions, setConditions] = useState<Condition[]>([]);
   const [applied, setApplied] = useState<Condition[]>([]);
   const [mode, setMode] = useState<'table' | 'kanban'>('table');
@@ -251,7 +251,7 @@ export default function ListPage() {
               setSort(
                 one?.order
                   ? `${one.order === 'descend' ? '-' : ''}${String(one.columnKey)}`
-                  : '-id',
+                  : undefined,
               );
             }}
             data-testid="record-table"

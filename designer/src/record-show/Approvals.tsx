@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Empty, Space, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
+import { InstanceTimeline } from '../inbox/InstanceTimeline';
 import { api, ok } from '../api/client';
 import type { RecordData } from '../api/records';
 import { useAuth } from '../auth/AuthContext';
@@ -81,67 +81,10 @@ export function Approvals({
             </>
           }
         >
-          <InstanceTimeline id={i.id} />
+          <InstanceTimeline id={i.id} processKey={i.processKey} version={i.definitionVersion} />
         </Card>
       ))}
       <Typography.Text type="secondary">v{record.version}</Typography.Text>
     </Space>
-  );
-}
-
-export function InstanceTimeline({ id }: { id: number }) {
-  const history = useQuery({
-    queryKey: ['instance-history', id],
-    queryFn: async () =>
-      ok(await api.GET('/api/workflow/instances/{id}/history', { params: { path: { id } } })).data,
-  });
-  const items = (history.data ?? []).filter(
-    (h) =>
-      h.event === 'complete' ||
-      (h.elementType === 'userTask' && h.event === 'start') ||
-      h.elementType === 'startEvent' ||
-      h.elementType === 'endEvent',
-  );
-  return (
-    <Timeline
-      data-testid={`instance-timeline-${id}`}
-      items={items.map((h) => {
-        const vars = (h.detail as { variables?: { approved?: unknown; comment?: unknown } } | null)
-          ?.variables;
-        return {
-          color:
-            vars?.approved === false
-              ? 'red'
-              : h.event === 'complete' || h.event === 'end'
-                ? 'green'
-                : 'blue',
-          content: (
-            <>
-              <Typography.Text strong>{h.elementId ?? h.elementType}</Typography.Text> {h.event}
-              {h.actor && <> · {h.actor}</>}
-              <Typography.Text type="secondary">
-                {' '}
-                · {h.at ? dayjs(h.at).format('YYYY-MM-DD HH:mm') : ''}
-              </Typography.Text>
-              {vars?.approved === true && (
-                <Tag color="green" style={{ marginInlineStart: 8 }}>
-                  ✓
-                </Tag>
-              )}
-              {vars?.approved === false && (
-                <Tag color="red" style={{ marginInlineStart: 8 }}>
-                  ✗
-                </Tag>
-              )}
-              {typeof vars?.comment === 'string' && (
-                <div>
-                  <Typography.Text italic>“{vars.comment}”</Typography.Text>
-                </div>
-              )}
-            </>
-          ),
-        };
-      })}
-    />
   );
 }

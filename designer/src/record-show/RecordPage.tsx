@@ -13,13 +13,35 @@ import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { Approvals } from './Approvals';
 import { formatValue } from './format';
-import { bodyOf, errorSchemaOf, formOf } from './formSchema';
+import { bodyOf, errorSchemaOf, formOf, formValuesOf } from './formSchema';
 import { HistoryTab } from './HistoryTab';
 import { RelatedLists } from './RelatedLists';
-import { CurrencyField, DateTimeWidget, FileWidget, RelationWidget } from './widgets';
+import { CurrencyWidget, DateTimeWidget, FileWidget, RelationWidget } from './widgets';
 
-const widgets = { relation: RelationWidget, file: FileWidget, datetime: DateTimeWidget };
-const fields = { currency: CurrencyField };
+const widgets = {
+  relation: RelationWidget,
+  file: FileWidget,
+  datetime: DateTimeWidget,
+  currency: CurrencyWidget,
+};
+/** Two columns on a desktop (long texts and lists across), one on a phone. */
+const TWO_COLUMNS = {
+  colSpan: {
+    string: 12,
+    number: 12,
+    integer: 12,
+    boolean: 12,
+    object: 24,
+    array: 24,
+    null: 12,
+    relation: 12,
+    file: 12,
+    datetime: 12,
+    currency: 12,
+    textarea: 24,
+    select: 12,
+  },
+};
 
 /**
  * One record: the form (rjsf from the compiled schema, validated by the server: its errors land
@@ -32,7 +54,7 @@ export default function RecordPage() {
   const [search] = useSearchParams();
   const isNew = id === undefined;
   const recordId = Number(id);
-  const { t, label } = useI18n();
+  const { t, label, locale } = useI18n();
   const { ability } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -51,19 +73,23 @@ export default function RecordPage() {
   const [conflict, setConflict] = useState<RecordData | null>(null);
   const [saving, setSaving] = useState(false);
 
-  const form = useMemo(
-    () => (schema.data ? formOf(schema.data, label, isNew) : null),
-    [schema.data, label, isNew],
-  );
+  const form = useMemo(() => {
+    if (!schema.data) return null;
+    const action = isNew ? 'create' : 'update';
+    // fields the user may not write are left out; a read-only user sees the form disabled
+    const writable = (field: string) =>
+      ability.can(action, entity, field) || !ability.can(action, entity);
+    return formOf(schema.data, label, isNew, writable, locale);
+  }, [schema.data, label, isNew, ability, entity, locale]);
   useEffect(() => {
     if (isNew) {
       const preset: Record<string, unknown> = {};
       for (const [k, v] of search.entries()) preset[k] = /^\d+$/.test(v) ? Number(v) : v;
       setFormData(preset);
-    } else if (record.data) setFormData(record.data);
+    } else if (record.data && form) setFormData(formValuesOf(record.data, form.fields));
     setExtraErrors(undefined);
     setOtherErrors([]);
-  }, [isNew, record.data, search]);
+  }, [isNew, record.data, search, form]);
 
   if (schema.isLoading || (!isNew && record.isLoading)) return <Loading />;
   if (schema.error) return <ErrorState error={schema.error} />;
@@ -80,7 +106,7 @@ export default function RecordPage() {
     setExtraErrors(undefined);
     setOtherErrors([]);
     try {
-      const body = bodyOf(formData, f.fields, isNew);
+      const body = bodyOf(formData, f.fields, isNew, record.data ?? {});
       if (isNew) {
         const created = await createRecord(entity, body);
         message.success(t('common.saved'));
@@ -164,9 +190,8 @@ export default function RecordPage() {
         showErrorList={false}
         extraErrors={extraErrors as never}
         widgets={widgets}
-        fields={fields}
         disabled={!canWrite}
-        formContext={screens.md ? {} : { colSpan: 24 }}
+        formContext={screens.md ? TWO_COLUMNS : { colSpan: 24 }}
         onChange={(e) => setFormData(e.formData as Record<string, unknown>)}
         onSubmit={() => void save()}
       >

@@ -41,7 +41,12 @@ function Related({ inv, id }: { inv: Inverse; id: number; parent: string }) {
   const q = useQuery({
     queryKey: ['records', inv.entity, 'related', inv.field, id],
     queryFn: () =>
-      listRecords(inv.entity, { filter: { [inv.field]: id }, limit: 20, sort: '-id', count: true }),
+      listRecords(inv.entity, {
+        filter: { [inv.field]: id },
+        limit: 20,
+        sort: '-createdAt',
+        count: true,
+      }),
   });
   return (
     <Card

@@ -11,9 +11,16 @@ export function formOf(
   schema: EntitySchema,
   label: (t: I18nText) => string,
   isNew: boolean,
+  /** May the user write this field (create or update)? Fields they may not are left out. */
+  writable: (field: string) => boolean,
+  locale: string,
 ): { schema: RJSFSchema; uiSchema: UiSchema; fields: FieldInfo[] } {
   const fields = fieldsOf(schema).filter(
-    (f) => !f.system && f.type !== 'json' && !(isNew && f.type === 'autoNumber'),
+    (f) =>
+      !f.system &&
+      f.type !== 'json' &&
+      !(isNew && f.type === 'autoNumber') &&
+      (f.type === 'autoNumber' || f.readOnly || writable(f.name)),
   );
   const properties: Record<string, RJSFSchema> = {};
   const uiSchema: UiSchema = {
@@ -22,7 +29,9 @@ export function formOf(
   };
   for (const f of fields) {
     const src = schema.properties[f.name];
-    const p: RJSFSchema = stripX({ ...src, title: label(f.label) });
+    let p: RJSFSchema = stripX({ ...src, title: label(f.label) });
+    // descriptions are compiled in English only
+    if (locale !== 'en') delete p.description;
     const ui: UiSchema = {};
     switch (f.type) {
       case 'select':
@@ -47,10 +56,19 @@ export function formOf(
           multiple: f.relation!.kind === 'manyToMany',
         };
         break;
-      case 'currency':
-        ui['ui:field'] = 'currency';
+      case 'currency': {
+        // edited as its amount (the code shows beside it); bodyOf puts the object back together
+        const amount = (src.properties as Record<string, Record<string, unknown>>).amount;
+        p = {
+          type: f.required ? 'number' : ['number', 'null'],
+          title: label(f.label),
+          ...(typeof amount.minimum === 'number' && { minimum: amount.minimum }),
+          ...(typeof amount.maximum === 'number' && { maximum: amount.maximum }),
+        } as RJSFSchema;
+        ui['ui:widget'] = 'currency';
         ui['ui:options'] = { currency: f.currency };
         break;
+      }
       case 'file':
         ui['ui:widget'] = 'file';
         break;
@@ -87,17 +105,37 @@ function stripX(s: Record<string, unknown>): RJSFSchema {
   return out as RJSFSchema;
 }
 
+/** A record as the form edits it: a currency as its amount. */
+export function formValuesOf(
+  record: Record<string, unknown>,
+  fields: FieldInfo[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = record[f.name];
+    if (v === null || v === undefined) continue;
+    out[f.name] = f.type === 'currency' ? (v as { amount?: number }).amount : v;
+  }
+  return out;
+}
+
 /** The body of a create or update: only the form's fields, empty values as null on update. */
 export function bodyOf(
   formData: Record<string, unknown>,
   fields: FieldInfo[],
   isNew: boolean,
+  /** a currency keeps the code the record has (else the field's) */
+  stored: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.readOnly || f.type === 'autoNumber') continue;
-    const v = formData[f.name];
-    if (v === undefined || v === '') {
+    let v = formData[f.name];
+    if (f.type === 'currency' && typeof v === 'number') {
+      const code = (stored[f.name] as { currency?: string } | null | undefined)?.currency;
+      v = { amount: v, currency: code ?? f.currency ?? 'CNY' };
+    }
+    if (v === undefined || v === '' || v === null) {
       if (!isNew)
         body[f.name] = f.type === 'multiSelect' || f.relation?.kind === 'manyToMany' ? [] : null;
       continue;

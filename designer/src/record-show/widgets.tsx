@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Button, DatePicker, InputNumber, Select, Space, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
-import type { FieldProps, WidgetProps } from '@rjsf/utils';
+import type { WidgetProps } from '@rjsf/utils';
 import dayjs from 'dayjs';
 import { apiCall, getRecord, listRecords } from '../api/records';
 import { authFetch } from '../api/session';
@@ -29,7 +29,7 @@ export function RelationWidget(props: WidgetProps) {
       listRecords(target, {
         filter: text ? { [displayField!]: { contains: text } } : {},
         limit: 20,
-        sort: '-id',
+        sort: '-createdAt',
       }),
   });
   // the current values may not be in the first page of results: fetch them by id
@@ -53,56 +53,24 @@ export function RelationWidget(props: WidgetProps) {
       loading={search.isFetching}
       options={[...options.entries()].map(([value, label]) => ({ value, label }))}
       onChange={(v) => props.onChange(v ?? (multiple ? [] : undefined))}
-      data-testid={`relation-${props.name}`}
+      data-testid={`relation-${props.id}`}
       placeholder="—"
     />
   );
 }
 
-/** A currency amount with its code (the field's currency unless the record holds another). */
-export function CurrencyField(props: FieldProps) {
-  const v = (props.formData as { amount?: number; currency?: string } | undefined) ?? {};
-  const code =
-    v.currency ??
-    (props.uiSchema?.['ui:options'] as { currency?: string } | undefined)?.currency ??
-    'CNY';
-  const errors = props.errorSchema?.__errors ?? [];
-  const title = (props.schema.title as string) ?? props.name;
+/** A currency amount with its code beside it. */
+export function CurrencyWidget(props: WidgetProps) {
+  const code = (props.options as { currency?: string }).currency ?? 'CNY';
   return (
-    <div
-      className={`ant-form-item${errors.length ? ' ant-form-item-has-error' : ''}`}
-      style={{ marginBottom: 24 }}
-    >
-      <div className="ant-form-item-label">
-        <label
-          htmlFor={props.fieldPathId.$id}
-          className={props.required ? 'ant-form-item-required' : ''}
-        >
-          {title}
-        </label>
-      </div>
-      <Space.Compact style={{ width: '100%' }}>
-        <InputNumber
-          id={props.fieldPathId.$id}
-          style={{ width: '100%' }}
-          value={v.amount ?? null}
-          disabled={props.disabled || props.readonly}
-          status={errors.length ? 'error' : undefined}
-          onChange={(amount) =>
-            props.onChange(
-              amount === null ? undefined : { amount, currency: code },
-              props.fieldPathId.path,
-            )
-          }
-        />
-        <span className="currency-code">{code}</span>
-      </Space.Compact>
-      {errors.map((e: string) => (
-        <div key={e} className="ant-form-item-explain-error">
-          {e}
-        </div>
-      ))}
-    </div>
+    <InputNumber
+      id={props.id}
+      style={{ width: '100%' }}
+      value={(props.value as number | null | undefined) ?? null}
+      disabled={props.disabled || props.readonly}
+      suffix={code}
+      onChange={(v) => props.onChange(v ?? undefined)}
+    />
   );
 }
 

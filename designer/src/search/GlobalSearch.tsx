@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { AutoComplete, Input } from 'antd';
+import { SearchOutlined } from '@ant-design/icons';
 import { listRecords } from '../api/records';
 import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
@@ -65,7 +66,12 @@ export function GlobalSearch() {
       }}
       notFoundContent={q && hits.isFetched ? t('search.none') : null}
     >
-      <Input.Search placeholder={t('search.placeholder')} allowClear data-testid="global-search" />
+      <Input
+        prefix={<SearchOutlined />}
+        placeholder={t('search.placeholder')}
+        allowClear
+        data-testid="global-search"
+      />
     </AutoComplete>
   );
 }
