@@ -62,8 +62,11 @@ export function listRecords(entity: string, q: ListQuery = {}): Promise<ListPage
   return call('GET', `${base(entity)}?${p}`);
 }
 
-export const getRecord = (entity: string, id: number | string) =>
-  call<RecordData>('GET', `${base(entity)}/${id}`);
+export const getRecord = (entity: string, id: number | string, include: string[] = []) =>
+  call<RecordData>(
+    'GET',
+    `${base(entity)}/${id}${include.length ? `?include=${include.join(',')}` : ''}`,
+  );
 export const createRecord = (entity: string, data: Record<string, unknown>) =>
   call<RecordData>('POST', base(entity), data);
 export const updateRecord = (entity: string, id: number, data: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { createMongoAbility, type MongoAbility } from '@casl/ability';
+import { createMongoAbility, type MongoAbility, type RawRuleOf } from '@casl/ability';
 import { unpackRules, type PackRule } from '@casl/ability/extra';
 import { AbilityProvider } from '@casl/react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { currentSession, onSessionChange, setSession } from '../api/session';
 import { useI18n } from '../i18n/i18n';
 
 export type AppAbility = MongoAbility;
+type RawRule = RawRuleOf<AppAbility>;
 
 export interface Me {
   user: {
@@ -22,7 +23,14 @@ export interface Me {
 interface Auth {
   signedIn: boolean;
   me: Me | null;
+  /** What the roles allow on some record of a type: menus, buttons. */
   ability: AppAbility;
+  /**
+   * The same rules with `$me` resolved, for one record (`can('start', subject('quote', q))`);
+   * placeholders the browser cannot resolve (departments, reports, shares) count as matching, so
+   * this hides only what certainly fails. The server still decides.
+   */
+  recordAbility: AppAbility;
   login(login: string, password: string): Promise<void>;
   logout(): Promise<void>;
 }
@@ -57,11 +65,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const packed = (meQuery.data?.rules ?? []) as PackRule<never>[];
     return createMongoAbility(unpackRules(packed));
   }, [meQuery.data]);
+  const recordAbility = useMemo(() => {
+    const packed = (meQuery.data?.rules ?? []) as PackRule<RawRule>[];
+    const login = (meQuery.data as Me | undefined)?.user.login ?? '';
+    const rules = unpackRules<RawRule>(packed).map((r) =>
+      r.conditions ? { ...r, conditions: resolvePlaceholders(r.conditions, login) } : r,
+    );
+    return createMongoAbility(rules);
+  }, [meQuery.data]);
   const value = useMemo<Auth>(
     () => ({
       signedIn,
       me,
       ability,
+      recordAbility,
       async login(login, password) {
         const pair = ok(await api.POST('/api/auth/login', { body: { login, password } }));
         setSession({ accessToken: pair.accessToken, refreshToken: pair.refreshToken });
@@ -76,7 +93,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       },
     }),
-    [signedIn, me, ability, qc],
+    [signedIn, me, ability, recordAbility, qc],
   );
   return (
     <AuthCtx.Provider value={value}>
@@ -89,4 +106,21 @@ export function useAuth(): Auth {
   const ctx = useContext(AuthCtx);
   if (!ctx) throw new Error('useAuth outside AuthProvider');
   return ctx;
+}
+
+/** `$me` → the login; conditions on other placeholders are dropped (treated as matching). */
+export function resolvePlaceholders(conditions: object, login: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(conditions)) {
+    if (k.startsWith('$')) continue; // $sharedWithMe
+    if (v === '$me') out[k] = login;
+    else if (typeof v === 'string' && v.startsWith('$')) continue;
+    else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const inner = v as Record<string, unknown>;
+      const list = (inner.$in ?? inner.$nin) as unknown[] | undefined;
+      if (list?.some((x) => typeof x === 'string' && x.startsWith('$'))) continue;
+      out[k] = v;
+    } else out[k] = v;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { Tag, Timeline, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { api, ok } from '../api/client';
 import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
 
 /** A deployed version's XML (the diagram, and the element names the timeline shows). */
 export function useProcessXml(key: string | undefined, version: number | undefined) {
@@ -81,7 +82,9 @@ export function InstanceTimeline({
           content: (
             <>
               <Typography.Text strong>{what}</Typography.Text>{' '}
-              <Typography.Text type="secondary">{h.event}</Typography.Text>
+              <Typography.Text type="secondary">
+                {t(eventKey(h.elementType, h.event))}
+              </Typography.Text>
               {h.actor && <> · {h.actor}</>}
               <Typography.Text type="secondary">
                 {' '}
@@ -108,4 +111,11 @@ export function InstanceTimeline({
       })}
     />
   );
+}
+
+function eventKey(type: string, event: string): MessageKey {
+  if (type === 'UserTask' && event === 'start') return 'event.waiting';
+  if (event === 'complete') return 'event.complete';
+  if (event === 'cancelled') return 'event.cancelled';
+  return event === 'start' ? 'event.start' : 'event.end';
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Alert } from 'antd';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { layoutProcess } from 'bpmn-auto-layout';
+import { BpmnModdle } from 'bpmn-moddle';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import './diagram.css';
@@ -28,7 +29,9 @@ export default function ProcessDiagram({
     let cancelled = false;
     void (async () => {
       try {
-        const laidOut = /BPMNDiagram/.test(xml) ? xml : await layoutProcess(xml);
+        const laidOut = /BPMNDiagram/.test(xml)
+          ? xml
+          : await layoutProcess(await withFlowRefs(xml));
         if (cancelled) return;
         await viewer.importXML(laidOut);
         const canvas = viewer.get('canvas') as {
@@ -54,4 +57,26 @@ export default function ProcessDiagram({
       <div ref={ref} className="process-diagram" data-testid="process-diagram" />
     </>
   );
+}
+
+/**
+ * bpmn-auto-layout follows each element's <incoming>/<outgoing>; a diagram written by hand often
+ * names its flows only by sourceRef/targetRef (as the shipped ones do), which left every element
+ * on its own row. Fill them in from the sequence flows first.
+ */
+async function withFlowRefs(xml: string): Promise<string> {
+  type El = { $type: string; get(name: string): El[]; sourceRef?: El; targetRef?: El };
+  const moddle = new BpmnModdle();
+  const { rootElement } = (await moddle.fromXML(xml)) as unknown as {
+    rootElement: { rootElements: (El & { flowElements?: El[] })[] };
+  };
+  for (const proc of rootElement.rootElements)
+    for (const f of proc.flowElements ?? []) {
+      if (f.$type !== 'bpmn:SequenceFlow' || !f.sourceRef || !f.targetRef) continue;
+      const out = f.sourceRef.get('outgoing');
+      const inc = f.targetRef.get('incoming');
+      if (!out.includes(f)) out.push(f);
+      if (!inc.includes(f)) inc.push(f);
+    }
+  return (await moddle.toXML(rootElement as never)).xml;
 }

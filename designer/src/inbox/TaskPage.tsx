@@ -7,9 +7,9 @@ import { api, ok } from '../api/client';
 import { getRecord } from '../api/records';
 import { ErrorState, Loading } from '../app/states';
 import { displayOf, fieldsOf } from '../entities/model';
-import { useEntitySchema } from '../entities/queries';
+import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
-import { formatValue } from '../record-show/format';
+import { formatValue, relatedText } from '../record-show/format';
 
 const ProcessDiagram = lazy(() => import('./ProcessDiagram'));
 
@@ -42,10 +42,17 @@ export default function TaskPage() {
   const xml = useProcessXml(inst?.processKey, inst?.definitionVersion);
   const rec = inst?.record ?? null;
   const schema = useEntitySchema(rec?.entity);
+  const entities = useEntities();
+  const displayFieldOf = (e: string) => entities.data?.data.find((x) => x.name === e)?.displayField;
+  const manyToOne = schema.data
+    ? fieldsOf(schema.data)
+        .filter((x) => x.relation?.kind === 'manyToOne')
+        .map((x) => x.name)
+    : [];
   const record = useQuery({
-    queryKey: ['record', rec?.entity, rec?.id],
-    enabled: !!rec,
-    queryFn: () => getRecord(rec!.entity, rec!.id),
+    queryKey: ['record', rec?.entity, rec?.id, 'summary'],
+    enabled: !!rec && !!schema.data,
+    queryFn: () => getRecord(rec!.entity, rec!.id, manyToOne),
   });
 
   const complete = useMutation({
@@ -107,7 +114,8 @@ export default function TaskPage() {
               <Descriptions size="small" column={{ xs: 1, sm: 2 }} data-testid="task-record">
                 {summaryFields.map((f) => (
                   <Descriptions.Item key={f.name} label={label(f.label)}>
-                    {formatValue(f, record.data?.[f.name], label)}
+                    {relatedText(f, record.data, displayFieldOf) ??
+                      formatValue(f, record.data?.[f.name], label)}
                   </Descriptions.Item>
                 ))}
               </Descriptions>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { subject } from '@casl/ability';
 import { App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
 import { InstanceTimeline } from '../inbox/InstanceTimeline';
 import { api, ok } from '../api/client';
@@ -21,7 +22,7 @@ export function Approvals({
   record: RecordData;
 }) {
   const { t } = useI18n();
-  const { ability } = useAuth();
+  const { recordAbility } = useAuth();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const instances = useQuery({
@@ -54,7 +55,7 @@ export function Approvals({
   const running = (instances.data ?? []).some((i) => i.state === 'active');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      {ability.can('start', entity) && !running && (
+      {recordAbility.can('start', subject(entity, { ...record })) && !running && (
         <Space wrap>
           {offered.map((d) => (
             <Button

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Form from '@rjsf/antd';
+import { subject } from '@casl/ability';
 import validator from '@rjsf/validator-ajv8';
 import { Alert, App, Button, Card, Descriptions, Grid, Space, Tabs } from 'antd';
 import { ApiError } from '../api/client';
@@ -55,7 +56,7 @@ export default function RecordPage() {
   const isNew = id === undefined;
   const recordId = Number(id);
   const { t, label, locale } = useI18n();
-  const { ability } = useAuth();
+  const { ability, recordAbility } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -96,7 +97,9 @@ export default function RecordPage() {
   if (record.error) return <ErrorState error={record.error} />;
   const s = schema.data!;
   const f = form!;
-  const canWrite = isNew ? ability.can('create', entity) : ability.can('update', entity);
+  const canWrite = isNew
+    ? ability.can('create', entity)
+    : recordAbility.can('update', subject(entity, { ...record.data! }));
   const title = isNew
     ? t('record.new', { entity: label(s['x-label']) })
     : `${label(s['x-label'])} · ${displayOf(record.data, s['x-display-field'])}`;

@@ -43,3 +43,21 @@ export function formatValue(f: FieldInfo, v: unknown, label: (t: I18nText) => st
       return String(v);
   }
 }
+
+/**
+ * A many-to-one value as the related record's display text, when the record was read with
+ * `include` (the server puts related records under `_related`); else its id.
+ */
+export function relatedText(
+  f: FieldInfo,
+  record: Record<string, unknown> | undefined,
+  displayFieldOf: (entity: string) => string | undefined,
+): string | null {
+  if (f.relation?.kind !== 'manyToOne' || !record) return null;
+  const rel = (record._related as Record<string, Record<string, unknown> | null> | undefined)?.[
+    f.name
+  ];
+  const df = displayFieldOf(f.relation.target);
+  if (rel && df && rel[df] !== null && rel[df] !== undefined) return String(rel[df]);
+  return null;
+}
