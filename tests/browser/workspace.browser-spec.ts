@@ -137,7 +137,8 @@ test('creates a customer, and sees a server validation error on its field', asyn
   await expect(
     nameItem.locator('.ant-form-item-explain-error').first().textContent(),
   ).resolves.toMatch(/.+/);
-  await expect(page.url()).toMatch(/\/new$/);
+  expect(page.url()).toMatch(/\/new$/);
+  await nameItem.scrollIntoViewIfNeeded();
   await shot(page, '04-server-validation-error');
 });
 

@@ -92,6 +92,16 @@ export default function RecordPage() {
     setOtherErrors([]);
   }, [isNew, record.data, search, form]);
 
+  // the server's errors may sit on fields far down a long form: bring the first one into view
+  useEffect(() => {
+    if (extraErrors)
+      requestAnimationFrame(() =>
+        document
+          .querySelector('.ant-form-item-has-error')
+          ?.scrollIntoView({ block: 'center', behavior: 'instant' }),
+      );
+  }, [extraErrors]);
+
   if (schema.isLoading || (!isNew && record.isLoading)) return <Loading />;
   if (schema.error) return <ErrorState error={schema.error} />;
   if (record.error) return <ErrorState error={record.error} />;
