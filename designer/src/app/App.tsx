@@ -2,13 +2,13 @@ import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { Spin } from 'antd';
 import { useAuth } from '../auth/AuthContext';
-import { LoginPage } from '../auth/LoginPage';
-import { HomePage } from './HomePage';
 import { Shell } from './Shell';
 import { NotFound } from './states';
 
 // Pages load on first visit: the shell and the lists come first, forms (rjsf) and the task panel
 // (with its lazily loaded diagram) when opened.
+const LoginPage = lazy(() => import('../auth/LoginPage'));
+const HomePage = lazy(() => import('./HomePage'));
 const ListPage = lazy(() => import('../record-list/ListPage'));
 const RecordPage = lazy(() => import('../record-show/RecordPage'));
 const InboxPage = lazy(() => import('../inbox/InboxPage'));
@@ -18,7 +18,12 @@ const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />;
 
 export function App() {
   const { signedIn } = useAuth();
-  if (!signedIn) return <LoginPage />;
+  if (!signedIn)
+    return (
+      <Suspense fallback={loading}>
+        <LoginPage />
+      </Suspense>
+    );
   return (
     <BrowserRouter>
       <Suspense fallback={loading}>

@@ -5,7 +5,7 @@ import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { useTaskCounts } from '../inbox/queries';
 
-export function HomePage() {
+export default function HomePage() {
   const { t, label } = useI18n();
   const { me } = useAuth();
   const entities = useEntities();

@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { schemaQuery } from '../entities/queries';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Segmented, Spin } from 'antd';
 import {
@@ -9,12 +11,14 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useAuth } from '../auth/AuthContext';
-import { ChangePasswordModal } from '../auth/ChangePasswordModal';
+
 import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { useTaskCounts } from '../inbox/queries';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { GlobalSearch } from '../search/GlobalSearch';
+
+const ChangePasswordModal = lazy(() => import('../auth/ChangePasswordModal'));
 
 /**
  * The frame of every signed-in page: navigation built from the entities the user may read (what
@@ -32,6 +36,12 @@ export function Shell() {
   const narrow = !screens.md;
   const [drawer, setDrawer] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
+  const qc = useQueryClient();
+  // a list or record page needs its entity's schema first: ask for it while its chunk loads
+  const routeEntity = location.pathname.match(/^\/records\/([^/]+)/)?.[1];
+  useEffect(() => {
+    if (routeEntity) void qc.prefetchQuery(schemaQuery(routeEntity));
+  }, [qc, routeEntity]);
 
   const selected = location.pathname.startsWith('/inbox')
     ? 'inbox'
@@ -145,7 +155,11 @@ export function Shell() {
       >
         {menu}
       </Drawer>
-      <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      {pwOpen && (
+        <Suspense>
+          <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+        </Suspense>
+      )}
     </Layout>
   );
 }

@@ -4,7 +4,7 @@ import { setSession } from '../api/session';
 import { useI18n } from '../i18n/i18n';
 
 /** Changing the password ends every session (the server says so), so the user signs in again. */
-export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(): void }) {
+export default function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(): void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ currentPassword: string; newPassword: string }>();

@@ -5,7 +5,7 @@ import { ApiError } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 import { useAuth } from './AuthContext';
 
-export function LoginPage() {
+export default function LoginPage() {
   const { t, locale, setLocale } = useI18n();
   const { login } = useAuth();
   const [error, setError] = useState<string | null>(null);

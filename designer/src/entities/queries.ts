@@ -14,12 +14,13 @@ export function useEntities() {
   return useQuery({ queryKey: ['entities'], queryFn: fetchEntities, staleTime: 5 * 60_000 });
 }
 
+export const schemaQuery = (entity: string) => ({
+  queryKey: ['schema', entity],
+  staleTime: 5 * 60_000,
+  queryFn: () =>
+    apiCall<EntitySchema>('GET', `/api/meta/entities/${encodeURIComponent(entity)}/schema`),
+});
+
 export function useEntitySchema(entity: string | undefined) {
-  return useQuery({
-    queryKey: ['schema', entity],
-    enabled: !!entity,
-    staleTime: 5 * 60_000,
-    queryFn: () =>
-      apiCall<EntitySchema>('GET', `/api/meta/entities/${encodeURIComponent(entity!)}/schema`),
-  });
+  return useQuery({ ...schemaQuery(entity ?? ''), enabled: !!entity });
 }
