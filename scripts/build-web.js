@@ -45,9 +45,7 @@ execFileSync(
     '--logLevel',
     'warn',
   ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
+  // jest sets NODE_ENV=test, which would make Vite bundle React's development build
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
 );
 fs.writeFileSync(stamp, `${hash}\n`);

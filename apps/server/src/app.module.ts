@@ -17,6 +17,8 @@ import { FilesService, RecordTransferService, RecordsService } from '@crm/record
 import { AdminController } from './controllers/admin.controller';
 import { AuthController } from './controllers/auth.controller';
 import { EntitiesController } from './controllers/entities.controller';
+import { SavedViewsController } from './controllers/saved-views.controller';
+import { SavedViewsService } from './saved-views';
 import { FilesController } from './controllers/files.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
@@ -51,6 +53,7 @@ export class AppModule {
       controllers: [
         SystemController,
         EntitiesController,
+        SavedViewsController,
         MetaController,
         // before RecordsController, whose GET :id would match /export
         RecordTransferController,
@@ -81,6 +84,7 @@ export class AppModule {
         AuditService,
         IdentityService,
         AuthService,
+        SavedViewsService,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

@@ -7,6 +7,8 @@ import { EmptyState, ErrorState, Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
 import { type TaskState, useTasks } from './queries';
 
+const PAGE = 20;
+
 /** Pending and done tasks with their counts; one column of cards, so it works on a phone too. */
 export default function InboxPage() {
   const { t } = useI18n();
@@ -53,6 +55,12 @@ export default function InboxPage() {
       ) : (
         <List
           dataSource={current.data}
+          // a page at a time: an approver with a thousand open tasks works through them in order
+          pagination={
+            current.data.length > PAGE
+              ? { pageSize: PAGE, size: 'small', showSizeChanger: false }
+              : false
+          }
           data-testid="task-list"
           renderItem={(task: UserTask) => (
             <List.Item

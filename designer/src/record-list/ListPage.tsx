@@ -15,6 +15,7 @@ import { formatValue } from '../record-show/format';
 import { buildFilter, type Condition } from './filter';
 import { FilterBuilder } from './FilterBuilder';
 import { KanbanBoard } from './KanbanBoard';
+import { SavedViews } from './SavedViews';
 
 const PAGE = 50;
 
@@ -23,8 +24,13 @@ const PAGE = 50;
  * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV export/import,
  * bulk delete with per-row errors.
  */
-export default function ListPage() {
+/** A fresh list (filter, sort, mode) per entity. */
+export default function ListRoute() {
   const { entity = '' } = useParams();
+  return <ListPage key={entity} entity={entity} />;
+}
+
+function ListPage({ entity }: { entity: string }) {
   const { t, label } = useI18n();
   const { ability } = useAuth();
   const { message, modal } = App.useApp();
@@ -192,6 +198,16 @@ export default function ListPage() {
             {t('list.filter')} {applied.length > 0 && <Badge count={applied.length} size="small" />}
           </Button>
         </Popover>
+        <SavedViews
+          entity={entity}
+          current={{ conditions: applied, sort, mode }}
+          onApply={(v) => {
+            setConditions(v.conditions);
+            setApplied(v.conditions);
+            setSort(v.sort);
+            setMode(v.mode);
+          }}
+        />
         <Space wrap style={{ marginInlineStart: 'auto' }}>
           {selected.length > 0 && ability.can('delete', entity) && (
             <Button danger onClick={() => void bulkDelete()} data-testid="bulk-delete">

@@ -44,6 +44,7 @@ export enum ErrorCode {
   UserNotFound = 'USER_NOT_FOUND',
   DepartmentNotFound = 'DEPARTMENT_NOT_FOUND',
   ImportTooLarge = 'IMPORT_TOO_LARGE',
+  SavedViewNotFound = 'SAVED_VIEW_NOT_FOUND',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -105,6 +106,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UserNotFound]: 404,
   [ErrorCode.DepartmentNotFound]: 404,
   [ErrorCode.ImportTooLarge]: 413,
+  [ErrorCode.SavedViewNotFound]: 404,
   [ErrorCode.Internal]: 500,
 };
 

@@ -360,7 +360,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(11);
+    expect(controllers.length).toBe(12);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
