@@ -32,7 +32,12 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        // the web app's pure functions (filters, forms, rules)
+        '<rootDir>/designer/src/**/*.spec.ts',
+      ],
       transform: { '^.+\\.(ts|js|mjs)$': swc },
       transformIgnorePatterns,
       moduleNameMapper,

@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { currentSession, onSessionChange, setSession } from '../api/session';
 import { useI18n } from '../i18n/i18n';
+import { rulesForRecords } from './placeholders';
 
 export type AppAbility = MongoAbility;
 type RawRule = RawRuleOf<AppAbility>;
@@ -68,9 +69,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const recordAbility = useMemo(() => {
     const packed = (meQuery.data?.rules ?? []) as PackRule<RawRule>[];
     const login = (meQuery.data as Me | undefined)?.user.login ?? '';
-    const rules = unpackRules<RawRule>(packed).map((r) =>
-      r.conditions ? { ...r, conditions: resolvePlaceholders(r.conditions, login) } : r,
-    );
+    const rules = rulesForRecords(unpackRules<RawRule>(packed) as never[], login);
     return createMongoAbility(rules);
   }, [meQuery.data]);
   const value = useMemo<Auth>(
@@ -106,21 +105,4 @@ export function useAuth(): Auth {
   const ctx = useContext(AuthCtx);
   if (!ctx) throw new Error('useAuth outside AuthProvider');
   return ctx;
-}
-
-/** `$me` → the login; conditions on other placeholders are dropped (treated as matching). */
-export function resolvePlaceholders(conditions: object, login: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(conditions)) {
-    if (k.startsWith('$')) continue; // $sharedWithMe
-    if (v === '$me') out[k] = login;
-    else if (typeof v === 'string' && v.startsWith('$')) continue;
-    else if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const inner = v as Record<string, unknown>;
-      const list = (inner.$in ?? inner.$nin) as unknown[] | undefined;
-      if (list?.some((x) => typeof x === 'string' && x.startsWith('$'))) continue;
-      out[k] = v;
-    } else out[k] = v;
-  }
-  return out;
 }
