@@ -236,12 +236,28 @@ test('dragging a kanban card changes the status', async () => {
   await page.locator('.ant-select-item-option', { hasText: '客户状态' }).click();
   const card = page.getByTestId(`kanban-card-${ids.customer}`);
   await card.waitFor();
+  // someone else changes the customer after the board was read: the drop is a conflict that
+  // shows the current record, and the board reloads
+  const before = (await s.api('GET', `/api/records/customer/${ids.customer}`)).body;
+  const other = await s.api('PATCH', `/api/records/customer/${ids.customer}`, {
+    status: 'dormant',
+    version: before.version,
+  });
+  expect(other.status).toBe(200);
+  await card.dragTo(page.getByTestId('kanban-column-active'));
+  await page.getByTestId('kanban-conflict').filter({ hasText: '休眠客户' }).waitFor();
+  await shot(page, '13-kanban-conflict');
+  await page.locator('.ant-modal-confirm-btns button').click();
+  await page
+    .getByTestId('kanban-column-dormant')
+    .getByTestId(`kanban-card-${ids.customer}`)
+    .waitFor();
   await card.dragTo(page.getByTestId('kanban-column-active'));
   await page
     .getByTestId('kanban-column-active')
     .getByTestId(`kanban-card-${ids.customer}`)
     .waitFor();
-  await shot(page, '13-kanban');
+  await shot(page, '13-kanban-moved');
   expect((await s.api('GET', `/api/records/customer/${ids.customer}`)).body.status).toBe('active');
 });
 

@@ -90,8 +90,8 @@ export function KanbanBoard({
           title: t('record.conflict'),
           content: (
             <div data-testid="kanban-conflict">
-              {displayOf(current, display)}:{' '}
-              {String(formatValue(field, current[field.name], label) || '—')} (v{current.version})
+              {displayOf(current, display)}: {formatValue(field, current[field.name], label) || '—'}{' '}
+              (v{current.version})
             </div>
           ),
         });
