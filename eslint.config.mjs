@@ -8,7 +8,8 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'data/**',
-      'designer/**',
+      'designer/dist/**',
+      'designer/src/api/openapi.d.ts',
       'coverage/**',
       '**/*.js',
       '**/*.mjs',
@@ -20,6 +21,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
+    ignores: ['designer/**'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': [
@@ -33,6 +35,25 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // the web app: its own tsconfig (DOM, JSX, bundler resolution)
+    files: ['designer/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        project: './designer/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -34,7 +34,12 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        // the web app's pure functions (filters, forms, rules)
+        '<rootDir>/designer/src/**/*.spec.ts',
+      ],
       transform: { '^.+\\.(ts|js|mjs)$': swc },
       transformIgnorePatterns,
       moduleNameMapper,
@@ -43,6 +48,15 @@ module.exports = {
     {
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e-spec.ts'],
+      transform: { '^.+\\.(ts|js|mjs)$': swc },
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      // the web app in Debian's chromium (playwright-core) against a real server
+      displayName: 'browser',
+      testMatch: ['<rootDir>/tests/browser/**/*.browser-spec.ts'],
       transform: { '^.+\\.(ts|js|mjs)$': swc },
       transformIgnorePatterns,
       moduleNameMapper,

@@ -18,6 +18,9 @@ import { MetaService } from '@crm/metadata';
 import { FilesService, RecordTransferService, RecordsService } from '@crm/records';
 import { AdminController } from './controllers/admin.controller';
 import { AuthController } from './controllers/auth.controller';
+import { EntitiesController } from './controllers/entities.controller';
+import { SavedViewsController } from './controllers/saved-views.controller';
+import { SavedViewsService } from './saved-views';
 import { FilesController } from './controllers/files.controller';
 import { HealthController, Lifecycle } from './controllers/health.controller';
 import { MetaController } from './controllers/meta.controller';
@@ -60,6 +63,8 @@ export class AppModule {
       controllers: [
         HealthController,
         SystemController,
+        EntitiesController,
+        SavedViewsController,
         MetaController,
         // before RecordsController, whose GET :id would match /export
         RecordTransferController,
@@ -92,6 +97,7 @@ export class AppModule {
         AuthService,
         HeavyRequests,
         Lifecycle,
+        SavedViewsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         // after authentication: an anonymous caller learns nothing about a route's parameters
         { provide: APP_GUARD, useClass: KnownQueryParamsGuard },

@@ -13,6 +13,7 @@ import { parseQueryString, refuseRepeatedParams } from './http/query-string';
 import { refuseDeepJson } from './http/json-depth';
 import { requestLog } from './http/request-log';
 import { exceptUploads } from './http/uploads';
+import { webApp } from './http/web-app';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -46,6 +47,7 @@ export async function createServer(
     app.use(exceptUploads(express.json({ limit: '10mb' })), refuseDeepJson);
     app.useGlobalFilters(new ErrorFilter());
     app.use('/api/docs-assets', express.static(swaggerAssetsDir(), { index: false }));
+    app.use(webApp());
     const meta = app.get(MetaService);
     await meta.init();
     await meta.syncFromFiles();

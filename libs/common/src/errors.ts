@@ -53,6 +53,7 @@ export enum ErrorCode {
   QueryTimeout = 'QUERY_TIMEOUT',
   TooManyRequests = 'TOO_MANY_REQUESTS',
   NotReady = 'NOT_READY',
+  SavedViewNotFound = 'SAVED_VIEW_NOT_FOUND',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -123,6 +124,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.QueryTimeout]: 503,
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.NotReady]: 503,
+  [ErrorCode.SavedViewNotFound]: 404,
   [ErrorCode.Internal]: 500,
 };
 

@@ -9,6 +9,7 @@ import { systemPaths } from './system-paths';
 import { taskPaths } from './task-paths';
 import { transferPaths } from './transfer-paths';
 import { workflowPaths, workflowSchemas } from './workflow-paths';
+import { workspacePaths } from './workspace-paths';
 
 const TAGS = [
   ['Authentication', 'Login, tokens, the caller; API tokens for integrations'],
@@ -236,6 +237,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     taskPaths(),
     filePaths(),
     systemPaths(),
+    workspacePaths(),
   );
   return {
     openapi: '3.1.0',

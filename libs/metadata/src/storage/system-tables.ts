@@ -382,6 +382,22 @@ export const SYSTEM_TABLES: TableDef[] = [
     primaryKey: ['id'],
     indexes: [],
   },
+  {
+    // a user's own saved list views (web app): filter, sort, columns, mode, as JSON
+    name: 'crm_saved_view',
+    columns: [
+      id,
+      str('owner', 64, false),
+      str('entity', 64, false),
+      str('name', 100, false),
+      long('definition', false),
+      at('created_at'),
+      at('updated_at'),
+    ],
+    indexes: [
+      { name: 'ix_crm_saved_view_owner', columns: ['owner', 'entity', 'name'], unique: true },
+    ],
+  },
   // ---- access: identities, sessions, audit (issue 4) ----
   {
     name: 'crm_department',

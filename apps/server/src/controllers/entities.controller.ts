@@ -1,0 +1,39 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { MetaService } from '@crm/metadata';
+import { actorOf } from '../http/request-context';
+
+/**
+ * The entities the caller may read, for the web app's navigation and global search: what a user
+ * cannot read is not listed (the records API refuses it anyway). Forms and lists then fetch each
+ * entity's compiled schema from /api/meta/entities/:name/schema.
+ */
+@Controller('api/meta/entities')
+export class EntitiesController {
+  constructor(private readonly meta: MetaService) {}
+
+  @Get()
+  list(@Req() req: Request) {
+    const { principal } = actorOf(req);
+    const data = [...this.meta.model.entities.values()]
+      .filter((e) => principal.ability.can('read', e.name))
+      .map((e) => ({
+        name: e.name,
+        label: e.doc.label,
+        ...(e.doc.description && { description: e.doc.description }),
+        displayField: e.doc.displayField,
+        // related lists: records of readable entities pointing here through a named inverse
+        inverses: e.inverses
+          .filter((i) => principal.ability.can('read', i.sourceEntity))
+          .map((i) => ({
+            name: i.name,
+            entity: i.sourceEntity,
+            field: i.sourceField,
+            label: this.meta.model.entities.get(i.sourceEntity)?.doc.fields[i.sourceField]?.inverse
+              ?.label ?? { 'zh-CN': i.name, en: i.name },
+          })),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { data };
+  }
+}

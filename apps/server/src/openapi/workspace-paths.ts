@@ -1,0 +1,137 @@
+import { dataOf, jsonBody, obj, operation, pathParam, reply, str, timestamp } from './schemas';
+
+const label = obj({ 'zh-CN': str, en: str }, ['zh-CN', 'en']);
+
+const savedView = obj(
+  {
+    id: { type: 'integer' },
+    entity: str,
+    name: str,
+    definition: {
+      type: 'object',
+      additionalProperties: true,
+      description: "the web app's list state: filter rows, sort, columns, mode, group field",
+    },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  ['id', 'entity', 'name', 'definition'],
+);
+const viewBody = jsonBody(
+  obj(
+    {
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+      definition: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'at most 64 KB as JSON',
+      },
+    },
+    ['name', 'definition'],
+  ),
+);
+const entityParam = pathParam('entity', str, 'entity name');
+const READER =
+  'any signed-in user who may read the entity; each user sees and changes only their own views';
+const ENTITY_ERRORS = {
+  '403': 'FORBIDDEN: no role lets the caller read the entity',
+  '404': 'ENTITY_NOT_FOUND: unknown entity',
+};
+const VIEW_ERRORS = {
+  '400':
+    'BAD_REQUEST: name or definition missing or too long (`/name`, `/definition`); QUERY_INVALID: a bad id',
+  '403': 'FORBIDDEN: no role lets the caller read the entity',
+  '404': 'ENTITY_NOT_FOUND, or SAVED_VIEW_NOT_FOUND: no such view of the caller',
+};
+
+/** Routes the web app needs beyond the records and workflow APIs (entities, saved views). */
+export function workspacePaths(): Record<string, unknown> {
+  return {
+    '/api/views/{entity}': {
+      get: operation({
+        operationId: 'listSavedViews',
+        tags: ['Metadata'],
+        summary: "The caller's saved list views of an entity, by name",
+        permission: READER,
+        parameters: [entityParam],
+        ok: reply('The views', dataOf(savedView)),
+        errors: ENTITY_ERRORS,
+      }),
+      post: operation({
+        operationId: 'createSavedView',
+        tags: ['Metadata'],
+        summary: 'Save a list view',
+        permission: READER,
+        parameters: [entityParam],
+        requestBody: viewBody,
+        status: '201',
+        ok: reply('The saved view', savedView),
+        errors: {
+          ...VIEW_ERRORS,
+          '404': 'ENTITY_NOT_FOUND: unknown entity',
+          '409': 'UNIQUE_VIOLATION: the caller has a view of that name for the entity',
+        },
+      }),
+    },
+    '/api/views/{entity}/{id}': {
+      put: operation({
+        operationId: 'updateSavedView',
+        tags: ['Metadata'],
+        summary: 'Rename or change a saved view',
+        permission: READER,
+        parameters: [entityParam, pathParam('id')],
+        requestBody: viewBody,
+        ok: reply('The saved view', savedView),
+        errors: {
+          ...VIEW_ERRORS,
+          '409': 'UNIQUE_VIOLATION: the caller has another view of that name',
+        },
+      }),
+      delete: operation({
+        operationId: 'deleteSavedView',
+        tags: ['Metadata'],
+        summary: 'Delete a saved view',
+        permission: READER,
+        parameters: [entityParam, pathParam('id')],
+        status: '204',
+        ok: { description: 'Deleted' },
+        errors: VIEW_ERRORS,
+      }),
+    },
+    '/api/meta/entities': {
+      get: operation({
+        operationId: 'listReadableEntities',
+        tags: ['Metadata'],
+        summary: 'The entities the caller may read, with their labels and display field',
+        permission: 'any signed-in user; lists only entities some role of theirs lets them read',
+        description:
+          "Navigation and global search of the web app. Each entity's JSON Schema: `GET /api/meta/entities/{name}/schema`.",
+        ok: reply(
+          'The readable entities, by name',
+          dataOf(
+            obj(
+              {
+                name: str,
+                label,
+                description: label,
+                displayField: str,
+                inverses: {
+                  type: 'array',
+                  description:
+                    'related lists: readable entities whose many-to-one field points here',
+                  items: obj({ name: str, entity: str, field: str, label }, [
+                    'name',
+                    'entity',
+                    'field',
+                    'label',
+                  ]),
+                },
+              },
+              ['name', 'label', 'displayField', 'inverses'],
+            ),
+          ),
+        ),
+      }),
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { schemaQuery } from '../entities/queries';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Segmented, Spin } from 'antd';
+import {
+  CheckSquareOutlined,
+  DatabaseOutlined,
+  HomeOutlined,
+  MenuOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { useAuth } from '../auth/AuthContext';
+
+import { useEntities } from '../entities/queries';
+import { useI18n } from '../i18n/i18n';
+import { useTaskCounts } from '../inbox/queries';
+import { NotificationBell } from '../notifications/NotificationBell';
+import { GlobalSearch } from '../search/GlobalSearch';
+
+const ChangePasswordModal = lazy(() => import('../auth/ChangePasswordModal'));
+
+/**
+ * The frame of every signed-in page: navigation built from the entities the user may read (what
+ * they cannot read is not listed), the global search, the notification bell, language and user
+ * menu. On a phone the navigation moves into a drawer.
+ */
+export function Shell() {
+  const { t, label, locale, setLocale } = useI18n();
+  const { me, logout } = useAuth();
+  const entities = useEntities();
+  const counts = useTaskCounts();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const screens = Grid.useBreakpoint();
+  const narrow = !screens.md;
+  const [drawer, setDrawer] = useState(false);
+  const [pwOpen, setPwOpen] = useState(false);
+  const qc = useQueryClient();
+  // a list or record page needs its entity's schema first: ask for it while its chunk loads
+  const routeEntity = location.pathname.match(/^\/records\/([^/]+)/)?.[1];
+  useEffect(() => {
+    if (routeEntity) void qc.prefetchQuery(schemaQuery(routeEntity));
+  }, [qc, routeEntity]);
+
+  const selected = location.pathname.startsWith('/inbox')
+    ? 'inbox'
+    : (location.pathname.match(/^\/records\/([^/]+)/)?.[1] ?? 'home');
+  const items = [
+    { key: 'home', icon: <HomeOutlined />, label: <Link to="/">{t('nav.home')}</Link> },
+    {
+      key: 'inbox',
+      icon: <CheckSquareOutlined />,
+      label: (
+        <Link to="/inbox" data-testid="nav-inbox">
+          {t('nav.inbox')}
+          {counts.pending > 0 && (
+            <span className="nav-count" data-testid="nav-inbox-count">
+              {counts.pending}
+            </span>
+          )}
+        </Link>
+      ),
+    },
+    ...((entities.data?.data.length ?? 0) === 0
+      ? []
+      : [
+          {
+            key: 'records',
+            icon: <DatabaseOutlined />,
+            label: t('nav.records'),
+            children: (entities.data?.data ?? []).map((e) => ({
+              key: e.name,
+              label: (
+                <Link to={`/records/${e.name}`} data-testid={`nav-${e.name}`}>
+                  {label(e.label, e.name)}
+                </Link>
+              ),
+            })),
+          },
+        ]),
+  ];
+  const menu = (
+    <Menu
+      mode="inline"
+      selectedKeys={[selected]}
+      defaultOpenKeys={['records']}
+      items={items}
+      onClick={() => setDrawer(false)}
+      style={{ borderInlineEnd: 0 }}
+      data-testid="nav"
+    />
+  );
+  const userMenu = {
+    items: [
+      { key: 'password', label: t('user.password') },
+      { key: 'logout', label: t('user.logout'), danger: true },
+    ],
+    onClick: ({ key }: { key: string }) => {
+      if (key === 'password') setPwOpen(true);
+      if (key === 'logout') void logout().then(() => navigate('/'));
+    },
+  };
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      {!narrow && (
+        <Layout.Sider width={220} theme="light" className="app-sider">
+          <div className="brand">
+            <Link to="/">{t('app.title')}</Link>
+          </div>
+          {entities.isLoading ? <Spin style={{ margin: 24 }} /> : menu}
+        </Layout.Sider>
+      )}
+      <Layout>
+        <Layout.Header className="app-header">
+          {narrow && (
+            <Button
+              type="text"
+              icon={<MenuOutlined />}
+              onClick={() => setDrawer(true)}
+              aria-label="menu"
+            />
+          )}
+          <GlobalSearch />
+          <div className="header-right">
+            <Segmented
+              size="small"
+              value={locale}
+              onChange={(v) => setLocale(v as typeof locale)}
+              options={[
+                { label: '中文', value: 'zh-CN' },
+                { label: 'EN', value: 'en' },
+              ]}
+              data-testid="lang-switch"
+            />
+            <NotificationBell />
+            <Dropdown menu={userMenu} trigger={['click']}>
+              <Button type="text" data-testid="user-menu" className="user-button">
+                <Avatar size="small" icon={<UserOutlined />} />
+                {!narrow && <span>{me?.user.displayName || me?.user.login}</span>}
+              </Button>
+            </Dropdown>
+          </div>
+        </Layout.Header>
+        <Layout.Content className="app-content">
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+      <Drawer
+        open={drawer}
+        onClose={() => setDrawer(false)}
+        placement="left"
+        size={260}
+        title={t('app.title')}
+      >
+        {menu}
+      </Drawer>
+      {pwOpen && (
+        <Suspense>
+          <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+        </Suspense>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,313 @@
+import { useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Badge, Button, Popover, Segmented, Space, Table, Upload } from 'antd';
+import type { TableProps } from 'antd';
+import { DownloadOutlined, FilterOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { ApiError } from '../api/client';
+import { deleteRecord, exportCsv, importCsv, listRecords, type RecordData } from '../api/records';
+import { ErrorState, Loading } from '../app/states';
+import { Can, useAuth } from '../auth/AuthContext';
+import { defaultColumns, fieldsOf, type FieldInfo } from '../entities/model';
+import { useEntities, useEntitySchema } from '../entities/queries';
+import { useI18n } from '../i18n/i18n';
+import { formatValue } from '../record-show/format';
+import { buildFilter, type Condition } from './filter';
+import { FilterBuilder } from './FilterBuilder';
+import { KanbanBoard } from './KanbanBoard';
+import { SavedViews } from './SavedViews';
+
+const PAGE = 50;
+
+/**
+ * A list of one entity's records: columns, server-side sort and filter, cursor pagination ("load
+ * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV export/import,
+ * bulk delete with per-row errors.
+ */
+/** A fresh list (filter, sort, mode) per entity. */
+export default function ListRoute() {
+  const { entity = '' } = useParams();
+  return <ListPage key={entity} entity={entity} />;
+}
+
+function ListPage({ entity }: { entity: string }) {
+  const { t, label } = useI18n();
+  const { ability } = useAuth();
+  const { message, modal } = App.useApp();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const schema = useEntitySchema(entity);
+  const entities = useEntities();
+  const [sort, setSort] = useState<string | undefined>();
+  const [conditions, setConditions] = useState<Condition[]>([]);
+  const [applied, setApplied] = useState<Condition[]>([]);
+  const [mode, setMode] = useState<'table' | 'kanban'>('table');
+  const [selected, setSelected] = useState<number[]>([]);
+
+  const fields = useMemo(() => (schema.data ? fieldsOf(schema.data) : []), [schema.data]);
+  const byName = useMemo(() => new Map(fields.map((f) => [f.name, f])), [fields]);
+  const displayFieldOf = (e: string) => entities.data?.data.find((x) => x.name === e)?.displayField;
+  const filter = useMemo(
+    () => buildFilter(applied, byName, displayFieldOf),
+    [applied, byName, entities.data],
+  );
+  const columns = schema.data ? defaultColumns(schema.data) : [];
+  const include = columns.filter((c) => byName.get(c)?.relation?.kind === 'manyToOne');
+
+  const list = useInfiniteQuery({
+    queryKey: ['records', entity, filter, sort, include],
+    enabled: !!schema.data && mode === 'table',
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      listRecords(entity, {
+        filter,
+        sort,
+        limit: PAGE,
+        cursor: pageParam,
+        include,
+        count: pageParam === null,
+      }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+  if (schema.isLoading) return <Loading />;
+  if (schema.error) return <ErrorState error={schema.error} />;
+  const s = schema.data!;
+  const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const total = list.data?.pages[0]?.count;
+  const display = s['x-display-field'];
+
+  const tableColumns: TableProps<RecordData>['columns'] = columns.map((name) => {
+    const f = byName.get(name)!;
+    return {
+      key: name,
+      dataIndex: name,
+      title: label(f.label, name),
+      sorter: f.type !== 'multiSelect' && f.relation?.kind !== 'manyToMany',
+      sortOrder: sort === name ? 'ascend' : sort === `-${name}` ? 'descend' : null,
+      render: (v: unknown, r: RecordData) =>
+        name === display ? (
+          <Link to={`/records/${entity}/${r.id}`}>{String(v ?? `#${r.id}`)}</Link>
+        ) : (
+          relationText(f, v, r, displayFieldOf, label)
+        ),
+    };
+  });
+
+  const bulkDelete = async () => {
+    const failed: string[] = [];
+    for (const id of selected) {
+      const r = rows.find((x) => x.id === id);
+      try {
+        await deleteRecord(entity, id, r?.version);
+      } catch (e) {
+        failed.push(`#${id}: ${(e as Error).message}`);
+      }
+    }
+    setSelected([]);
+    await qc.invalidateQueries({ queryKey: ['records', entity] });
+    if (failed.length)
+      modal.error({
+        title: t('list.rowErrors'),
+        content: (
+          <ul data-testid="row-errors">
+            {failed.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        ),
+      });
+    else message.success(t('list.deleted', { n: selected.length }));
+  };
+
+  const download = async () => {
+    try {
+      const blob = await exportCsv(entity, filter);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${entity}.csv`;
+      a.click();
+      URL.revokeObjectURL(a.href);
+    } catch (e) {
+      message.error((e as Error).message);
+    }
+  };
+
+  const upload = async (file: File) => {
+    try {
+      const r = await importCsv(entity, file);
+      message.success(t('list.imported', { n: r.created }));
+      await qc.invalidateQueries({ queryKey: ['records', entity] });
+    } catch (e) {
+      const errs = e instanceof ApiError ? e.body.errors : [];
+      modal.error({
+        title: (e as Error).message,
+        content: (
+          <ul data-testid="import-errors">
+            {errs.slice(0, 50).map((x, i) => (
+              <li key={i}>
+                {x.path}: {x.message}
+              </li>
+            ))}
+          </ul>
+        ),
+      });
+    }
+  };
+
+  return (
+    <div>
+      <div className="page-toolbar">
+        <h2 data-testid="list-title">{label(s['x-label'], entity)}</h2>
+        <Segmented
+          value={mode}
+          onChange={(v) => setMode(v as typeof mode)}
+          options={[
+            { value: 'table', label: t('list.table') },
+            { value: 'kanban', label: t('list.kanban') },
+          ]}
+          data-testid="list-mode"
+        />
+        <Popover
+          trigger="click"
+          placement="bottomLeft"
+          content={
+            <div style={{ maxWidth: '90vw' }}>
+              <FilterBuilder fields={fields} value={conditions} onChange={setConditions} />
+              <Space style={{ marginTop: 12 }}>
+                <Button
+                  type="primary"
+                  onClick={() => setApplied(conditions)}
+                  data-testid="filter-apply"
+                >
+                  {t('list.apply')}
+                </Button>
+                <Button
+                  onClick={() => {
+                    setConditions([]);
+                    setApplied([]);
+                  }}
+                >
+                  {t('list.clear')}
+                </Button>
+              </Space>
+            </div>
+          }
+        >
+          <Button icon={<FilterOutlined />} data-testid="filter-button">
+            {t('list.filter')} {applied.length > 0 && <Badge count={applied.length} size="small" />}
+          </Button>
+        </Popover>
+        <SavedViews
+          entity={entity}
+          current={{ conditions: applied, sort, mode }}
+          onApply={(v) => {
+            setConditions(v.conditions);
+            setApplied(v.conditions);
+            setSort(v.sort);
+            setMode(v.mode);
+          }}
+        />
+        <Space wrap style={{ marginInlineStart: 'auto' }}>
+          {selected.length > 0 && ability.can('delete', entity) && (
+            <Button danger onClick={() => void bulkDelete()} data-testid="bulk-delete">
+              {t('list.bulkDelete')} ({selected.length})
+            </Button>
+          )}
+          <Can I="export" a={entity}>
+            <Button icon={<DownloadOutlined />} onClick={() => void download()}>
+              {t('list.export')}
+            </Button>
+          </Can>
+          <Can I="import" a={entity}>
+            <Upload
+              accept=".csv,text/csv"
+              showUploadList={false}
+              beforeUpload={(f) => {
+                void upload(f);
+                return false;
+              }}
+            >
+              <Button icon={<UploadOutlined />}>{t('list.import')}</Button>
+            </Upload>
+          </Can>
+          <Can I="create" a={entity}>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => navigate(`/records/${entity}/new`)}
+              data-testid="list-new"
+            >
+              {t('common.create')}
+            </Button>
+          </Can>
+        </Space>
+      </div>
+      {mode === 'kanban' ? (
+        <KanbanBoard entity={entity} schema={s} fields={fields} filter={filter} />
+      ) : list.error ? (
+        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+      ) : (
+        <>
+          <Table<RecordData>
+            rowKey="id"
+            size="middle"
+            loading={list.isLoading}
+            columns={tableColumns}
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            rowSelection={
+              ability.can('delete', entity)
+                ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as number[]) }
+                : undefined
+            }
+            onChange={(_p, _f, sorter) => {
+              const one = Array.isArray(sorter) ? sorter[0] : sorter;
+              setSort(
+                one?.order
+                  ? `${one.order === 'descend' ? '-' : ''}${String(one.columnKey)}`
+                  : undefined,
+              );
+            }}
+            data-testid="record-table"
+          />
+          <div style={{ display: 'flex', justifyContent: 'space-between', marginTop: 12 }}>
+            <span data-testid="list-count">
+              {total !== undefined ? t('list.count', { n: total }) : ''}
+            </span>
+            {list.hasNextPage && (
+              <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+                {t('common.more')}
+              </Button>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function relationText(
+  f: FieldInfo,
+  v: unknown,
+  r: RecordData,
+  displayFieldOf: (e: string) => string | undefined,
+  label: Parameters<typeof formatValue>[2],
+) {
+  const related = (r._related as Record<string, Record<string, unknown> | null> | undefined)?.[
+    f.name
+  ];
+  if (f.relation?.kind === 'manyToOne' && related) {
+    const target = related;
+    const df = displayFieldOf(f.relation.target);
+    return (
+      <Link to={`/records/${f.relation.target}/${String(target.id)}`}>
+        {String((df && target[df]) ?? `#${String(target.id)}`)}
+      </Link>
+    );
+  }
+  return formatValue(f, v, label);
+}
+
+export { Loading };

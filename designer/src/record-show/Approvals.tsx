@@ -1,0 +1,91 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { subject } from '@casl/ability';
+import { App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
+import { InstanceTimeline } from '../inbox/InstanceTimeline';
+import { api, ok } from '../api/client';
+import type { RecordData } from '../api/records';
+import { useAuth } from '../auth/AuthContext';
+import { useI18n } from '../i18n/i18n';
+
+/**
+ * The record's approvals: each process instance about it with its timeline, and "submit" for the
+ * processes made for this entity. Until workflow bindings exist as metadata, a process is offered
+ * for an entity when its key starts with the entity's name (quote_approval → quote).
+ */
+export function Approvals({
+  entity,
+  id,
+  record,
+}: {
+  entity: string;
+  id: number;
+  record: RecordData;
+}) {
+  const { t } = useI18n();
+  const { recordAbility } = useAuth();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const instances = useQuery({
+    queryKey: ['instances', entity, id],
+    queryFn: async () =>
+      ok(
+        await api.GET('/api/workflow/instances', {
+          params: { query: { record: `${entity}:${id}` } },
+        }),
+      ).data,
+  });
+  const definitions = useQuery({
+    queryKey: ['definitions'],
+    staleTime: 60_000,
+    queryFn: async () => ok(await api.GET('/api/workflow/definitions')).data,
+  });
+  const offered = (definitions.data ?? []).filter((d) => d.key.startsWith(`${entity}_`));
+  const submit = useMutation({
+    mutationFn: async (processKey: string) =>
+      ok(
+        await api.POST('/api/workflow/instances', { body: { processKey, record: { entity, id } } }),
+      ),
+    onSuccess: async () => {
+      message.success(t('record.submitted'));
+      await qc.invalidateQueries({ queryKey: ['instances', entity, id] });
+      await qc.invalidateQueries({ queryKey: ['record', entity, id] });
+    },
+    onError: (e) => message.error((e as Error).message),
+  });
+  const running = (instances.data ?? []).some((i) => i.state === 'active');
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {recordAbility.can('start', subject(entity, { ...record })) && !running && (
+        <Space wrap>
+          {offered.map((d) => (
+            <Button
+              key={d.key}
+              type="primary"
+              loading={submit.isPending}
+              onClick={() => submit.mutate(d.key)}
+              data-testid={`submit-${d.key}`}
+            >
+              {t('record.submitApproval')}: {d.latest.name ?? d.key}
+            </Button>
+          ))}
+        </Space>
+      )}
+      {!instances.data?.length && <Empty />}
+      {(instances.data ?? []).map((i) => (
+        <Card
+          key={i.id}
+          size="small"
+          title={
+            <>
+              #{i.id} {i.processKey}{' '}
+              <Tag color={i.state === 'active' ? 'orange' : 'green'}>{i.state}</Tag>
+            </>
+          }
+        >
+          <InstanceTimeline id={i.id} processKey={i.processKey} version={i.definitionVersion} />
+        </Card>
+      ))}
+      <Typography.Text type="secondary">v{record.version}</Typography.Text>
+    </Space>
+  );
+}

@@ -1,0 +1,123 @@
+import type { EntitySchema } from '../entities/model';
+import { bodyOf, errorSchemaOf, formOf, formValuesOf } from './formSchema';
+
+const l = (en: string) => ({ 'zh-CN': `${en}-zh`, en });
+const schema: EntitySchema = {
+  'x-entity': 'quote',
+  'x-label': l('Quote'),
+  'x-display-field': 'code',
+  required: ['name', 'customer'],
+  properties: {
+    id: { type: 'integer', readOnly: true, 'x-system': true },
+    code: { type: 'string', readOnly: true, 'x-field-type': 'autoNumber', 'x-label': l('Code') },
+    name: {
+      type: 'string',
+      maxLength: 200,
+      'x-field-type': 'text',
+      'x-label': l('Name'),
+      description: 'The name',
+    },
+    customer: {
+      type: 'integer',
+      'x-field-type': 'relation',
+      'x-label': l('Customer'),
+      'x-relation': { kind: 'manyToOne', target: 'customer' },
+    },
+    total: {
+      type: ['object', 'null'],
+      'x-field-type': 'currency',
+      'x-label': l('Total'),
+      properties: {
+        amount: { type: 'number', minimum: 0 },
+        currency: { type: 'string', default: 'CNY' },
+      },
+    },
+    status: {
+      type: ['string', 'null'],
+      enum: ['draft', 'approved', null],
+      'x-field-type': 'select',
+      'x-label': l('Status'),
+      'x-options': [
+        { value: 'draft', label: l('Draft') },
+        { value: 'approved', label: l('Approved') },
+      ],
+    },
+    secret: { type: ['string', 'null'], 'x-field-type': 'text', 'x-label': l('Secret') },
+    owner: { type: ['string', 'null'], 'x-system': true },
+  },
+};
+const zh = (t: { 'zh-CN': string }) => t['zh-CN'];
+
+describe('formOf', () => {
+  const f = formOf(schema, zh, false, (name) => name !== 'secret', 'zh-CN');
+
+  it('leaves out system fields and what the user may not write; labels in the language', () => {
+    expect(f.uiSchema['ui:order']).toEqual(['code', 'name', 'customer', 'total', 'status']);
+    expect(f.schema.properties?.name).toEqual({ type: 'string', maxLength: 200, title: 'Name-zh' });
+    expect(f.schema.required).toEqual(['name', 'customer']);
+  });
+
+  it('picks a widget per type', () => {
+    expect(f.uiSchema.code['ui:readonly']).toBe(true);
+    expect(f.uiSchema.customer['ui:widget']).toBe('relation');
+    expect(f.uiSchema.customer['ui:options']).toEqual({ target: 'customer', multiple: false });
+    expect(f.uiSchema.total['ui:widget']).toBe('currency');
+    expect(f.schema.properties?.total).toEqual({
+      type: ['number', 'null'],
+      title: 'Total-zh',
+      minimum: 0,
+    });
+    expect(f.uiSchema.status['ui:enumNames']).toEqual(['Draft-zh', 'Approved-zh', '—']);
+  });
+
+  it('leaves auto-numbers out of a new record', () => {
+    expect(formOf(schema, zh, true, () => true, 'en').uiSchema['ui:order']).not.toContain('code');
+  });
+});
+
+describe('form values and bodies', () => {
+  const fields = formOf(schema, zh, false, () => true, 'en').fields;
+
+  it('edits a currency as its amount and sends it back with the stored code', () => {
+    const record = {
+      id: 1,
+      code: 'BJ-1',
+      name: 'A',
+      total: { amount: 5, currency: 'USD' },
+      customer: 3,
+    };
+    const values = formValuesOf(record, fields);
+    expect(values).toEqual({ code: 'BJ-1', name: 'A', total: 5, customer: 3 });
+    expect(bodyOf({ ...values, total: 7 }, fields, false, record)).toEqual({
+      name: 'A',
+      customer: 3,
+      total: { amount: 7, currency: 'USD' },
+      status: null,
+      secret: null,
+    });
+  });
+
+  it('sends only filled fields on create', () => {
+    expect(bodyOf({ name: 'B', total: 1, status: undefined }, fields, true)).toEqual({
+      name: 'B',
+      total: { amount: 1, currency: 'CNY' },
+    });
+  });
+
+  it("puts the server's errors on their fields, the rest apart", () => {
+    expect(
+      errorSchemaOf(
+        [
+          { path: '/name', message: 'must be unique' },
+          { path: '/total/amount', message: 'must be >= 0' },
+          { path: '/nope', message: 'x' },
+          { message: 'rule failed' },
+        ],
+        new Set(['name', 'total']),
+      ),
+    ).toEqual({
+      schema: { name: { __errors: ['must be unique'] }, total: { __errors: ['must be >= 0'] } },
+      rest: ['/nope: x', 'rule failed'],
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+
+/** Debian's chromium (`.ci/run` installs it with fonts-noto-cjk, so zh-CN renders as users see it). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export const SCREENSHOTS = path.resolve(__dirname, '../screenshots');
+const REPO = path.resolve(__dirname, '../../..');
+
+/** Builds designer/ when its sources changed since the last build (as `npm start` does). */
+export function buildWebApp(): void {
+  execFileSync(process.execPath, [path.join(REPO, 'scripts/build-web.js')], { stdio: 'inherit' });
+}
+
+/** A fresh browser profile each run: no cache, no stored session from an earlier test. */
+export async function launch(
+  locale: string,
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+    locale,
+    viewport: { width: 1280, height: 800 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A screenshot per step, in a folder git ignores (tests/browser/screenshots). */
+export async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
