@@ -53,11 +53,15 @@ export function Approvals({
     onError: (e) => message.error((e as Error).message),
   });
   const running = (instances.data ?? []).some((i) => i.state === 'active');
+  // a start rule may name the processes it allows (conditions.processKey): ask per process
+  const startable = offered.filter((d) =>
+    recordAbility.can('start', subject(entity, { ...record, processKey: d.key })),
+  );
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      {recordAbility.can('start', subject(entity, { ...record })) && !running && (
+      {startable.length > 0 && !running && (
         <Space wrap>
-          {offered.map((d) => (
+          {startable.map((d) => (
             <Button
               key={d.key}
               type="primary"

@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(46);
+    expect(area.length).toBe(47);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -368,7 +368,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(11);
+    expect(controllers.length).toBe(13);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
