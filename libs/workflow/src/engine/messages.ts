@@ -1,6 +1,7 @@
 import { CrmError, type Db, ErrorCode, toDbTimestamp } from '@crm/common';
 import { trigger } from './behaviors/events';
 import { INSTANCE_CONFLICT } from './instance-view';
+import type { GraphNode } from './process-graph';
 import type { Exec, InstanceStep, StepContext } from './step';
 
 /**
@@ -134,6 +135,14 @@ export async function publishMessage(
   };
 }
 
+/** A non-interrupting boundary event or event subprocess start stays subscribed after it fires. */
+export function keepsListening(node: GraphNode): boolean {
+  return (
+    (node.type === 'BoundaryEvent' && !node.cancelActivity) ||
+    (node.type === 'StartEvent' && node.interrupting === false)
+  );
+}
+
 /** Hands a message to the token waiting on `elementId` (the subscription row goes, but a
  * non-interrupting boundary or event subprocess start keeps listening). */
 async function deliver(
@@ -145,10 +154,7 @@ async function deliver(
   key: string | null,
 ): Promise<void> {
   const node = step.node(elementId);
-  const keepsListening =
-    (node.type === 'BoundaryEvent' && !node.cancelActivity) ||
-    (node.type === 'StartEvent' && node.interrupting === false);
-  if (!keepsListening)
+  if (!keepsListening(node))
     await step.tx.execute('DELETE FROM crm_wf_subscription WHERE id = ?', [subscriptionId]);
   step.hist(node.id, node.type, 'message', { name: msg.name, correlationKey: key });
   await trigger(step, exec, node.id, msg.variables ?? {});

@@ -1,6 +1,7 @@
 import { CrmError, ErrorCode } from '@crm/common';
 import { trigger } from './behaviors/events';
 import { INSTANCE_CONFLICT } from './instance-view';
+import { keepsListening } from './messages';
 import type { StepContext } from './step';
 
 /**
@@ -40,10 +41,7 @@ export async function broadcastSignal(
     const exec = step.execs.get(Number(sub.execution_id));
     if (!exec) throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, []);
     const node = step.node(String(sub.element_id));
-    const keepsListening =
-      (node.type === 'BoundaryEvent' && !node.cancelActivity) ||
-      (node.type === 'StartEvent' && node.interrupting === false);
-    if (!keepsListening)
+    if (!keepsListening(node))
       await tx.execute('DELETE FROM crm_wf_subscription WHERE id = ?', [Number(sub.id)]);
     step.hist(node.id, node.type, 'signal', { name });
     await trigger(step, exec, node.id, { ...variables });
