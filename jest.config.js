@@ -10,8 +10,10 @@ const swc = [
     },
   },
 ];
-// feelin and its parser ship ES modules only; jest (unlike Node 20) cannot require them untransformed.
+// feelin and its parser, and NestJS 12, ship ES modules only; jest (unlike Node 20) cannot require
+// them untransformed.
 const esmOnly = [
+  '@nestjs',
   'dmn-moddle',
   '@camunda/feel-builtins',
   'feelin',

@@ -32,6 +32,14 @@ const role = (rules: unknown[]) =>
   ]);
 const abilityOf = (rules: unknown[]) => buildAbility(rulesOfRoles(role(rules), ['r']));
 
+/** better-sqlite3 ships no types; the few calls used here. */
+interface SqliteDb {
+  exec(sql: string): void;
+  prepare(sql: string): { all(...p: unknown[]): unknown[] };
+  close(): void;
+}
+const Database = require('better-sqlite3') as new (file: string) => SqliteDb;
+
 /** Grouping parentheses vary with nesting; the clause itself must not. */
 const bare = (sql: string): string => sql.replace(/[()]/g, '');
 
@@ -101,6 +109,24 @@ describe('accessSql', () => {
     expect(out.sql).toContain(' OR ');
     expect(out.sql).toContain('IS NOT TRUE');
     expect(out.params).toEqual(expect.arrayContaining(['li', 'deal', 'lost']));
+  });
+
+  it('stays one condition when appended with AND (its ORs do not escape)', () => {
+    const a = abilityOf([
+      { action: 'read', subject: 'deal', conditions: { owner: '$me' } },
+      { action: 'read', subject: 'deal', conditions: { stage: 'open' } },
+    ]);
+    const where = accessSql(a, 'read', e, ctx)!;
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE deal (id INTEGER, owner TEXT, stage TEXT)');
+    db.exec("INSERT INTO deal VALUES (1, 'li', 'won'), (2, 'wang', 'open'), (3, 'wang', 'won')");
+    const ids = (id: number) =>
+      db
+        .prepare(`SELECT t.id FROM deal t WHERE t.id = ? AND ${where.sql}`)
+        .all(id, ...where.params)
+        .map((r) => (r as { id: number }).id);
+    expect([1, 2, 3].flatMap(ids)).toEqual([1, 2]);
+    db.close();
   });
 
   it('is null when no rule allows the action, and 1=1 for an unconditional rule', () => {

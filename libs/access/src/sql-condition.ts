@@ -1,4 +1,4 @@
-import { rulesToQuery } from '@casl/ability/extra';
+import { rulesToCondition } from '@casl/ability/extra';
 import { type SqlParam, q } from '@crm/common';
 import type { CompiledEntity } from '@crm/metadata';
 import { type SqlFragment, resolveField } from '@crm/records';
@@ -117,9 +117,9 @@ export function conditionsSql(
 }
 
 /**
- * The rows of `entity` the ability lets the user `action`, as one WHERE fragment: the allowing
- * rules ORed, minus every inverted rule (CASL's own rulesToQuery decides which rules count and in
- * what order). null when no rule allows the action at all.
+ * The rows of `entity` the ability lets the user `action`, as one WHERE fragment: each allowing
+ * rule AND NOT every inverted rule of higher priority, ORed (CASL's own rulesToCondition decides
+ * which rules count and in what order, as ability.can does). null when no rule allows the action.
  */
 export function accessSql(
   ability: AppAbility,
@@ -128,13 +128,14 @@ export function accessSql(
   ctx: UserContext,
   alias = 't',
 ): SqlFragment | null {
-  const query = rulesToQuery(ability, action, entity.name, (rule) => {
-    const frag = conditionsSql(entity, rule.conditions as Record<string, unknown>, ctx, alias);
-    return rule.inverted ? not(frag) : frag;
-  });
-  if (query === null) return null;
-  const parts: SqlFragment[] = [];
-  if (query.$or) parts.push(or(query.$or));
-  if (query.$and) parts.push(...query.$and);
-  return and(parts);
+  const where = rulesToCondition(
+    ability.rulesFor(action, entity.name),
+    (rule) => {
+      const frag = conditionsSql(entity, rule.conditions as Record<string, unknown>, ctx, alias);
+      return rule.inverted ? not(frag) : frag;
+    },
+    { and, or, empty: () => TRUE },
+  );
+  // callers append it with AND: a bare `a OR b` there would bind to their last condition only
+  return where && { sql: `(${where.sql})`, params: where.params };
 }

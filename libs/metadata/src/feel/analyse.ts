@@ -1,6 +1,9 @@
 import { evaluate, parseExpression, parseUnaryTests } from 'feelin';
-import type { SyntaxNode } from '@lezer/common';
 import { OWN_BUILTIN_NAMES } from './builtins';
+
+// feelin is an ES module: its tree's node type is the ESM build of @lezer/common, which under
+// Node's resolution is a different declaration from the CommonJS one a direct import would name.
+type SyntaxNode = ReturnType<typeof parseExpression>['topNode'];
 
 /**
  * One parse of an expression, kept per expression text: its syntax error, the names it reads, the
