@@ -2,7 +2,7 @@ import { evaluate, type FeelRange } from 'feelin';
 import { type FeelFunction, fn, isNil, isRange } from './fn';
 
 /**
- * The DMN 1.4 range relations feelin 8 leaves unimplemented (it throws "not implemented"), written
+ * The DMN 1.4 range relations feelin 8 leaves unimplemented (calling them throws in feelin), written
  * from the spec's definitions (DMN 1.4 §10.3.4.7). Each takes points (numbers, dates, times,
  * durations, strings) or ranges; anything else — or an open range bound — is null, as Camunda.
  */
