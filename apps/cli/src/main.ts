@@ -44,6 +44,9 @@ Options:
 const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
   entity: 'entities',
   role: 'roles',
+  calendar: 'calendars',
+  trigger: 'triggers',
+  template: 'templates',
 };
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);

@@ -1,4 +1,5 @@
 export * from './types';
+export * from './kinds';
 export * from './code-rule';
 export * from './feel';
 export * from './validate';

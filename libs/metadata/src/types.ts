@@ -172,9 +172,21 @@ export interface RoleDocument {
   rules: RoleRule[];
 }
 
-export type MetadataDocument = EntityDocument | RoleDocument;
+/** Kinds whose shape and checks live in kinds/ (one module each). */
+export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template'] as const;
+export type ExtraKind = (typeof EXTRA_KIND_NAMES)[number];
+
+/** A document of a kind from kinds/; its module exports the precise type. */
+export interface ExtraDocument {
+  kind: ExtraKind;
+  name: string;
+  label?: I18nText;
+  [key: string]: unknown;
+}
+
+export type MetadataDocument = EntityDocument | RoleDocument | ExtraDocument;
 export type DocumentKind = MetadataDocument['kind'];
-export const DOCUMENT_KINDS: DocumentKind[] = ['entity', 'role'];
+export const DOCUMENT_KINDS: DocumentKind[] = ['entity', 'role', ...EXTRA_KIND_NAMES];
 
 /** A document plus where it came from, so errors can name the file. */
 export interface SourcedDocument<D extends MetadataDocument = MetadataDocument> {

@@ -4,6 +4,7 @@ import { unsafePatternReason } from './safe-regex';
 import type { ErrorDetail } from '@crm/common';
 import { CodeRuleError, parseCodeRule } from './code-rule';
 import { checkFeel } from './feel';
+import { EXTRA_KINDS } from './kinds';
 import { entityMetaSchema } from './meta-schemas/entity.meta-schema';
 import { roleMetaSchema } from './meta-schemas/role.meta-schema';
 import { checkDefault } from './validate-default';
@@ -15,6 +16,7 @@ import {
   type FieldType,
   type RoleDocument,
   type SourcedDocument,
+  DOCUMENT_KINDS,
   docKey,
 } from './types';
 
@@ -52,9 +54,26 @@ export function entityShapeErrors(doc: unknown): ErrorDetail[] {
   return v(doc) ? [] : ajvErrorsToDetails(v.errors);
 }
 
+const kindValidators = new Map<string, ValidateFunction>();
+function extraKindValidator(kind: unknown): ValidateFunction | null {
+  const spec = EXTRA_KINDS.find((k) => k.kind === kind);
+  if (!spec) return null;
+  let v = kindValidators.get(spec.kind);
+  if (!v) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    v = ajv.compile(spec.schema);
+    kindValidators.set(spec.kind, v);
+  }
+  return v;
+}
+
 /** Meta-schema errors of one document of any kind. */
 export function documentShapeErrors(doc: unknown): ErrorDetail[] {
-  if ((doc as { kind?: unknown })?.kind !== 'role') return entityShapeErrors(doc);
+  const kind = (doc as { kind?: unknown })?.kind;
+  const extra = extraKindValidator(kind);
+  if (extra) return extra(doc) ? [] : ajvErrorsToDetails(extra.errors);
+  if (kind !== 'role') return entityShapeErrors(doc);
   const v = roleValidator();
   return v(doc) ? [] : ajvErrorsToDetails(v.errors);
 }
@@ -320,6 +339,7 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
   const valid: Array<SourcedDocument<EntityDocument>> = [];
   const invalid: Array<{ s: SourcedDocument; reported: string[] }> = [];
   const roles: SourcedDocument[] = [];
+  const extras: SourcedDocument[] = [];
   const fileFor = (s: SourcedDocument, path: string): string | undefined => {
     const m = /^\/fields\/([^/]+)/.exec(path);
     return (m && s.fieldFiles?.[m[1]]) || s.files[s.files.length - 1] || s.files[0];
@@ -347,10 +367,18 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
       } else roles.push(s);
       continue;
     }
+    const extra = extraKindValidator(raw?.kind);
+    if (extra) {
+      if (!extra(raw)) {
+        for (const d of ajvErrorsToDetails(extra.errors))
+          errors.push({ ...d, document: key, file: s.files[0] });
+      } else extras.push(s);
+      continue;
+    }
     if (raw?.kind !== 'entity') {
       errors.push({
         path: '/kind',
-        message: `unknown document kind ${JSON.stringify(raw?.kind)} (known: entity, role)`,
+        message: `unknown document kind ${JSON.stringify(raw?.kind)} (known: ${DOCUMENT_KINDS.join(', ')})`,
         document: key,
         file: s.files[0],
       });
@@ -431,6 +459,15 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
   }
   for (const s of roles) {
     for (const d of checkRoleSemantics(s.doc as RoleDocument, withStubs))
+      errors.push({ ...d, document: docKey(s.doc), file: s.files[0] });
+  }
+  const documents = docs.map((s) => s.doc);
+  for (const s of extras) {
+    const spec = EXTRA_KINDS.find((k) => k.kind === s.doc.kind)!;
+    for (const d of spec.check?.(s.doc as unknown as Record<string, unknown>, {
+      entities,
+      documents,
+    }) ?? [])
       errors.push({ ...d, document: docKey(s.doc), file: s.files[0] });
   }
   return errors;

@@ -1,3 +1,4 @@
+import { DOCUMENT_KINDS } from '@crm/metadata';
 import {
   BAD_ID,
   bool,
@@ -41,7 +42,7 @@ const documentChange = obj(
   },
   ['id', 'kind', 'document', 'properties', 'effect', 'version'],
 );
-const KINDS = ['entity', 'role'];
+const KINDS: string[] = [...DOCUMENT_KINDS];
 const changeSummary = {
   id: {
     type: 'string',

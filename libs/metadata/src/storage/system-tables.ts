@@ -172,6 +172,11 @@ export const SYSTEM_TABLES: TableDef[] = [
       // kept with every step so reading an instance's diagram state needs no history scan
       long('element_counts'),
       { name: 'open_incidents', type: { base: 'int' as const }, nullable: true },
+      // approvals: the outcome (approved, rejected, withdrawn...), the last 催办 (rate limit), and
+      // the record's values before the engine first wrote them (restored on withdraw / cancel)
+      str('outcome', 16),
+      { name: 'last_reminded_at', type: { base: 'datetime' as const }, nullable: true },
+      long('record_restore'),
     ],
     indexes: [
       { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },
@@ -217,9 +222,15 @@ export const SYSTEM_TABLES: TableDef[] = [
       { name: 'completed_at', type: { base: 'datetime' as const }, nullable: true },
       str('completed_by', 64),
       { name: 'version', type: { base: 'int' as const }, nullable: false },
+      // approvals: when it is due (business calendar), who delegated it (it comes back to them),
+      // and how it ended (approve, reject, return, transfer, ...; null = plain completion)
+      { name: 'due_at', type: { base: 'datetime' as const }, nullable: true },
+      str('owner', 64),
+      str('outcome', 16),
     ],
     indexes: [
       { name: 'ix_crm_wf_task_state_assignee', columns: ['state', 'assignee'], unique: false },
+      { name: 'ix_crm_wf_task_state_due', columns: ['state', 'due_at'], unique: false },
       { name: 'ix_crm_wf_task_instance', columns: ['instance_id'], unique: false },
       // a user's inbox is found from these and crm_wf_task_candidate, never by scanning tasks
       { name: 'ix_crm_wf_task_assignee', columns: ['assignee'], unique: false },
@@ -363,6 +374,9 @@ export const SYSTEM_TABLES: TableDef[] = [
       big('instance_id'),
       at('created_at'),
       { name: 'read_at', type: { base: 'datetime' as const }, nullable: true },
+      // assignment, reminder, escalation, return, outcome, cc (null: a crm:notify task)
+      str('kind', 16),
+      big('task_id'),
     ],
     indexes: [
       { name: 'ix_crm_notification_recipient', columns: ['recipient', 'id'], unique: false },
@@ -495,6 +509,46 @@ export const SYSTEM_TABLES: TableDef[] = [
         columns: ['entity', 'login', 'record_id'],
         unique: true,
       },
+    ],
+  },
+  {
+    // 抄送: users who see an instance and its record read-only (a node setting or an action)
+    name: 'crm_wf_cc',
+    columns: [
+      id,
+      big('instance_id', false),
+      str('login', 64, false),
+      str('element_id', 191),
+      str('cc_by', 64),
+      at('created_at'),
+      { name: 'read_at', type: { base: 'datetime' as const }, nullable: true },
+    ],
+    indexes: [
+      { name: 'ux_crm_wf_cc', columns: ['login', 'instance_id'], unique: true },
+      { name: 'ix_crm_wf_cc_instance', columns: ['instance_id'], unique: false },
+    ],
+  },
+  {
+    // email waiting to be sent (or sent / failed) by the mail job, outside the step that caused it
+    name: 'crm_mail_outbox',
+    columns: [
+      id,
+      str('recipient', 64),
+      str('address', 320, false),
+      str('locale', 16),
+      str('template', 64),
+      str('subject', 500, false),
+      long('body', false),
+      str('state', 16, false),
+      { name: 'attempts', type: { base: 'int' as const }, nullable: false },
+      { name: 'next_attempt_at', type: { base: 'datetime' as const }, nullable: true },
+      str('last_error', 1000),
+      big('instance_id'),
+      at('created_at'),
+      { name: 'sent_at', type: { base: 'datetime' as const }, nullable: true },
+    ],
+    indexes: [
+      { name: 'ix_crm_mail_outbox_due', columns: ['state', 'next_attempt_at'], unique: false },
     ],
   },
 ];

@@ -1,0 +1,9 @@
+import { calendarKind } from './calendar.kind';
+import type { DocumentKindSpec } from './registry';
+import { templateKind } from './template.kind';
+import { triggerKind } from './trigger.kind';
+
+export * from './registry';
+
+/** The document kinds besides entity and role, one module each. */
+export const EXTRA_KINDS: readonly DocumentKindSpec[] = [calendarKind, triggerKind, templateKind];
