@@ -9,3 +9,4 @@ export * from './engine/task-types';
 export * from './engine/timers';
 export * from './engine/visibility';
 export * from './dmn';
+export * from './notify/notifier';

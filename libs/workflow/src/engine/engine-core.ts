@@ -2,6 +2,7 @@ import type { AppConfig, Clock, Db } from '@crm/common';
 import { CrmError, ErrorCode } from '@crm/common';
 import type { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
+import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
 import { type EngineSettings, StepContext, type StepDeps } from './step';
@@ -36,6 +37,8 @@ export const instanceNotFound = (id: number) =>
 export class EngineCore {
   private readonly graphs = new Map<number, ProcessGraph>();
   readonly settings: EngineSettings;
+  /** Approval notifications (in-app, and email through the outbox). */
+  readonly notifier: Notifier;
   readonly deps: StepDeps;
 
   constructor(
@@ -45,6 +48,7 @@ export class EngineCore {
     readonly records: RecordsService | null,
     config: AppConfig | null,
   ) {
+    this.notifier = new Notifier(clock);
     this.settings = {
       maxVariablesBytes: config?.workflowMaxVariablesBytes ?? 256 * 1024,
       timeZone: config?.timeZone ?? 'UTC',
