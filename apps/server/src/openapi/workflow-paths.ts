@@ -108,6 +108,10 @@ export const workflowSchemas: Record<string, unknown> = {
       startedBy: nullable('string'),
       startedAt: timestamp,
       endedAt: timestamp,
+      outcome: {
+        type: ['string', 'null'],
+        description: 'how an approval ended: approved, rejected, withdrawn, cancelled',
+      },
     },
     ['id', 'processKey', 'definitionVersion', 'state', 'variables', 'activeElementIds'],
   ),

@@ -19,6 +19,9 @@ export interface InstanceRow {
   ended_at: string | null;
   element_counts: string | null;
   open_incidents: number | null;
+  outcome?: string | null;
+  last_reminded_at?: string | null;
+  record_restore?: string | null;
 }
 
 export const INSTANCE_CONFLICT = 'the process instance was changed concurrently';
@@ -38,6 +41,8 @@ export interface InstanceView {
   startedBy: string | null;
   startedAt: string | null;
   endedAt: string | null;
+  /** approved, rejected, withdrawn, cancelled — how an approval ended (null while running). */
+  outcome: string | null;
 }
 
 /** The API form of an instance from its row and its executions (ordered by id). */
@@ -50,6 +55,7 @@ export function instanceView(
     counts: Record<string, number>;
     incidents: number;
     endedAt: string | null;
+    outcome?: string | null;
   },
 ): InstanceView {
   return {
@@ -69,6 +75,7 @@ export function instanceView(
     incidents: now?.incidents ?? Number(r.open_incidents ?? 0),
     startedBy: r.started_by ?? null,
     startedAt: fromDbTimestamp(r.started_at),
+    outcome: now?.outcome ?? r.outcome ?? null,
     endedAt: fromDbTimestamp(now ? now.endedAt : r.ended_at),
   };
 }

@@ -197,6 +197,11 @@ export class InstanceStep {
   record: Record<string, unknown> | null = null;
   fresh = false;
   ended: null | 'completed' | 'terminated' | 'cancelled' = null;
+  /**
+   * How an approval ended (approved, rejected, withdrawn, cancelled): set by the approval actions
+   * or an end event's `outcome` property; written with the instance row and back to its record.
+   */
+  outcome: string | null = null;
   private dirty = new Set<number>();
   private deleted = new Set<number>();
   private history: SqlParam[][] = [];
@@ -231,6 +236,7 @@ export class InstanceStep {
         counts: this.counts,
         incidents: this.openIncidents,
         endedAt: this.ended ? this.row.ended_at : null,
+        outcome: this.outcome,
       },
     );
   }
@@ -649,13 +655,14 @@ export class InstanceStep {
       );
     }
     const r = await this.tx.execute(
-      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, version = version + 1 WHERE id = ? AND version = ?`,
+      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, outcome = ?, version = version + 1 WHERE id = ? AND version = ?`,
       [
         vars,
         this.ended ?? 'active',
         this.row.ended_at,
         JSON.stringify(this.counts),
         this.openIncidents,
+        this.outcome ?? this.row.outcome ?? null,
         this.id,
         this.row.version,
       ],
