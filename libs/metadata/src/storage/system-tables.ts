@@ -227,6 +227,10 @@ export const SYSTEM_TABLES: TableDef[] = [
       { name: 'due_at', type: { base: 'datetime' as const }, nullable: true },
       str('owner', 64),
       str('outcome', 16),
+      // a signer added to someone's task (加签): `before` / `after` / `along`, with the task it
+      // belongs to; `resubmit` = the initiator's task after a return to them; null = the node's own
+      str('kind', 16),
+      big('parent_task_id'),
     ],
     indexes: [
       { name: 'ix_crm_wf_task_state_assignee', columns: ['state', 'assignee'], unique: false },

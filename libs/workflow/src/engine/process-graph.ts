@@ -89,6 +89,16 @@ export interface ProcessGraph {
   reach: Map<string, Set<string>>;
   /** Event subprocesses by the scope they listen in (null = the process). */
   eventSubprocesses: Map<string | null, string[]>;
+  /** zeebe:properties of the process (approval settings: README, "Approvals"). */
+  properties: Record<string, string>;
+}
+
+/** zeebe:properties of an element as name → value. */
+export function zeebeProperties(el: BpmnElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of list(ext(el, 'zeebe:Properties')?.properties))
+    if (p.name !== undefined) out[String(p.name)] = String(p.value ?? '');
+  return out;
 }
 
 const list = (v: unknown): BpmnElement[] => (Array.isArray(v) ? (v as BpmnElement[]) : []);
@@ -257,6 +267,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     nodes,
     reach: reachability(nodes),
     eventSubprocesses,
+    properties: zeebeProperties(process),
   };
 }
 
