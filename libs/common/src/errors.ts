@@ -54,6 +54,9 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   NotReady = 'NOT_READY',
   SavedViewNotFound = 'SAVED_VIEW_NOT_FOUND',
+  // approvals
+  ActionNotAllowed = 'ACTION_NOT_ALLOWED',
+  WithdrawNotAllowed = 'WITHDRAW_NOT_ALLOWED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -125,6 +128,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.NotReady]: 503,
   [ErrorCode.SavedViewNotFound]: 404,
+  [ErrorCode.ActionNotAllowed]: 422,
+  [ErrorCode.WithdrawNotAllowed]: 409,
   [ErrorCode.Internal]: 500,
 };
 

@@ -73,6 +73,8 @@ export interface LoopState {
   completed?: number;
   outputs?: unknown[];
   index?: number;
+  /** Approval nodes: each inner instance's decision (approve / reject / null = open). */
+  decisions?: Array<'approve' | 'reject' | null>;
 }
 
 const MAX_STEPS = 10_000;

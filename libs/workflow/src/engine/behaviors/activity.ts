@@ -3,6 +3,7 @@ import type { Exec, InstanceStep } from '../step';
 import { applyInputMappings } from '../variables';
 import { armBoundaries, disarm, completeEvent } from './events';
 import { leave } from './gateways';
+import { isApprovalNode, jumpBack, noteDecision, rejectAt } from './approval';
 import { activityBehavior, isActivity } from './index';
 import { innerDone, startMultiInstance } from './multi-instance';
 
@@ -49,10 +50,17 @@ export async function completeActivity(
     for (const m of node.outputs)
       s.setTarget(from, m.target, s.feel(stripEq(m.source), c, node.id));
   } else s.setVars(exec, result);
-  if (inner) return innerDone(s, exec, node);
-  exec.vars = null;
+  if (inner) {
+    if (isApprovalNode(node)) noteDecision(s.parent(exec)!, exec, result.decision);
+    return innerDone(s, exec, node);
+  }
+  if (isApprovalNode(node) && result.decision === 'reject') return rejectAt(s, exec, node);
+  const returned = exec.vars?.crmJumpBack !== undefined;
+  if (!returned) exec.vars = null;
   s.park(exec, 'ready');
   await disarm(s, exec, node);
   s.hist(node.id, node.type, 'end');
+  if (returned && (await jumpBack(s, exec))) return;
+  exec.vars = null;
   await leave(s, exec);
 }

@@ -1,6 +1,7 @@
 import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
+import { approvalOutcome, approvalSettled, isApprovalNode, jumpBack, rejectAt } from './approval';
 import { armBoundaries, disarm } from './events';
 import { leave } from './gateways';
 
@@ -64,6 +65,7 @@ export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): 
   const active = s.children(body.id).length;
   const done =
     loop.completed >= total ||
+    (isApprovalNode(node) && approvalSettled(node, loop)) ||
     (node.loop!.completionCondition !== undefined &&
       s.feel(
         node.loop!.completionCondition,
@@ -85,9 +87,32 @@ export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): 
 async function finishMultiInstance(s: InstanceStep, body: Exec, node: GraphNode): Promise<void> {
   if (node.loop!.outputCollection)
     s.setVar(s.parent(body), node.loop!.outputCollection, body.loop!.outputs ?? []);
+  if (isApprovalNode(node)) {
+    // the node's outcome, for the flows after it (an inner decision set `decision` too)
+    const outcome = approvalOutcome(node, body.loop!);
+    s.setVar(s.parent(body), 'decision', outcome);
+    if (outcome === 'reject') return rejectAt(s, body, node);
+  }
   body.loop = null;
   body.state = 'ready';
   await disarm(s, body, node);
   s.hist(node.id, node.type, 'end');
+  if (body.vars?.crmJumpBack !== undefined && (await jumpBack(s, body))) return;
   await leave(s, body);
+}
+
+/** 加签 alongside on a multi-instance node: one more inner instance for `item`. */
+export async function addInnerInstance(
+  s: InstanceStep,
+  body: Exec,
+  node: GraphNode,
+  item: unknown,
+): Promise<void> {
+  const loop = body.loop!;
+  loop.items = [...loop.items!, item];
+  loop.outputs = [...(loop.outputs ?? []), null];
+  if (loop.decisions) loop.decisions = [...loop.decisions, null];
+  s.touch(body);
+  // sequential: it comes last, when its turn comes; parallel: it starts now
+  if (!node.loop!.sequential) await spawnInner(s, body, node);
 }
