@@ -17,6 +17,10 @@ import { AuditService, AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { FilesService, RecordTransferService, RecordsService } from '@crm/records';
 import { AdminController } from './controllers/admin.controller';
+import {
+  ApprovalInstancesController,
+  ApprovalTasksController,
+} from './controllers/approvals.controller';
 import { AuthController } from './controllers/auth.controller';
 import { EntitiesController } from './controllers/entities.controller';
 import { SavedViewsController } from './controllers/saved-views.controller';
@@ -71,6 +75,9 @@ export class AppModule {
         RecordsController,
         FilesController,
         WorkflowController,
+        ApprovalInstancesController,
+        // before TasksController: POST /api/tasks/actions is not a task id
+        ApprovalTasksController,
         TasksController,
         NotificationsController,
         AuthController,

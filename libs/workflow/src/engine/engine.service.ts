@@ -13,6 +13,8 @@ import {
   toDbTimestamp,
 } from '@crm/common';
 import { RecordsService } from '@crm/records';
+import { ApprovalActions } from '../approvals/actions';
+import { InstanceApprovalOps } from '../approvals/instance-actions';
 import { EngineCore } from './engine-core';
 import { IncidentOps } from './incidents';
 import { InstanceOps } from './instances';
@@ -78,6 +80,8 @@ export class EngineService extends EngineCore {
   private readonly instanceOps = new InstanceOps(this);
   private readonly taskOps = new TaskOps(this);
   private readonly incidentOps = new IncidentOps(this);
+  private readonly approvalActions = new ApprovalActions(this);
+  private readonly approvalOps = new InstanceApprovalOps(this);
 
   readonly start = this.instanceOps.start.bind(this.instanceOps);
   readonly cancel = this.instanceOps.cancel.bind(this.instanceOps);
@@ -90,6 +94,13 @@ export class EngineService extends EngineCore {
   readonly task = this.taskOps.task.bind(this.taskOps);
   readonly incidents = this.incidentOps.incidents.bind(this.incidentOps);
   readonly retryIncident = this.incidentOps.retryIncident.bind(this.incidentOps);
+  /** Approval actions on a task (approvals/actions.ts); `system` callers pass no viewer. */
+  readonly act = this.approvalActions.act.bind(this.approvalActions);
+  readonly bulkAct = this.approvalActions.bulk.bind(this.approvalActions);
+  readonly withdraw = this.approvalOps.withdraw.bind(this.approvalOps);
+  readonly remind = this.approvalOps.remind.bind(this.approvalOps);
+  readonly modify = this.approvalOps.modify.bind(this.approvalOps);
+  readonly instanceRecord = this.approvalOps.record.bind(this.approvalOps);
 
   // ---- messages -----------------------------------------------------------------------------
 
@@ -400,6 +411,8 @@ export class EngineService extends EngineCore {
       subject: r.subject,
       body: r.body ?? null,
       instanceId: r.instance_id === null ? null : Number(r.instance_id),
+      kind: r.kind ?? null,
+      taskId: r.task_id === null || r.task_id === undefined ? null : Number(r.task_id),
       createdAt: fromDbTimestamp(r.created_at),
       readAt: fromDbTimestamp(r.read_at),
     }));

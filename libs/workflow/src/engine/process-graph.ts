@@ -56,6 +56,8 @@ export interface GraphNode {
   /** zeebe:taskDefinition of service, send and business rule tasks. */
   job?: { type: string; retries: number };
   headers: Record<string, string>;
+  /** zeebe:formDefinition formKey (`camunda-forms:bpmn:<id>`: an embedded form of the process). */
+  formKey?: string;
   inputs: Mapping[];
   outputs: Mapping[];
   loop?: LoopSpec;
@@ -91,6 +93,8 @@ export interface ProcessGraph {
   eventSubprocesses: Map<string | null, string[]>;
   /** zeebe:properties of the process (approval settings: README, "Approvals"). */
   properties: Record<string, string>;
+  /** Embedded Camunda forms (zeebe:userTaskForm) by id: their JSON. */
+  forms: Record<string, string>;
 }
 
 /** zeebe:properties of an element as name → value. */
@@ -193,6 +197,8 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   }
   for (const h of list(ext(el, 'zeebe:TaskHeaders')?.values))
     node.headers[String(h.key)] = String(h.value ?? '');
+  const form = ext(el, 'zeebe:FormDefinition');
+  if (form?.formKey) node.formKey = String(form.formKey);
   const lc = el.loopCharacteristics as BpmnElement | undefined;
   if (lc?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
     const z = ext(lc, 'zeebe:LoopCharacteristics');
@@ -268,6 +274,11 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     reach: reachability(nodes),
     eventSubprocesses,
     properties: zeebeProperties(process),
+    forms: Object.fromEntries(
+      list((process.extensionElements as { values?: unknown } | undefined)?.values)
+        .filter((v) => v.$type === 'zeebe:UserTaskForm')
+        .map((v) => [String(v.id), String(v.body ?? '')]),
+    ),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   fromDbTimestamp,
   toDbTimestamp,
 } from '@crm/common';
+import { checkTaskVariables } from '../approvals/task-form';
 import { type EngineCore } from './engine-core';
 import { type InstanceView } from './instance-view';
 import { checkVariables } from './variables';
@@ -62,6 +63,14 @@ export class TaskOps {
       // check of the update below is all the guard needed
       const task = viewer ? await this.taskRow(ctx.tx, taskId) : first;
       if (viewer) await this.assertMayWork(ctx.tx, task, viewer, 'complete');
+      // signers' and resubmission tasks end through their actions (approvals/actions.ts)
+      if (task.kind)
+        throw new CrmError(
+          ErrorCode.ActionNotAllowed,
+          `task ${taskId} is a ${String(task.kind)} task: use POST /api/tasks/${taskId}/actions`,
+          [{ path: 'id', message: 'decided by an action' }],
+        );
+      checkTaskVariables(step.graph, step.node(String(task.element_id)), body.variables ?? {});
       const version = body.version ?? Number(task.version);
       // the holder the decision was made for must still hold it: a claim committed since (claims
       // do not take the instance lock) makes this a conflict, whatever version the caller sent
@@ -181,7 +190,9 @@ export class TaskOps {
         ])
       ).length > 0;
     return {
-      seesInstance: viewer.seesAll || (await holds(instanceVisibleSql(viewer, 'i'))),
+      // the CC'd see an instance read-only: it does not open its tasks to them
+      seesInstance:
+        viewer.seesAll || (await holds(instanceVisibleSql(viewer, 'i', { withCc: false }))),
       readsRecord: await holds(recordReadableSql(viewer, 'i')),
       startedByViewer: await holds({ sql: 'i.started_by = ?', params: [viewer.login] }),
     };

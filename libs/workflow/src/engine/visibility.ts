@@ -200,8 +200,20 @@ export function visibleTasksSql(
  * task counts only in an instance about no record here: one about a readable record is the
  * viewer's own already, and one about an unreadable record is not offered to them.)
  */
-export function instanceVisibleSql(v: WorkflowViewer, i = 'i'): SqlWhere {
+export function instanceVisibleSql(
+  v: WorkflowViewer,
+  i = 'i',
+  opts: { withCc?: boolean } = {},
+): SqlWhere {
   const own = ownInstanceSql(v, i);
+  // 抄送: the CC'd see the instance (and its record) read-only
+  const cc: SqlWhere =
+    opts.withCc === false
+      ? { sql: '', params: [] }
+      : {
+          sql: ` OR EXISTS (SELECT 1 FROM crm_wf_cc vc WHERE vc.login = ? AND vc.instance_id = ${i}.id)`,
+          params: [v.login],
+        };
   const parts: SqlWhere[] = [
     { sql: 'vt.assignee = ?', params: [v.login] },
     { sql: 'vt.completed_by = ?', params: [v.login] },
@@ -213,8 +225,8 @@ export function instanceVisibleSql(v: WorkflowViewer, i = 'i'): SqlWhere {
   }
   const task = or(parts);
   return {
-    sql: `(${own.sql} OR EXISTS (SELECT 1 FROM crm_wf_task vt WHERE vt.instance_id = ${i}.id AND ${task.sql}))`,
-    params: [...own.params, ...task.params],
+    sql: `(${own.sql} OR EXISTS (SELECT 1 FROM crm_wf_task vt WHERE vt.instance_id = ${i}.id AND ${task.sql})${cc.sql})`,
+    params: [...own.params, ...task.params, ...cc.params],
   };
 }
 

@@ -1,7 +1,8 @@
 import { type Clock, type Db, toDbTimestamp } from '@crm/common';
 
 /** Why someone is told: the approval events users get notified about. */
-export type NotificationKind = 'assignment' | 'reminder' | 'escalation' | 'return' | 'outcome' | 'cc';
+export type NotificationKind =
+  'assignment' | 'reminder' | 'escalation' | 'return' | 'outcome' | 'cc';
 
 export interface NotifyInput {
   kind: NotificationKind;

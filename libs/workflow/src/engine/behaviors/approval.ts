@@ -56,7 +56,8 @@ export function approvalSettled(node: GraphNode, loop: LoopState): boolean {
 export function approvalOutcome(node: GraphNode, loop: LoopState): Decision {
   const st = approvalSettings(node);
   const { approvals, rejections, total } = tally(loop);
-  if (st.mode === 'vote') return approvals >= votesNeeded(total, st.passRatio) ? 'approve' : 'reject';
+  if (st.mode === 'vote')
+    return approvals >= votesNeeded(total, st.passRatio) ? 'approve' : 'reject';
   if (st.mode === 'any') {
     const first = (loop.decisions ?? []).find((d) => d !== null);
     return asDecision(first ?? 'approve');
