@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(47);
+    expect(area.length).toBe(53);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -101,6 +101,8 @@ describe('buildOpenApi', () => {
       'get /api/workflow/instances/{id}',
       'get /api/meta/entities/{name}/schema',
       'get /api/files/{id}',
+      'get /api/workflow/instances/{id}/record',
+      'post /api/tasks/actions',
     ])
       expect(checked).not.toContain(open);
     for (const guarded of [
@@ -113,6 +115,9 @@ describe('buildOpenApi', () => {
       'post /api/workflow/instances/{id}/cancel',
       'post /api/tasks/{id}/claim',
       'post /api/tasks/{id}/complete',
+      'post /api/tasks/{id}/actions',
+      'post /api/workflow/instances/{id}/withdraw',
+      'post /api/workflow/instances/{id}/modify',
       'get /api/admin/users',
       'get /api/admin/audit',
       'put /api/meta/documents/{kind}/{name}',
@@ -313,6 +318,9 @@ describe('buildOpenApi: admin, metadata, files', () => {
     expect(op('/api/meta/documents/{kind}/{name}', 'put').parameters![0].schema.enum).toEqual([
       'entity',
       'role',
+      'calendar',
+      'trigger',
+      'template',
     ]);
     expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
     for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))
@@ -368,7 +376,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(13);
+    expect(controllers.length).toBe(15);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',

@@ -1,5 +1,6 @@
 import type { MetadataModel } from '@crm/metadata';
 import { adminPaths, adminSchemas } from './admin-paths';
+import { approvalPaths } from './approval-paths';
 import { authPaths } from './auth-paths';
 import { filePaths, fileSchemas } from './file-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
@@ -235,6 +236,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     adminPaths(),
     workflowPaths(),
     taskPaths(),
+    approvalPaths(),
     filePaths(),
     systemPaths(),
     workspacePaths(),

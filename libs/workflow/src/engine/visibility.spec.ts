@@ -107,6 +107,7 @@ describe('visibility SQL (run on SQLite)', () => {
         (16, 4, NULL, NULL, 'finance', 'ann', 'completed'),
         (17, 4, NULL, NULL, 'sales_manager', NULL, 'created')`,
       'CREATE TABLE crm_wf_task_candidate (id INTEGER PRIMARY KEY, task_id INTEGER, kind TEXT, name TEXT)',
+      'CREATE TABLE crm_wf_cc (id INTEGER PRIMARY KEY, instance_id INTEGER, login TEXT)',
       // as the engine writes them: open tasks only (16 is completed), `open` for no candidates
       `INSERT INTO crm_wf_task_candidate (task_id, kind, name) VALUES
         (10, 'group', 'sales_manager'), (10, 'group', 'finance'), (11, 'group', 'sales_managers'),
