@@ -106,6 +106,7 @@ const PROCESSES = [
     }),
   ]),
   chain('limited', [node('one', { assignee: '=boss', h: { actions: 'approve,reject' } })]),
+  chain('ccnode', [node('one', { assignee: '=boss', h: { cc: '=watchers' } })]),
 ].map(bpmn);
 
 const PASSWORD = 'approval-actions-pw-1';
@@ -462,6 +463,33 @@ describe.each(DIALECTS)('approval actions on %s', (dialect) => {
     expect(tried.status).toBe(403);
     expect((await call('cc1', 'GET', '/api/notifications')).body.data.length).toBeGreaterThan(0);
     expect(await instance(id)).toMatchObject({ state: 'active' });
+  });
+
+  it('a diagram with bad approval settings is refused at deploy, naming the element', async () => {
+    const r = await s.api(
+      'POST',
+      '/api/workflow/deployments',
+      bpmn(chain('badmode', [node('lonely', { assignee: '=boss', mode: 'vote' })])),
+      { authorization: `Bearer ${token.get('admin')}`, 'content-type': 'application/xml' },
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toContainEqual(
+      expect.objectContaining({
+        elementId: 'lonely',
+        message: expect.stringContaining('approvalMode vote needs multi-instance'),
+      }),
+    );
+  });
+
+  it('a node’s cc header CCs its users when the node is entered', async () => {
+    const id = await start('ccnode', { boss: 'a1', watchers: ['cc1'] });
+    expect((await call('cc1', 'GET', `/api/workflow/instances/${id}`)).status).toBe(200);
+    const cc = (await history(id)).find((e) => e.event === 'cc');
+    expect(cc).toMatchObject({
+      elementId: 'one',
+      detail: expect.objectContaining({ userIds: ['cc1'] }),
+    });
+    expect((await act('cc1', (await taskOf(id, 'a1')).id, { action: 'approve' })).status).toBe(403);
   });
 
   it('remind (催办): at most once an hour per instance', async () => {

@@ -1,6 +1,8 @@
 import { checkFeel } from '@crm/metadata';
 import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
 import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
+import { approvalHeaderProblems } from './approvals/settings';
+import type { GraphNode } from './engine/process-graph';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -296,9 +298,40 @@ class Validator {
         const bad = feelProblem(a?.[key]);
         if (bad) this.add(el, bad);
       }
+      this.approval(el);
     }
     this.loop(el);
     this.ioMapping(el);
+  }
+
+  /** Approval headers (README, "Approvals") and the task's embedded form. */
+  approval(el: BpmnElement): void {
+    const headers: Record<string, string> = {};
+    for (const h of list(extension(el, 'zeebe:TaskHeaders')?.values))
+      headers[String(h.key)] = String(h.value ?? '');
+    const lc = el.loopCharacteristics as BpmnElement | undefined;
+    const node = {
+      headers,
+      loop: lc ? { sequential: lc.isSequential === true } : undefined,
+    } as unknown as GraphNode;
+    for (const p of approvalHeaderProblems(node)) this.add(el, p);
+    const formKey = extension(el, 'zeebe:FormDefinition')?.formKey;
+    const embedded = /^camunda-forms:bpmn:(.+)$/.exec(String(formKey ?? ''));
+    if (embedded) {
+      let process: BpmnElement | undefined = el;
+      while (process && process.$type !== 'bpmn:Process')
+        process = process.$parent as BpmnElement | undefined;
+      const form = list(
+        (process?.extensionElements as { values?: unknown } | undefined)?.values,
+      ).find((v) => v.$type === 'zeebe:UserTaskForm' && v.id === embedded[1]);
+      if (!form) this.add(el, `formKey ${String(formKey)}: no zeebe:userTaskForm ${embedded[1]}`);
+      else
+        try {
+          JSON.parse(String(form.body ?? ''));
+        } catch {
+          this.add(el, `zeebe:userTaskForm ${embedded[1]} is not JSON`);
+        }
+    }
   }
 
   loop(el: BpmnElement): void {

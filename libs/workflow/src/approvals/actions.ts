@@ -149,7 +149,7 @@ export class ApprovalActions {
       case 'addSigner':
         return addSigners(c);
       case 'cc':
-        return ccUsers(c, input.userIds, node.id);
+        return ccUsers(s, input.userIds, node.id, c.detail, input.comment);
       case 'return':
         return returnTask(c);
       case 'resubmit':

@@ -97,11 +97,13 @@ export async function addSigners(c: ActionContext): Promise<void> {
 
 /** CC: the users see the instance and its record read-only, and are told. */
 export async function ccUsers(
-  c: Pick<ActionContext, 'core' | 's' | 'actor' | 'detail'> & { input: { comment: string | null } },
+  s: InstanceStep,
   logins: string[],
   elementId: string | null,
+  detail: Record<string, unknown>,
+  comment: string | null = null,
 ): Promise<void> {
-  const { s, actor } = c;
+  const actor = s.ctx.actor;
   const fresh = await newCc(s, logins);
   for (const login of fresh)
     await s.tx.execute(
@@ -109,16 +111,16 @@ export async function ccUsers(
       [s.id, login, elementId, actor, s.now()],
     );
   s.hist(elementId, elementId ? s.node(elementId).type : 'Process', 'cc', {
-    ...c.detail,
+    ...detail,
     userIds: logins,
   });
   if (fresh.length)
-    await c.core.notifier.notify(s.tx, {
+    await s.deps.notifier.notify(s.tx, {
       kind: 'cc',
       to: fresh,
       instanceId: s.id,
       actor,
-      comment: c.input.comment,
+      comment,
       data: { processName: s.graph.id },
     });
 }

@@ -1,3 +1,4 @@
+import { onApprovalTaskCreated } from '../../approvals/node-entry';
 import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { ActivityBehavior } from './types';
@@ -20,5 +21,6 @@ export const userTask: ActivityBehavior = {
       [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
     );
     await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
+    await onApprovalTaskCreated(s, exec, node);
   },
 };
