@@ -74,6 +74,7 @@ export class InstanceOps {
           `instance ${instanceId} was started by ${String(step.row.started_by)}; only its starter or a role with cancel on Workflow may cancel it`,
         );
       step.assertActive();
+      step.outcome = 'cancelled';
       await step.cancelAll('cancelled');
       return step;
     });
