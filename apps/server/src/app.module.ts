@@ -36,6 +36,7 @@ import {
   DeploymentsService,
   EngineService,
   JobExecutorService,
+  MailSenderService,
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
@@ -92,6 +93,7 @@ export class AppModule {
         EngineService,
         TaskTypeRegistry,
         JobExecutorService,
+        MailSenderService,
         AuditService,
         IdentityService,
         AuthService,

@@ -54,6 +54,8 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   NotReady = 'NOT_READY',
   SavedViewNotFound = 'SAVED_VIEW_NOT_FOUND',
+  MailNotFound = 'MAIL_NOT_FOUND',
+  MailNotFailed = 'MAIL_NOT_FAILED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -125,6 +127,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.NotReady]: 503,
   [ErrorCode.SavedViewNotFound]: 404,
+  [ErrorCode.MailNotFound]: 404,
+  [ErrorCode.MailNotFailed]: 409,
   [ErrorCode.Internal]: 500,
 };
 

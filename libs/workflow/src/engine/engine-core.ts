@@ -58,6 +58,7 @@ export class EngineCore {
       taskTypes: this.taskTypes,
       now: () => this.clock.now(),
       settings: this.settings,
+      notifier: this.notifier,
       readRecord: async (tx, entity, id) => {
         if (!this.records) return null;
         try {

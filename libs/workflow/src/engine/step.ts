@@ -13,6 +13,7 @@ import {
   type InstanceView,
   instanceView,
 } from './instance-view';
+import type { Notifier } from '../notify/notifier';
 import type { GraphNode, ProcessGraph } from './process-graph';
 import { deleteCandidatesOf } from './task-candidates';
 import { type TaskContext, TaskTypeError, type TaskTypeRegistry } from './task-types';
@@ -54,6 +55,8 @@ export interface StepDeps {
   now(): Date;
   settings: EngineSettings;
   readRecord(tx: Db, entity: string, id: number): Promise<Record<string, unknown> | null>;
+  /** Approval notifications, written in the step's transaction (notify/notifier.ts). */
+  notifier: Notifier;
 }
 
 export interface Exec {
