@@ -40,7 +40,7 @@ describe('mail configuration', () => {
     );
   });
 
-  it.each([
+  it.each<{ title: string; env: Record<string, string>; at: string }>([
     { title: 'another scheme', env: { SMTP_URL: 'http://smtp.example.com' }, at: 'SMTP_URL' },
     { title: 'no URL at all', env: { SMTP_URL: 'user:secret@smtp' }, at: 'SMTP_URL' },
     { title: 'no sender', env: { SMTP_URL: 'smtp://crm:pw@smtp.example.com' }, at: 'MAIL_FROM' },
