@@ -40,6 +40,7 @@ import {
   DeploymentsService,
   EngineService,
   JobExecutorService,
+  MailSenderService,
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
@@ -99,6 +100,7 @@ export class AppModule {
         EngineService,
         TaskTypeRegistry,
         JobExecutorService,
+        MailSenderService,
         AuditService,
         IdentityService,
         AuthService,

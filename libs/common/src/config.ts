@@ -66,6 +66,23 @@ export interface AppConfig {
     secretAccessKey: string | null;
     forcePathStyle: boolean;
   } | null;
+  /** Email notifications: SMTP_URL set turns them on; null = email off (in-app only). */
+  mail: MailConfig | null;
+  /** Where users open the web app (PUBLIC_URL, no trailing slash): links in emails. */
+  publicUrl: string | null;
+}
+
+export interface MailConfig {
+  /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...:465` (TLS). */
+  smtpUrl: string;
+  /** Sender, `crm@example.com` or `CRM <crm@example.com>` (MAIL_FROM). */
+  from: string;
+  /** How often each node looks for mail to send, ms (0 = only when asked: tests). */
+  pollMs: number;
+  /** Sends tried before a message is marked failed (an admin can retry it). */
+  maxAttempts: number;
+  /** Wait before the first retry; doubles per attempt, ms. */
+  backoffMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -143,6 +160,57 @@ function s3(env: NodeJS.ProcessEnv): AppConfig['s3'] {
   };
 }
 
+/** SMTP_URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@');
+}
+
+const ADDRESS = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+function mail(env: NodeJS.ProcessEnv): MailConfig | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  let u: URL | null = null;
+  try {
+    u = new URL(raw);
+  } catch {
+    /* reported below */
+  }
+  if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname)
+    // not echoed: it may hold a password in a form redactUrl does not recognise
+    throw new CrmError(ErrorCode.ConfigInvalid, 'SMTP_URL is not an smtp:// or smtps:// URL', [
+      { path: 'SMTP_URL', message: 'smtp://user:pass@host:587 or smtps://user:pass@host:465' },
+    ]);
+  const user = decodeURIComponent(u.username);
+  // the SMTP login is often the mailbox itself: then it is the sender unless MAIL_FROM says else
+  const from = env.MAIL_FROM?.trim() || (user.includes('@') ? user : '');
+  if (!from)
+    throw new CrmError(ErrorCode.ConfigInvalid, 'SMTP_URL is set but MAIL_FROM is not', [
+      { path: 'MAIL_FROM', message: 'the sender, e.g. CRM <crm@example.com>' },
+    ]);
+  if (!ADDRESS.test(from))
+    throw new CrmError(ErrorCode.ConfigInvalid, `MAIL_FROM "${from}" is not an address`, [
+      { path: 'MAIL_FROM', message: 'crm@example.com or CRM <crm@example.com>' },
+    ]);
+  return {
+    smtpUrl: raw,
+    from,
+    pollMs: int(env, 'MAIL_POLL_MS', 2000, 0),
+    maxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 5, 1),
+    backoffMs: int(env, 'MAIL_BACKOFF_MS', 60_000, 0),
+  };
+}
+
+function publicUrl(raw: string | undefined): string | null {
+  const v = raw?.trim();
+  if (!v) return null;
+  if (!/^https?:\/\/[^\s/]+/.test(v))
+    throw new CrmError(ErrorCode.ConfigInvalid, `PUBLIC_URL "${v}" is not an http(s) address`, [
+      { path: 'PUBLIC_URL', message: 'e.g. https://crm.example.com' },
+    ]);
+  return v.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'crm.sqlite')}`;
@@ -190,5 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     heavyRequestsPerUser: int(env, 'HEAVY_REQUESTS_PER_USER', 4, 1),
     trustProxy: trustProxy(env.TRUST_PROXY),
     s3: s3(env),
+    mail: mail(env),
+    publicUrl: publicUrl(env.PUBLIC_URL),
   };
 }

@@ -57,6 +57,8 @@ export enum ErrorCode {
   // approvals
   ActionNotAllowed = 'ACTION_NOT_ALLOWED',
   WithdrawNotAllowed = 'WITHDRAW_NOT_ALLOWED',
+  MailNotFound = 'MAIL_NOT_FOUND',
+  MailNotFailed = 'MAIL_NOT_FAILED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -130,6 +132,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.SavedViewNotFound]: 404,
   [ErrorCode.ActionNotAllowed]: 422,
   [ErrorCode.WithdrawNotAllowed]: 409,
+  [ErrorCode.MailNotFound]: 404,
+  [ErrorCode.MailNotFailed]: 409,
   [ErrorCode.Internal]: 500,
 };
 

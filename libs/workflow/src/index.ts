@@ -10,3 +10,5 @@ export * from './engine/timers';
 export * from './engine/visibility';
 export * from './dmn';
 export * from './notify/notifier';
+export * from './notify/mail-sender.service';
+export type { OutboxRow, OutboxState } from './notify/mail-outbox';

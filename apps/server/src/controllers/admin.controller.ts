@@ -13,6 +13,7 @@ import {
 import type { Request } from 'express';
 import { AuditService, AuthService, BUILTIN_ADMIN, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
+import { MailSenderService } from '@crm/workflow';
 import { actorOf } from '../http/request-context';
 import { parseId, parseOptionalInt } from '../http/params';
 
@@ -27,6 +28,7 @@ export class AdminController {
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly meta: MetaService,
+    private readonly mail: MailSenderService,
   ) {}
 
   private admin(req: Request, subject = 'User'): string {
@@ -111,5 +113,33 @@ export class AdminController {
   ) {
     this.admin(req, 'Audit');
     return { data: await this.audit.list(parseOptionalInt(limit, 'limit') ?? 100, outcome) };
+  }
+
+  /** The mail outbox, newest first (`state=failed`: what did not go out, with the last error). */
+  @Get('mail')
+  async mailOutbox(
+    @Query('state') state: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Req() req: Request,
+  ) {
+    this.admin(req, 'Mail');
+    return {
+      data: await this.mail.list(state || undefined, parseOptionalInt(limit, 'limit') ?? 100),
+    };
+  }
+
+  /** Sends a failed mail once more (the next round of the mail job). */
+  @Post('mail/:id/retry')
+  @HttpCode(200)
+  async retryMail(@Param('id') id: string, @Req() req: Request) {
+    const actor = this.admin(req, 'Mail');
+    const row = await this.mail.retry(parseId(id));
+    await this.audit.record({
+      actor,
+      action: 'mail.retry',
+      subject: `mail ${row.id}`,
+      outcome: 'ok',
+    });
+    return row;
   }
 }

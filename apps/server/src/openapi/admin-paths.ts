@@ -104,6 +104,31 @@ export const adminSchemas: Record<string, unknown> = {
     },
     ['id', 'at', 'action', 'outcome'],
   ),
+  OutboxMail: obj(
+    {
+      id: int,
+      recipient: nullable('string'),
+      address: str,
+      locale: nullable('string'),
+      template: {
+        type: ['string', 'null'],
+        description: 'the template document it was rendered from',
+      },
+      subject: str,
+      body: { type: 'string', description: 'HTML' },
+      state: { enum: ['pending', 'sending', 'sent', 'failed'] },
+      attempts: int,
+      nextAttemptAt: {
+        ...timestamp,
+        description: 'pending: when it is tried; sending: claim expiry',
+      },
+      lastError: nullable('string'),
+      instanceId: nullable('integer'),
+      createdAt: timestamp,
+      sentAt: timestamp,
+    },
+    ['id', 'address', 'subject', 'state', 'attempts'],
+  ),
 };
 
 /** Users, departments, roles and the audit trail (AdminController; API tokens: auth-paths.ts). */
@@ -236,6 +261,43 @@ export function adminPaths(): Record<string, unknown> {
         errors: {
           '400': 'QUERY_INVALID: limit is not an integer',
           '403': 'FORBIDDEN: no role allows `manage` on Audit',
+        },
+      }),
+    },
+    '/api/admin/mail': {
+      get: operation({
+        operationId: 'listOutboxMail',
+        tags,
+        summary: 'The mail outbox, newest first',
+        permission: '`manage` on Mail',
+        description:
+          'Email notifications queued by approval steps and sent by the mail job (SMTP_URL); `state=failed` lists what did not go out, with the last SMTP error.',
+        parameters: [
+          queryParam('state', { enum: ['pending', 'sending', 'sent', 'failed'] }),
+          queryParam('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }),
+        ],
+        ok: reply('The mails', dataOf(ref('OutboxMail'))),
+        errors: {
+          '400': 'QUERY_INVALID: an unknown state, limit out of range',
+          '403': 'FORBIDDEN: no role allows `manage` on Mail',
+        },
+      }),
+    },
+    '/api/admin/mail/{id}/retry': {
+      post: operation({
+        operationId: 'retryOutboxMail',
+        tags,
+        summary: 'Send a failed mail once more',
+        permission: '`manage` on Mail; audited',
+        description:
+          'Puts a failed mail back in the queue, due now; the next round of the mail job sends it. A further failure leaves it failed.',
+        parameters: [id],
+        ok: reply('The mail, pending again', ref('OutboxMail')),
+        errors: {
+          '400': BAD_ID,
+          '403': 'FORBIDDEN: no role allows `manage` on Mail',
+          '404': 'MAIL_NOT_FOUND',
+          '409': 'MAIL_NOT_FAILED: the mail is pending, sending or sent',
         },
       }),
     },

@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(53);
+    expect(area.length).toBe(55);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);

@@ -4,6 +4,8 @@ import { templateKind } from './template.kind';
 import { triggerKind } from './trigger.kind';
 
 export * from './registry';
+export * from './template.kind';
+export * from './template-text';
 
 /** The document kinds besides entity and role, one module each. */
 export const EXTRA_KINDS: readonly DocumentKindSpec[] = [calendarKind, triggerKind, templateKind];

@@ -55,7 +55,7 @@ export interface StepDeps {
   now(): Date;
   settings: EngineSettings;
   readRecord(tx: Db, entity: string, id: number): Promise<Record<string, unknown> | null>;
-  /** Approval notifications (notify/notifier.ts). */
+  /** Approval notifications, written in the step's transaction (notify/notifier.ts). */
   notifier: Notifier;
 }
 

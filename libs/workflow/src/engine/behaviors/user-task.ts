@@ -6,7 +6,9 @@ import type { ActivityBehavior } from './types';
 /**
  * A user task: a `crm_wf_task` row for the inbox (assignee and candidates from
  * zeebe:assignmentDefinition, literal or FEEL) and its candidate index rows; the token waits until
- * the task is completed.
+ * the task is completed. Its assignee, else its candidate users, are told (kind `assignment`);
+ * candidate groups are not expanded: who of a role may act depends on row rules, and a mail to
+ * someone who cannot open the task would show them what they may not see.
  */
 export const userTask: ActivityBehavior = {
   async execute(s, exec, node) {
@@ -21,6 +23,16 @@ export const userTask: ActivityBehavior = {
       [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
     );
     await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
+    const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
+    await s.deps.notifier.notify(s.tx, {
+      kind: 'assignment',
+      // whoever routed the task to themselves needs no message about it
+      to: told.filter((u) => u && u !== s.ctx.actor),
+      instanceId: s.id,
+      taskId: task.insertId,
+      actor: s.ctx.actor,
+      data: { record: s.record },
+    });
     await onApprovalTaskCreated(s, exec, node);
   },
 };
