@@ -41,6 +41,7 @@ import {
   EngineService,
   JobExecutorService,
   MailSenderService,
+  ORG_SOURCE,
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
@@ -103,6 +104,8 @@ export class AppModule {
         MailSenderService,
         AuditService,
         IdentityService,
+        // the approver functions read users and departments through the identity service's cache
+        { provide: ORG_SOURCE, useExisting: IdentityService },
         AuthService,
         HeavyRequests,
         Lifecycle,

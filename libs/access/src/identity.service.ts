@@ -40,6 +40,27 @@ export interface Department {
   headId: number | null;
 }
 
+/**
+ * Everything the workflow engine's approver functions read about the organisation (its
+ * `OrgSnapshot`): kept in memory like the user contexts, until users or departments change.
+ */
+export interface OrgSnapshot {
+  users: Array<
+    Pick<
+      User,
+      | 'id'
+      | 'login'
+      | 'displayName'
+      | 'active'
+      | 'departmentId'
+      | 'supervisorId'
+      | 'roles'
+      | 'locale'
+    >
+  >;
+  departments: Array<Pick<Department, 'id' | 'parentId' | 'headId'>>;
+}
+
 const USER_COLUMNS =
   'id, login, display_name, email, phone, locale, active, department_id, supervisor_id, roles, created_at, updated_at';
 
@@ -104,6 +125,8 @@ export class IdentityService {
   private readonly authUsers = new Map<number, { user: User; sessionEpoch: number }>();
   /** Sessions ended by a logout lately, loaded again whenever the access generation moves. */
   private endedSessions: Set<string> | null = null;
+  /** The organisation for the approver functions, with when it was read (wall-clock ms). */
+  private org: { at: number; snapshot: OrgSnapshot } | null = null;
   /** The access generation the cached contexts belong to, and when it was last read. */
   private generation: string | null = null;
   private generationCheckedAt = 0;
@@ -520,6 +543,7 @@ export class IdentityService {
     this.contexts.clear();
     this.authUsers.clear();
     this.endedSessions = null;
+    this.org = null;
   }
 
   /**
@@ -548,12 +572,16 @@ export class IdentityService {
     this.generationCheckedAt = Date.now();
   }
 
-  /** Drops the cached contexts when another node changed users or departments. */
-  private async recheckGeneration(): Promise<void> {
+  /**
+   * Drops the cached contexts when another node changed users or departments. `db` is the
+   * caller's transaction when there is one (SQLite has one connection: a read outside it would
+   * wait for it).
+   */
+  private async recheckGeneration(db: Db = this.db): Promise<void> {
     const now = Date.now();
     if (now - this.generationCheckedAt < GENERATION_RECHECK_MS) return;
     this.generationCheckedAt = now;
-    const [row] = await this.db.query<{ value: string }>(
+    const [row] = await db.query<{ value: string }>(
       "SELECT value FROM crm_setting WHERE setting_key = 'access_generation'",
     );
     const current = row?.value ?? null;
@@ -561,6 +589,48 @@ export class IdentityService {
       this.dropCaches();
       this.generation = current;
     }
+  }
+
+  /**
+   * Users and departments as the workflow engine's approver functions read them (supervisor
+   * chains, department heads, role members), read in the step's transaction `db` and reused until
+   * the access generation changes (or CONTEXT_TTL_MS passes, for changes behind the API's back).
+   */
+  async orgSnapshot(db: Db = this.db): Promise<OrgSnapshot> {
+    await this.recheckGeneration(db);
+    const now = this.clock.now().getTime();
+    if (this.org && now - this.org.at >= 0 && now - this.org.at < CONTEXT_TTL_MS)
+      return this.org.snapshot;
+    // a change committed while this was read drops the caches: a read from before it is not kept
+    const generation = this.generation;
+    const users = await db.query<Record<string, unknown>>(
+      'SELECT id, login, display_name, locale, active, department_id, supervisor_id, roles FROM crm_user ORDER BY id',
+    );
+    const departments = await db.query<Record<string, unknown>>(
+      'SELECT id, parent_id, head_id FROM crm_department ORDER BY id',
+    );
+    const snapshot: OrgSnapshot = {
+      users: users.map((r) => {
+        const u = toUser(r);
+        return {
+          id: u.id,
+          login: u.login,
+          displayName: u.displayName,
+          active: u.active,
+          departmentId: u.departmentId,
+          supervisorId: u.supervisorId,
+          roles: u.roles,
+          locale: u.locale,
+        };
+      }),
+      departments: departments.map((d) => ({
+        id: Number(d.id),
+        parentId: num(d.parent_id),
+        headId: num(d.head_id),
+      })),
+    };
+    if (this.generation === generation) this.org = { at: now, snapshot };
+    return snapshot;
   }
 
   /** The sets a role's placeholders stand for, for one user. */

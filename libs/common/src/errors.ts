@@ -59,6 +59,7 @@ export enum ErrorCode {
   WithdrawNotAllowed = 'WITHDRAW_NOT_ALLOWED',
   MailNotFound = 'MAIL_NOT_FOUND',
   MailNotFailed = 'MAIL_NOT_FAILED',
+  ApproversEmpty = 'APPROVERS_EMPTY',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -134,6 +135,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.WithdrawNotAllowed]: 409,
   [ErrorCode.MailNotFound]: 404,
   [ErrorCode.MailNotFailed]: 409,
+  // an approval node found nobody to decide and its rule is to refuse the start or step
+  [ErrorCode.ApproversEmpty]: 422,
   [ErrorCode.Internal]: 500,
 };
 

@@ -12,3 +12,6 @@ export * from './dmn';
 export * from './notify/notifier';
 export * from './notify/mail-sender.service';
 export type { OutboxRow, OutboxState } from './notify/mail-outbox';
+export * from './approvals/org';
+export * from './approvals/approvers';
+export * from './approvals/preview';

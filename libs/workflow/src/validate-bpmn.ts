@@ -1,4 +1,6 @@
 import { checkFeel } from '@crm/metadata';
+import { routingHeaderProblems } from './approvals/approvers';
+import { ORG_FUNCTION_NAMES } from './approvals/org';
 import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
 import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
 import { approvalHeaderProblems } from './approvals/settings';
@@ -138,7 +140,8 @@ function extension(el: BpmnElement, type: string): BpmnElement | undefined {
  * expression — Zeebe would evaluate it to null at run time; deploy names it instead.
  */
 function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | undefined {
-  const check = checkFeel(text);
+  // the approver sources (approvals/org.ts) are known functions of every engine expression
+  const check = checkFeel(text, ORG_FUNCTION_NAMES);
   if (check.ok) return undefined;
   if (check.unknownFunctions.length)
     return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;
@@ -314,7 +317,8 @@ class Validator {
       headers,
       loop: lc ? { sequential: lc.isSequential === true } : undefined,
     } as unknown as GraphNode;
-    for (const p of approvalHeaderProblems(node)) this.add(el, p);
+    for (const p of [...approvalHeaderProblems(node), ...routingHeaderProblems(headers)])
+      this.add(el, p);
     const formKey = extension(el, 'zeebe:FormDefinition')?.formKey;
     const embedded = /^camunda-forms:bpmn:(.+)$/.exec(String(formKey ?? ''));
     if (embedded) {

@@ -54,6 +54,20 @@ function str(body: Body_, name: string, required = false): string | undefined {
   return v;
 }
 
+/** The request's `record`: absent, or `{ entity, id }`. */
+function recordOf(body: Body_): { entity: string; id: number } | undefined {
+  const record = body?.record as { entity?: unknown; id?: unknown } | undefined;
+  if (record === undefined) return undefined;
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    typeof record.entity !== 'string' ||
+    !Number.isInteger(record.id)
+  )
+    throw bad('/record', 'record is { entity, id }');
+  return record as { entity: string; id: number };
+}
+
 function int(body: Body_, name: string): number | undefined {
   const v = body?.[name];
   if (v === undefined || v === null) return undefined;
@@ -90,15 +104,7 @@ export class WorkflowController {
    */
   @Post('instances')
   async start(@Body() body: Body_, @Req() req: Request) {
-    const record = body?.record as { entity?: unknown; id?: unknown } | undefined;
-    if (
-      record !== undefined &&
-      (typeof record !== 'object' ||
-        record === null ||
-        typeof record.entity !== 'string' ||
-        !Number.isInteger(record.id))
-    )
-      throw bad('/record', 'record is { entity, id }');
+    const record = recordOf(body);
     const actor = actorOf(req);
     const processKey = str(body, 'processKey', true);
     // users start the process as it is now; an older version (its rules since fixed) is for
@@ -109,28 +115,66 @@ export class WorkflowController {
         'Workflow',
         'only the latest version of a process may be started; a chosen version needs operate on Workflow',
       );
-    // a start rule may name the processes it allows (`processKey`): check with those rules only
-    const starter = actor.principal.forProcess(processKey);
-    const on = record ? (record as { entity: string }).entity : 'Workflow';
-    if (actor.principal.ability.can('start', on) && !starter.ability.can('start', on))
-      throw actor.principal.deny(
-        'start',
-        on,
-        `no role of ${actor.id} allows starting ${processKey}${record ? ` on ${on}` : ''}`,
-      );
-    if (record) {
-      const r = record as { entity: string; id: number };
-      await this.records.assertMay(r.entity, r.id, 'start', starter);
-    } else starter.assert('start', 'Workflow');
+    await this.assertMayStart(req, processKey, record);
     return this.engine.start(
       {
         processKey,
         version: int(body, 'version'),
         variables: variablesOf(body),
         businessKey: str(body, 'businessKey'),
-        record: record as { entity: string; id: number } | undefined,
+        record,
       },
       actor.id,
+    );
+  }
+
+  /** `start` on the record, or on Workflow, by a rule that allows this process key. */
+  private async assertMayStart(
+    req: Request,
+    processKey: string,
+    record: { entity: string; id: number } | undefined,
+  ): Promise<void> {
+    const actor = actorOf(req);
+    // a start rule may name the processes it allows (`processKey`): check with those rules only
+    const starter = actor.principal.forProcess(processKey);
+    const on = record ? record.entity : 'Workflow';
+    if (actor.principal.ability.can('start', on) && !starter.ability.can('start', on))
+      throw actor.principal.deny(
+        'start',
+        on,
+        `no role of ${actor.id} allows starting ${processKey}${record ? ` on ${on}` : ''}`,
+      );
+    if (record) await this.records.assertMay(record.entity, record.id, 'start', starter);
+    else starter.assert('start', 'Workflow');
+  }
+
+  /**
+   * "Who will approve this?": the approval nodes and approvers the data would route to, starting
+   * nothing. Allowed to whoever may start the process on that record (or, without one, on
+   * Workflow) — it shows what a start would show them.
+   */
+  @Post('preview')
+  @HttpCode(200)
+  async preview(@Body() body: Body_, @Req() req: Request) {
+    const record = recordOf(body);
+    const values = body?.values;
+    if (
+      values !== undefined &&
+      (typeof values !== 'object' || values === null || Array.isArray(values))
+    )
+      throw bad('/values', 'values must be an object of field → value');
+    if (record && values !== undefined)
+      throw bad('/values', 'send either record (a stored record) or values (an unsaved one)');
+    const processKey = str(body, 'processKey', true);
+    await this.assertMayStart(req, processKey, record);
+    return this.engine.preview(
+      {
+        processKey,
+        record,
+        values: values as Record<string, unknown> | undefined,
+        variables: variablesOf(body),
+      },
+      actorOf(req).id,
     );
   }
 

@@ -76,7 +76,8 @@ export function approvalPaths(): Record<string, unknown> {
           '403': 'FORBIDDEN: not an assignee or candidate',
           '404': 'TASK_NOT_FOUND (or not visible to the caller)',
           '409': 'TASK_CONFLICT: decided or changed meanwhile',
-          '422': 'ACTION_NOT_ALLOWED: the node does not allow the action, or the target',
+          '422':
+            'ACTION_NOT_ALLOWED: the node does not allow the action, or the target; APPROVERS_EMPTY: the approval node the decision leads to has nobody to decide and its rule is `onEmpty: refuse` (nothing of the step is saved)',
         },
       }),
     },

@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(55);
+    expect(area.length).toBe(56);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -108,6 +108,7 @@ describe('buildOpenApi', () => {
     for (const guarded of [
       'post /api/files',
       'post /api/workflow/deployments',
+      'post /api/workflow/preview',
       'post /api/workflow/messages',
       'post /api/workflow/external-jobs/fetch-and-lock',
       'post /api/workflow/incidents/{id}/retry',
@@ -214,7 +215,7 @@ describe('buildOpenApi: workflow', () => {
     expect(Object.keys(bodySchema(start).properties!)).toEqual(
       expect.arrayContaining(['version', 'variables', 'businessKey', 'record']),
     );
-    expect(codes(start).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413']);
+    expect(codes(start).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422']);
     expect(component(jsonSchema(start, '201')).properties!.state.enum).toEqual([
       'active',
       'completed',
@@ -231,6 +232,20 @@ describe('buildOpenApi: workflow', () => {
     ]);
     expect(codes(op('/api/workflow/instances/{id}/cancel', 'post'))).toContain('409');
     expect(codes(op('/api/workflow/instances/{id}/history', 'get'))).toContain('404');
+  });
+
+  it('documents the approval route preview', () => {
+    const preview = op('/api/workflow/preview', 'post');
+    expect(bodySchema(preview).required).toEqual(['processKey']);
+    expect(Object.keys(bodySchema(preview).properties!)).toEqual([
+      'processKey',
+      'record',
+      'values',
+      'variables',
+    ]);
+    expect(codes(preview).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413']);
+    const route = component(jsonSchema(preview, '200'));
+    expect(route.required).toEqual(['processKey', 'version', 'nodes', 'stops']);
   });
 
   it('documents the external job protocol and incidents', () => {

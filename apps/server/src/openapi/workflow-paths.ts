@@ -174,6 +174,65 @@ export const workflowSchemas: Record<string, unknown> = {
     },
     ['id', 'instanceId', 'kind', 'message', 'state'],
   ),
+  ApprovalPreview: obj(
+    {
+      processKey: str,
+      version: { type: 'integer', description: 'the version a start would run (the latest)' },
+      nodes: {
+        type: 'array',
+        description: 'the user tasks the data routes to, in the order a token reaches them',
+        items: obj(
+          {
+            elementId: str,
+            name: nullable('string'),
+            mode: { enum: ['single', 'any', 'all', 'vote', 'sequential'] },
+            approval: {
+              type: 'boolean',
+              description: 'an approval node (header approvalMode)',
+            },
+            approvers: {
+              type: 'array',
+              description: 'assignees and candidate users (multi-instance: one per inner task)',
+              items: ref('PreviewPerson'),
+            },
+            candidateGroups: {
+              type: 'array',
+              items: obj({ name: str, members: { type: 'array', items: ref('PreviewPerson') } }, [
+                'name',
+                'members',
+              ]),
+            },
+            route: {
+              enum: [
+                'approvers',
+                'supervisor',
+                'admin',
+                'auto-approve',
+                'refuse',
+                'repeated',
+                'task',
+              ],
+              description:
+                "approvers: as the sources gave them; supervisor: the initiator was taken off and their supervisor decides; admin / auto-approve / refuse: the node's empty-list rule (refuse: a start would answer 422 APPROVERS_EMPTY); repeated: approved automatically, its approver approved the node before; task: a user task that is no approval node",
+            },
+            onEmpty: { type: ['string', 'null'], enum: ['approve', 'admin', 'refuse', null] },
+          },
+          ['elementId', 'mode', 'approval', 'approvers', 'candidateGroups', 'route'],
+        ),
+      },
+      stops: {
+        type: 'array',
+        description:
+          'where the walk could not predict what follows (a message wait, a service result, a called process); empty when every path reached its end',
+        items: obj({ elementId: str, name: nullable('string'), reason: str }, [
+          'elementId',
+          'reason',
+        ]),
+      },
+    },
+    ['processKey', 'version', 'nodes', 'stops'],
+  ),
+  PreviewPerson: obj({ login: str, displayName: nullable('string') }, ['login']),
   Notification: obj(
     {
       id: int,
@@ -328,13 +387,15 @@ export function workflowPaths(): Record<string, unknown> {
         ok: reply('The instance as it waits (or ended)', instance),
         errors: {
           '400':
-            'processKey missing, a malformed record or version, VARIABLES_INVALID, or an invalid body',
+            'processKey missing, a malformed record or version, VARIABLES_INVALID (also: an approver picked outside what `picked()` allows, at `/variables/<name>`), or an invalid body',
           '403': 'FORBIDDEN: no role allows `start` on the record (or on Workflow)',
           '404':
             'DEFINITION_NOT_FOUND, or the record (or its entity) does not exist or is not readable',
           '409':
             'NOT_STARTABLE (not executable, no none start event), FLOW_STUCK or ELEMENT_NOT_EXECUTABLE',
           '413': VARIABLES_TOO_LARGE,
+          '422':
+            'APPROVERS_EMPTY: an approval node found nobody to decide and its rule is `onEmpty: refuse` (the error names the element); nothing was started',
         },
       }),
       get: operation({
@@ -356,6 +417,41 @@ export function workflowPaths(): Record<string, unknown> {
         ],
         ok: reply('The instances', dataOf(instance)),
         errors: { '400': 'QUERY_INVALID or BAD_REQUEST: a bad state, record or limit' },
+      }),
+    },
+    '/api/workflow/preview': {
+      post: operation({
+        operationId: 'previewApprovalRoute',
+        tags,
+        summary: 'Who will approve this? The approval route the data would take',
+        permission:
+          'whoever may start the process: `start` on the record when `record` is given; otherwise `start` on Workflow',
+        description:
+          'Walks the diagram from its start event as a token would, with the FEEL context a start would give (initiator = the caller, the record or the unsaved `values`, the variables): gateway conditions, script tasks, DMN decisions and `crm:update-record` changes are evaluated on a copy, approver sources and the approval rules (separation of duties, empty lists, repeated approvers) are applied, and each approval node is taken as approved (`decision = "approve"`). It stops, saying why, where what follows is unknown. Nothing is started or written.',
+        requestBody: jsonBody(
+          obj(
+            {
+              processKey: { type: 'string', minLength: 1 },
+              record: obj({ entity: str, id: int }, ['entity', 'id']),
+              values: {
+                ...anyObject,
+                description: 'the fields of a record not saved yet (instead of `record`)',
+              },
+              variables,
+            },
+            ['processKey'],
+          ),
+        ),
+        ok: reply('The route', ref('ApprovalPreview')),
+        errors: {
+          '400':
+            'processKey missing, a malformed record, values with record, VARIABLES_INVALID (also a picked approver outside what `picked()` allows)',
+          '403': 'FORBIDDEN: no role allows `start` on the record (or on Workflow)',
+          '404':
+            'DEFINITION_NOT_FOUND, or the record (or its entity) does not exist or is not readable',
+          '409': 'NOT_STARTABLE: not executable, or no none start event',
+          '413': VARIABLES_TOO_LARGE,
+        },
       }),
     },
     '/api/workflow/instances/{id}': {

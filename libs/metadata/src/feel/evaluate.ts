@@ -53,8 +53,14 @@ function bind(
       expression,
       `unknown FEEL function ${unknown.map((n) => `"${n}"`).join(', ')}`,
     );
-  if (!a.aliases.size && !options.functions) return variables;
-  const ctx: Record<string, unknown> = { ...variables, ...options.functions };
+  // only the caller's functions the expression calls: a variable of the same name that it only
+  // reads stays a variable (functions and variables are apart, as in Zeebe)
+  const called = options.functions
+    ? a.calls.filter((c) => !a.locals.has(c.name) && c.name in options.functions!)
+    : [];
+  if (!a.aliases.size && !called.length) return variables;
+  const ctx: Record<string, unknown> = { ...variables };
+  for (const c of called) ctx[c.name] = options.functions![c.name];
   for (const [alias, name] of a.aliases)
     ctx[alias] = builtinFunction(name, options) ?? feelinBuiltins().get(name);
   return ctx;

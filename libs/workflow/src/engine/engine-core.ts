@@ -2,6 +2,7 @@ import type { AppConfig, Clock, Db } from '@crm/common';
 import { CrmError, ErrorCode } from '@crm/common';
 import type { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
+import type { OrgSource } from '../approvals/org';
 import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
@@ -47,6 +48,8 @@ export class EngineCore {
     readonly taskTypes: TaskTypeRegistry,
     readonly records: RecordsService | null,
     config: AppConfig | null,
+    /** Users and departments for the approver functions (the access lib's IdentityService). */
+    readonly org: OrgSource | null = null,
   ) {
     this.notifier = new Notifier(clock);
     this.settings = {
@@ -68,6 +71,7 @@ export class EngineCore {
           throw e;
         }
       },
+      ...(org ? { org: (tx: Db) => org.orgSnapshot(tx) } : {}),
     };
   }
 

@@ -15,6 +15,8 @@ import {
 import { RecordsService } from '@crm/records';
 import { ApprovalActions } from '../approvals/actions';
 import { InstanceApprovalOps } from '../approvals/instance-actions';
+import { ORG_SOURCE, type OrgSource } from '../approvals/org';
+import { type PreviewInput, type PreviewResult, previewRoute } from '../approvals/preview';
 import { EngineCore } from './engine-core';
 import { IncidentOps } from './incidents';
 import { InstanceOps } from './instances';
@@ -73,8 +75,9 @@ export class EngineService extends EngineCore {
     taskTypes: TaskTypeRegistry,
     @Optional() @Inject(RecordsService) records: RecordsService | null,
     @Optional() @Inject(APP_CONFIG) config: AppConfig | null,
+    @Optional() @Inject(ORG_SOURCE) org: OrgSource | null,
   ) {
-    super(db, clock, taskTypes, records, config);
+    super(db, clock, taskTypes, records, config, org);
   }
 
   private readonly instanceOps = new InstanceOps(this);
@@ -101,6 +104,12 @@ export class EngineService extends EngineCore {
   readonly remind = this.approvalOps.remind.bind(this.approvalOps);
   readonly modify = this.approvalOps.modify.bind(this.approvalOps);
   readonly instanceRecord = this.approvalOps.record.bind(this.approvalOps);
+
+  /** Who would approve: the approval nodes the data routes to (approvals/preview.ts). */
+  preview(input: PreviewInput, actor: string): Promise<PreviewResult> {
+    checkVariables(input.variables, '/variables', this.settings.maxVariablesBytes);
+    return previewRoute(this, input, actor);
+  }
 
   // ---- messages -----------------------------------------------------------------------------
 

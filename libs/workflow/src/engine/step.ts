@@ -4,7 +4,15 @@ import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
-import type { FeelOptions } from '@crm/metadata';
+import type { FeelFunction, FeelOptions } from '@crm/metadata';
+import {
+  EMPTY_ORG,
+  type OrgIndex,
+  type OrgSnapshot,
+  orgFunctions,
+  orgIndex,
+} from '../approvals/org';
+import { checkPicks } from '../approvals/picks';
 import { StepIncident, attr, feel } from './expressions';
 import { type PendingDelivery, deliverBuffered } from './messages';
 import {
@@ -57,6 +65,8 @@ export interface StepDeps {
   readRecord(tx: Db, entity: string, id: number): Promise<Record<string, unknown> | null>;
   /** Approval notifications, written in the step's transaction (notify/notifier.ts). */
   notifier: Notifier;
+  /** The organisation the approver functions read (approvals/org.ts); none = nobody. */
+  org?(tx: Db): Promise<OrgSnapshot>;
 }
 
 export interface Exec {
@@ -84,11 +94,22 @@ const MAX_STEPS = 10_000;
 
 export class StepContext {
   readonly steps = new Map<number, InstanceStep>();
+  private orgIx: OrgIndex | null = null;
   constructor(
     readonly tx: Db,
     readonly deps: StepDeps,
     readonly actor: string,
   ) {}
+
+  /** The organisation snapshot, read once per step (FEEL functions are synchronous). */
+  get org(): OrgIndex {
+    if (!this.orgIx) throw new Error('the organisation is read when an instance is loaded');
+    return this.orgIx;
+  }
+
+  private async loadOrg(): Promise<void> {
+    this.orgIx ??= orgIndex(this.deps.org ? await this.deps.org(this.tx) : EMPTY_ORG);
+  }
 
   /** Locks and loads an instance (once per transaction). */
   async load(instanceId: number): Promise<InstanceStep> {
@@ -103,6 +124,7 @@ export class StepContext {
       throw new CrmError(ErrorCode.InstanceNotFound, `instance ${instanceId} not found`, [
         { path: 'id', message: 'not found' },
       ]);
+    await this.loadOrg();
     const g = await this.deps.graph(this.tx, Number(row.definition_id), row.process_key);
     const execRows = await this.tx.query<Record<string, unknown>>(
       'SELECT id, parent_id, element_id, state, variables, loop_state FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
@@ -144,6 +166,17 @@ export class StepContext {
         `${input.processKey} has no none start event; it starts by message or timer only`,
         [{ path: '/processKey', message: 'no none start event' }],
       );
+    await this.loadOrg();
+    const record = input.record
+      ? await this.deps.readRecord(this.tx, input.record.entity, input.record.id)
+      : null;
+    // approvers the initiator picked (picked(...)) are checked before anything is written
+    if (!input.parent)
+      checkPicks(g, input.variables, this.org, {
+        initiator: this.actor,
+        record,
+        feel: this.feelOptionsBase(),
+      });
     const now = toDbTimestamp(this.deps.now());
     const r = await this.tx.execute(
       `INSERT INTO crm_wf_instance (definition_id, process_key, definition_version, business_key, state, variables, started_by, started_at, version, parent_instance_id, parent_execution_id, record_entity, record_id) VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
@@ -181,14 +214,18 @@ export class StepContext {
     };
     const step = new InstanceStep(this, row, g, { ...input.variables });
     step.fresh = true;
-    if (input.record)
-      step.record = await this.deps.readRecord(this.tx, input.record.entity, input.record.id);
+    step.record = record;
     this.steps.set(row.id, step);
     step.hist(null, 'Process', 'start', input.variables);
     await armEventSubprocesses(step, null, null);
     const exec = await step.createExec(null, startNode);
     await step.drain([exec]);
     return step;
+  }
+
+  /** The engine's clock and time zone for FEEL (InstanceStep adds the approver functions). */
+  feelOptionsBase(): FeelOptions {
+    return { clock: { now: () => this.deps.now() }, timeZone: this.deps.settings.timeZone };
   }
 
   /** Writes every touched instance. */
@@ -375,7 +412,21 @@ export class InstanceStep {
    * company's time zone (CRM_TIMEZONE), so a business date formed at 07:00 in Beijing is today's.
    */
   get feelOptions(): FeelOptions {
-    return { clock: { now: () => this.ctx.deps.now() }, timeZone: this.ctx.deps.settings.timeZone };
+    return { ...this.ctx.feelOptionsBase(), functions: this.orgFunctions() };
+  }
+
+  /** The organisation as the approver sources see it in this step. */
+  get org(): OrgIndex {
+    return this.ctx.org;
+  }
+
+  private fns: Record<string, FeelFunction> | null = null;
+  /** The approver sources (approvals/org.ts), reading this instance's record and variables. */
+  private orgFunctions(): Record<string, FeelFunction> {
+    return (this.fns ??= orgFunctions(this.ctx.org, {
+      record: () => this.record,
+      variable: (name) => this.vars[name],
+    }));
   }
   feel(expression: string, context: Record<string, unknown>, at: string): unknown {
     return feel(expression, context, at, this.feelOptions);
@@ -468,7 +519,13 @@ export class InstanceStep {
     } catch (e) {
       if (e instanceof StepIncident || e instanceof TaskTypeError || e instanceof TimerSpecError) {
         await this.incident(exec, e instanceof StepIncident ? e.kind : 'task-failed', e.message);
-      } else if (e instanceof CrmError && e.status < 500 && e.code !== ErrorCode.FlowStuck) {
+      } else if (
+        e instanceof CrmError &&
+        e.status < 500 &&
+        e.code !== ErrorCode.FlowStuck &&
+        // an approval node refusing its empty list refuses the whole start or step
+        e.code !== ErrorCode.ApproversEmpty
+      ) {
         // a built-in task's record write was refused (invalid, conflict...): the process owns it
         await this.incident(exec, 'task-failed', `${e.code}: ${e.message}`);
       } else throw e;

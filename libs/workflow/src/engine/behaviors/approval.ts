@@ -56,6 +56,8 @@ export function approvalSettled(node: GraphNode, loop: LoopState): boolean {
 export function approvalOutcome(node: GraphNode, loop: LoopState): Decision {
   const st = approvalSettings(node);
   const { approvals, rejections, total } = tally(loop);
+  // nobody to ask and the node's rule approved it (onEmpty: approve, approvals/approvers.ts)
+  if (total === 0) return 'approve';
   if (st.mode === 'vote')
     return approvals >= votesNeeded(total, st.passRatio) ? 'approve' : 'reject';
   if (st.mode === 'any') {

@@ -1,3 +1,4 @@
+import { approverItems } from '../../approvals/approvers';
 import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
@@ -18,12 +19,14 @@ export async function startMultiInstance(
   body: Exec,
   node: GraphNode,
 ): Promise<void> {
-  const items = s.feel(node.loop!.inputCollection, s.scopeVars(body), node.id);
-  if (!Array.isArray(items))
+  const collection = s.feel(node.loop!.inputCollection, s.scopeVars(body), node.id);
+  if (!Array.isArray(collection))
     throw new StepIncident(
       'expression',
       `multi-instance ${node.id}: inputCollection is not a list`,
     );
+  // an approval node's approvers: separation of duties and the empty-list rule
+  const items = await approverItems(s, body, node, collection);
   body.state = 'scope';
   body.loop = { items, next: 0, completed: 0, outputs: items.map(() => null) };
   s.touch(body);

@@ -1,3 +1,4 @@
+import { assignApprovalTask } from '../../approvals/approvers';
 import { onApprovalTaskCreated } from '../../approvals/node-entry';
 import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
@@ -5,19 +6,21 @@ import type { ActivityBehavior } from './types';
 
 /**
  * A user task: a `crm_wf_task` row for the inbox (assignee and candidates from
- * zeebe:assignmentDefinition, literal or FEEL) and its candidate index rows; the token waits until
- * the task is completed. Its assignee, else its candidate users, are told (kind `assignment`);
- * candidate groups are not expanded: who of a role may act depends on row rules, and a mail to
- * someone who cannot open the task would show them what they may not see.
+ * zeebe:assignmentDefinition, literal or FEEL, after the approval rules of approvals/approvers.ts)
+ * and its candidate index rows; the token waits until the task is completed. Its assignee, else
+ * its candidate users, are told (kind `assignment`); candidate groups are not expanded: who of a
+ * role may act depends on row rules, and a mail to someone who cannot open the task would show
+ * them what they may not see. An approval the engine decides itself (nobody to ask, or the same
+ * approver again) completes here, with no task to tell anyone about.
  */
 export const userTask: ActivityBehavior = {
   async execute(s, exec, node) {
     s.park(exec, 'waiting');
-    const c = s.scopeVars(exec);
-    const raw = node.assignee ? s.attr(node.assignee, c, node.id) : null;
-    const assignee = raw === null || raw === '' ? null : String(raw);
-    const groups = node.candidateGroups ? joinList(s.attr(node.candidateGroups, c, node.id)) : null;
-    const users = node.candidateUsers ? joinList(s.attr(node.candidateUsers, c, node.id)) : null;
+    const a = await assignApprovalTask(s, exec, node);
+    if (!a) return;
+    const assignee = a.assignee;
+    const groups = joinList(a.groups);
+    const users = joinList(a.users);
     const task = await s.tx.execute(
       `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
       [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
