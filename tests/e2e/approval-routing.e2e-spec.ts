@@ -103,6 +103,15 @@ const PROCESSES = [
       }),
     ]),
   ),
+  ...(['approve', 'admin'] as const).map((rule) =>
+    line(`vote_${rule}`, [
+      approval('vote_approval', {
+        assignee: '=approver',
+        each: '=supervisorChain(initiator, 2)',
+        headers: { approvalMode: 'vote', onEmpty: rule },
+      }),
+    ]),
+  ),
   line('later_refuse', [
     approval('first', { assignee: '=supervisor(initiator)' }),
     approval('second', { assignee: '=deptHead(initiator)', headers: { onEmpty: 'refuse' } }),
@@ -307,6 +316,24 @@ describe.each(DIALECTS)('approval routing on %s', (dialect) => {
     const ok = await start('dir', 'empty_refuse');
     expect(ok.status).toBe(201);
     expect((await openTasks(ok.body.id)).map((t) => t.assignee)).toEqual(['ceo']);
+  });
+
+  it('an empty multi-instance collection follows the rule as a whole', async () => {
+    // nobody is above the CEO: the vote has no voters
+    const auto = await start('ceo', 'vote_approve');
+    expect(auto.status).toBe(201);
+    expect([auto.body.state, auto.body.variables.decision]).toEqual(['completed', 'approve']);
+    expect(
+      (await history(auto.body.id)).filter((h) => h.event === 'auto-approve').map((h) => h.detail),
+    ).toEqual([{ taskId: expect.any(Number), reason: 'no approvers' }]);
+    // with the admin rule, one inner task for the admins
+    const admin = await start('ceo', 'vote_admin');
+    expect((await openTasks(admin.body.id)).map((t) => [t.elementId, t.assignee])).toEqual([
+      ['vote_approval', 'admin'],
+    ]);
+    // someone with people above them gets their voters
+    const mgr = await start('mgr', 'vote_admin');
+    expect((await openTasks(mgr.body.id)).map((t) => t.assignee).sort()).toEqual(['ceo', 'dir']);
   });
 
   it('onEmpty refuse on a later node refuses that step, and the approval stays undone', async () => {

@@ -234,8 +234,8 @@ export async function recordAutoApproval(
 }
 
 /**
- * Completes an approval task the engine decided (the lead's approve action does the same for a
- * person): recorded, then the node goes on with `decision: "approve"`.
+ * Completes an approval task the engine decided (as actions.ts completes a person's approve):
+ * recorded, then the node goes on with `decision: "approve"`. Other modules may call it.
  */
 export async function autoApprove(
   s: InstanceStep,
@@ -308,8 +308,8 @@ export async function assignApprovalTask(
 
 /**
  * The items of a multi-instance node after the approval rules (unchanged for other nodes). When
- * the node approves itself, the decision is recorded and set, and the items are empty (the body
- * completes at once).
+ * the node approves itself, the decision is recorded and the items are empty: the body completes
+ * at once, and a node with no inner decisions comes out approved (behaviors/approval.ts).
  */
 export async function approverItems(
   s: InstanceStep,
@@ -320,9 +320,7 @@ export async function approverItems(
   if (!isApproverCollection(node)) return items;
   const routed = routeCollection(items, s.org, s.row.started_by, routingSettings(node));
   if (routed.route.kind === 'refuse') throw approversEmpty(node);
-  if (routed.route.kind === 'auto-approve') {
+  if (routed.route.kind === 'auto-approve')
     await recordAutoApproval(s, body, node, { reason: 'no approvers' });
-    s.setVar(s.parent(body), 'decision', 'approve');
-  }
   return routed.items;
 }
