@@ -42,6 +42,7 @@ import {
   JobExecutorService,
   MailSenderService,
   ORG_SOURCE,
+  RecordTriggers,
   TaskTypeRegistry,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
@@ -99,6 +100,8 @@ export class AppModule {
         FilesService,
         DeploymentsService,
         EngineService,
+        // registers the engine's record hooks (triggers, record lock) with RecordsService
+        RecordTriggers,
         TaskTypeRegistry,
         JobExecutorService,
         MailSenderService,

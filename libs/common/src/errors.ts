@@ -60,6 +60,9 @@ export enum ErrorCode {
   MailNotFound = 'MAIL_NOT_FOUND',
   MailNotFailed = 'MAIL_NOT_FAILED',
   ApproversEmpty = 'APPROVERS_EMPTY',
+  RecordLocked = 'RECORD_LOCKED',
+  TriggerLoop = 'TRIGGER_LOOP',
+  TriggerNotFound = 'TRIGGER_NOT_FOUND',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -137,6 +140,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.MailNotFailed]: 409,
   // an approval node found nobody to decide and its rule is to refuse the start or step
   [ErrorCode.ApproversEmpty]: 422,
+  [ErrorCode.RecordLocked]: 409,
+  [ErrorCode.TriggerLoop]: 409,
+  [ErrorCode.TriggerNotFound]: 404,
   [ErrorCode.Internal]: 500,
 };
 

@@ -9,3 +9,4 @@ export * from './csv';
 export * from './tabular';
 export * from './transfer.service';
 export * from './file-storage';
+export * from './write-hooks';

@@ -40,8 +40,10 @@ import {
   referenceErrors,
   replaceLinks,
 } from './references';
+import { type BatchWriter, type ImportItem, bulkWrite, importRecords } from './batch-writes';
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
+import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write-hooks';
 
 /** `start`: start a process about the record (a workflow action with row conditions). */
 export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'export' | 'import' | 'start';
@@ -73,6 +75,10 @@ export interface Actor {
   id: string;
   locale: Locale;
   access?: RecordAccess;
+  /** The user's roles (what a write hook may ask, e.g. is this a task's candidate group?). */
+  roles?: readonly string[];
+  /** Set when the workflow engine writes for a process instance (write-hooks.ts). */
+  engine?: EngineOrigin;
 }
 
 const ALL_ROWS: SqlFragment = { sql: '1=1', params: [] };
@@ -107,16 +113,7 @@ export interface HistoryEntry {
 }
 
 export const MAX_LIMIT = 500;
-/** Errors listed in one failed import answer (the total is in `totalErrors`). */
-export const MAX_IMPORT_ERRORS = 100;
-
-/** One row of an import: its number as the user sees it, the create body, conversion errors. */
-export interface ImportItem {
-  row: number;
-  data: unknown;
-  /** Cells that could not even be converted (relative to the row, e.g. `/extra`). */
-  errors?: ErrorDetail[];
-}
+export { MAX_IMPORT_ERRORS, type ImportItem } from './batch-writes';
 const DEFAULT_LIMIT = 50;
 
 const isM2M = (f: FieldDef): boolean => f.type === 'relation' && f.relation === 'manyToMany';
@@ -131,6 +128,8 @@ const parseJson = (v: unknown): unknown =>
 @Injectable()
 export class RecordsService {
   private validators = new Map<string, EntityValidators>();
+  /** Write listeners and guards other libraries register (the workflow engine's triggers and lock). */
+  readonly hooks = new RecordHookSet();
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -636,10 +635,19 @@ export class RecordsService {
 
   // ---- writes inside a caller's transaction (workflow steps) ---------------------------------
 
-  /** Creates a record in the caller's transaction; validated exactly like an API create. */
-  async createIn(tx: Db, entityName: string, body: unknown, actorId: string): Promise<number> {
+  /**
+   * Creates a record in the caller's transaction; validated exactly like an API create. The
+   * engine's write (`origin`): hooks see it as such.
+   */
+  async createIn(
+    tx: Db,
+    entityName: string,
+    body: unknown,
+    actorId: string,
+    origin: EngineOrigin = { instanceId: null, depth: 0 },
+  ): Promise<number> {
     const e = this.entity(entityName);
-    const actor: Actor = { id: actorId, locale: 'en' };
+    const actor: Actor = { id: actorId, locale: 'en', engine: origin };
     return this.insert(tx, e, this.prepareCreate(e, body, actor), actor);
   }
 
@@ -650,6 +658,7 @@ export class RecordsService {
     id: number,
     changes: unknown,
     actorId: string,
+    origin: EngineOrigin = { instanceId: null, depth: 0 },
   ): Promise<void> {
     const e = this.entity(entityName);
     const [row] = await tx.query<{ version: number }>(
@@ -661,200 +670,37 @@ export class RecordsService {
       ...(changes as Record<string, unknown>),
       version: Number(row.version),
     });
-    await this.applyPatch(tx, e, id, patch, { id: actorId, locale: 'en' });
+    await this.applyPatch(tx, e, id, patch, { id: actorId, locale: 'en', engine: origin });
   }
 
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
-  async bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
-    const e = this.entity(entityName);
-    const items = (body as { records?: unknown })?.records;
-    if (!Array.isArray(items) || items.length === 0 || items.length > 1000) {
-      throw new CrmError(
-        ErrorCode.RecordInvalid,
-        'bulk takes { records: [...] } with 1 to 1000 records',
-        [{ path: '/records', message: 'must be a list of 1 to 1000 records' }],
-      );
-    }
-    type Op =
-      | { kind: 'create'; data: RecordData }
-      | { kind: 'update'; id: number; patch: RecordData & { version: number } };
-    const ops: Op[] = [];
-    const errors: ErrorDetail[] = [];
-    items.forEach((item, i) => {
-      try {
-        const it = item as Record<string, unknown>;
-        if (it && typeof it === 'object' && 'id' in it) {
-          const { id, ...rest } = it;
-          if (!Number.isInteger(id))
-            throw new CrmError(ErrorCode.RecordInvalid, 'bad id', [
-              { path: '/id', message: 'must be an integer' },
-            ]);
-          ops.push({ kind: 'update', id: id as number, patch: this.preparePatch(e, rest) });
-        } else ops.push({ kind: 'create', data: this.prepareCreate(e, item, actor) });
-      } catch (err) {
-        if (!(err instanceof CrmError)) throw err;
-        errors.push(
-          ...(err.errors.length ? err.errors : [{ path: '', message: err.message }]).map((d) => ({
-            ...d,
-            path: `/records/${i}${d.path}`,
-          })),
-        );
-      }
-    });
-    if (errors.length)
-      throw new CrmError(
-        ErrorCode.RecordInvalid,
-        `${errors.length} error(s) in bulk records; nothing was written`,
-        errors,
-      );
-    items.forEach((item) => {
-      const { id, ...rest } = (item ?? {}) as Record<string, unknown>;
-      this.checkWriteAccess(e, id === undefined ? 'create' : 'update', rest, actor);
-    });
-    await this.loadAccess(e, [...new Set(ops.map((o) => o.kind))], actor);
-    for (const op of ops) if (op.kind === 'create') await this.takeNumbers(e, op.data);
-    const ids = await this.db.transaction(async (tx) => {
-      const out: number[] = [];
-      for (const [i, op] of ops.entries()) {
-        try {
-          if (op.kind === 'create') out.push(await this.insert(tx, e, op.data, actor));
-          else {
-            await this.applyPatch(tx, e, op.id, op.patch, actor);
-            out.push(op.id);
-          }
-        } catch (err) {
-          if (err instanceof CrmError) {
-            throw new CrmError(
-              err.code,
-              `record ${i}: ${err.message}; nothing was written`,
-              // a detail's path is a pointer (/field) or a subject (quote/1, from a denial)
-              err.errors.map((d) => ({
-                ...d,
-                path: `/records/${i}${!d.path || d.path.startsWith('/') ? '' : '/'}${d.path}`,
-              })),
-              err.extra,
-            );
-          }
-          throw err;
-        }
-      }
-      return out;
-    });
-    const data: RecordData[] = [];
-    for (const id of ids) data.push(await this.readBack(entityName, id, actor));
-    return { data };
+  bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
+    return bulkWrite(this.batchWriter(), entityName, body, actor);
   }
 
-  /**
-   * Creates the records of an import in one transaction: all or nothing. Needs `import` and
-   * `create` on the entity and field-level create on every field any row writes. Each row goes
-   * through the create path (validation, references, owner default, conditions); errors point at
-   * `/rows/<row>/<field>` with the row as the caller numbers it. Validation errors of every row
-   * come at once (the first MAX_IMPORT_ERRORS of them); database-level ones (a unique value, a
-   * missing related record) stop at the first. A dry run does all of it, then rolls back.
-   */
-  async importMany(
+  /** An import's records in one transaction, all or nothing (batch-writes.ts). */
+  importMany(
     entityName: string,
     items: ImportItem[],
     actor: Actor,
     opts: { dryRun?: boolean } = {},
   ): Promise<{ ids: number[] }> {
-    const e = this.entity(entityName);
-    const importable = actor.access ? await actor.access.rows(e, 'import') : ALL_ROWS;
-    await this.loadAccess(e, ['create'], actor);
-    const fields = new Set<string>();
-    for (const it of items)
-      if (it.data && typeof it.data === 'object')
-        Object.keys(it.data).forEach((k) => fields.add(k));
-    actor.access?.assertWrite(e, 'create', [...fields]);
-    const errors: ErrorDetail[] = [];
-    const prepared: Array<{ row: number; data: RecordData }> = [];
-    for (const it of items) {
-      // cells that could not be converted, then the create validation of the rest of the row
-      const rowErrors: ErrorDetail[] = [...(it.errors ?? [])];
-      try {
-        const data = this.prepareCreate(e, it.data, actor);
-        if (!rowErrors.length) prepared.push({ row: it.row, data });
-      } catch (err) {
-        if (!(err instanceof CrmError)) throw err;
-        const taken = new Set(rowErrors.map((d) => d.path));
-        const details = err.errors.length ? err.errors : [{ path: '', message: err.message }];
-        rowErrors.push(...details.filter((d) => !taken.has(d.path)));
-      }
-      errors.push(...rowErrors.map((d) => ({ ...d, path: `/rows/${it.row}${d.path}` })));
-    }
-    if (errors.length)
-      throw new CrmError(
-        ErrorCode.RecordInvalid,
-        `${errors.length} error(s) in the imported rows; nothing was written`,
-        errors.slice(0, MAX_IMPORT_ERRORS),
-        errors.length > MAX_IMPORT_ERRORS ? { totalErrors: errors.length } : undefined,
-      );
-    // A dry run takes no numbers: numbering inside its transaction would hold the counter's row
-    // lock until the rollback and stall every other user's create for as long as the run lasts
-    // (7.5 s for 10,000 rows). Its rows get placeholders no code rule produces instead.
-    for (const p of prepared)
-      if (opts.dryRun) dryRunNumbers(e, p.data, p.row);
-      else await this.takeNumbers(e, p.data);
-    const rollback = new Error('dry run');
-    try {
-      return await this.db.transaction(async (tx) => {
-        const ids: number[] = [];
-        for (const p of prepared) {
-          try {
-            ids.push(await this.insert(tx, e, p.data, actor));
-          } catch (err) {
-            if (!(err instanceof CrmError)) throw err;
-            throw new CrmError(
-              err.code,
-              `row ${p.row}: ${err.message}; nothing was written`,
-              (err.errors.length ? err.errors : [{ path: '', message: err.message }]).map((d) => ({
-                ...d,
-                path: `/rows/${p.row}${d.path.startsWith('/') ? d.path : ''}`,
-              })),
-              err.extra,
-            );
-          }
-        }
-        await this.assertImportable(tx, e, ids, prepared, importable, actor);
-        if (opts.dryRun) throw rollback;
-        return { ids };
-      });
-    } catch (err) {
-      if (err === rollback) return { ids: [] };
-      throw err;
-    }
+    return importRecords(this.batchWriter(), entityName, items, actor, opts);
   }
 
-  /**
-   * The created rows must also satisfy the conditions of `import` (create's were checked row by
-   * row): a role may let a manager import only records owned in their department.
-   */
-  private async assertImportable(
-    tx: Db,
-    e: CompiledEntity,
-    ids: number[],
-    prepared: Array<{ row: number }>,
-    importable: SqlFragment,
-    actor: Actor,
-  ): Promise<void> {
-    if (!actor.access || importable.sql === ALL_ROWS.sql) return;
-    const ok = new Set<number>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const rows = await tx.query<{ id: number }>(
-        `SELECT t.id FROM ${q(e.table)} t WHERE t.id IN (${chunk.map(() => '?').join(', ')}) AND (${importable.sql})`,
-        [...chunk, ...importable.params],
-      );
-      for (const r of rows) ok.add(Number(r.id));
-    }
-    const bad = ids.findIndex((id) => !ok.has(id));
-    if (bad >= 0)
-      throw actor.access.deny(
-        'import',
-        `${e.name}/new`,
-        `row ${prepared[bad].row} would be outside the records you may import`,
-      );
+  private batchWriter(): BatchWriter {
+    return {
+      db: this.db,
+      entity: (name) => this.entity(name),
+      prepareCreate: (e, body, actor) => this.prepareCreate(e, body, actor),
+      preparePatch: (e, body) => this.preparePatch(e, body),
+      checkWriteAccess: (e, action, body, actor) => this.checkWriteAccess(e, action, body, actor),
+      loadAccess: (e, actions, actor) => this.loadAccess(e, actions, actor),
+      takeNumbers: (e, data) => this.takeNumbers(e, data),
+      insert: (tx, e, data, actor) => this.insert(tx, e, data, actor),
+      applyPatch: (tx, e, id, patch, actor) => this.applyPatch(tx, e, id, patch, actor),
+      readBack: (name, id, actor) => this.readBack(name, id, actor),
+    };
   }
 
   private prepareCreate(e: CompiledEntity, body: unknown, actor: Actor): RecordData {
@@ -992,6 +838,11 @@ export class RecordsService {
       ts,
     );
     await this.assertStillAllowed(tx, e, id, 'create', actor);
+    const created: RecordData = { ...data, id, owner: row.owner, createdBy: actor.id, version: 1 };
+    await this.hooks.afterWrite(
+      tx,
+      event(e, id, 'create', null, created, Object.keys(data), actor),
+    );
     return id;
   }
 
@@ -1044,6 +895,11 @@ export class RecordsService {
       // Lost a race with a concurrent update between our read and write.
       throw await this.conflictAsSeen(tx, e, id, actor);
     }
+    // the lock asks about the fields this patch changes, not those a form sent back unchanged
+    const changed = Object.keys(changes).filter(
+      (k) => JSON.stringify(current[k] ?? null) !== JSON.stringify(changes[k] ?? null),
+    );
+    await this.hooks.check(tx, { entity: e, id, kind: 'update', fields: changed, actor });
     // history records the lists as stored, hidden links included (readers see them filtered)
     const stored: RecordData = { ...changes };
     for (const [name, f] of Object.entries(e.fields)) {
@@ -1057,6 +913,9 @@ export class RecordsService {
     }
     if (entries.length) await this.writeHistory(tx, e, id, 'update', entries, actor, ts);
     await this.assertStillAllowed(tx, e, id, 'update', actor);
+    const updated = { ...merged, ...stored, version: version + 1, updatedBy: actor.id };
+    const fields = Object.keys(changes);
+    await this.hooks.afterWrite(tx, event(e, id, 'update', current, updated, fields, actor));
   }
 
   /**
@@ -1107,7 +966,11 @@ export class RecordsService {
         [ts, ts, actor.id, id, current.version as number],
       );
       if (r.affected === 0) throw await this.conflictAsSeen(tx, e, id, actor);
+      await this.hooks.check(tx, { entity: e, id, kind: 'delete', fields: [], actor });
       await this.writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
+      // the listeners see the whole record, not the user's masked view of it
+      const old = await this.get(entityName, id, { withDeleted: true }, tx);
+      await this.hooks.afterWrite(tx, event(e, id, 'delete', old, null, [], actor));
     });
   }
 
@@ -1148,6 +1011,8 @@ export class RecordsService {
       );
       if (done.affected !== 1) throw await notDeleted();
       await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
+      const back = await this.get(entityName, id, {}, tx);
+      await this.hooks.afterWrite(tx, event(e, id, 'restore', null, back, [], actor));
     });
     return this.readBack(entityName, id, actor);
   }
@@ -1334,8 +1199,12 @@ export class RecordsService {
   }
 }
 
-/** Stand-ins for a dry run's auto-numbers: unique per row, so unique indexes still hold. */
-function dryRunNumbers(e: CompiledEntity, data: RecordData, row: number): void {
-  for (const [name, f] of Object.entries(e.fields))
-    if (f.type === 'autoNumber') data[name] = `~dry-run~${row}`;
-}
+const event = (
+  entity: CompiledEntity,
+  id: number,
+  kind: RecordWriteEvent['kind'],
+  old: RecordData | null,
+  now: RecordData | null,
+  fields: string[],
+  actor: Actor,
+): RecordWriteEvent => ({ entity, id, kind, old, new: now, fields, actor });

@@ -15,3 +15,5 @@ export type { OutboxRow, OutboxState } from './notify/mail-outbox';
 export * from './approvals/org';
 export * from './approvals/approvers';
 export * from './approvals/preview';
+export * from './approvals/triggers';
+export * from './approvals/record-lock';

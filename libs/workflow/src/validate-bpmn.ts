@@ -5,6 +5,7 @@ import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
 import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
 import { approvalHeaderProblems } from './approvals/settings';
 import type { GraphNode } from './engine/process-graph';
+import { propertyProblems } from './approvals/outcome';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -191,6 +192,15 @@ class Validator {
       this.add(container, 'an embedded subprocess starts with a none start event only');
     }
     for (const el of elements) this.element(el, elements);
+    if (isProcess) this.crmProperties(container, 'process');
+  }
+
+  /** The CRM's process and end event properties (approvals/outcome.ts). */
+  crmProperties(el: BpmnElement, on: 'process' | 'endEvent'): void {
+    const props: Record<string, string> = {};
+    for (const p of list(extension(el, 'zeebe:Properties')?.properties))
+      if (p.name !== undefined) props[String(p.name)] = String(p.value ?? '');
+    for (const problem of propertyProblems(props, on)) this.add(el, problem);
   }
 
   /**
@@ -251,6 +261,7 @@ class Validator {
     if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
     if (TASKS.has(t)) return this.task(el);
     if (GATEWAYS.has(t)) return this.gateway(el, siblings);
+    if (t === 'bpmn:EndEvent') this.crmProperties(el, 'endEvent');
     if (EVENTS.has(t)) return this.event(el, siblings);
     if (t === 'bpmn:SubProcess') return this.scope(el, false);
     if (t === 'bpmn:CallActivity') return this.callActivity(el);

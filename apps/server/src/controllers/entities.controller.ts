@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { MetaService } from '@crm/metadata';
+import { MetaService, buttonTriggers } from '@crm/metadata';
 import { actorOf } from '../http/request-context';
 
 /**
@@ -32,6 +32,16 @@ export class EntitiesController {
             label: this.meta.model.entities.get(i.sourceEntity)?.doc.fields[i.sourceField]?.inverse
               ?.label ?? { 'zh-CN': i.name, en: i.name },
           })),
+        // the record page's buttons (trigger documents) the caller may press: one of the
+        // trigger's roles, or a start rule for its process on this entity (the record's own
+        // conditions are checked when pressed)
+        buttons: buttonTriggers(this.meta.model.documents, e.name)
+          .filter((t) =>
+            t.roles
+              ? t.roles.some((r) => principal.user.roles.includes(r))
+              : principal.forProcess(t.process).ability.can('start', e.name),
+          )
+          .map((t) => ({ name: t.name, label: t.button!.label, process: t.process })),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return { data };

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { RecordsService } from '@crm/records';
+import { RecordTriggers } from '@crm/workflow';
 import { HeavyRequest } from '../http/heavy-requests';
 import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
@@ -20,7 +21,10 @@ import { parseId, parseJsonParam, parseList, parseOptionalInt } from '../http/pa
 
 @Controller('api/records/:entity')
 export class RecordsController {
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    private readonly triggers: RecordTriggers,
+  ) {}
 
   @Get()
   @UseInterceptors(HeavyRequest)
@@ -113,6 +117,40 @@ export class RecordsController {
     @Req() req: Request,
   ) {
     await this.records.share(entity, parseId(id), body?.login, actorOf(req));
+  }
+
+  /**
+   * Presses a button trigger: its process starts bound to the record, as the caller. They must be
+   * able to read the record, and hold one of the trigger's roles — or, without roles, a start rule
+   * that allows this process on this record (as POST /api/workflow/instances checks).
+   */
+  @Post(':id/buttons/:trigger')
+  async press(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Param('trigger') name: string,
+    @Req() req: Request,
+  ) {
+    const actor = actorOf(req);
+    const recordId = parseId(id);
+    const t = this.triggers.button(entity, name);
+    await this.records.get(entity, recordId, { access: actor.access });
+    if (t.roles) {
+      if (!t.roles.some((r) => actor.roles.includes(r)))
+        throw actor.principal.deny(
+          'start',
+          entity,
+          `button ${t.name} is for ${t.roles.join(', ')}; ${actor.id} holds none of these roles`,
+        );
+    } else {
+      await this.records.assertMay(
+        entity,
+        recordId,
+        'start',
+        actor.principal.forProcess(t.process),
+      );
+    }
+    return this.triggers.press(t, recordId, actor.id);
   }
 
   @Get(':id/history')

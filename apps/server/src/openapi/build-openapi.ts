@@ -2,6 +2,7 @@ import type { MetadataModel } from '@crm/metadata';
 import { adminPaths, adminSchemas } from './admin-paths';
 import { approvalPaths } from './approval-paths';
 import { authPaths } from './auth-paths';
+import { buttonPaths } from './button-paths';
 import { filePaths, fileSchemas } from './file-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
 import { errorRef, errorResponse, errorResponses } from './responses';
@@ -154,7 +155,8 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         responses: {
           '200': { description: 'Updated', content: { 'application/json': { schema: ref } } },
           '409': {
-            description: 'Stale version',
+            description:
+              'VERSION_CONFLICT: a stale version (with the current record); RECORD_LOCKED: a process bound to the record locks it (`extra`: instanceId, editableFields)',
             content: { 'application/json': { schema: errorRef } },
           },
           ...errorResponses,
@@ -172,7 +174,13 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
             description: 'refuse (409) if the record changed since',
           },
         ],
-        responses: { '204': { description: 'Deleted (restorable)' }, ...errorResponses },
+        responses: {
+          '204': { description: 'Deleted (restorable)' },
+          '409': errorResponse(
+            'VERSION_CONFLICT: the record changed since `version`; RECORD_LOCKED: a process bound to the record locks it',
+          ),
+          ...errorResponses,
+        },
       },
     };
     paths[`/api/records/${e.name}/{id}/restore`] = {
@@ -212,7 +220,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         },
       },
     };
-    Object.assign(paths, transferPaths(e, Name, ref, tag));
+    Object.assign(paths, transferPaths(e, Name, ref, tag), buttonPaths(model, e, tag));
     paths[`/api/records/${e.name}/bulk`] = {
       post: {
         tags: tag,

@@ -126,8 +126,14 @@ export function workspacePaths(): Record<string, unknown> {
                     'label',
                   ]),
                 },
+                buttons: {
+                  type: 'array',
+                  description:
+                    "the record page's buttons (`trigger` documents, `on: button`) the caller may press: `POST /api/records/{entity}/{id}/buttons/{name}`",
+                  items: obj({ name: str, label, process: str }, ['name', 'label', 'process']),
+                },
               },
-              ['name', 'label', 'displayField', 'inverses'],
+              ['name', 'label', 'displayField', 'inverses', 'buttons'],
             ),
           ),
         ),

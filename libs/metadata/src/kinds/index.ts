@@ -6,6 +6,7 @@ import { triggerKind } from './trigger.kind';
 export * from './registry';
 export * from './template.kind';
 export * from './template-text';
+export * from './trigger.kind';
 
 /** The document kinds besides entity and role, one module each. */
 export const EXTRA_KINDS: readonly DocumentKindSpec[] = [calendarKind, triggerKind, templateKind];

@@ -62,6 +62,7 @@ export class EngineCore {
       now: () => this.clock.now(),
       settings: this.settings,
       notifier: this.notifier,
+      records: this.records,
       readRecord: async (tx, entity, id) => {
         if (!this.records) return null;
         try {

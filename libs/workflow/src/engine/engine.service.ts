@@ -87,6 +87,7 @@ export class EngineService extends EngineCore {
   private readonly approvalOps = new InstanceApprovalOps(this);
 
   readonly start = this.instanceOps.start.bind(this.instanceOps);
+  readonly startIn = this.instanceOps.startIn.bind(this.instanceOps);
   readonly cancel = this.instanceOps.cancel.bind(this.instanceOps);
   readonly instances = this.instanceOps.instances.bind(this.instanceOps);
   readonly instance = this.instanceOps.instance.bind(this.instanceOps);

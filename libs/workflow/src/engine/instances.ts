@@ -1,6 +1,7 @@
-import { CrmError, ErrorCode, type SqlParam, fromDbTimestamp } from '@crm/common';
+import { CrmError, type Db, ErrorCode, type SqlParam, fromDbTimestamp, q } from '@crm/common';
 import { type EngineCore, bad, instanceNotFound } from './engine-core';
 import { type InstanceView, instanceView } from './instance-view';
+import { type InstanceStep, StepContext } from './step';
 import { checkVariables } from './variables';
 import { type WorkflowViewer, instanceVisibleSql } from './visibility';
 
@@ -18,48 +19,76 @@ export class InstanceOps {
 
   async start(input: StartInput, actor: string): Promise<InstanceView> {
     checkVariables(input.variables, '/variables', this.core.settings.maxVariablesBytes);
-    const started = await this.core.step(actor, async (ctx) => {
-      const rows = await ctx.tx.query<{
-        id: number;
-        version: number;
-        executable: number | boolean;
-      }>(
-        `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${input.version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
-        input.version ? [input.processKey, input.version] : [input.processKey],
-      );
-      if (!rows.length)
-        throw new CrmError(
-          ErrorCode.DefinitionNotFound,
-          `no process definition "${input.processKey}"${input.version ? ` version ${input.version}` : ''}`,
-          [{ path: input.version ? '/version' : '/processKey', message: 'not deployed' }],
-        );
-      const def = rows[0];
-      if (!(Number(def.executable) === 1 || def.executable === true))
-        throw new CrmError(
-          ErrorCode.NotStartable,
-          `${input.processKey} is not executable (isExecutable="false")`,
-          [{ path: '/processKey', message: 'not executable' }],
-        );
-      if (input.record) {
-        const rec = await this.core.deps.readRecord(ctx.tx, input.record.entity, input.record.id);
-        if (!rec)
-          throw new CrmError(
-            ErrorCode.RecordNotFound,
-            `${input.record.entity} ${input.record.id} does not exist`,
-            [{ path: '/record', message: 'no such record' }],
-          );
-      }
-      const step = await ctx.startInstance({
-        definitionId: Number(def.id),
-        processKey: input.processKey,
-        version: Number(def.version),
-        variables: input.variables ?? {},
-        businessKey: input.businessKey ?? null,
-        record: input.record ?? null,
-      });
-      return step;
-    });
+    const started = await this.core.step(actor, (ctx) => this.begin(ctx, input));
     return started.view();
+  }
+
+  /**
+   * Starts an instance in the caller's transaction (a record write that fires a trigger): no
+   * retry here, the caller owns the transaction; a refused start throws and the caller's write
+   * rolls back with it. `triggerDepth` counts the trigger starts that led here.
+   */
+  async startIn(
+    tx: Db,
+    input: StartInput,
+    actor: string,
+    opts: { triggerDepth: number; recordDeleted?: boolean },
+  ): Promise<InstanceView> {
+    checkVariables(input.variables, '/variables', this.core.settings.maxVariablesBytes);
+    const ctx = new StepContext(tx, this.core.deps, actor, opts.triggerDepth);
+    const step = await this.begin(ctx, input, opts.recordDeleted);
+    await ctx.commit();
+    return step.view();
+  }
+
+  /** Finds the definition, checks the record, creates the instance and runs it to its waits. */
+  private async begin(
+    ctx: StepContext,
+    input: StartInput,
+    recordDeleted = false,
+  ): Promise<InstanceStep> {
+    const rows = await ctx.tx.query<{
+      id: number;
+      version: number;
+      executable: number | boolean;
+    }>(
+      `SELECT id, version, executable FROM crm_wf_definition WHERE process_key = ?${input.version ? ' AND version = ?' : ''} ORDER BY version DESC LIMIT 1`,
+      input.version ? [input.processKey, input.version] : [input.processKey],
+    );
+    if (!rows.length)
+      throw new CrmError(
+        ErrorCode.DefinitionNotFound,
+        `no process definition "${input.processKey}"${input.version ? ` version ${input.version}` : ''}`,
+        [{ path: input.version ? '/version' : '/processKey', message: 'not deployed' }],
+      );
+    const def = rows[0];
+    if (!(Number(def.executable) === 1 || def.executable === true))
+      throw new CrmError(
+        ErrorCode.NotStartable,
+        `${input.processKey} is not executable (isExecutable="false")`,
+        [{ path: '/processKey', message: 'not executable' }],
+      );
+    // a deleted record's trigger binds the instance to it all the same (its `record` is null)
+    if (input.record && !recordDeleted) {
+      // the row lock makes a start and a write of the record take turns: the record lock
+      // (approvals/record-lock.ts) then sees this instance in every write that follows
+      await lockRecordRow(ctx.tx, this.core, input.record);
+      const rec = await this.core.deps.readRecord(ctx.tx, input.record.entity, input.record.id);
+      if (!rec)
+        throw new CrmError(
+          ErrorCode.RecordNotFound,
+          `${input.record.entity} ${input.record.id} does not exist`,
+          [{ path: '/record', message: 'no such record' }],
+        );
+    }
+    return ctx.startInstance({
+      definitionId: Number(def.id),
+      processKey: input.processKey,
+      version: Number(def.version),
+      variables: input.variables ?? {},
+      businessKey: input.businessKey ?? null,
+      record: input.record ?? null,
+    });
   }
 
   /** Cancels an instance: anyone with `cancel` on Workflow, or its starter (withdrawing it). */
@@ -183,4 +212,15 @@ export class InstanceOps {
       at: fromDbTimestamp(r.at),
     }));
   }
+}
+
+/** MySQL: takes the record's row lock (SQLite has one writer: nothing to do). */
+async function lockRecordRow(
+  tx: Db,
+  core: EngineCore,
+  record: { entity: string; id: number },
+): Promise<void> {
+  if (tx.dialect !== 'mysql' || !core.records) return;
+  const e = core.records.entity(record.entity);
+  await tx.query(`SELECT id FROM ${q(e.table)} WHERE id = ? FOR UPDATE`, [record.id]);
 }

@@ -58,6 +58,8 @@ export interface GraphNode {
   headers: Record<string, string>;
   /** zeebe:formDefinition formKey (`camunda-forms:bpmn:<id>`: an embedded form of the process). */
   formKey?: string;
+  /** zeebe:properties of the element (an end event's `outcome`...). */
+  properties: Record<string, string>;
   inputs: Mapping[];
   outputs: Mapping[];
   loop?: LoopSpec;
@@ -91,7 +93,10 @@ export interface ProcessGraph {
   reach: Map<string, Set<string>>;
   /** Event subprocesses by the scope they listen in (null = the process). */
   eventSubprocesses: Map<string | null, string[]>;
-  /** zeebe:properties of the process (approval settings: README, "Approvals"). */
+  /**
+   * zeebe:properties of the process: approval and record settings (README, "Approvals" and
+   * "Tied to records": withdraw, lockRecord, outcome.*). Zeebe ignores them.
+   */
   properties: Record<string, string>;
   /** Embedded Camunda forms (zeebe:userTaskForm) by id: their JSON. */
   forms: Record<string, string>;
@@ -132,6 +137,7 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
     outgoing: [],
     incoming: 0,
     headers: {},
+    properties: zeebeProperties(el),
     inputs: mappings(el, 'inputParameters'),
     outputs: mappings(el, 'outputParameters'),
     boundaries: [],

@@ -1,4 +1,6 @@
 import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
+import type { RecordsService } from '@crm/records';
+import { settleRecord } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
@@ -67,6 +69,8 @@ export interface StepDeps {
   notifier: Notifier;
   /** The organisation the approver functions read (approvals/org.ts); none = nobody. */
   org?(tx: Db): Promise<OrgSnapshot>;
+  /** Writes the engine makes itself: an outcome into the record, values restored on cancel. */
+  records: RecordsService | null;
 }
 
 export interface Exec {
@@ -99,6 +103,8 @@ export class StepContext {
     readonly tx: Db,
     readonly deps: StepDeps,
     readonly actor: string,
+    /** How many trigger starts led here (approvals/triggers.ts): record writes pass it on. */
+    readonly triggerDepth = 0,
   ) {}
 
   /** The organisation snapshot, read once per step (FEEL functions are synchronous). */
@@ -524,7 +530,8 @@ export class InstanceStep {
         e.status < 500 &&
         e.code !== ErrorCode.FlowStuck &&
         // an approval node refusing its empty list refuses the whole start or step
-        e.code !== ErrorCode.ApproversEmpty
+        e.code !== ErrorCode.ApproversEmpty &&
+        e.code !== ErrorCode.TriggerLoop
       ) {
         // a built-in task's record write was refused (invalid, conflict...): the process owns it
         await this.incident(exec, 'task-failed', `${e.code}: ${e.message}`);
@@ -633,6 +640,8 @@ export class InstanceStep {
     this.ended = state;
     for (const e of [...this.execs.values()]) this.drop(e);
     this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);
+    // the record the instance is about gets its outcome (or its pre-approval values) now
+    await settleRecord(this, state);
     if (state === 'completed' && this.row.parent_instance_id) {
       const parent = await this.ctx.load(Number(this.row.parent_instance_id));
       const callExec = parent.execs.get(Number(this.row.parent_execution_id));

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, type Clock, type Db, toDbTimestamp } from '@crm/common';
-import { RecordsService } from '@crm/records';
+import { type EngineOrigin, RecordsService } from '@crm/records';
 
 /**
  * Built-in service task types. A serviceTask whose zeebe:taskDefinition type is registered here
@@ -20,6 +20,8 @@ export interface TaskContext {
   record: { entity: string; id: number } | null;
   instanceId: number;
   actor: string;
+  /** How many trigger starts led to this step: the task's record writes carry it on. */
+  triggerDepth?: number;
 }
 
 export interface TaskType {
@@ -31,6 +33,13 @@ export interface TaskType {
 
 /** A task type's own failure (bad headers, remote error): an incident or a retry, never a 500. */
 export class TaskTypeError extends Error {}
+
+/** The engine's origin of a task's record write (write-hooks.ts in libs/records). */
+const origin = (ctx: TaskContext): EngineOrigin => ({
+  instanceId: ctx.instanceId,
+  depth: ctx.triggerDepth ?? 0,
+  task: true,
+});
 
 const fieldsOf = (ctx: TaskContext, reserved: string[]): Record<string, unknown> =>
   Object.fromEntries(
@@ -50,7 +59,7 @@ class UpdateRecord implements TaskType {
     if (!entity || !Number.isInteger(id))
       throw new TaskTypeError('crm:update-record needs a linked record or entity and id headers');
     const changes = fieldsOf(ctx, ['entity', 'id']);
-    await this.records.patchIn(ctx.tx!, entity, id, changes, ctx.actor);
+    await this.records.patchIn(ctx.tx!, entity, id, changes, ctx.actor, origin(ctx));
   }
 }
 
@@ -69,6 +78,7 @@ class CreateRecord implements TaskType {
       entity,
       fieldsOf(ctx, ['entity', 'resultVariable']),
       ctx.actor,
+      origin(ctx),
     );
     return { [result]: id };
   }

@@ -6,6 +6,7 @@ import { type TimerPlan, planTimer } from '../timers';
 import { hasBuffered } from '../messages';
 import { broadcastSignal } from '../signals';
 import { applyInputMappings } from '../variables';
+import { reachedEnd } from '../../approvals/outcome';
 import { leave } from './gateways';
 import { startJob } from './job-task';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
@@ -68,6 +69,7 @@ export const endEvent: ElementBehavior = {
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return;
     s.hist(node.id, node.type, 'end');
+    reachedEnd(s, node);
     if (node.error) return throwError(s, exec, node.error.code ?? '', `error end event ${node.id}`);
     if (node.terminate) return terminate(s, exec);
     return endToken(s, exec);
@@ -89,6 +91,7 @@ export async function completeEvent(
   await disarm(s, exec, node);
   if (node.type === 'EndEvent') {
     s.hist(node.id, node.type, 'end');
+    reachedEnd(s, node);
     return endToken(s, exec);
   }
   return leave(s, exec);

@@ -83,5 +83,6 @@ export function taskContext(
     record: s.recordRef,
     instanceId: s.id,
     actor: s.ctx.actor,
+    triggerDepth: s.ctx.triggerDepth,
   };
 }
