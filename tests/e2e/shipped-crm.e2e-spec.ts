@@ -120,11 +120,10 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       unitPrice: { amount: 120000 },
       amount: { amount: 240000 },
     });
-    // the shipped quote approval (workflows/quote_approval.bpmn) drives the quote's status
-    const approval = await s.api('POST', '/api/workflow/instances', {
-      processKey: 'quote_approval',
-      record: { entity: 'quote', id: quote.id },
-    });
+    // the quote's Submit for approval button (metadata/triggers/quote_submit.yaml) starts the
+    // shipped quote approval (workflows/quote_approval.bpmn), which drives the quote's status
+    const approval = await s.api('POST', `/api/records/quote/${quote.id}/buttons/quote_submit`);
+    expect(approval.status).toBe(201);
     expect(approval.body).toMatchObject({
       state: 'active',
       activeElementIds: ['manager_approval'],
@@ -217,10 +216,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
         discount: 35,
       })
     ).body;
-    const run = await s.api('POST', '/api/workflow/instances', {
-      processKey: 'quote_approval',
-      record: { entity: 'quote', id: quote.id },
-    });
+    const run = await s.api('POST', `/api/records/quote/${quote.id}/buttons/quote_submit`);
     const task = async (group: string) =>
       (
         await s.api(
@@ -296,10 +292,20 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       })
     ).body;
     const submit = (login: string) =>
-      as(login, 'POST', '/api/workflow/instances', {
-        processKey: 'quote_approval',
-        record: { entity: 'quote', id: quote.id },
-      });
+      as(login, 'POST', `/api/records/quote/${quote.id}/buttons/quote_submit`);
+    const buttons = (
+      (await as('li', 'GET', '/api/meta/entities')).body.data as Array<{
+        name: string;
+        buttons: Array<{ name: string; label: { en: string } }>;
+      }>
+    ).find((e) => e.name === 'quote')!.buttons;
+    expect(buttons).toEqual([
+      {
+        name: 'quote_submit',
+        label: { 'zh-CN': '提交审批', en: 'Submit for approval' },
+        process: 'quote_approval',
+      },
+    ]);
     expect((await submit('zhao')).status).toBe(404); // not zhao's quote: invisible to him
     // an admin-only process on the same quote: li's start rule names quote_approval alone
     const fastTrack = await s.api(
@@ -323,19 +329,19 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect((await submit('li')).status).toBe(403);
     expect((await as('zhao', 'GET', `/api/workflow/instances/${run.body.id}`)).status).toBe(404);
 
-    // frozen while in approval
+    // locked by the engine while in approval: for the rep, and for the manager who may otherwise
+    // change and delete the team's quotes
     const patch = async (body: Record<string, unknown>) => {
       const now = (await as('li', 'GET', `/api/records/quote/${quote.id}`)).body;
       return as('li', 'PATCH', `/api/records/quote/${quote.id}`, { ...body, version: now.version });
     };
     const frozen = await patch({ discount: 50 });
-    expect(frozen.status).toBe(403);
-    expect(frozen.body.message).toContain('a quote in approval or approved cannot be changed');
-    const share = await as('li', 'POST', `/api/records/quote/${quote.id}/shares`, {
-      login: 'zhao',
-    });
-    expect(share.status).toBe(403);
-    expect(share.body.message).toContain('a quote in approval or approved cannot be changed');
+    expect(frozen.status).toBe(409);
+    expect(frozen.body.code).toBe('RECORD_LOCKED');
+    expect(frozen.body.message).toContain(`quote_approval (instance ${run.body.id})`);
+    const removed = await as('wang', 'DELETE', `/api/records/quote/${quote.id}`);
+    expect(removed.status).toBe(409);
+    expect(removed.body.code).toBe('RECORD_LOCKED');
     // the manager of li's department gets the task, a manager elsewhere does not; li cannot
     // approve their own quote
     const managerTask = (await inbox('wang')).find((t) => t.elementId === 'manager_approval');
@@ -373,7 +379,31 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       subject: string;
     }>;
     expect(told.map((n) => n.subject).join(' | ')).toContain(quote.code);
-    expect((await patch({ name: '改名' })).status).toBe(403);
+    // approved, it stays frozen by the roles (the engine's lock ended with the approval)
+    const approved = await patch({ name: '改名' });
+    expect(approved.status).toBe(403);
+    expect(approved.body.message).toContain('an approved quote cannot be changed');
+  });
+
+  it('puts a cancelled approval back: the quote is a draft again, editable and submittable', async () => {
+    const customer = (await s.api('POST', '/api/records/customer', { name: '撤销客户' })).body;
+    const quote = (
+      await s.api('POST', '/api/records/quote', { name: '撤销报价', customer: customer.id })
+    ).body;
+    const run = await s.api('POST', `/api/records/quote/${quote.id}/buttons/quote_submit`);
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('inApproval');
+    const cancelled = await s.api('POST', `/api/workflow/instances/${run.body.id}/cancel`);
+    expect(cancelled.body.state).toBe('cancelled');
+    const now = (await s.api('GET', `/api/records/quote/${quote.id}`)).body;
+    expect(now.status).toBe('draft');
+    const edited = await s.api('PATCH', `/api/records/quote/${quote.id}`, {
+      version: now.version,
+      discount: 5,
+    });
+    expect(edited.status).toBe(200);
+    expect(
+      (await s.api('POST', `/api/records/quote/${quote.id}/buttons/quote_submit`)).status,
+    ).toBe(201);
   });
 
   it('never lets a manager approve the quote they submitted themselves', async () => {
@@ -404,8 +434,8 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     ).body;
     const run = await s.api(
       'POST',
-      '/api/workflow/instances',
-      { processKey: 'quote_approval', record: { entity: 'quote', id: quote.id } },
+      `/api/records/quote/${quote.id}/buttons/quote_submit`,
+      undefined,
       auth,
     );
     expect(run.status).toBe(201);

@@ -5,6 +5,7 @@ const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="crm">
 <bpmn:message id="m" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>
 <bpmn:process id="p" isExecutable="true">
+  <bpmn:extensionElements><zeebe:properties><zeebe:property name="outcome.field" value="status"/><zeebe:property name="lockRecord" value="false"/></zeebe:properties></bpmn:extensionElements>
   <bpmn:startEvent id="start"/>
   <bpmn:startEvent id="on_paid"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>
   <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork"/>
@@ -21,7 +22,7 @@ const xml = `<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="s2" sourceRef="s_task" targetRef="s_end"/><bpmn:endEvent id="s_end"/>
   </bpmn:subProcess>
   <bpmn:boundaryEvent id="late" attachedToRef="a" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
-  <bpmn:sequenceFlow id="fl" sourceRef="late" targetRef="lateEnd"/><bpmn:endEvent id="lateEnd"/>
+  <bpmn:sequenceFlow id="fl" sourceRef="late" targetRef="lateEnd"/><bpmn:endEvent id="lateEnd"><bpmn:extensionElements><zeebe:properties><zeebe:property name="outcome" value="rejected"/></zeebe:properties></bpmn:extensionElements></bpmn:endEvent>
   <bpmn:sequenceFlow id="ja" sourceRef="a" targetRef="join"/>
   <bpmn:sequenceFlow id="jb" sourceRef="sub" targetRef="join"/>
   <bpmn:inclusiveGateway id="join"/>
@@ -85,5 +86,11 @@ describe('buildGraph', () => {
     expect(g.reach.get('s_task')!.has('join')).toBe(true); // out of its subprocess
     expect(g.reach.get('lateEnd')!.has('join')).toBe(false);
     expect(g.reach.get('end')!.size).toBe(0);
+  });
+
+  it('reads zeebe:properties of the process and of its elements', () => {
+    expect(g.properties).toEqual({ 'outcome.field': 'status', lockRecord: 'false' });
+    expect(g.nodes.get('lateEnd')!.properties).toEqual({ outcome: 'rejected' });
+    expect(g.nodes.get('end')!.properties).toEqual({});
   });
 });
