@@ -151,6 +151,7 @@ describe.each(DIALECTS)('processes tied to records on %s', (dialect) => {
   const reviewTask = async (instanceId: number) =>
     (await s.api('GET', `/api/tasks?instanceId=${instanceId}&state=created`)).body.data[0] as {
       id: number;
+      elementId: string;
     };
   /** A seller's draft offer, submitted for approval: the approval instance. */
   const submitted = async (name: string, button = 'offer_submit') => {
@@ -383,6 +384,35 @@ describe.each(DIALECTS)('processes tied to records on %s', (dialect) => {
       expect(invalid.body.errors[0].path).toBe('/discount');
       expect(await offer(offerId)).toEqual(before);
     });
+
+    it('opens every field to the initiator after a return to them, and locks again on resubmit', async () => {
+      const { offerId, instance } = await submitted('returned');
+      const review = await reviewTask(instance.id);
+      const back = await s.api(
+        'POST',
+        `/api/tasks/${review.id}/actions`,
+        { action: 'return', comment: 'fix the name' },
+        as('appr'),
+      );
+      expect(back.status).toBe(200);
+      // the review node is closed: its fields are no longer the approver's
+      expect((await patch(offerId, { discount: 12 }, 'appr')).status).toBe(409);
+      const fixed = await patch(offerId, { name: 'fixed', discount: 15 }, 'seller1');
+      expect(fixed.status).toBe(200);
+      const resubmit = await reviewTask(instance.id);
+      expect(resubmit.elementId).toBe('s');
+      const again = await s.api(
+        'POST',
+        `/api/tasks/${resubmit.id}/actions`,
+        { action: 'resubmit' },
+        as('seller1'),
+      );
+      expect(again.status).toBe(200);
+      expect((await patch(offerId, { name: 'too late' }, 'seller1')).status).toBe(409);
+      // the values from before the approval survive the round trip: a cancel restores the draft
+      await s.api('POST', `/api/workflow/instances/${instance.id}/cancel`);
+      expect(await offer(offerId)).toMatchObject({ status: 'draft', name: 'fixed' });
+    });
   });
 
   describe('outcome', () => {
@@ -439,6 +469,23 @@ describe.each(DIALECTS)('processes tied to records on %s', (dialect) => {
         'active',
       );
       expect(await offer(offerId)).toMatchObject({ status: 'inApproval', decidedBy: null });
+    });
+
+    it('withdrawing puts the record back as well (outcome withdrawn, nobody decided)', async () => {
+      const { offerId, instance } = await submitted('to withdraw');
+      const back = await s.api(
+        'POST',
+        `/api/workflow/instances/${instance.id}/withdraw`,
+        {},
+        as('seller1'),
+      );
+      expect(back.status).toBe(200);
+      expect(back.body).toMatchObject({ state: 'cancelled', outcome: 'withdrawn' });
+      expect(await offer(offerId)).toMatchObject({
+        status: 'draft',
+        decidedBy: null,
+        decidedAt: null,
+      });
     });
 
     it('cancelling puts the record back as it was before the approval', async () => {
