@@ -255,6 +255,7 @@ describe.each(DIALECTS)('processes tied to records on %s', (dialect) => {
       expect(bad.body).toMatchObject({
         code: 'DEFINITION_NOT_FOUND',
         message: expect.stringContaining('trigger offer_broken could not start ghost'),
+        errors: [{ path: '', document: 'trigger/offer_broken', message: 'not deployed' }],
       });
       expect(await offer(o.id)).toEqual(before);
       // in a bulk write, the one failing record leaves every other unwritten too

@@ -97,13 +97,16 @@ export function evaluateTrigger(
   return { fires: true, variables };
 }
 
-/** A refused start names the trigger that asked for it (the write's answer is that error). */
+/**
+ * A refused start names the trigger that asked for it (the write's answer is that error); its
+ * details point at the trigger document, not at a field of the record written.
+ */
 function fromTrigger(t: TriggerDocument, e: unknown): unknown {
   if (!(e instanceof CrmError) || e.code === ErrorCode.TriggerLoop) return e;
   return new CrmError(
     e.code,
     `trigger ${t.name} could not start ${t.process}: ${e.message}`,
-    e.errors,
+    e.errors.map((d) => ({ ...d, path: '', document: `trigger/${t.name}` })),
     e.extra,
   );
 }
