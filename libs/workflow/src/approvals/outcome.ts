@@ -80,7 +80,7 @@ export function propertyProblems(
 
 /** An end event with a zeebe:properties `outcome` (approved, rejected...) says how the instance ended. */
 export function reachedEnd(step: InstanceStep, node: GraphNode): void {
-  const outcome = node.properties.outcome?.trim();
+  const outcome = node.properties?.outcome?.trim();
   if (outcome) step.outcome = outcome;
 }
 

@@ -58,8 +58,8 @@ export interface GraphNode {
   headers: Record<string, string>;
   /** zeebe:formDefinition formKey (`camunda-forms:bpmn:<id>`: an embedded form of the process). */
   formKey?: string;
-  /** zeebe:properties of the element (an end event's `outcome`...). */
-  properties: Record<string, string>;
+  /** zeebe:properties of the element (an end event's `outcome`...); buildGraph always sets it. */
+  properties?: Record<string, string>;
   inputs: Mapping[];
   outputs: Mapping[];
   loop?: LoopSpec;
