@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import type { BusinessUnit } from '@crm/common';
 import type { CalendarDocument } from '../kinds/calendar.kind';
 import { entryDates } from './days';
 import { type WorkingPeriod, parsePeriods } from './hours';
@@ -20,15 +21,8 @@ import { localDateString } from './zoned-date';
  *   this and stops at the start of a period.
  *
  * Without a calendar (none named and none marked default) working hours are hours and a working
- * day is 24 hours.
+ * day is 24 hours. Amounts are parsed by parseBusinessDuration (@crm/common).
  */
-export type BusinessUnit = 'hours' | 'workingHours' | 'workingDays';
-
-export interface BusinessDuration {
-  amount: number;
-  unit: BusinessUnit;
-}
-
 /** A calendar document compiled for arithmetic. */
 export interface WorkingCalendar {
   name: string;
@@ -39,34 +33,6 @@ export interface WorkingCalendar {
   workingDays: ReadonlySet<string>;
   /** Working minutes of one working day. */
   dayMinutes: number;
-}
-
-/** Largest amount a duration may name (a deadline of 10,000 working days is a typo). */
-export const MAX_BUSINESS_AMOUNT = 10_000;
-
-const UNIT_WORDS: Record<string, BusinessUnit> = {
-  hour: 'hours',
-  hours: 'hours',
-  workingHour: 'workingHours',
-  workingHours: 'workingHours',
-  workingDay: 'workingDays',
-  workingDays: 'workingDays',
-};
-
-/** `2 workingDays`, `4 workingHours`, `1.5 hours` (singular words too); else why not. */
-export function parseBusinessDuration(raw: unknown): BusinessDuration | { message: string } {
-  const m = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/.exec(raw) : null;
-  const unit = m ? UNIT_WORDS[m[2]] : undefined;
-  if (!m || !unit)
-    return {
-      message: `"${String(raw)}" is not <n> hours | <n> workingHours | <n> workingDays (e.g. 2 workingDays)`,
-    };
-  const amount = Number(m[1]);
-  if (!(amount > 0) || amount > MAX_BUSINESS_AMOUNT)
-    return {
-      message: `"${String(raw)}": the amount must be above 0 and at most ${MAX_BUSINESS_AMOUNT}`,
-    };
-  return { amount, unit };
 }
 
 export function compileCalendar(doc: CalendarDocument): WorkingCalendar {
