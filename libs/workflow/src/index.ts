@@ -15,3 +15,6 @@ export type { OutboxRow, OutboxState } from './notify/mail-outbox';
 export * from './approvals/org';
 export * from './approvals/approvers';
 export * from './approvals/preview';
+export * from './engine/deadline-headers';
+export * from './engine/due-state';
+export { DEADLINE_JOB } from './engine/deadlines';

@@ -1,10 +1,17 @@
-import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
+import {
+  type BusinessDuration,
+  CrmError,
+  type Db,
+  ErrorCode,
+  type SqlParam,
+  toDbTimestamp,
+} from '@crm/common';
 import { completeActivity, enterElement } from './behaviors';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
-import type { FeelFunction, FeelOptions } from '@crm/metadata';
+import type { FeelFunction, FeelOptions, MetadataDocument } from '@crm/metadata';
 import {
   EMPTY_ORG,
   type OrgIndex,
@@ -55,6 +62,9 @@ import { targetPath, withPath } from './variables';
 export interface EngineSettings {
   maxVariablesBytes: number;
   timeZone: string;
+  /** TASK_DEFAULT_DEADLINE and TASK_DUE_SOON_HOURS (deadlines.ts, due-state.ts). */
+  taskDefaultDeadline: BusinessDuration;
+  taskDueSoonHours: number;
 }
 
 export interface StepDeps {
@@ -67,6 +77,8 @@ export interface StepDeps {
   notifier: Notifier;
   /** The organisation the approver functions read (approvals/org.ts); none = nobody. */
   org?(tx: Db): Promise<OrgSnapshot>;
+  /** The live metadata documents (calendars for deadlines). */
+  documents(): readonly MetadataDocument[];
 }
 
 export interface Exec {
