@@ -397,3 +397,71 @@ describe.each(DIALECTS)('task deadlines on business calendars, on %s', (dialect)
     expect(exported.headers.get('content-disposition')).toContain('visit-20260316.csv');
   });
 });
+
+/** Deadline jobs are acquired like timers: two nodes on one MySQL database fire each once. */
+describe('deadline jobs on two nodes of one MySQL database', () => {
+  const N = 30;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startServer('mysql', { 'calendars/cn.yaml': CN }, { CRM_TIMEZONE: 'Asia/Shanghai' });
+    b = await startServer('mysql', {}, { CRM_TIMEZONE: 'Asia/Shanghai' }, a);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it(`fires ${N} reminders and ${N} overdue reminders once each, whichever node takes them`, async () => {
+    const dep = await a.api(
+      'POST',
+      '/api/workflow/deployments',
+      TASK('nag_both', { deadline: '2 hours', remindBefore: '1 hours', onOverdue: 'remind' }),
+      { 'content-type': 'application/xml' },
+    );
+    expect(dep.status).toBe(201);
+    for (const n of [a, b]) n.clock.set(new Date(bj('2026-03-16T09:00')));
+    const ids: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const r = await a.api('POST', '/api/workflow/instances', {
+        processKey: 'nag_both',
+        variables: { approver: 'worker' },
+      });
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+    }
+    const round = async (local: string) => {
+      for (const n of [a, b]) n.clock.set(new Date(bj(local)));
+      // both executors at once, in small batches so they interleave
+      const run = (n: TestServer) => n.app.get(JobExecutorService).runDue(5);
+      for (;;) {
+        const [x, y] = await Promise.all([run(a), run(b)]);
+        if (x + y === 0) break;
+      }
+    };
+    await round('2026-03-16T10:00');
+    await round('2026-03-16T11:00');
+    const db = a.app.get<Db>(DB);
+    const fired = await db.query<{ instance_id: number; n: number }>(
+      `SELECT instance_id, COUNT(*) AS n FROM crm_wf_history WHERE event = 'remind' GROUP BY instance_id`,
+    );
+    expect(fired).toHaveLength(N);
+    expect(fired.filter((r) => Number(r.n) !== 2)).toEqual([]);
+    const [notified] = await db.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM crm_notification WHERE kind = 'reminder'`,
+    );
+    expect(Number(notified.n)).toBe(2 * N);
+    // and each instance has exactly one next reminder, a working day on
+    const next = await db.query<{ instance_id: number; due_at: unknown }>(
+      `SELECT instance_id, due_at FROM crm_wf_job WHERE kind = 'deadline'`,
+    );
+    expect(next.map((j) => Number(j.instance_id)).sort((x, y) => x - y)).toEqual(
+      [...ids].sort((x, y) => x - y),
+    );
+    expect(new Set(next.map((j) => fromDbTimestamp(j.due_at)))).toEqual(
+      new Set([bj('2026-03-17T11:00')]),
+    );
+    const executed = [a, b].map((n) => n.app.get(JobExecutorService).executed);
+    expect(executed[0] + executed[1]).toBe(2 * N);
+  });
+});
