@@ -92,7 +92,8 @@ describe.each(DIALECTS)('task deadlines on business calendars, on %s', (dialect)
   };
   const notes = (instanceId: number) =>
     db.query<{ recipient: string; kind: string; task_id: number }>(
-      'SELECT recipient, kind, task_id FROM crm_notification WHERE instance_id = ? ORDER BY id',
+      // what deadlines send (assignment notices are the user task's own)
+      "SELECT recipient, kind, task_id FROM crm_notification WHERE instance_id = ? AND kind IN ('reminder', 'escalation') ORDER BY id",
       [instanceId],
     );
   const history = async (instanceId: number, event: string) =>
@@ -144,6 +145,18 @@ describe.each(DIALECTS)('task deadlines on business calendars, on %s', (dialect)
     await deploy(TASK('plain', {}));
     await deploy(TASK('on_hk', { deadline: '1 workingDays', calendar: 'hk' }));
     await deploy(TODAY);
+    for (const [key, decision] of [
+      ['auto_yes', 'approve'],
+      ['auto_no', 'reject'],
+    ])
+      await deploy(TASK(key, { approvalMode: 'single', deadline: '1 hours', onOverdue: decision }));
+    await deploy(
+      TASK('returnable', {
+        approvalMode: 'single',
+        deadline: '2 workingHours',
+        remindBefore: '1 workingHours',
+      }),
+    );
   });
   afterAll(async () => {
     await s?.close();
@@ -204,6 +217,71 @@ describe.each(DIALECTS)('task deadlines on business calendars, on %s', (dialect)
     const done = await s.api('POST', `/api/tasks/${task.id}/complete`, {}, as('boss'));
     expect(done.body.state).toBe('completed');
     expect((await s.api('GET', `/api/tasks/${task.id}`)).body.dueState).toBeNull();
+  });
+
+  it.each([
+    // a rejection without a rejected path ends the instance with outcome rejected
+    ['auto_yes', 'approve', null],
+    ['auto_no', 'reject', 'rejected'],
+  ])(
+    '%s: decides an overdue task through the approval actions as system (%s)',
+    async (processKey, decision, outcome) => {
+      await at('2026-03-16T09:00');
+      const inst = await start(processKey);
+      const task = await taskOf(inst.id);
+      expect(await at('2026-03-16T09:59')).toBe(0);
+      expect(await at('2026-03-16T10:00')).toBe(1);
+      const after = (await s.api('GET', `/api/workflow/instances/${inst.id}`)).body;
+      expect(after).toMatchObject({ state: 'completed', variables: { decision } });
+      if (outcome) expect(after.outcome).toBe(outcome);
+      expect(await history(inst.id, decision)).toEqual([
+        expect.objectContaining({
+          actor: 'system',
+          detail: expect.objectContaining({ taskId: task.id, comment: 'overdue', system: true }),
+        }),
+      ]);
+      const [row] = await db.query<{ outcome: string; completed_by: string }>(
+        'SELECT outcome, completed_by FROM crm_wf_task WHERE id = ?',
+        [task.id],
+      );
+      expect(row).toEqual({ outcome: decision, completed_by: 'system' });
+      expect(await jobsOf(inst.id)).toEqual([]);
+    },
+  );
+
+  it('a reminder survives a return and resubmission: it fires for the new task, never the old', async () => {
+    await at('2026-03-16T09:00');
+    const inst = await start('returnable');
+    const old = await taskOf(inst.id);
+    expect(old.dueAt).toBe(bj('2026-03-16T11:00'));
+    s.clock.set(new Date(bj('2026-03-16T09:30')));
+    const returned = await s.api(
+      'POST',
+      `/api/tasks/${old.id}/actions`,
+      { action: 'return', comment: '补充材料' },
+      as('worker'),
+    );
+    expect(returned.status).toBe(200);
+    // the returned task's token went, and its reminder with it
+    expect(await jobsOf(inst.id)).toEqual([]);
+    s.clock.set(new Date(bj('2026-03-16T09:45')));
+    const resubmission = await taskOf(inst.id);
+    expect(resubmission).toMatchObject({ assignee: 'tester', dueAt: null, dueState: null });
+    const re = await s.api('POST', `/api/tasks/${resubmission.id}/actions`, {
+      action: 'resubmit',
+    });
+    expect(re.status).toBe(200);
+    const fresh = await taskOf(inst.id);
+    expect(fresh).toMatchObject({ assignee: 'worker', dueAt: bj('2026-03-16T11:45') });
+    expect(fresh.id).not.toBe(old.id);
+    // 10:00, when the old task's reminder was due: nothing
+    await at('2026-03-16T10:00');
+    expect(await notes(inst.id)).toEqual([]);
+    await at('2026-03-16T10:45');
+    expect(await notes(inst.id)).toEqual([
+      expect.objectContaining({ recipient: 'worker', kind: 'reminder', task_id: fresh.id }),
+    ]);
+    expect((await history(inst.id, 'remind')).map((h) => h.detail.taskId)).toEqual([fresh.id]);
   });
 
   it('escalates to a role: its members become the candidates and are told', async () => {

@@ -63,6 +63,10 @@ describe('deadline headers', () => {
     [{ calendar: 'China Mainland' }, 'header calendar: "China Mainland" is not a calendar'],
     [{ onOverdue: 'escalate:' }, 'header onOverdue: "escalate:" is not one of remind'],
     [{ deadline: '=oops(' }, 'header deadline: bad FEEL'],
+    [
+      { onOverdue: 'approve', actions: 'reject,return' },
+      "header onOverdue: approve is not among the node's actions (reject, return)",
+    ],
   ])('refuses %j', (headers, message) => {
     const problems = deadlineHeaderProblems(headers as Record<string, string>, (raw) =>
       raw.includes('(') && !raw.includes(')') ? 'bad FEEL' : undefined,

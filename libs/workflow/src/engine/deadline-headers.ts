@@ -81,9 +81,22 @@ export function deadlineHeaderProblems(
     if (bad) out.push(`header calendar: ${bad}`);
   }
   const overdue = blank(headers.onOverdue);
-  if (overdue !== null && !parseOverdueAction(overdue))
+  const action = overdue === null ? null : parseOverdueAction(overdue);
+  if (overdue !== null && !action)
     out.push(
       `header onOverdue: "${overdue}" is not one of remind, escalate, escalate:<role>, approve, reject`,
+    );
+  // an auto-decision is an approval action: the node must allow it
+  const allowed = blank(headers.actions)
+    ?.split(',')
+    .map((a) => a.trim());
+  if (
+    (action?.kind === 'approve' || action?.kind === 'reject') &&
+    allowed &&
+    !allowed.includes(action.kind)
+  )
+    out.push(
+      `header onOverdue: ${action.kind} is not among the node's actions (${allowed.join(', ')})`,
     );
   return out;
 }

@@ -1,9 +1,9 @@
 import {
   CrmError,
-  type Db,
-  toDbTimestamp,
+  ErrorCode,
   fromDbTimestamp,
   parseBusinessDuration,
+  toDbTimestamp,
 } from '@crm/common';
 import {
   type WorkingCalendar,
@@ -11,11 +11,19 @@ import {
   resolveCalendar,
   subtractBusinessTime,
 } from '@crm/metadata';
+import {
+  type TaskRow,
+  actorsOf,
+  membersOf,
+  reassign,
+  taskById,
+  updateTask,
+} from '../approvals/task-rows';
 import { type OverdueAction, readDeadlineHeaders } from './deadline-headers';
 import type { EngineService, JobRow } from './engine.service';
 import { StepIncident } from './expressions';
 import type { GraphNode } from './process-graph';
-import type { Exec, InstanceStep, StepContext } from './step';
+import type { Exec, InstanceStep } from './step';
 import { candidateRows, insertCandidates } from './task-candidates';
 
 /**
@@ -43,6 +51,8 @@ type DeadlineJobType = 'remind' | 'overdue';
 
 /** Who deadline firings are recorded as. */
 export const SYSTEM_ACTOR = 'system';
+/** Where an escalation goes when there is nobody above the assignee (onEmpty's `admin` too). */
+const ADMIN_ROLE = 'admin';
 
 interface DeadlinePayload {
   taskId: number;
@@ -155,129 +165,90 @@ async function insertJob(
 
 // ---- firing -------------------------------------------------------------------------------------
 
-interface OpenTask {
-  id: number;
-  execution_id: number;
-  element_id: string;
-  name: string | null;
-  assignee: string | null;
-  candidate_groups: string | null;
-  candidate_users: string | null;
-  owner: string | null;
-  due_at: string | null;
-  version: number;
-}
-
 /**
- * Fires a deadline job this node acquired: claimed under the instance's lock, handled and deleted
- * in one step, so it fires once however many nodes run executors.
+ * Fires a deadline job this node acquired. Reminders and escalations are handled and the job
+ * deleted in one step under the instance's lock, so each fires once however many nodes run
+ * executors. An auto-decision (`approve` / `reject`) goes through the approval actions, which run
+ * their own step: the job is deleted only after the decision committed (or the task turned out to
+ * be decided already), so a node dying in between leaves it to another node, which finds the task
+ * decided and does nothing.
  */
 export async function fireDeadline(
   engine: EngineService,
   jobId: number,
   owner: string,
 ): Promise<void> {
-  await engine.step(SYSTEM_ACTOR, async (ctx) => {
+  const decide = await engine.step(SYSTEM_ACTOR, async (ctx) => {
     let job: JobRow;
     try {
       job = await engine.ownedJob(ctx, jobId, owner);
     } catch (e) {
-      if (e instanceof CrmError) return; // done by another node, or cancelled meanwhile
+      if (e instanceof CrmError) return null; // done by another node, or cancelled meanwhile
       throw e;
     }
-    await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
     const s = ctx.steps.get(Number(job.instance_id));
     const payload = JSON.parse(job.payload ?? '{}') as DeadlinePayload;
-    const task = await openTask(ctx, Number(payload.taskId));
-    if (!s || s.ended || s.row.state !== 'active' || !task) return;
+    const task = await taskById(ctx.tx, Number(payload.taskId));
+    const exec = task && s?.execs.get(task.execution_id);
+    const action =
+      job.type === 'remind' ? null : readDeadlineHeaders(s!.node(job.element_id).headers).onOverdue;
+    // decided, handed on, withdrawn: nothing to do (a task waiting for its before-signers is not
+    // open either, and is not reminded)
+    const live = !!s && !s.ended && s.row.state === 'active' && task?.state === 'created' && !!exec;
+    if (live && (action?.kind === 'approve' || action?.kind === 'reject'))
+      return { taskId: task.id, action: action.kind };
+    await ctx.tx.execute('DELETE FROM crm_wf_job WHERE id = ?', [jobId]);
+    if (!live) return null;
     const node = s.node(task.element_id);
-    const exec = s.execs.get(task.execution_id);
-    if (!exec) return;
-    if (job.type === 'remind') return remind(engine, s, node, task, 'dueSoon');
-    const action = readDeadlineHeaders(node.headers).onOverdue;
-    switch (action?.kind) {
-      case undefined:
-        return;
-      case 'remind': {
-        await remind(engine, s, node, task, 'overdue');
-        // again every working day until the task is decided
-        const calendar = resolveCalendar(s.deps.documents(), payload.calendar) ?? null;
-        const from = new Date(
-          Math.max(Date.parse(fromDbTimestamp(job.due_at)!), engine.clock.now().getTime()),
-        );
-        await insertJob(
-          s,
-          exec,
-          node.id,
-          'overdue',
-          addBusinessTime(calendar, from, 1, 'workingDays'),
-          payload,
-        );
-        return;
-      }
-      case 'escalate':
-        return escalate(engine, s, node, task, action.role);
-      case 'approve':
-      case 'reject':
-        // TODO(lead's act): decide through the approval actions as `system`
-        return;
-    }
+    if (job.type === 'remind') await remind(s, node, task, 'dueSoon');
+    else if (action?.kind === 'remind') {
+      await remind(s, node, task, 'overdue');
+      // again every working day until the task is decided
+      const calendar = resolveCalendar(s.deps.documents(), payload.calendar) ?? null;
+      const due = Date.parse(fromDbTimestamp(job.due_at)!);
+      const from = new Date(Math.max(due, engine.clock.now().getTime()));
+      const next = addBusinessTime(calendar, from, 1, 'workingDays');
+      await insertJob(s, exec, node.id, 'overdue', next, payload);
+    } else if (action?.kind === 'escalate') await escalate(s, node, task, action.role);
+    return null;
   });
-}
-
-async function openTask(ctx: StepContext, taskId: number): Promise<OpenTask | null> {
-  const [t] = await ctx.tx.query<OpenTask>(
-    `SELECT id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, owner, due_at, version FROM crm_wf_task WHERE id = ? AND state = 'created'`,
-    [taskId],
-  );
-  return t
-    ? { ...t, id: Number(t.id), execution_id: Number(t.execution_id), version: Number(t.version) }
-    : null;
-}
-
-const split = (v: string | null): string[] =>
-  (v ?? '')
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-/** Logins of the active users holding `role`. */
-async function roleMembers(tx: Db, role: string): Promise<string[]> {
-  const rows = await tx.query<{ login: string; roles: string | null }>(
-    'SELECT login, roles FROM crm_user WHERE active = ? AND roles LIKE ?',
-    [1, `%${JSON.stringify(role)}%`],
-  );
-  return rows
-    .filter((r) => (JSON.parse(String(r.roles || '[]')) as string[]).includes(role))
-    .map((r) => String(r.login));
-}
-
-/** Who can act on the task now: its assignee, else its candidate users and groups' members. */
-async function actorsOf(tx: Db, task: OpenTask): Promise<string[]> {
-  if (task.assignee) return [task.assignee];
-  const out = new Set(split(task.candidate_users));
-  for (const g of split(task.candidate_groups))
-    for (const m of await roleMembers(tx, g)) out.add(m);
-  return [...out];
+  if (!decide) return;
+  try {
+    await engine.act(decide.taskId, { action: decide.action, comment: 'overdue' }, SYSTEM_ACTOR);
+  } catch (e) {
+    const done =
+      e instanceof CrmError &&
+      (e.code === ErrorCode.TaskConflict ||
+        e.code === ErrorCode.TaskNotFound ||
+        e.code === ErrorCode.InstanceNotActive);
+    if (!done) {
+      // the node refuses the decision: an incident on the task's token an admin can retry
+      await engine.failJob(
+        jobId,
+        { workerId: owner, retries: 0, errorMessage: (e as Error).message },
+        SYSTEM_ACTOR,
+      );
+      return;
+    }
+  }
+  await engine.db.execute('DELETE FROM crm_wf_job WHERE id = ? AND lock_owner = ?', [jobId, owner]);
 }
 
 async function remind(
-  engine: EngineService,
   s: InstanceStep,
   node: GraphNode,
-  task: OpenTask,
+  task: TaskRow,
   reason: 'dueSoon' | 'overdue',
 ): Promise<void> {
   const to = await actorsOf(s.tx, task);
-  const dueAt = fromDbTimestamp(task.due_at);
-  s.hist(node.id, node.type, 'remind', { taskId: task.id, reason, dueAt, userIds: to });
-  await engine.notifier.notify(s.tx, {
+  s.hist(node.id, node.type, 'remind', { taskId: task.id, reason, userIds: to });
+  await s.deps.notifier.notify(s.tx, {
     kind: 'reminder',
     to,
     instanceId: s.id,
     taskId: task.id,
     actor: SYSTEM_ACTOR,
-    data: { taskName: task.name ?? node.name ?? node.id, dueAt, reason },
+    data: { reason },
   });
 }
 
@@ -287,42 +258,45 @@ async function remind(
  * the `admin` role, so someone can always act on it.
  */
 async function escalate(
-  engine: EngineService,
   s: InstanceStep,
   node: GraphNode,
-  task: OpenTask,
+  task: TaskRow,
   role: string | null,
 ): Promise<void> {
+  const from = task.assignee;
   let supervisor: string | null = null;
-  if (!role && task.assignee) {
+  if (!role && from) {
     const [row] = await s.tx.query<{ login: string }>(
       'SELECT s.login FROM crm_user u JOIN crm_user s ON s.id = u.supervisor_id WHERE u.login = ? AND s.active = ?',
-      [task.assignee, 1],
+      [from, 1],
     );
     supervisor = row ? String(row.login) : null;
   }
-  const group = supervisor ? null : (role ?? 'admin');
-  const r = await s.tx.execute(
-    'UPDATE crm_wf_task SET assignee = ?, candidate_groups = ?, candidate_users = NULL, version = version + 1 WHERE id = ? AND version = ?',
-    [supervisor, group, task.id, task.version],
-  );
-  if (r.affected === 0) return; // changed meanwhile under the same lock: cannot happen, be safe
-  await s.tx.execute('DELETE FROM crm_wf_task_candidate WHERE task_id = ?', [task.id]);
-  await insertCandidates(s.tx, candidateRows(task.id, supervisor, group, null));
-  const to = supervisor ? [supervisor] : await roleMembers(s.tx, group!);
+  const group = supervisor ? null : (role ?? ADMIN_ROLE);
+  if (supervisor) await reassign(s.tx, task, supervisor, task.owner);
+  else {
+    await updateTask(s.tx, task, {
+      assignee: null,
+      candidate_groups: group,
+      candidate_users: null,
+    });
+    await s.tx.execute('DELETE FROM crm_wf_task_candidate WHERE task_id = ?', [task.id]);
+    await insertCandidates(s.tx, candidateRows(task.id, null, group, null));
+  }
+  const to = supervisor ? [supervisor] : await membersOf(s.tx, [group!]);
   s.hist(node.id, node.type, 'escalate', {
     taskId: task.id,
-    from: task.assignee,
+    from,
     ...(supervisor ? { to: supervisor } : { toRole: group }),
-    ...(!supervisor && !role && { reason: task.assignee ? 'no supervisor' : 'no assignee' }),
+    ...(!supervisor && !role && { reason: from ? 'no supervisor' : 'no assignee' }),
     userIds: to,
   });
-  await engine.notifier.notify(s.tx, {
+  await s.deps.notifier.notify(s.tx, {
     kind: 'escalation',
     to,
     instanceId: s.id,
     taskId: task.id,
     actor: SYSTEM_ACTOR,
-    data: { taskName: task.name ?? node.name ?? node.id, from: task.assignee },
+    data: { from },
   });
 }
