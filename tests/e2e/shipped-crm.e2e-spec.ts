@@ -56,6 +56,19 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(schema.properties.level['x-options'][0].label.en).toBe('Strategic account');
   });
 
+  it('ships the mainland China working calendar as the default calendar', async () => {
+    const cn = await s.api('GET', '/api/meta/documents/calendar/cn');
+    expect(cn.status).toBe(200);
+    expect(cn.body).toMatchObject({
+      default: true,
+      timeZone: 'Asia/Shanghai',
+      workingWeek: [1, 2, 3, 4, 5],
+      workingHours: ['09:00-12:00', '13:00-18:00'],
+    });
+    expect(cn.body.holidays).toHaveLength(7);
+    expect(cn.body.workingDays).toHaveLength(6);
+  });
+
   it('walks the sales flow: lead → opportunity → quote → contract → order → receivable → payment', async () => {
     const post = async (entity: string, body: unknown) => {
       const res = await s.api('POST', `/api/records/${entity}`, body);
@@ -132,6 +145,12 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     const [managerTask] = (
       await s.api('GET', `/api/tasks?instanceId=${approval.body.id}&candidateGroup=sales_manager`)
     ).body.data;
+    // every task is due: TASK_DEFAULT_DEADLINE (3 working days) on the shipped default calendar,
+    // from Sunday 2026-03-15 16:00 in Beijing: Wednesday 18:00 (the end of the third working day)
+    expect(managerTask).toMatchObject({
+      dueAt: '2026-03-18T10:00:00.000Z',
+      dueState: 'ok',
+    });
     const decided = await s.api('POST', `/api/tasks/${managerTask.id}/complete`, {
       variables: { approved: true },
     });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { type BusinessDuration, parseBusinessDuration } from './business-duration';
 import { CrmError, ErrorCode } from './errors';
 
 /** Process configuration, read once from the environment and validated; bad values stop start-up. */
@@ -28,8 +29,18 @@ export interface AppConfig {
   timerMinCycleMs: number;
   /** Largest process variables document, bytes. */
   workflowMaxVariablesBytes: number;
-  /** Time zone of cron timer cycles ("every working day at 9:00"). */
+  /**
+   * CRM_TIMEZONE: the company's zone. Business dates (auto-number date parts, FEEL today(), export
+   * file dates) and cron timer cycles ("every working day at 9:00") are read in it.
+   */
   timeZone: string;
+  /**
+   * TASK_DEFAULT_DEADLINE: when a user task without a `deadline` header is due, on the default
+   * calendar (plain hours and 24-hour days without one). Default `3 workingDays`.
+   */
+  taskDefaultDeadline: BusinessDuration;
+  /** TASK_DUE_SOON_HOURS: an open task due within this many hours is "due soon". Default 24. */
+  taskDueSoonHours: number;
   /** MySQL connections per node. */
   dbPoolSize: number;
   /** How often a node checks for metadata applied by another node, ms (0 = never). */
@@ -110,6 +121,15 @@ function timeZone(tz: string): string {
       { path: 'CRM_TIMEZONE', message: 'e.g. Asia/Shanghai or UTC' },
     ]);
   }
+}
+
+function businessDuration(env: NodeJS.ProcessEnv, name: string, def: string): BusinessDuration {
+  const d = parseBusinessDuration(env[name] || def);
+  if ('message' in d)
+    throw new CrmError(ErrorCode.ConfigInvalid, `${name}: ${d.message}`, [
+      { path: name, message: 'e.g. 3 workingDays, 8 workingHours or 48 hours' },
+    ]);
+  return d;
 }
 
 function jwtSecret(env: NodeJS.ProcessEnv): string | null {
@@ -247,6 +267,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     timerMinCycleMs: int(env, 'TIMER_MIN_CYCLE_MS', 60_000, 0),
     workflowMaxVariablesBytes: int(env, 'WORKFLOW_MAX_VARIABLES_BYTES', 256 * 1024, 1024),
     timeZone: timeZone(env.CRM_TIMEZONE || 'UTC'),
+    taskDefaultDeadline: businessDuration(env, 'TASK_DEFAULT_DEADLINE', '3 workingDays'),
+    taskDueSoonHours: int(env, 'TASK_DUE_SOON_HOURS', 24, 1),
     adminPassword: env.ADMIN_PASSWORD || null,
     jwtSecret: jwtSecret(env),
     accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 10),

@@ -1,4 +1,5 @@
 export * from './errors';
 export * from './clock';
 export * from './config';
+export * from './business-duration';
 export * from './db';

@@ -1,7 +1,13 @@
+import { localDate } from './calendar/zoned-date';
+
 /**
  * Auto-number code rules such as `KH-{YYYY}{MM}-{seq:5}`: literal text, date tokens and exactly one
  * sequence token. The counter resets whenever the date part of the code changes (per year for
  * `{YYYY}`, per month with `{MM}`, per day with `{DD}`; never without date tokens).
+ *
+ * Date parts are the business date in the company's time zone (CRM_TIMEZONE), which every caller
+ * passes: a customer created at 07:00 in Beijing (23:00 UTC the day before) carries today's date,
+ * and a month's counter restarts at midnight Beijing time, not at 08:00.
  */
 export type CodeToken =
   | { kind: 'literal'; text: string }
@@ -48,32 +54,33 @@ export function parseCodeRule(rule: string): CodeRule {
   return { tokens };
 }
 
-function datePart(part: 'YYYY' | 'YY' | 'MM' | 'DD', d: Date): string {
+function datePart(part: 'YYYY' | 'YY' | 'MM' | 'DD', at: Date, timeZone: string): string {
+  const d = localDate(at, timeZone);
   switch (part) {
     case 'YYYY':
-      return String(d.getUTCFullYear());
+      return String(d.year);
     case 'YY':
-      return String(d.getUTCFullYear() % 100).padStart(2, '0');
+      return String(d.year % 100).padStart(2, '0');
     case 'MM':
-      return String(d.getUTCMonth() + 1).padStart(2, '0');
+      return String(d.month).padStart(2, '0');
     case 'DD':
-      return String(d.getUTCDate()).padStart(2, '0');
+      return String(d.day).padStart(2, '0');
   }
 }
 
 /** The counter's period key: the concatenated date parts ('' = one counter forever). */
-export function codePeriod(rule: CodeRule, at: Date): string {
-  return rule.tokens.map((t) => (t.kind === 'date' ? datePart(t.part, at) : '')).join('');
+export function codePeriod(rule: CodeRule, at: Date, timeZone: string): string {
+  return rule.tokens.map((t) => (t.kind === 'date' ? datePart(t.part, at, timeZone) : '')).join('');
 }
 
-export function formatCode(rule: CodeRule, at: Date, seq: number): string {
+export function formatCode(rule: CodeRule, at: Date, seq: number, timeZone: string): string {
   return rule.tokens
     .map((t) => {
       switch (t.kind) {
         case 'literal':
           return t.text;
         case 'date':
-          return datePart(t.part, at);
+          return datePart(t.part, at, timeZone);
         case 'seq':
           return String(seq).padStart(t.width, '0');
       }

@@ -1,5 +1,7 @@
 export * from './types';
 export * from './kinds';
+export * from './kinds/calendar.kind';
+export * from './calendar';
 export * from './code-rule';
 export * from './feel';
 export * from './validate';

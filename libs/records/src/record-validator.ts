@@ -6,6 +6,7 @@ import {
   type JsonSchema,
   RESERVED_FIELD_NAMES,
   ajvErrorsToDetails,
+  type FeelOptions,
   ajvRegExp,
   ruleHolds,
 } from '@crm/metadata';
@@ -124,11 +125,16 @@ export function schemaErrors(v: ValidateFunction, data: unknown): ErrorDetail[] 
   );
 }
 
-/** Cross-field FEEL rules over the record as it will be stored. */
+/**
+ * Cross-field FEEL rules over the record as it will be stored. `feel` carries the clock and the
+ * company's time zone: `closeDate >= today()` compares with today in CRM_TIMEZONE (at 07:00 in
+ * Beijing, not yesterday's UTC date).
+ */
 export function ruleErrors(
   entity: CompiledEntity,
   record: Record<string, unknown>,
   locale: Locale,
+  feel: FeelOptions,
 ): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const ctx: Record<string, unknown> = {};
@@ -144,7 +150,7 @@ export function ruleErrors(
   for (const rule of entity.doc.rules ?? []) {
     let holds: boolean;
     try {
-      holds = ruleHolds(rule.expression, ctx);
+      holds = ruleHolds(rule.expression, ctx, feel);
     } catch {
       holds = false;
     }

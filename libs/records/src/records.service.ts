@@ -17,6 +17,7 @@ import {
 } from '@crm/common';
 import {
   type CompiledEntity,
+  type FeelOptions,
   type FieldDef,
   MetaService,
   RESERVED_FIELD_NAMES,
@@ -138,6 +139,11 @@ export class RecordsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     meta.onModelChange(() => this.validators.clear());
+  }
+
+  /** FEEL rules read today() on the injected clock in the company's time zone (CRM_TIMEZONE). */
+  private get feelOptions(): FeelOptions {
+    return { clock: this.clock, timeZone: this.config.timeZone };
   }
 
   entity(name: string): CompiledEntity {
@@ -719,7 +725,7 @@ export class RecordsService {
     if ('owner' in input) data.owner = input.owner;
     const errors = [
       ...schemaErrors(this.validatorsFor(e).create, data),
-      ...ruleErrors(e, data, actor.locale),
+      ...ruleErrors(e, data, actor.locale, this.feelOptions),
     ];
     if (errors.length) throw this.invalid(e, errors);
     return data;
@@ -781,7 +787,7 @@ export class RecordsService {
     const now = this.clock.now();
     for (const [name, f] of Object.entries(e.fields)) {
       if (f.type === 'autoNumber')
-        data[name] = await nextCode(this.db, e.name, name, f.codeRule!, now);
+        data[name] = await nextCode(this.db, e.name, name, f.codeRule!, now, this.config.timeZone);
     }
   }
 
@@ -792,7 +798,7 @@ export class RecordsService {
     // counter row stays locked until their commit.
     for (const [name, f] of Object.entries(e.fields)) {
       if (f.type === 'autoNumber' && data[name] === undefined)
-        data[name] = await nextCode(tx, e.name, name, f.codeRule!, now);
+        data[name] = await nextCode(tx, e.name, name, f.codeRule!, now, this.config.timeZone);
     }
     const ts = toDbTimestamp(now);
     const row: Record<string, SqlParam> = {
@@ -869,7 +875,7 @@ export class RecordsService {
     const [current] = await this.hydrate(e, currentRows, undefined, [], tx);
     if (current.version !== version) throw await this.conflictAsSeen(tx, e, id, actor);
     const merged = { ...current, ...changes };
-    const ruleErrs = ruleErrors(e, merged, actor.locale);
+    const ruleErrs = ruleErrors(e, merged, actor.locale, this.feelOptions);
     if (ruleErrs.length) throw this.invalid(e, ruleErrs);
     await this.checkReferences(tx, e, changes, actor, current);
     const ts = toDbTimestamp(this.clock.now());

@@ -28,9 +28,11 @@ export async function nextCode(
   field: string,
   codeRule: string,
   at: Date,
+  /** CRM_TIMEZONE: the date parts are the company's business date. */
+  timeZone: string,
 ): Promise<string> {
   const rule = parseCodeRule(codeRule);
-  const period = codePeriod(rule, at);
+  const period = codePeriod(rule, at, timeZone);
   const seq = await nextSequence(db, `${entity}.${field}:${period}`);
-  return formatCode(rule, at, seq);
+  return formatCode(rule, at, seq, timeZone);
 }

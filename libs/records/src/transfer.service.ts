@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, CLOCK, type Clock, CrmError, ErrorCode } from '@crm/common';
-import type { CompiledEntity } from '@crm/metadata';
+import { type CompiledEntity, localDateString } from '@crm/metadata';
 import type { RecordData } from './codec';
 import { CSV_BOM, CsvSyntaxError, decodeCsvBytes, encodeCsvRow, parseCsv } from './csv';
 import { type Actor, type ImportItem, type RecordAccess, RecordsService } from './records.service';
@@ -43,7 +43,8 @@ export interface ImportResult {
   ignoredColumns?: string[];
 }
 
-const stamp = (d: Date): string => d.toISOString().slice(0, 10).replace(/-/g, '');
+/** The export's business date in the company's time zone (a 07:00 Beijing export is today's). */
+const stamp = (d: Date, timeZone: string): string => localDateString(d, timeZone).replace(/-/g, '');
 
 /**
  * Export and import of one entity's records as CSV or JSON files. Permissions, validation and
@@ -83,7 +84,7 @@ export class RecordTransferService {
     const first = await pages.next();
     const firstPage = first.done ? [] : first.value;
     return {
-      filename: `${e.name}-${stamp(this.clock.now())}.${format}`,
+      filename: `${e.name}-${stamp(this.clock.now(), this.config.timeZone)}.${format}`,
       contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
       chunks:
         format === 'csv'

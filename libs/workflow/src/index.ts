@@ -17,3 +17,6 @@ export * from './approvals/approvers';
 export * from './approvals/preview';
 export * from './approvals/triggers';
 export * from './approvals/record-lock';
+export * from './engine/deadline-headers';
+export * from './engine/due-state';
+export { DEADLINE_JOB } from './engine/deadlines';

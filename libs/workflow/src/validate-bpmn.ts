@@ -6,6 +6,7 @@ import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
 import { approvalHeaderProblems } from './approvals/settings';
 import type { GraphNode } from './engine/process-graph';
 import { propertyProblems } from './approvals/outcome';
+import { deadlineHeaderProblems } from './engine/deadline-headers';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -133,6 +134,14 @@ const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]
 function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   const ext = el.extensionElements as { values?: BpmnElement[] } | undefined;
   return list(ext?.values).find((v) => v.$type === type);
+}
+
+/** zeebe:taskHeaders as key → value. */
+function taskHeaders(el: BpmnElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list(extension(el, 'zeebe:TaskHeaders')?.values))
+    if (h.key !== undefined) out[String(h.key)] = String(h.value ?? '');
+  return out;
 }
 
 /**
@@ -313,6 +322,8 @@ class Validator {
         if (bad) this.add(el, bad);
       }
       this.approval(el);
+      // deadline, calendar, remindBefore, onOverdue (engine/deadline-headers.ts)
+      for (const m of deadlineHeaderProblems(taskHeaders(el), feelProblem)) this.add(el, m);
     }
     this.loop(el);
     this.ioMapping(el);

@@ -17,7 +17,12 @@ import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { RecordsService } from '@crm/records';
-import { DeploymentsService, EngineService, type WorkflowViewer } from '@crm/workflow';
+import {
+  DeploymentsService,
+  EngineService,
+  type WorkflowViewer,
+  parseDueFilter,
+} from '@crm/workflow';
 import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { workflowViewer } from '../http/workflow-viewer';
@@ -427,6 +432,7 @@ export class TasksController {
     'processKey',
     'instanceId',
     'mine',
+    'due',
   )
   async list(@Query() q: Record<string, string>, @Req() req: Request) {
     return {
@@ -439,6 +445,7 @@ export class TasksController {
           processKey: q.processKey,
           instanceId: parseOptionalInt(q.instanceId, 'instanceId'),
           mine: q.mine === 'true',
+          due: parseDueFilter(q.due),
         },
         await this.viewer(req),
       ),

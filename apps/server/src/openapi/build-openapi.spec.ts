@@ -282,10 +282,16 @@ describe('buildOpenApi: tasks and notifications', () => {
       'processKey',
       'instanceId',
       'mine',
+      'due',
     ]);
     expect(list.parameters!.find((p) => p.name === 'mine')!.schema.type).toBe('boolean');
+    expect(list.parameters!.find((p) => p.name === 'due')!.schema.enum).toEqual([
+      'dueSoon',
+      'overdue',
+    ]);
     const items = jsonSchema(list, '200').properties!.data as { items: Schema };
     expect(component(items.items).properties).toHaveProperty('candidateGroups');
+    expect(component(items.items).required).toEqual(expect.arrayContaining(['dueAt', 'dueState']));
   });
 
   it('completes a task with variables and a version, answering 409 to the loser of a race', () => {

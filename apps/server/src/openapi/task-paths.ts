@@ -44,9 +44,17 @@ export function taskPaths(): Record<string, unknown> {
             { type: 'boolean' },
             "`true`: only the caller's own tasks, even with `read` on Workflow",
           ),
+          queryParam(
+            'due',
+            { type: 'string', enum: ['dueSoon', 'overdue'] },
+            'open tasks due within TASK_DUE_SOON_HOURS (`dueSoon`), or past due (`overdue`)',
+          ),
         ],
         ok: reply('The tasks', dataOf(task)),
-        errors: { '400': 'QUERY_INVALID: instanceId is not an integer' },
+        errors: {
+          '400':
+            'QUERY_INVALID: instanceId is not an integer; BAD_REQUEST: due is not dueSoon or overdue',
+        },
       }),
     },
     '/api/tasks/{id}': {

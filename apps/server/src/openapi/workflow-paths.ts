@@ -138,8 +138,19 @@ export const workflowSchemas: Record<string, unknown> = {
       state: { type: 'string', description: 'created (open), completed or cancelled' },
       version: { type: 'integer', description: 'send it back to complete (optimistic lock)' },
       createdAt: timestamp,
+      dueAt: {
+        ...timestamp,
+        description:
+          "when it is due: the node's `deadline` header (or TASK_DEFAULT_DEADLINE) on its business calendar",
+      },
+      dueState: {
+        type: ['string', 'null'],
+        enum: ['ok', 'dueSoon', 'overdue', null],
+        description:
+          'open tasks only: overdue once due, dueSoon within TASK_DUE_SOON_HOURS (24) before, else ok; null when not open or without a due time',
+      },
     },
-    ['id', 'instanceId', 'elementId', 'assignee', 'state', 'version'],
+    ['id', 'instanceId', 'elementId', 'assignee', 'state', 'version', 'dueAt', 'dueState'],
   ),
   LockedJob: obj(
     {

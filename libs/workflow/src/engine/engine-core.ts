@@ -1,5 +1,6 @@
 import type { AppConfig, Clock, Db } from '@crm/common';
 import { CrmError, ErrorCode } from '@crm/common';
+import type { MetadataDocument } from '@crm/metadata';
 import type { RecordsService } from '@crm/records';
 import { parseBpmn } from '../bpmn-model';
 import type { OrgSource } from '../approvals/org';
@@ -50,11 +51,15 @@ export class EngineCore {
     config: AppConfig | null,
     /** Users and departments for the approver functions (the access lib's IdentityService). */
     readonly org: OrgSource | null = null,
+    /** The live metadata model (calendars); none in engines built without one. */
+    meta: { readonly model: { readonly documents: readonly MetadataDocument[] } } | null = null,
   ) {
     this.notifier = new Notifier(clock);
     this.settings = {
       maxVariablesBytes: config?.workflowMaxVariablesBytes ?? 256 * 1024,
       timeZone: config?.timeZone ?? 'UTC',
+      taskDefaultDeadline: config?.taskDefaultDeadline ?? { amount: 3, unit: 'workingDays' },
+      taskDueSoonHours: config?.taskDueSoonHours ?? 24,
     };
     this.deps = {
       graph: (tx, id, key) => this.graph(tx, id, key),
@@ -63,6 +68,7 @@ export class EngineCore {
       settings: this.settings,
       notifier: this.notifier,
       records: this.records,
+      documents: () => meta?.model.documents ?? [],
       readRecord: async (tx, entity, id) => {
         if (!this.records) return null;
         try {

@@ -12,6 +12,7 @@ import {
   fromDbTimestamp,
   toDbTimestamp,
 } from '@crm/common';
+import { MetaService } from '@crm/metadata';
 import { RecordsService } from '@crm/records';
 import { ApprovalActions } from '../approvals/actions';
 import { InstanceApprovalOps } from '../approvals/instance-actions';
@@ -76,8 +77,9 @@ export class EngineService extends EngineCore {
     @Optional() @Inject(RecordsService) records: RecordsService | null,
     @Optional() @Inject(APP_CONFIG) config: AppConfig | null,
     @Optional() @Inject(ORG_SOURCE) org: OrgSource | null,
+    @Optional() @Inject(MetaService) meta: MetaService | null = null,
   ) {
-    super(db, clock, taskTypes, records, config, org);
+    super(db, clock, taskTypes, records, config, org, meta);
   }
 
   private readonly instanceOps = new InstanceOps(this);
@@ -166,7 +168,7 @@ export class EngineService extends EngineCore {
   }
 
   /** Reads a job under its instance's lock and checks this owner still holds it. */
-  private async ownedJob(ctx: StepContext, jobId: number, owner: string): Promise<JobRow> {
+  async ownedJob(ctx: StepContext, jobId: number, owner: string): Promise<JobRow> {
     const [job] = await ctx.tx.query<JobRow>('SELECT * FROM crm_wf_job WHERE id = ?', [jobId]);
     if (!job)
       throw new CrmError(ErrorCode.JobNotFound, `job ${jobId} not found (done or cancelled)`, [

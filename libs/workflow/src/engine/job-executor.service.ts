@@ -18,6 +18,7 @@ import {
   systemClock,
   toDbTimestamp,
 } from '@crm/common';
+import { DEADLINE_JOB, fireDeadline } from './deadlines';
 import { EngineService, type JobRow } from './engine.service';
 
 /**
@@ -95,7 +96,12 @@ export class JobExecutorService implements OnApplicationBootstrap, OnModuleDestr
   /** One round: acquires a batch of due jobs and runs them; returns how many it acquired. */
   async runDue(max = 20): Promise<number> {
     if (this.stopped) return 0;
-    const jobs = await this.engine.acquire(this.owner, ['timer', 'service'], max, this.lockMs);
+    const jobs = await this.engine.acquire(
+      this.owner,
+      ['timer', 'service', DEADLINE_JOB],
+      max,
+      this.lockMs,
+    );
     let next = 0;
     const worker = async () => {
       while (next < jobs.length && !this.stopped) await this.runOne(jobs[next++]);
@@ -123,6 +129,8 @@ export class JobExecutorService implements OnApplicationBootstrap, OnModuleDestr
     beat.unref();
     try {
       if (job.kind === 'timer') await this.engine.fireTimer(id, this.owner);
+      // task reminders, escalations and auto-decisions (deadlines.ts)
+      else if (job.kind === DEADLINE_JOB) await fireDeadline(this.engine, id, this.owner);
       else await this.engine.runServiceJob(job, this.owner);
       this.executed++;
     } catch (e) {

@@ -1,4 +1,11 @@
-import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
+import {
+  type BusinessDuration,
+  CrmError,
+  type Db,
+  ErrorCode,
+  type SqlParam,
+  toDbTimestamp,
+} from '@crm/common';
 import type { RecordsService } from '@crm/records';
 import { settleRecord } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
@@ -6,7 +13,7 @@ import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
-import type { FeelFunction, FeelOptions } from '@crm/metadata';
+import type { FeelFunction, FeelOptions, MetadataDocument } from '@crm/metadata';
 import {
   EMPTY_ORG,
   type OrgIndex,
@@ -57,6 +64,9 @@ import { targetPath, withPath } from './variables';
 export interface EngineSettings {
   maxVariablesBytes: number;
   timeZone: string;
+  /** TASK_DEFAULT_DEADLINE and TASK_DUE_SOON_HOURS (deadlines.ts, due-state.ts). */
+  taskDefaultDeadline: BusinessDuration;
+  taskDueSoonHours: number;
 }
 
 export interface StepDeps {
@@ -71,6 +81,8 @@ export interface StepDeps {
   org?(tx: Db): Promise<OrgSnapshot>;
   /** Writes the engine makes itself: an outcome into the record, values restored on cancel. */
   records: RecordsService | null;
+  /** The live metadata documents (calendars for deadlines). */
+  documents(): readonly MetadataDocument[];
 }
 
 export interface Exec {

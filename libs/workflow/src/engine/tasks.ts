@@ -8,6 +8,7 @@ import {
 } from '@crm/common';
 import { checkTaskVariables } from '../approvals/task-form';
 import { type EngineCore } from './engine-core';
+import { type DueFilter, type DueState, dueSql, dueState } from './due-state';
 import { type InstanceView } from './instance-view';
 import { checkVariables } from './variables';
 import {
@@ -31,6 +32,9 @@ export interface TaskView {
   state: string;
   version: number;
   createdAt: string | null;
+  /** When it is due (deadlines.ts) and where it stands against that (due-state.ts). */
+  dueAt: string | null;
+  dueState: DueState | null;
 }
 
 /** Tasks per list answer. */
@@ -208,6 +212,8 @@ export class TaskOps {
       instanceId?: number;
       /** Only the tasks the viewer may see as a participant, even when they may see all. */
       mine?: boolean;
+      /** Open tasks due within TASK_DUE_SOON_HOURS, or past due. */
+      due?: DueFilter;
     },
     viewer?: WorkflowViewer,
   ): Promise<TaskView[]> {
@@ -222,7 +228,8 @@ export class TaskOps {
         !filter.processKey &&
         filter.instanceId === undefined &&
         !filter.candidateGroup &&
-        !filter.candidateUser;
+        !filter.candidateUser &&
+        !filter.due;
       const mine = visibleTasksSql(viewer, {
         state: filter.state || undefined,
         limit: alone ? TASK_PAGE : undefined,
@@ -239,6 +246,11 @@ export class TaskOps {
     eq('t.state', filter.state);
     eq('i.process_key', filter.processKey);
     eq('t.instance_id', filter.instanceId);
+    if (filter.due) {
+      const d = dueSql(filter.due, this.core.clock.now(), this.core.settings.taskDueSoonHours);
+      where.push(d.sql);
+      params.push(...d.params);
+    }
     // candidates are kept while a task is open: these filters find open tasks offered to them
     for (const [kind, value] of [
       ['group', filter.candidateGroup],
@@ -272,6 +284,13 @@ export class TaskOps {
       state: String(r.state),
       version: Number(r.version),
       createdAt: fromDbTimestamp(r.created_at),
+      dueAt: fromDbTimestamp(r.due_at),
+      dueState: dueState(
+        fromDbTimestamp(r.due_at),
+        String(r.state),
+        this.core.clock.now(),
+        this.core.settings.taskDueSoonHours,
+      ),
     };
   }
 }

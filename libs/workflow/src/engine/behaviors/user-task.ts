@@ -1,5 +1,6 @@
 import { assignApprovalTask } from '../../approvals/approvers';
 import { onApprovalTaskCreated } from '../../approvals/node-entry';
+import { scheduleTaskDeadline } from '../deadlines';
 import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { ActivityBehavior } from './types';
@@ -26,6 +27,8 @@ export const userTask: ActivityBehavior = {
       [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
     );
     await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
+    // deadlines.ts: due_at on the calendar, reminder and overdue jobs on this token
+    await scheduleTaskDeadline(s, exec, node, task.insertId);
     const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
     await s.deps.notifier.notify(s.tx, {
       kind: 'assignment',
