@@ -1,5 +1,6 @@
 import { CrmError, type Db, ErrorCode, type SqlParam } from '@crm/common';
 import type { Exec, InstanceStep } from '../engine/step';
+import { scheduleTaskDeadline } from '../engine/deadlines';
 import { candidateRows, insertCandidates } from '../engine/task-candidates';
 
 /**
@@ -95,6 +96,10 @@ export async function insertTask(s: InstanceStep, exec: Exec, t: NewTask): Promi
       s.tx,
       candidateRows(r.insertId, t.assignee, t.groups ?? null, t.users ?? null),
     );
+  // signers get the node's deadline from the moment they may act (the initiator's resubmission
+  // has none: nobody escalates a submitter's own edit)
+  if (state === 'created' && t.kind !== 'resubmit')
+    await scheduleTaskDeadline(s, exec, s.node(t.elementId), r.insertId);
   return r.insertId;
 }
 
@@ -147,11 +152,15 @@ export async function closeTask(
 
 /** Opens a pending or suspended task (its candidates are offered it again). */
 export async function openTask(s: InstanceStep, task: TaskRow): Promise<void> {
+  const wasPending = task.state === 'pending';
   await updateTask(s.tx, task, { state: 'created' });
   await insertCandidates(
     s.tx,
     candidateRows(task.id, task.assignee, task.candidate_groups, task.candidate_users),
   );
+  // an after-signer's deadline runs from its turn
+  const exec = s.execs.get(task.execution_id);
+  if (wasPending && exec) await scheduleTaskDeadline(s, exec, s.node(task.element_id), task.id);
 }
 
 /** Parks an open task while others decide first (it leaves every inbox meanwhile). */
