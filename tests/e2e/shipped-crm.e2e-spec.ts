@@ -145,16 +145,18 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     const [managerTask] = (
       await s.api('GET', `/api/tasks?instanceId=${approval.body.id}&candidateGroup=sales_manager`)
     ).body.data;
-    // every task is due: TASK_DEFAULT_DEADLINE (3 working days) on the shipped default calendar,
-    // from Sunday 2026-03-15 16:00 in Beijing: Wednesday 18:00 (the end of the third working day)
+    // the node's deadline header (2 working days) on the shipped default calendar, from Sunday
+    // 2026-03-15 16:00 in Beijing: Tuesday 18:00 (the end of the second working day)
     expect(managerTask).toMatchObject({
-      dueAt: '2026-03-18T10:00:00.000Z',
+      dueAt: '2026-03-17T10:00:00.000Z',
       dueState: 'ok',
     });
-    const decided = await s.api('POST', `/api/tasks/${managerTask.id}/complete`, {
-      variables: { approved: true },
+    // the manager approves with the task action (approvals: libs/workflow/README.md)
+    const decided = await s.api('POST', `/api/tasks/${managerTask.id}/actions`, {
+      action: 'approve',
     });
-    expect(decided.body).toMatchObject({
+    expect(decided.status).toBe(200);
+    expect(decided.body.instance).toMatchObject({
       state: 'completed',
       completedElements: { approved_end: 1 },
     });
@@ -243,15 +245,17 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
           `/api/tasks?instanceId=${run.body.id}&candidateGroup=${group}&state=created`,
         )
       ).body.data[0];
-    await s.api('POST', `/api/tasks/${(await task('sales_manager')).id}/complete`, {
-      variables: { approved: true },
+    await s.api('POST', `/api/tasks/${(await task('sales_manager')).id}/actions`, {
+      action: 'approve',
     });
     const director = await task('sales_director');
     expect(director.elementId).toBe('director_approval');
-    const done = await s.api('POST', `/api/tasks/${director.id}/complete`, {
-      variables: { approved: false, comment: '折扣过高' },
+    // a rejection takes the node's `rejected` error boundary: back to draft with the comment
+    const done = await s.api('POST', `/api/tasks/${director.id}/actions`, {
+      action: 'reject',
+      comment: '折扣过高',
     });
-    expect(done.body.completedElements).toMatchObject({ rejected_end: 1 });
+    expect(done.body.instance.completedElements).toMatchObject({ rejected_end: 1 });
     expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.status).toBe('draft');
     const told = (await s.api('GET', '/api/notifications')).body.data;
     expect(told[0].subject).toBe(`Quote ${quote.code} was returned: 折扣过高`);
@@ -373,8 +377,8 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     ).toBe(403);
     expect(
       (
-        await as('wang', 'POST', `/api/tasks/${managerTask!.id}/complete`, {
-          variables: { approved: true },
+        await as('wang', 'POST', `/api/tasks/${managerTask!.id}/actions`, {
+          action: 'approve',
         })
       ).status,
     ).toBe(200);
@@ -384,15 +388,15 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(directorTask).toBeDefined();
     expect(
       (
-        await as('wang', 'POST', `/api/tasks/${directorTask!.id}/complete`, {
-          variables: { approved: true },
+        await as('wang', 'POST', `/api/tasks/${directorTask!.id}/actions`, {
+          action: 'approve',
         })
       ).status,
     ).toBe(403);
-    const done = await as('chen', 'POST', `/api/tasks/${directorTask!.id}/complete`, {
-      variables: { approved: true },
+    const done = await as('chen', 'POST', `/api/tasks/${directorTask!.id}/actions`, {
+      action: 'approve',
     });
-    expect(done.body.state).toBe('completed');
+    expect(done.body.instance.state).toBe('completed');
     expect((await as('li', 'GET', `/api/records/quote/${quote.id}`)).body.status).toBe('approved');
     const told = (await as('li', 'GET', '/api/notifications')).body.data as Array<{
       subject: string;
@@ -468,8 +472,8 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(claim.body.message).toContain('you started this process');
     const decide = await s.api(
       'POST',
-      `/api/tasks/${task.id}/complete`,
-      { variables: { approved: true } },
+      `/api/tasks/${task.id}/actions`,
+      { action: 'approve' },
       auth,
     );
     expect(decide.status).toBe(403);
@@ -483,7 +487,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     const run = await s.api('POST', '/api/workflow/instances', {
       processKey: 'quote_approval',
       record: { entity: 'quote', id: quote.id },
-      variables: { approved: true },
+      variables: { decision: 'approve' },
     });
     const task = (
       await s.api('GET', `/api/tasks?instanceId=${run.body.id}&state=created`)

@@ -233,7 +233,9 @@ export class ApprovalActions {
   /** The token's work is decided: the activity completes with `decision` (and the variables). */
   private async complete(c: ActionContext, decision: 'approve' | 'reject'): Promise<void> {
     const { s, exec, input } = c;
-    await s.guard(exec, () => s.completeActivity(exec, { ...input.variables, decision }));
+    // the decider's comment goes with the decision, for the flows after it (a rejection notice)
+    const vars = { ...input.variables, decision, ...(input.comment && { comment: input.comment }) };
+    await s.guard(exec, () => s.completeActivity(exec, vars));
   }
 
   /** Only an assignee or candidate acts; `operate` on Workflow overrides (returns true then). */

@@ -227,3 +227,19 @@ export async function rememberReplacedValues(tx: Db, event: RecordWriteEvent): P
       origin.instanceId,
     ]);
 }
+
+/**
+ * The initiator hears how their submission was decided (approved, rejected...; a withdrawal is
+ * their own doing and a cancel is told by whoever cancelled). In the final step's transaction.
+ */
+export async function tellOutcome(step: InstanceStep): Promise<void> {
+  const to = step.row.started_by;
+  if (!to || !step.outcome || UNDECIDED.has(step.outcome) || to === step.ctx.actor) return;
+  await step.deps.notifier.notify(step.tx, {
+    kind: 'outcome',
+    to: [to],
+    instanceId: step.id,
+    actor: step.ctx.actor,
+    data: { outcome: step.outcome, processName: step.graph.id },
+  });
+}

@@ -7,7 +7,7 @@ import {
   toDbTimestamp,
 } from '@crm/common';
 import type { RecordsService } from '@crm/records';
-import { settleRecord } from '../approvals/outcome';
+import { settleRecord, tellOutcome } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
@@ -654,6 +654,7 @@ export class InstanceStep {
     this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);
     // the record the instance is about gets its outcome (or its pre-approval values) now
     await settleRecord(this, state);
+    await tellOutcome(this);
     if (state === 'completed' && this.row.parent_instance_id) {
       const parent = await this.ctx.load(Number(this.row.parent_instance_id));
       const callExec = parent.execs.get(Number(this.row.parent_execution_id));
