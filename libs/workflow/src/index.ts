@@ -15,3 +15,4 @@ export type { OutboxRow, OutboxState } from './notify/mail-outbox';
 export * from './approvals/org';
 export * from './approvals/approvers';
 export * from './approvals/preview';
+export * from './inbox';

@@ -1,0 +1,165 @@
+import type { SqlParam } from '@crm/common';
+import { type SqlWhere, type WorkflowViewer, visibleTasksSql } from '../engine/visibility';
+import {
+  type InboxBox,
+  type InboxQuery,
+  type SortColumns,
+  andSql,
+  dueFilterSql,
+  dueWindow,
+  keysetSql,
+  likeSql,
+  orSql,
+  orderBySql,
+} from './inbox-query';
+
+/*
+ * Each box as SQL that starts from an index on the caller, never from the whole table:
+ *   pending    the union of index lookups of visibility.ts (assignee, candidate user, candidate
+ *              group narrowed by row rules, open tasks of their own instances), open tasks only,
+ *              minus tasks another candidate holds (those show, but are not the caller's to act)
+ *   done       crm_wf_task.completed_by (ix_crm_wf_task_completed_by, id-ordered)
+ *   cc         crm_wf_cc.login (ix_crm_wf_cc_login)
+ *   initiated  crm_wf_instance.started_by of top-level instances (ix_crm_wf_instance_started_by):
+ *              a call activity's child carries the actor of the step that called it, not the
+ *              person who submitted anything
+ * pending and done list tasks; cc and initiated list instances, whose due date is the earliest of
+ * their open tasks'.
+ */
+
+export type BoxKind = 'task' | 'instance';
+
+export interface BoxSql {
+  kind: BoxKind;
+  /** The tables (with the parameters of the pending box's union). */
+  from: SqlWhere;
+  /** The box and the query's filters (the counts ignore filters). */
+  where: SqlWhere;
+  sort: SortColumns;
+}
+
+/** The text search's match on the record's display field, per entity, built by the service. */
+export type DisplayMatch = (instanceAlias: string, pattern: string) => SqlWhere | null;
+
+const TASK_COLUMNS = `t.id AS task_id, t.instance_id, t.element_id, t.name AS node_name, t.assignee, t.due_at, t.created_at, t.completed_at, t.completed_by, t.outcome AS task_outcome, i.process_key, i.state AS instance_state, i.outcome AS instance_outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name`;
+
+/** The earliest due date of an instance's open tasks (index ix_crm_wf_task_instance). */
+const instanceDue = (i: string) =>
+  `(SELECT MIN(ot.due_at) FROM crm_wf_task ot WHERE ot.instance_id = ${i}.id AND ot.state = 'created')`;
+
+const INSTANCE_COLUMNS = `i.id AS instance_id, i.process_key, i.state AS instance_state, i.outcome AS instance_outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name`;
+
+/** Pending: open tasks the viewer may act on (assignee, or unassigned and offered to them). */
+export function pendingSource(v: WorkflowViewer): { from: SqlWhere; where: SqlWhere } {
+  const mine = visibleTasksSql(v, { state: 'created' });
+  return {
+    from: {
+      sql: `(${mine.sql}) v JOIN crm_wf_task t ON t.id = v.id JOIN crm_wf_instance i ON i.id = t.instance_id`,
+      params: mine.params,
+    },
+    where: {
+      sql: `t.state = 'created' AND (t.assignee IS NULL OR t.assignee = ?)`,
+      params: [v.login],
+    },
+  };
+}
+
+const DEFINITION = 'JOIN crm_wf_definition d ON d.id = i.definition_id';
+
+function source(box: InboxBox, v: WorkflowViewer): BoxSql {
+  switch (box) {
+    case 'pending': {
+      const p = pendingSource(v);
+      return {
+        kind: 'task',
+        from: { sql: `${p.from.sql} ${DEFINITION}`, params: p.from.params },
+        where: p.where,
+        sort: { due: 't.due_at', id: 't.id' },
+      };
+    }
+    case 'done':
+      return {
+        kind: 'task',
+        from: {
+          sql: `crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id ${DEFINITION}`,
+          params: [],
+        },
+        where: { sql: 't.completed_by = ?', params: [v.login] },
+        sort: { due: 't.due_at', id: 't.id' },
+      };
+    case 'cc':
+      return {
+        kind: 'instance',
+        from: {
+          sql: `crm_wf_cc c JOIN crm_wf_instance i ON i.id = c.instance_id ${DEFINITION}`,
+          params: [],
+        },
+        where: { sql: 'c.login = ?', params: [v.login] },
+        sort: { due: instanceDue('i'), id: 'c.id' },
+      };
+    case 'initiated':
+      return {
+        kind: 'instance',
+        from: { sql: `crm_wf_instance i ${DEFINITION}`, params: [] },
+        where: { sql: 'i.started_by = ? AND i.parent_instance_id IS NULL', params: [v.login] },
+        sort: { due: instanceDue('i'), id: 'i.id' },
+      };
+  }
+}
+
+/** The box with the query's filters (not its cursor). */
+export function boxSql(
+  v: WorkflowViewer,
+  query: InboxQuery,
+  now: Date,
+  displayMatch: DisplayMatch,
+  pattern?: string,
+): BoxSql {
+  const s = source(query.box, v);
+  const parts: SqlWhere[] = [s.where];
+  if (query.processKey) parts.push({ sql: 'i.process_key = ?', params: [query.processKey] });
+  if (query.entity) parts.push({ sql: 'i.record_entity = ?', params: [query.entity] });
+  if (query.due) parts.push(dueFilterSql(query.due, s.sort.due, now));
+  if (pattern) {
+    const text: SqlWhere[] = [likeSql('d.name', pattern), likeSql('i.process_key', pattern)];
+    if (s.kind === 'task') text.push(likeSql('t.name', pattern));
+    else
+      text.push({
+        sql: `EXISTS (SELECT 1 FROM crm_wf_task nt WHERE nt.instance_id = i.id AND nt.state = 'created' AND nt.name LIKE ? ESCAPE '!')`,
+        params: [pattern],
+      });
+    const display = displayMatch('i', pattern);
+    if (display) text.push(display);
+    parts.push(orSql(text));
+  }
+  return { kind: s.kind, from: s.from, where: andSql(parts), sort: s.sort };
+}
+
+/** One page of the box: its rows (one more than `limit`, to know whether another page follows). */
+export function pageSql(b: BoxSql, query: InboxQuery, cc: boolean): SqlWhere {
+  const where = [b.where];
+  if (query.cursor) where.push(keysetSql(query.sort, query.cursor, b.sort));
+  const cond = andSql(where);
+  const columns =
+    b.kind === 'task'
+      ? TASK_COLUMNS
+      : `${INSTANCE_COLUMNS}${cc ? ', c.cc_by, c.created_at AS cc_at, c.read_at AS cc_read_at' : ''}`;
+  return {
+    sql: `SELECT ${columns}, ${b.sort.due} AS sort_due, ${b.sort.id} AS sort_id FROM ${b.from.sql} WHERE ${cond.sql} ORDER BY ${orderBySql(query.sort, b.sort)} LIMIT ${query.limit + 1}`,
+    params: [...b.from.params, ...cond.params],
+  };
+}
+
+/**
+ * Every box's size in one statement, each an index lookup on the caller: pending with how many
+ * of those are overdue or due soon, done, cc (and unread), initiated.
+ */
+export function countsSql(v: WorkflowViewer, now: Date): SqlWhere {
+  const p = pendingSource(v);
+  const w = dueWindow(now);
+  const params: SqlParam[] = [w.now, w.now, w.soon, v.login, v.login, v.login, v.login];
+  return {
+    sql: `SELECT COUNT(*) AS pending, SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END) AS due_soon, (SELECT COUNT(*) FROM crm_wf_task dt WHERE dt.completed_by = ?) AS done, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ?) AS cc, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ? AND c.read_at IS NULL) AS cc_unread, (SELECT COUNT(*) FROM crm_wf_instance si WHERE si.started_by = ? AND si.parent_instance_id IS NULL) AS initiated FROM ${p.from.sql} WHERE ${p.where.sql}`,
+    params: [...params, ...p.from.params, ...p.where.params],
+  };
+}
