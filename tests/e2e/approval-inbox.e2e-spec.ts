@@ -3,14 +3,12 @@ import { ADMIN_PASSWORD, DIALECTS, type TestServer, bpmn, startServer } from './
 
 /**
  * The approval inbox (GET /api/inbox) and an instance's timeline, over HTTP on both databases.
- * Tasks come from real processes: deployed diagrams, started, completed through the task API.
+ * Tasks come from real processes: deployed diagrams, started, decided through the task API and
+ * the approval actions (POST /api/tasks/:id/actions).
  *
- * Two things are written straight into the database until the features that write them land:
- * - due dates (crm_wf_task.due_at): the deadlines work (`deadline` headers on a business
- *   calendar) fills them; until then `due()` sets them;
- * - CC rows (crm_wf_cc) and the history rows of a CC and a comment: the action API
- *   (POST /api/tasks/:id/actions, `cc` and `comment`) writes them; until it exists `cc()` inserts
- *   what it will. Switch both to the API once it has landed.
+ * Due dates (crm_wf_task.due_at) are written straight into the database by `due()` until the
+ * deadlines work (`deadline` headers on a business calendar) lands and fills them; then switch
+ * to a `deadline` header and a moved clock.
  */
 const DEAL = `
 kind: entity
@@ -118,26 +116,8 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     const at = new Date(s.clock.now().getTime() + hours * 3_600_000);
     await db.execute('UPDATE crm_wf_task SET due_at = ? WHERE id = ?', [toDbTimestamp(at), taskId]);
   };
-  /** Until the action API lands: a CC as `cc` will write it (row, history with comment and file). */
-  const cc = async (instanceId: number, to: string, by: string, comment: string) => {
-    const at = toDbTimestamp(s.clock.now());
-    await db.execute(
-      'INSERT INTO crm_wf_cc (instance_id, login, element_id, cc_by, created_at) VALUES (?, ?, ?, ?, ?)',
-      [instanceId, to, 'review', by, at],
-    );
-    await db.execute(
-      'INSERT INTO crm_wf_history (instance_id, element_id, element_type, event, actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [
-        instanceId,
-        'review',
-        'UserTask',
-        'cc',
-        by,
-        JSON.stringify({ comment, userIds: [to], attachments: [fileId] }),
-        at,
-      ],
-    );
-  };
+  const act = (user: string, taskId: number, body: Record<string, unknown>) =>
+    call(user, 'POST', `/api/tasks/${taskId}/actions`, body);
 
   beforeAll(async () => {
     s = await startServer(dialect, { 'deal.yaml': DEAL, ...ROLES });
@@ -218,7 +198,13 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     });
     expect(upload.status).toBe(201);
     fileId = ((await upload.json()) as { id: string }).id;
-    await cc(run.alpha, 'carol', 'rep1', 'FYI: the big one');
+    const copied = await act('appr', await openTask(run.alpha, 'review'), {
+      action: 'cc',
+      userIds: ['carol'],
+      comment: 'FYI: the big one',
+      attachments: [fileId],
+    });
+    expect(copied.status).toBe(200);
   });
   afterAll(async () => {
     await s?.close();
@@ -318,7 +304,7 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
       instanceId: run.alpha,
       nodeId: 'review',
       dueState: 'overdue',
-      cc: { by: 'rep1', readAt: null },
+      cc: { by: 'appr', readAt: null },
       record: { display: 'Alpha deal', fields: { stage: 'open', region: 'north' } },
     });
     expect(before.items[0].record.fields).not.toHaveProperty('amount');
@@ -445,7 +431,7 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     expect(r.body.events[1]).toMatchObject({
       elementId: 'review',
       elementName: 'Review',
-      actor: { login: 'rep1', displayName: 'Rita Rep' },
+      actor: { login: 'appr', displayName: 'Alan Approver' },
       comment: 'FYI: the big one',
       users: [{ login: 'carol', displayName: 'Carol Copied' }],
       attachments: [{ id: fileId, name: 'quote.pdf', size: 14, mime: 'application/pdf' }],
@@ -508,5 +494,75 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     const bad = await call('rep1', 'GET', '/api/workflow/instances/abc/timeline');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('id');
+  });
+
+  it('puts tasks handed on (transfer, delegate) in done, with what each did, and tells it in order', async () => {
+    const r = await call('rep1', 'POST', '/api/records/deal', { title: 'Delta deal', amount: 5 });
+    const started = await call('rep1', 'POST', '/api/workflow/instances', {
+      processKey: 'deal_approval',
+      record: { entity: 'deal', id: r.body.id },
+      variables: { boss: 'boss' },
+    });
+    const delta = started.body.id as number;
+    const review = await openTask(delta, 'review');
+    const doneOf = async (user: string) =>
+      (await inbox(user, 'box=done')).items.find((i) => i.taskId === review);
+    const pendingOf = async (user: string) =>
+      (await inbox(user, 'box=pending')).items.find((i) => i.taskId === review);
+
+    expect(
+      (await act('appr', review, { action: 'transfer', userIds: ['appr2'], comment: 'yours' }))
+        .status,
+    ).toBe(200);
+    // appr handed it on: done for appr (as a transfer), pending for appr2 alone
+    expect(await doneOf('appr')).toMatchObject({
+      outcome: 'transfer',
+      completedAt: expect.any(String),
+    });
+    expect(await pendingOf('appr')).toBeUndefined();
+    expect(await pendingOf('appr2')).toMatchObject({ assignee: 'appr2' });
+
+    expect((await act('appr2', review, { action: 'delegate', userIds: ['boss'] })).status).toBe(
+      200,
+    );
+    expect(await doneOf('appr2')).toMatchObject({ outcome: 'delegate' });
+    expect(await pendingOf('boss')).toMatchObject({ assignee: 'boss' });
+    // the delegate gives an opinion; the task comes back to appr2, who decides
+    expect((await act('boss', review, { action: 'approve', comment: 'looks fine' })).status).toBe(
+      200,
+    );
+    expect(await doneOf('boss')).toMatchObject({ outcome: 'approve', assignee: 'appr2' });
+    expect(await pendingOf('appr2')).toMatchObject({ assignee: 'appr2' });
+    expect((await act('appr2', review, { action: 'approve' })).status).toBe(200);
+    expect(await doneOf('appr2')).toMatchObject({ outcome: 'approve', dueState: null });
+    expect(await pendingOf('appr2')).toBeUndefined();
+
+    const t = await call('rep1', 'GET', `/api/workflow/instances/${delta}/timeline`);
+    expect(
+      t.body.events.map(
+        (e: { event: string; actor: { login: string }; users: Array<{ login: string }> }) => [
+          e.event,
+          e.actor.login,
+          e.users.map((u) => u.login),
+        ],
+      ),
+    ).toEqual([
+      ['start', 'rep1', []],
+      ['transfer', 'appr', ['appr2']],
+      ['delegate', 'appr2', ['boss']],
+      ['approve', 'boss', []],
+      ['approve', 'appr2', []],
+    ]);
+    expect(t.body.events[1]).toMatchObject({ comment: 'yours', taskId: review });
+    expect(t.body.events[3]).toMatchObject({
+      comment: 'looks fine',
+      detail: { onBehalfOf: 'appr2' },
+    });
+    expect(t.body.current).toEqual([
+      expect.objectContaining({
+        elementId: 'sign',
+        tasks: [expect.objectContaining({ state: 'created', kind: null })],
+      }),
+    ]);
   });
 });

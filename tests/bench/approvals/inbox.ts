@@ -144,7 +144,6 @@ export async function benchInbox(): Promise<{ lines: string[]; ratio: number }> 
       departmentId: team,
       roles: ['subtree_reader'],
     });
-    const approver = await login('approver', APPROVER_PASSWORD);
     await api('POST', '/api/workflow/deployments', admin, BPMN, 'application/xml');
     const conn = await mysql.createConnection(`${MYSQL}/${DB}`);
     const [[{ id: definitionId }]] = (await conn.query(
@@ -152,6 +151,12 @@ export async function benchInbox(): Promise<{ lines: string[]; ratio: number }> 
     )) as unknown as [[{ id: number }]];
     await conn.end();
     const loadSeconds = await load(definitionId);
+    // fresh tokens for each measurement: loading outlasts an access token
+    const tokens = async () => ({
+      admin: await login('admin', ADMIN_PASSWORD),
+      approver: await login('approver', APPROVER_PASSWORD),
+    });
+    let t = await tokens();
 
     // a cursor five pages in, per user (the query a user paging down sends)
     const fifth = async (token: string) => {
@@ -162,7 +167,7 @@ export async function benchInbox(): Promise<{ lines: string[]; ratio: number }> 
       }
       return cursor;
     };
-    const cursors = { admin: await fifth(admin), approver: await fifth(approver) };
+    const cursors = { admin: await fifth(t.admin), approver: await fifth(t.approver) };
     const cases: Array<{
       name: string;
       query: (who: 'admin' | 'approver') => string;
@@ -201,12 +206,14 @@ export async function benchInbox(): Promise<{ lines: string[]; ratio: number }> 
           throw new Error(`${who} got ${r.items.length} items: ${c.name}`);
         sizes[who] = r.counts;
       };
-      const ms = await sideBySide(run(admin, 'admin'), run(approver, 'approver'), REQUESTS);
+      t = await tokens();
+      const ms = await sideBySide(run(t.admin, 'admin'), run(t.approver, 'approver'), REQUESTS);
       const r = pct(ms.b, 50) / pct(ms.a, 50);
       if (c === cases[0]) ratio = r;
       lines.push(
         `| ${c.name} | ${pct(ms.a, 50).toFixed(1)} / ${pct(ms.a, 95).toFixed(1)} | ${pct(ms.b, 50).toFixed(1)} / ${pct(ms.b, 95).toFixed(1)} | ${r.toFixed(2)}× |`,
       );
+      process.stdout.write(`${lines[lines.length - 1]}\n`);
     }
     const box = (who: string) =>
       ['pending', 'overdue', 'dueSoon', 'done', 'cc', 'initiated']

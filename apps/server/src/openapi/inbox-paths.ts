@@ -74,7 +74,7 @@ export const inboxSchemas: Record<string, unknown> = {
       outcome: {
         type: ['string', 'null'],
         description:
-          "done: the caller's decision (approve, reject, return, ...; null = plain completion); otherwise the instance's outcome",
+          "done: what the caller did (approve, reject, return, delegate, transfer, addSigner, ...; null = a plain completion); cc, initiated: the instance's outcome",
       },
       completedAt: timestamp,
       instanceState: { enum: ['active', 'completed', 'terminated', 'cancelled'] },
@@ -96,7 +96,11 @@ export const inboxSchemas: Record<string, unknown> = {
       counts: obj(
         {
           pending: { type: 'integer', description: 'open tasks the caller may act on' },
-          done: { type: 'integer', description: 'tasks the caller completed or decided' },
+          done: {
+            type: 'integer',
+            description:
+              'tasks the caller decided, or handed on (delegated, transferred, added signers to)',
+          },
           cc: { type: 'integer', description: 'instances the caller was CC’d on' },
           ccUnread: { type: 'integer', description: 'of those, not opened yet' },
           initiated: { type: 'integer', description: 'instances the caller started' },
@@ -121,7 +125,7 @@ export const inboxSchemas: Record<string, unknown> = {
       event: {
         type: 'string',
         description:
-          'start, approve, reject, return, delegate, transfer, addSigner, withdraw, cc, remind, comment, auto-approve, escalate, modify, complete, claim, cancel (a task cancelled), end, cancelled, terminated',
+          'start, approve, reject, return, resubmit, delegate, transfer, addSigner, withdraw, cc, remind, comment, auto-approve, escalate, modify, complete, claim, cancel (a task cancelled), end, cancelled, terminated',
       },
       elementId: nullable('string'),
       elementName: nullable('string'),
@@ -141,12 +145,12 @@ export const inboxSchemas: Record<string, unknown> = {
         'files from the files API; name and size null when the file is gone',
       ),
       taskId: nullable('integer'),
-      users: arrayOf(user, 'users the action named (delegate, transfer, add signer, cc)'),
+      users: arrayOf(user, 'users the action named (delegate, transfer, add signer, cc, remind)'),
       detail: {
         type: ['object', 'null'],
         additionalProperties: true,
         description:
-          'what else the action recorded (targetElementId, position, reason, decision...); process variables are not repeated',
+          "what else the action recorded (a return's target node `to`, position, onBehalfOf, override, decision...); process variables are not repeated",
       },
     },
     ['id', 'at', 'event', 'actor', 'comment', 'attachments', 'users'],
@@ -154,6 +158,17 @@ export const inboxSchemas: Record<string, unknown> = {
   TimelineTask: obj(
     {
       id: int,
+      state: {
+        enum: ['created', 'suspended', 'pending'],
+        description:
+          'created: open; suspended: signers added before it decide first; pending: an after-signer, whose turn comes once the task it was added to is approved',
+      },
+      kind: {
+        type: ['string', 'null'],
+        enum: ['before', 'after', 'along', 'resubmit', null],
+        description:
+          "a signer added to someone's task, or a returned submission; null: the node's own",
+      },
       assignee: { oneOf: [user, { type: 'null' }] },
       owner: {
         oneOf: [user, { type: 'null' }],
@@ -165,7 +180,7 @@ export const inboxSchemas: Record<string, unknown> = {
       dueAt: timestamp,
       dueState: DUE_STATE,
     },
-    ['id', 'assignee', 'candidateUsers', 'candidateGroups', 'dueAt', 'dueState'],
+    ['id', 'state', 'kind', 'assignee', 'candidateUsers', 'candidateGroups', 'dueAt', 'dueState'],
   ),
   Timeline: obj(
     {
@@ -213,7 +228,7 @@ export function inboxPaths(): Record<string, unknown> {
           'any signed-in user: their own work only (an administrator’s override to act on any task does not fill their inbox)',
         description: [
           '- `pending`: open tasks the caller may act on — assigned to them, or unassigned and offered to them by login, by a role they hold (narrowed by the role’s row rules: the record must be readable, and never their own submission), or open to whoever sees an instance of theirs. Tasks another candidate claimed are not pending for the others.',
-          '- `done`: tasks the caller completed or decided (newest first).',
+          '- `done`: tasks the caller decided, or handed on (delegated, transferred, added signers to; found through their actions in the history), newest first; `outcome` says what they did.',
           '- `cc`: instances the caller was CC’d on (抄送), with read / unread.',
           '- `initiated`: instances the caller started (not the children of call activities).',
           '',

@@ -276,6 +276,9 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
     indexes: [
       { name: 'ix_crm_wf_history_instance', columns: ['instance_id', 'id'], unique: false },
+      // the inbox's "done" box: tasks a user handled without closing them (delegated,
+      // transferred, signers added) are known only by their actions here
+      { name: 'ix_crm_wf_history_actor', columns: ['actor', 'event'], unique: false },
     ],
   },
   {

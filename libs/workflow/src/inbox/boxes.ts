@@ -18,7 +18,9 @@ import {
  *   pending    the union of index lookups of visibility.ts (assignee, candidate user, candidate
  *              group narrowed by row rules, open tasks of their own instances), open tasks only,
  *              minus tasks another candidate holds (those show, but are not the caller's to act)
- *   done       crm_wf_task.completed_by (ix_crm_wf_task_completed_by, id-ordered)
+ *   done       tasks the caller closed (crm_wf_task.completed_by), and tasks they acted on
+ *              without closing them — delegated, transferred, signers added, a delegate's opinion
+ *              — found through their actions in the history (ix_crm_wf_history_actor)
  *   cc         crm_wf_cc.login (ix_crm_wf_cc_login)
  *   initiated  crm_wf_instance.started_by of top-level instances (ix_crm_wf_instance_started_by):
  *              a call activity's child carries the actor of the step that called it, not the
@@ -31,6 +33,8 @@ export type BoxKind = 'task' | 'instance';
 
 export interface BoxSql {
   kind: BoxKind;
+  /** Columns a box adds to its items (done: the caller's own last action on the task). */
+  columns?: SqlWhere;
   /** The tables (with the parameters of the pending box's union). */
   from: SqlWhere;
   /** The box and the query's filters (the counts ignore filters). */
@@ -66,6 +70,39 @@ export function pendingSource(v: WorkflowViewer): { from: SqlWhere; where: SqlWh
 
 const DEFINITION = 'JOIN crm_wf_definition d ON d.id = i.definition_id';
 
+/** History events by which a person handles a task (comments and CCs do not). */
+export const DONE_EVENTS = [
+  'approve',
+  'reject',
+  'return',
+  'delegate',
+  'transfer',
+  'addSigner',
+  'resubmit',
+] as const;
+
+/** The task an action's history row is about (its detail's taskId). */
+const actionTaskId = (h: string) => `CAST(JSON_EXTRACT(${h}.detail, '$.taskId') AS SIGNED)`;
+const doneEvents = DONE_EVENTS.map(() => '?').join(', ');
+
+/** Done: the ids of the tasks the viewer closed, or acted on through an action in the history. */
+function doneIds(v: WorkflowViewer): SqlWhere {
+  return {
+    sql: `SELECT dt.id FROM crm_wf_task dt WHERE dt.completed_by = ? UNION SELECT ht.id FROM crm_wf_history h JOIN crm_wf_task ht ON ht.id = ${actionTaskId('h')} WHERE h.actor = ? AND h.event IN (${doneEvents})`,
+    params: [v.login, v.login, ...DONE_EVENTS],
+  };
+}
+
+/** The viewer's last action on the task (alias t) and when: what a done item says they did. */
+function lastActionColumns(v: WorkflowViewer): SqlWhere {
+  const last = (col: string) =>
+    `(SELECT h2.${col} FROM crm_wf_history h2 WHERE h2.instance_id = t.instance_id AND h2.actor = ? AND h2.event IN (${doneEvents}) AND ${actionTaskId('h2')} = t.id ORDER BY h2.id DESC LIMIT 1)`;
+  return {
+    sql: `${last('event')} AS my_action, ${last('at')} AS my_action_at`,
+    params: [v.login, ...DONE_EVENTS, v.login, ...DONE_EVENTS],
+  };
+}
+
 function source(box: InboxBox, v: WorkflowViewer): BoxSql {
   switch (box) {
     case 'pending': {
@@ -77,16 +114,19 @@ function source(box: InboxBox, v: WorkflowViewer): BoxSql {
         sort: { due: 't.due_at', id: 't.id' },
       };
     }
-    case 'done':
+    case 'done': {
+      const done = doneIds(v);
       return {
         kind: 'task',
+        columns: lastActionColumns(v),
         from: {
-          sql: `crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id ${DEFINITION}`,
-          params: [],
+          sql: `(${done.sql}) v JOIN crm_wf_task t ON t.id = v.id JOIN crm_wf_instance i ON i.id = t.instance_id ${DEFINITION}`,
+          params: done.params,
         },
-        where: { sql: 't.completed_by = ?', params: [v.login] },
+        where: { sql: '1=1', params: [] },
         sort: { due: 't.due_at', id: 't.id' },
       };
+    }
     case 'cc':
       return {
         kind: 'instance',
@@ -132,7 +172,7 @@ export function boxSql(
     if (display) text.push(display);
     parts.push(orSql(text));
   }
-  return { kind: s.kind, from: s.from, where: andSql(parts), sort: s.sort };
+  return { ...s, where: andSql(parts) };
 }
 
 /** One page of the box: its rows (one more than `limit`, to know whether another page follows). */
@@ -144,9 +184,10 @@ export function pageSql(b: BoxSql, query: InboxQuery, cc: boolean): SqlWhere {
     b.kind === 'task'
       ? TASK_COLUMNS
       : `${INSTANCE_COLUMNS}${cc ? ', c.cc_by, c.created_at AS cc_at, c.read_at AS cc_read_at' : ''}`;
+  const extra = b.columns ? `, ${b.columns.sql}` : '';
   return {
-    sql: `SELECT ${columns}, ${b.sort.due} AS sort_due, ${b.sort.id} AS sort_id FROM ${b.from.sql} WHERE ${cond.sql} ORDER BY ${orderBySql(query.sort, b.sort)} LIMIT ${query.limit + 1}`,
-    params: [...b.from.params, ...cond.params],
+    sql: `SELECT ${columns}${extra}, ${b.sort.due} AS sort_due, ${b.sort.id} AS sort_id FROM ${b.from.sql} WHERE ${cond.sql} ORDER BY ${orderBySql(query.sort, b.sort)} LIMIT ${query.limit + 1}`,
+    params: [...(b.columns?.params ?? []), ...b.from.params, ...cond.params],
   };
 }
 
@@ -157,9 +198,10 @@ export function pageSql(b: BoxSql, query: InboxQuery, cc: boolean): SqlWhere {
 export function countsSql(v: WorkflowViewer, now: Date): SqlWhere {
   const p = pendingSource(v);
   const w = dueWindow(now);
-  const params: SqlParam[] = [w.now, w.now, w.soon, v.login, v.login, v.login, v.login];
+  const done = doneIds(v);
+  const params: SqlParam[] = [w.now, w.now, w.soon, ...done.params, v.login, v.login, v.login];
   return {
-    sql: `SELECT COUNT(*) AS pending, SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END) AS due_soon, (SELECT COUNT(*) FROM crm_wf_task dt WHERE dt.completed_by = ?) AS done, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ?) AS cc, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ? AND c.read_at IS NULL) AS cc_unread, (SELECT COUNT(*) FROM crm_wf_instance si WHERE si.started_by = ? AND si.parent_instance_id IS NULL) AS initiated FROM ${p.from.sql} WHERE ${p.where.sql}`,
+    sql: `SELECT COUNT(*) AS pending, SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END) AS due_soon, (SELECT COUNT(*) FROM (${done.sql}) dv) AS done, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ?) AS cc, (SELECT COUNT(*) FROM crm_wf_cc c WHERE c.login = ? AND c.read_at IS NULL) AS cc_unread, (SELECT COUNT(*) FROM crm_wf_instance si WHERE si.started_by = ? AND si.parent_instance_id IS NULL) AS initiated FROM ${p.from.sql} WHERE ${p.where.sql}`,
     params: [...params, ...p.from.params, ...p.where.params],
   };
 }

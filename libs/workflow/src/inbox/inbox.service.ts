@@ -62,9 +62,13 @@ export interface InboxItem {
   /** pending / done: when the task was created; initiated: started; cc: when the caller was CC'd. */
   createdAt: string | null;
   assignee: string | null;
-  /** done: how the caller decided (approve, reject, …; null = plain completion); else the instance's. */
+  /**
+   * done: what the caller did — their decision (approve, reject, return, …; null = a plain
+   * completion) or their last action on a task they did not close (delegate, transfer,
+   * addSigner, a delegate's approve / reject); cc, initiated: the instance's outcome.
+   */
   outcome: string | null;
-  /** done: when the caller completed it. */
+  /** done: when the caller closed it, or acted on it last; pending: the task's completion (null). */
   completedAt: string | null;
   instanceState: string;
   /** approved, rejected, withdrawn, cancelled; null while running. */
@@ -201,6 +205,9 @@ export class InboxService {
       };
       if (kind === 'task') {
         const dueAt = fromDbTimestamp(r.due_at);
+        // done: what the caller did — closed it (its outcome), or their last action on it
+        const closedByViewer = r.completed_by === viewer.login;
+        const acted = 'my_action' in r && !closedByViewer;
         return {
           taskId: Number(r.task_id),
           ...common,
@@ -211,8 +218,8 @@ export class InboxService {
           dueState: r.completed_at ? null : dueStateOf(dueAt, now),
           createdAt: fromDbTimestamp(r.created_at),
           assignee: str(r.assignee),
-          outcome: str(r.task_outcome),
-          completedAt: fromDbTimestamp(r.completed_at),
+          outcome: acted ? str(r.my_action) : str(r.task_outcome),
+          completedAt: fromDbTimestamp(acted ? r.my_action_at : r.completed_at),
         };
       }
       const tasks = open.get(Number(r.instance_id)) ?? [];

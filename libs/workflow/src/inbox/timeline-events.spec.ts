@@ -20,22 +20,42 @@ const row = (over: Partial<HistoryRow>): HistoryRow => ({
 
 describe('timeline events', () => {
   it.each([
-    [row({ element_id: null, element_type: 'Process', event: 'start' }), true],
-    [row({ element_id: null, element_type: 'Process', event: 'end' }), true],
-    [row({ element_id: null, element_type: 'Process', event: 'cancelled' }), true],
-    [row({ event: 'approve' }), true],
-    [row({ event: 'auto-approve', actor: null }), true],
-    [row({ event: 'complete' }), true],
-    [row({ event: 'claim' }), true],
-    [row({ event: 'cancel' }), true], // a task cancelled under its assignee
+    ['Process start', true, row({ element_id: null, element_type: 'Process', event: 'start' })],
+    ['Process end', true, row({ element_id: null, element_type: 'Process', event: 'end' })],
+    [
+      'Process cancelled',
+      true,
+      row({ element_id: null, element_type: 'Process', event: 'cancelled' }),
+    ],
+    ['UserTask approve', true, row({ event: 'approve' })],
+    ['UserTask auto-approve', true, row({ event: 'auto-approve', actor: null })],
+    ['UserTask complete', true, row({ event: 'complete' })],
+    ['UserTask claim', true, row({ event: 'claim' })],
+    ['UserTask cancel', true, row({ event: 'cancel' })], // a task cancelled under its assignee
     // the engine's bookkeeping is not the story
-    [row({ element_id: 's', element_type: 'StartEvent', event: 'start' }), false],
-    [row({ event: 'start' }), false],
-    [row({ event: 'end' }), false],
-    [row({ element_id: 'gw', element_type: 'ExclusiveGateway', event: 'cancel' }), false],
-    [row({ element_id: null, element_type: 'Process', event: 'variables' }), false],
-    [row({ element_id: 't', element_type: 'BoundaryEvent', event: 'timer' }), false],
-  ])('%#: %o shown: %s', (r, shown) => {
+    [
+      'StartEvent start',
+      false,
+      row({ element_id: 's', element_type: 'StartEvent', event: 'start' }),
+    ],
+    ['UserTask start', false, row({ event: 'start' })],
+    ['UserTask end', false, row({ event: 'end' })],
+    [
+      'ExclusiveGateway cancel',
+      false,
+      row({ element_id: 'gw', element_type: 'ExclusiveGateway', event: 'cancel' }),
+    ],
+    [
+      'Process variables',
+      false,
+      row({ element_id: null, element_type: 'Process', event: 'variables' }),
+    ],
+    [
+      'BoundaryEvent timer',
+      false,
+      row({ element_id: 't', element_type: 'BoundaryEvent', event: 'timer' }),
+    ],
+  ])('%s: shown %s', (_label, shown, r) => {
     expect(isTimelineEvent(r)).toBe(shown);
   });
 
@@ -50,7 +70,7 @@ describe('timeline events', () => {
         taskId: 12,
         comment: 'over to you',
         attachments: ['f1', { id: 'gone' }],
-        userIds: ['bob'],
+        to: 'bob',
         via: 'admin-override',
       }),
     });
@@ -73,6 +93,21 @@ describe('timeline events', () => {
     });
     expect(loginsOf([r])).toEqual(['ann', 'bob']);
     expect(attachmentIdsOf([r])).toEqual(['f1', 'gone']);
+  });
+
+  it.each([
+    ['transfer', { to: 'bob' }, ['bob'], null],
+    ['delegate', { to: 'bob', comment: 'c' }, ['bob'], null],
+    ['remind', { to: ['bob', 'cy'] }, ['bob', 'cy'], null],
+    ['cc', { userIds: ['cy'] }, ['cy'], null],
+    // a return's `to` is the node it went back to, not a person
+    ['return', { to: 'review' }, [], { to: 'review' }],
+  ])('names the users of a %s', (event, detail, users, rest) => {
+    const r = row({ event, detail: JSON.stringify(detail) });
+    const e = timelineEvent(r, () => null, user, files);
+    expect(e.users.map((u) => u.login)).toEqual(users);
+    expect(e.detail).toEqual(rest);
+    expect(loginsOf([r])).toEqual(['ann', ...users]);
   });
 
   it('does not read process variables as an action: a completion shows its decision only', () => {

@@ -33,6 +33,7 @@ export const ACTION_EVENTS = [
   'modify',
   'complete',
   'claim',
+  'resubmit',
 ] as const;
 
 /** The instance's own life: submitted, ended, cancelled or terminated (by a parent). */
@@ -71,10 +72,11 @@ export interface TimelineEvent {
   comment: string | null;
   attachments: TimelineAttachment[];
   taskId: number | null;
-  /** Users the action named (delegate, transfer, add signer, cc). */
+  /** Users the action named (delegate, transfer, add signer, cc, remind). */
   users: Array<{ login: string; displayName: string | null }>;
   /**
-   * What else the action recorded (targetElementId, position, via, reason, decision...).
+   * What else the action recorded (a return's target node `to`, position, onBehalfOf,
+   * override, reason, decision...).
    * Process variables are not repeated here: the history route has them for those who see them.
    */
   detail: Record<string, unknown> | null;
@@ -93,18 +95,23 @@ const parse = (r: HistoryRow): Record<string, unknown> | null => {
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
 
-/** Attachment ids of an action: a list of ids, or of `{ id }` objects. */
+/** Events whose `to` names people (a login, or logins); a return's `to` is a node. */
+const TO_USERS = new Set(['delegate', 'transfer', 'remind']);
+
+/** The users an action named: `userIds` (add signer, cc), or `to` (delegate, transfer, remind). */
+function namedUsers(r: HistoryRow, d: Record<string, unknown> | null): string[] {
+  if (!d) return [];
+  const to = TO_USERS.has(r.event) ? (typeof d.to === 'string' ? [d.to] : strings(d.to)) : [];
+  return [...new Set([...strings(d.userIds), ...to])];
+}
+
+/** Attachment ids of an action: file ids (or `{ id }` objects). */
 const attachmentIds = (d: Record<string, unknown> | null): string[] =>
   Array.isArray(d?.attachments)
     ? d.attachments
-        .map((a) =>
-          typeof a === 'string'
-            ? a
-            : a && typeof a === 'object'
-              ? (a as { id?: unknown }).id
-              : null,
-        )
-        .filter((x): x is string => typeof x === 'string' && x !== '')
+        .map((a) => (a && typeof a === 'object' ? (a as { id?: unknown }).id : a))
+        .filter((x) => (typeof x === 'string' && x !== '') || typeof x === 'number')
+        .map(String)
     : [];
 
 /** The detail keys shown apart (or, for plain completions and starts, variables not shown). */
@@ -115,7 +122,11 @@ function restOf(r: HistoryRow, d: Record<string, unknown> | null): Record<string
   // a completion's and a start's detail are the process variables: only the decision is shown
   if (r.event === 'complete' || r.event === 'start')
     return typeof d.decision === 'string' ? { decision: d.decision } : null;
-  const rest = Object.fromEntries(Object.entries(d).filter(([k]) => !SHOWN_APART.has(k)));
+  const rest = Object.fromEntries(
+    Object.entries(d).filter(
+      ([k]) => !SHOWN_APART.has(k) && !(k === 'to' && TO_USERS.has(r.event)),
+    ),
+  );
   return Object.keys(rest).length ? rest : null;
 }
 
@@ -128,7 +139,7 @@ export function loginsOf(rows: HistoryRow[]): string[] {
   const out = new Set<string>();
   for (const r of rows) {
     if (r.actor) out.add(r.actor);
-    for (const u of strings(actionDetailOf(r)?.userIds)) out.add(u);
+    for (const u of namedUsers(r, actionDetailOf(r))) out.add(u);
   }
   return [...out];
 }
@@ -160,7 +171,7 @@ export function timelineEvent(
       return { id, name: f?.name ?? null, size: f?.size ?? null, mime: f?.mime ?? null };
     }),
     taskId: Number.isSafeInteger(taskId) && taskId > 0 ? taskId : null,
-    users: strings(actionDetail?.userIds).map((l) => user(l)!),
+    users: namedUsers(r, actionDetail).map((l) => user(l)!),
     detail: restOf(r, d),
   };
 }

@@ -25,6 +25,13 @@ export interface TimelineUser {
 
 export interface TimelineTask {
   id: number;
+  /**
+   * created: open; suspended: signers added before it decide first; pending: an after-signer
+   * whose turn comes once the task it was added to is approved.
+   */
+  state: string;
+  /** before / after / along: a signer added to someone's task; resubmit: a returned submission. */
+  kind: string | null;
   assignee: TimelineUser | null;
   /** Who delegated it (it comes back to them once the delegate decides). */
   owner: TimelineUser | null;
@@ -81,7 +88,7 @@ export class TimelineService {
     );
     const rows = history.filter(isTimelineEvent);
     const tasks = await db.query<Record<string, unknown>>(
-      `SELECT id, element_id, assignee, owner, candidate_users, candidate_groups, created_at, due_at FROM crm_wf_task WHERE instance_id = ? AND state = 'created' ORDER BY id`,
+      `SELECT id, element_id, name, state, kind, assignee, owner, candidate_users, candidate_groups, created_at, due_at FROM crm_wf_task WHERE instance_id = ? AND state <> 'completed' ORDER BY id`,
       [instanceId],
     );
     const waiting = await db.query<{ element_id: string }>(
@@ -116,25 +123,27 @@ export class TimelineService {
     const current: TimelineNode[] = [];
     for (const w of waiting) {
       if (current.some((n) => n.elementId === w.element_id)) continue;
+      const mine = tasks.filter((t) => t.element_id === w.element_id);
       current.push({
         elementId: w.element_id,
-        elementName: nameOf(w.element_id),
+        // a returned submission waits at the start event, which rarely has a name: its task has
+        elementName: nameOf(w.element_id) ?? (mine[0]?.name as string | undefined) ?? null,
         elementType: graph.nodes.get(w.element_id)?.type ?? 'Element',
-        tasks: tasks
-          .filter((t) => t.element_id === w.element_id)
-          .map((t) => {
-            const dueAt = fromDbTimestamp(t.due_at);
-            return {
-              id: Number(t.id),
-              assignee: user(t.assignee),
-              owner: user(t.owner),
-              candidateUsers: split(t.candidate_users).map((l) => user(l)!),
-              candidateGroups: split(t.candidate_groups),
-              createdAt: fromDbTimestamp(t.created_at),
-              dueAt,
-              dueState: dueStateOf(dueAt, now),
-            };
-          }),
+        tasks: mine.map((t) => {
+          const dueAt = fromDbTimestamp(t.due_at);
+          return {
+            id: Number(t.id),
+            state: String(t.state),
+            kind: (t.kind as string | null) ?? null,
+            assignee: user(t.assignee),
+            owner: user(t.owner),
+            candidateUsers: split(t.candidate_users).map((l) => user(l)!),
+            candidateGroups: split(t.candidate_groups),
+            createdAt: fromDbTimestamp(t.created_at),
+            dueAt,
+            dueState: dueStateOf(dueAt, now),
+          };
+        }),
       });
     }
     await db.execute(
@@ -167,13 +176,9 @@ export class TimelineService {
     viewer: InboxViewer,
   ): Promise<Record<string, unknown>> {
     const db = this.engine.db;
+    // the CC'd are among those who see an instance (visibility.ts)
     const sees = viewer.seesAll ? null : instanceVisibleSql(viewer, 'i');
-    const where = sees
-      ? {
-          sql: ` AND (${sees.sql} OR EXISTS (SELECT 1 FROM crm_wf_cc cc WHERE cc.instance_id = i.id AND cc.login = ?))`,
-          params: [...sees.params, viewer.login],
-        }
-      : { sql: '', params: [] };
+    const where = sees ? { sql: ` AND ${sees.sql}`, params: sees.params } : { sql: '', params: [] };
     const [inst] = await db.query<Record<string, unknown>>(
       `SELECT i.id, i.definition_id, i.process_key, i.state, i.outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name FROM crm_wf_instance i JOIN crm_wf_definition d ON d.id = i.definition_id WHERE i.id = ?${where.sql}`,
       [instanceId, ...where.params],
