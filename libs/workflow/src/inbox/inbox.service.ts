@@ -12,7 +12,14 @@ import {
 } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import type { SqlWhere, WorkflowViewer } from '../engine/visibility';
-import { type DisplayMatch, boxSql, countsSql, pageSql } from './boxes';
+import {
+  type DisplayMatch,
+  boxSql,
+  countsSql,
+  otherCountsSql,
+  pageSql,
+  pendingPageSql,
+} from './boxes';
 import {
   type DueState,
   type InboxQuery,
@@ -115,13 +122,30 @@ export class InboxService {
     const now = this.clock.now();
     const timed: QueryOptions = { timeoutMs: this.config?.queryTimeoutMs ?? 10_000 };
     const pattern = query.text ? containsPattern(query.text) : undefined;
-    const box = boxSql(viewer, query, now, this.displayMatch(viewer, query.entity), pattern);
-    const page = pageSql(box, query, query.box === 'cc');
-    const counted = countsSql(viewer, now);
-    const [[c], rows] = await Promise.all([
-      this.db.query<Record<string, unknown>>(counted.sql, counted.params, timed),
-      this.db.query<Record<string, unknown>>(page.sql, page.params, timed),
-    ]);
+    const match = this.displayMatch(viewer, query.entity);
+    const box = boxSql(viewer, query, now, match, pattern);
+    const read = (w: SqlWhere) => this.db.query<Record<string, unknown>>(w.sql, w.params, timed);
+    let c: Record<string, unknown> | undefined;
+    let rows: Array<Record<string, unknown>>;
+    if (query.box === 'pending') {
+      // the page carries the pending box's totals: the costly union runs once
+      const [page, [others]] = await Promise.all([
+        read(pendingPageSql(viewer, query, now, match, pattern)),
+        read(otherCountsSql(viewer)),
+      ]);
+      rows = page;
+      const [first] = page;
+      c = first
+        ? {
+            ...others,
+            pending: first.n_pending,
+            overdue: first.n_overdue,
+            due_soon: first.n_due_soon,
+          }
+        : (await read(countsSql(viewer, now)))[0];
+    } else {
+      [[c], rows] = await Promise.all([read(countsSql(viewer, now)), read(pageSql(box, query))]);
+    }
     const more = rows.length > query.limit;
     const shown = more ? rows.slice(0, query.limit) : rows;
     const items = await this.items(box.kind, shown, viewer, now);
