@@ -52,7 +52,9 @@ async function round(sys: CountersignSystem, instances: number): Promise<Sample>
   let decisions = 0;
   const seconds = await pooled(ids, CONCURRENCY, async (id) => {
     const t0 = performance.now();
-    decisions += await sys.decide(id);
+    // (not `decisions += await …`: that reads `decisions` before the await, losing updates)
+    const made = await sys.decide(id);
+    decisions += made;
     latencies.push(performance.now() - t0);
   });
   return { decisions, seconds, latencies };
