@@ -101,8 +101,9 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 
 /**
  * GET /api/inbox: the counts of every box, one filtered page of one box, and the record summary
- * of each item — a fixed number of statements per request whatever the page holds: the counts,
- * the page, the open tasks of a page of instances, and one read per entity on the page.
+ * of each item — a fixed number of statements per request whatever the page holds: the page and
+ * the counts (for pending, the page carries its box's totals), the open tasks of a page of
+ * instances, and one read per entity on the page.
  */
 @Injectable()
 export class InboxService {
@@ -123,7 +124,6 @@ export class InboxService {
     const timed: QueryOptions = { timeoutMs: this.config?.queryTimeoutMs ?? 10_000 };
     const pattern = query.text ? containsPattern(query.text) : undefined;
     const match = this.displayMatch(viewer, query.entity);
-    const box = boxSql(viewer, query, now, match, pattern);
     const read = (w: SqlWhere) => this.db.query<Record<string, unknown>>(w.sql, w.params, timed);
     let c: Record<string, unknown> | undefined;
     let rows: Array<Record<string, unknown>>;
@@ -144,11 +144,13 @@ export class InboxService {
           }
         : (await read(countsSql(viewer, now)))[0];
     } else {
+      const box = boxSql(viewer, query, now, match, pattern);
       [[c], rows] = await Promise.all([read(countsSql(viewer, now)), read(pageSql(box, query))]);
     }
     const more = rows.length > query.limit;
     const shown = more ? rows.slice(0, query.limit) : rows;
-    const items = await this.items(box.kind, shown, viewer, now);
+    const kind = query.box === 'pending' || query.box === 'done' ? 'task' : 'instance';
+    const items = await this.items(kind, shown, viewer, now);
     const last = shown[shown.length - 1];
     return {
       counts: {
