@@ -27,6 +27,7 @@ import { SavedViewsController } from './controllers/saved-views.controller';
 import { SavedViewsService } from './saved-views';
 import { FilesController } from './controllers/files.controller';
 import { HealthController, Lifecycle } from './controllers/health.controller';
+import { InboxController, TimelineController } from './controllers/inbox.controller';
 import { MetaController } from './controllers/meta.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
 import { RecordsController } from './controllers/records.controller';
@@ -39,11 +40,13 @@ import {
 import {
   DeploymentsService,
   EngineService,
+  InboxService,
   JobExecutorService,
   MailSenderService,
   ORG_SOURCE,
   RecordTriggers,
   TaskTypeRegistry,
+  TimelineService,
 } from '@crm/workflow';
 import { AuthGuard } from './http/auth.guard';
 import { HeavyRequests } from './http/heavy-requests';
@@ -82,6 +85,8 @@ export class AppModule {
         // before TasksController: POST /api/tasks/actions is not a task id
         ApprovalTasksController,
         TasksController,
+        InboxController,
+        TimelineController,
         NotificationsController,
         AuthController,
         AdminController,
@@ -105,6 +110,8 @@ export class AppModule {
         TaskTypeRegistry,
         JobExecutorService,
         MailSenderService,
+        InboxService,
+        TimelineService,
         AuditService,
         IdentityService,
         // the approver functions read users and departments through the identity service's cache

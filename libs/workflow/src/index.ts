@@ -20,3 +20,4 @@ export * from './approvals/record-lock';
 export * from './engine/deadline-headers';
 export * from './engine/due-state';
 export { DEADLINE_JOB } from './engine/deadlines';
+export * from './inbox';

@@ -33,7 +33,12 @@ const actionBody = obj(
   {
     action: { enum: ACTIONS },
     comment: { type: 'string', maxLength: 2000 },
-    attachments: { type: 'array', items: int, maxItems: 20, description: 'file ids' },
+    attachments: {
+      type: 'array',
+      items: { type: 'string', maxLength: 36 },
+      maxItems: 20,
+      description: 'file ids, as POST /api/files answers them',
+    },
     targetElementId: {
       type: 'string',
       description: 'return: the node to return to (default: the initiator)',

@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(56);
+    expect(area.length).toBe(57);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -99,6 +99,8 @@ describe('buildOpenApi', () => {
       'get /api/workflow/definitions',
       'get /api/workflow/decisions',
       'get /api/workflow/instances/{id}',
+      'get /api/workflow/instances/{id}/timeline',
+      'get /api/inbox',
       'get /api/meta/entities/{name}/schema',
       'get /api/files/{id}',
       'get /api/workflow/instances/{id}/record',
@@ -397,7 +399,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(15);
+    expect(controllers.length).toBe(17);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',

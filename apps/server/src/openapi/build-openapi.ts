@@ -4,6 +4,7 @@ import { approvalPaths } from './approval-paths';
 import { authPaths } from './auth-paths';
 import { buttonPaths } from './button-paths';
 import { filePaths, fileSchemas } from './file-paths';
+import { inboxPaths, inboxSchemas } from './inbox-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
 import { errorRef, errorResponse, errorResponses } from './responses';
 import { jsonBody, obj, str } from './schemas';
@@ -16,7 +17,7 @@ import { workspacePaths } from './workspace-paths';
 const TAGS = [
   ['Authentication', 'Login, tokens, the caller; API tokens for integrations'],
   ['Workflow', 'BPMN deployments, process instances, messages, external jobs, incidents'],
-  ['Tasks', 'The task inbox: list, claim, complete'],
+  ['Tasks', 'The task inbox: list, claim, complete; the approval inbox with its boxes'],
   ['Notifications', 'In-app notifications'],
   ['Admin', 'Users, departments, roles, the audit trail'],
   ['Metadata', 'Entity and role documents: draft, plan, apply, revisions'],
@@ -28,6 +29,7 @@ const TAGS = [
 export function buildOpenApi(model: MetadataModel, version: string): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     ...workflowSchemas,
+    ...inboxSchemas,
     ...adminSchemas,
     ...metaSchemas,
     ...fileSchemas,
@@ -245,6 +247,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     workflowPaths(),
     taskPaths(),
     approvalPaths(),
+    inboxPaths(),
     filePaths(),
     systemPaths(),
     workspacePaths(),

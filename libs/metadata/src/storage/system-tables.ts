@@ -182,6 +182,12 @@ export const SYSTEM_TABLES: TableDef[] = [
       { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },
       { name: 'ix_crm_wf_instance_record', columns: ['record_entity', 'record_id'], unique: false },
       { name: 'ix_crm_wf_instance_parent', columns: ['parent_instance_id'], unique: false },
+      // the inbox's "initiated" box: a user's own top-level instances, newest first, off the index
+      {
+        name: 'ix_crm_wf_instance_started_by',
+        columns: ['started_by', 'parent_instance_id', 'id'],
+        unique: false,
+      },
     ],
   },
   {
@@ -270,6 +276,9 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
     indexes: [
       { name: 'ix_crm_wf_history_instance', columns: ['instance_id', 'id'], unique: false },
+      // the inbox's "done" box: tasks a user handled without closing them (delegated,
+      // transferred, signers added) are known only by their actions here
+      { name: 'ix_crm_wf_history_actor', columns: ['actor', 'event'], unique: false },
     ],
   },
   {
@@ -530,6 +539,8 @@ export const SYSTEM_TABLES: TableDef[] = [
     indexes: [
       { name: 'ux_crm_wf_cc', columns: ['login', 'instance_id'], unique: true },
       { name: 'ix_crm_wf_cc_instance', columns: ['instance_id'], unique: false },
+      // the inbox's "cc" box: a user's CCs, newest first, off the index
+      { name: 'ix_crm_wf_cc_login', columns: ['login', 'id'], unique: false },
     ],
   },
   {

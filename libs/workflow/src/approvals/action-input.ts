@@ -5,7 +5,8 @@ import { TASK_ACTIONS, type TaskAction } from './settings';
 export interface ActionInput {
   action: TaskAction;
   comment: string | null;
-  attachments: number[];
+  /** File ids (POST /api/files). */
+  attachments: string[];
   targetElementId: string | null;
   userIds: string[];
   position: 'before' | 'after' | 'alongside' | null;
@@ -50,12 +51,11 @@ export function parseActionInput(body: unknown): ActionInput {
     comment = b.comment.trim() || null;
   }
   const attachments = b.attachments ?? [];
-  if (
-    !Array.isArray(attachments) ||
-    attachments.length > MAX_LIST ||
-    !attachments.every((a) => Number.isSafeInteger(a) && (a as number) > 0)
-  )
+  if (!Array.isArray(attachments) || attachments.length > MAX_LIST)
     throw bad('/attachments', `must be a list of at most ${MAX_LIST} file ids`);
+  // the ids POST /api/files answers (crm_file.id: a UUID, 36 characters)
+  const notId = attachments.findIndex((a) => typeof a !== 'string' || !a || a.length > 36);
+  if (notId >= 0) throw bad(`/attachments/${notId}`, 'must be a file id from POST /api/files');
   const userIds = b.userIds ?? [];
   if (
     !Array.isArray(userIds) ||
@@ -92,7 +92,7 @@ export function parseActionInput(body: unknown): ActionInput {
   return {
     action,
     comment,
-    attachments: attachments as number[],
+    attachments: attachments as string[],
     targetElementId,
     userIds: userIds as string[],
     position,

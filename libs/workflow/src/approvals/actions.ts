@@ -317,11 +317,11 @@ export class ApprovalActions {
         );
     }
     if (input.attachments.length) {
-      const rows = await db.query<{ id: number }>(
+      const rows = await db.query<{ id: string }>(
         `SELECT id FROM crm_file WHERE id IN (${input.attachments.map(() => '?').join(', ')})`,
         input.attachments,
       );
-      const known = new Set(rows.map((r) => Number(r.id)));
+      const known = new Set(rows.map((r) => String(r.id)));
       const missing = input.attachments.filter((a) => !known.has(a));
       if (missing.length)
         throw new CrmError(

@@ -1,4 +1,4 @@
-import type { SqlParam } from '@crm/common';
+import { type SqlParam, q } from '@crm/common';
 
 export interface SqlWhere {
   sql: string;
@@ -145,8 +145,15 @@ export function visibleTasksSql(
      * stops there, so a group with thousands of open tasks costs one page, not all of them.
      */
     limit?: number;
+    /**
+     * More task columns each branch returns (names of crm_wf_task columns), so a caller that
+     * needs them (the inbox: due date, assignee) does not look every task up again.
+     */
+    columns?: readonly string[];
   } = {},
 ): SqlWhere {
+  const more = (opts.columns ?? []).map((c) => `, t.${q(c)}`).join('');
+  const cols = `t.id, t.instance_id${more}`;
   const st: SqlWhere = opts.state
     ? { sql: ' AND t.state = ?', params: [opts.state] }
     : { sql: '', params: [] };
@@ -157,13 +164,13 @@ export function visibleTasksSql(
   ) => {
     const cond = extra?.('ci');
     return {
-      sql: `SELECT t.id, t.instance_id FROM crm_wf_task_candidate c JOIN crm_wf_task t ON t.id = c.task_id${cond ? ' JOIN crm_wf_instance ci ON ci.id = t.instance_id' : ''} WHERE c.kind = ? AND c.name IN (${names.map(() => '?').join(', ')})${cond ? ` AND ${cond.sql}` : ''}${st.sql}`,
+      sql: `SELECT ${cols} FROM crm_wf_task_candidate c JOIN crm_wf_task t ON t.id = c.task_id${cond ? ' JOIN crm_wf_instance ci ON ci.id = t.instance_id' : ''} WHERE c.kind = ? AND c.name IN (${names.map(() => '?').join(', ')})${cond ? ` AND ${cond.sql}` : ''}${st.sql}`,
       params: [kind, ...names, ...(cond?.params ?? []), ...st.params],
     };
   };
   const parts: SqlWhere[] = [
     {
-      sql: `SELECT t.id, t.instance_id FROM crm_wf_task t WHERE t.assignee = ?${st.sql}`,
+      sql: `SELECT ${cols} FROM crm_wf_task t WHERE t.assignee = ?${st.sql}`,
       params: [v.login, ...st.params],
     },
     viaCandidate('user', [v.login]),
@@ -171,7 +178,7 @@ export function visibleTasksSql(
   // an open task has no completer
   if (opts.state !== 'created')
     parts.push({
-      sql: `SELECT t.id, t.instance_id FROM crm_wf_task t WHERE t.completed_by = ?${st.sql}`,
+      sql: `SELECT ${cols} FROM crm_wf_task t WHERE t.completed_by = ?${st.sql}`,
       params: [v.login, ...st.params],
     });
   if (v.groups.length) parts.push(viaCandidate('group', v.groups, (i) => groupReachSql(v, i)));
@@ -186,7 +193,7 @@ export function visibleTasksSql(
   const branch = (p: SqlWhere, k: number): SqlWhere =>
     opts.limit
       ? {
-          sql: `SELECT b${k}.id, b${k}.instance_id FROM (${p.sql} ORDER BY t.id LIMIT ${Math.floor(opts.limit)}) b${k}`,
+          sql: `SELECT b${k}.* FROM (${p.sql} ORDER BY t.id LIMIT ${Math.floor(opts.limit)}) b${k}`,
           params: p.params,
         }
       : p;
