@@ -109,7 +109,7 @@ describe('action bodies', () => {
     [{ action: 'approve', targetElementId: 'x' }, '/targetElementId'],
     [{ action: 'approve', variables: { decision: 'approve' } }, '/variables/decision'],
     [{ action: 'comment', variables: { a: 1 } }, '/variables'],
-    [{ action: 'approve', attachments: [0] }, '/attachments'],
+    [{ action: 'approve', attachments: [0] }, '/attachments/0'],
   ])('refuses %j at %s', (body, path) => {
     expect(() => parseActionInput(body)).toThrow(
       expect.objectContaining({ errors: [expect.objectContaining({ path })] }),
