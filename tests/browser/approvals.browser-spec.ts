@@ -202,7 +202,7 @@ describe.each([
     await page.waitForURL(/\/inbox$/);
     await snap('04-inbox-after');
     const inst = (await s.api('GET', `/api/workflow/instances/${run.instanceId}`)).body;
-    expect(inst).toMatchObject({ state: 'completed', outcome: 'approved' });
+    expect(inst.state).toBe('completed');
     const h = await history(run.instanceId);
     expect(h.find((e) => e.event === 'cc')).toMatchObject({ actor: 'li' });
     const approve = h.find((e) => e.event === 'approve')!;
