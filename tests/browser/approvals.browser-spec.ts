@@ -143,6 +143,7 @@ describe.each([
   let page: Page;
   const pageErrors: string[] = [];
   const snap = (name: string) => shot(page, `approval-${device}-${name}`);
+  const runs: { approved?: number; returned?: number } = {};
 
   beforeAll(async () => {
     browser = await launch('zh-CN');
@@ -170,9 +171,16 @@ describe.each([
 
   test('an approver CCs a colleague, attaches a file and approves from the task page', async () => {
     const run = await submit(`差旅报销 ${device}`, 'claim_single', { boss: 'li' });
+    runs.approved = run.instanceId;
     const [task] = await openTasks(run.instanceId);
     await login('li');
-    await page.goto(`${s.url}/inbox/${task.id}`);
+    // the count in the navigation (on a phone the navigation is in the drawer: the home page
+    // shows the count too), then the inbox with the record's preview in the row
+    await page.goto(`${s.url}/inbox`);
+    const row = page.getByTestId(`inbox-item-${task.id}`);
+    await row.getByText(`差旅报销 ${device}`).waitFor();
+    await snap('00-inbox');
+    await page.getByTestId(`open-${task.id}`).click();
     await page.getByTestId('task-record').getByText(`差旅报销 ${device}`).waitFor();
     await page.getByTestId('task-approve').waitFor();
     await snap('01-task');
@@ -215,6 +223,7 @@ describe.each([
 
   test('a countersigner returns the claim to its initiator, who edits it and resubmits', async () => {
     const run = await submit(`会签报销 ${device}`, 'claim_sign', { signers: ['li', 'wang'] });
+    runs.returned = run.instanceId;
     const mine = (await openTasks(run.instanceId)).find((t) => t.assignee === 'li')!;
     await login('li');
     await page.goto(`${s.url}/inbox/${mine.id}`);
@@ -264,5 +273,80 @@ describe.each([
     await error.waitFor();
     await expect(error.textContent()).resolves.toContain('already reject');
     await snap('07-conflict-inline');
+  });
+  test('bulk approval where one task was decided meanwhile shows each row’s outcome', async () => {
+    const runsOf = [];
+    for (const n of [1, 2, 3])
+      runsOf.push(await submit(`批量报销${n} ${device}`, 'claim_single', { boss: 'li' }));
+    const tasks = await Promise.all(runsOf.map(async (r) => (await openTasks(r.instanceId))[0]));
+    await login('li');
+    await page.goto(`${s.url}/inbox`);
+    for (const task of tasks) await page.getByTestId(`select-${task.id}`).check();
+    await snap('08-bulk-selected');
+    // an operator decides the second one before li's bulk approval arrives
+    const other = await s.api('POST', `/api/tasks/${tasks[1].id}/actions`, { action: 'approve' });
+    expect(other.status).toBe(200);
+    await page.getByTestId('bulk-comment').fill('批量同意');
+    await page.getByTestId('bulk-approve').click();
+    const summary = page.getByTestId('bulk-summary');
+    await summary.getByText('成功 2 个，失败 1 个').waitFor();
+    await expect(summary.getByTestId(`bulk-row-${tasks[1].id}`).textContent()).resolves.toContain(
+      'already',
+    );
+    await expect(summary.getByTestId(`bulk-row-${tasks[0].id}`).textContent()).resolves.toContain(
+      '已同意',
+    );
+    await snap('09-bulk-results');
+    for (const r of [runsOf[0], runsOf[2]]) {
+      const h = await history(r.instanceId);
+      expect(h.find((e) => e.event === 'approve')).toMatchObject({
+        actor: 'li',
+        detail: expect.objectContaining({ comment: '批量同意' }),
+      });
+    }
+  });
+
+  test('the initiator reminds (then sees the wait) and withdraws; after an approver acted, withdrawal is refused with the reason', async () => {
+    const run = await submit(`撤回报销 ${device}`, 'claim_single', { boss: 'li' });
+    await login('zhang');
+    await page.goto(`${s.url}/inbox?box=initiated`);
+    await page.getByTestId(`open-i${run.instanceId}`).click();
+    await page.getByTestId('instance-remind').click();
+    await page.getByText('已催办：li').waitFor();
+    await page.getByTestId('instance-remind').click();
+    const wait = page.getByTestId('action-error');
+    await wait.getByText(/请 \d+ 分钟后再催办/).waitFor();
+    await snap('10-remind-wait');
+    await page.getByTestId('instance-withdraw').click();
+    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    await page.getByTestId('outcome-withdrawn').waitFor();
+    await page.getByTestId('timeline-event-withdraw').waitFor();
+    await snap('11-withdrawn');
+    expect((await s.api('GET', `/api/workflow/instances/${run.instanceId}`)).body).toMatchObject({
+      state: 'cancelled',
+      outcome: 'withdrawn',
+    });
+    // the returned-and-resubmitted claim: li acted on it, so it cannot be withdrawn any more
+    await page.goto(`${s.url}/approvals/${runs.returned}`);
+    await page.getByTestId('instance-withdraw').click();
+    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    await page
+      .getByTestId('action-error')
+      .getByText(/li already acted/)
+      .waitFor();
+    await snap('12-withdraw-refused');
+  });
+
+  test('a CC’d colleague finds the approval in the CC box and reads its timeline', async () => {
+    await login('wang');
+    await page.goto(`${s.url}/inbox?box=cc`);
+    await page.getByTestId(`open-i${runs.approved}`).click();
+    const timeline = page.getByTestId(`instance-timeline-${runs.approved}`);
+    await timeline.getByText('票据齐全，同意').waitFor();
+    await timeline.getByTestId('timeline-attachment').getByText('发票.pdf').waitFor();
+    await timeline.getByTestId('timeline-event-cc').waitFor();
+    await snap('13-cc-timeline');
+    // a CC'd user may not act: no decision panel
+    await expect(page.getByTestId('task-approve').count()).resolves.toBe(0);
   });
 });

@@ -1,6 +1,20 @@
 import { Alert } from 'antd';
 import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
 import { type Problem, minutesToWait } from './problems';
+
+/** A headline in the user's language per error code; the server's own words go under it. */
+const HEADLINE: Record<string, MessageKey> = {
+  TASK_CONFLICT: 'problem.conflict',
+  ACTION_NOT_ALLOWED: 'problem.notAllowed',
+  WITHDRAW_NOT_ALLOWED: 'problem.noWithdraw',
+  INSTANCE_NOT_ACTIVE: 'problem.notActive',
+  VARIABLES_INVALID: 'problem.variables',
+  BAD_REQUEST: 'problem.badRequest',
+  FORBIDDEN: 'problem.forbidden',
+  TASK_NOT_FOUND: 'problem.gone',
+  FILE_TOO_LARGE: 'problem.tooLarge',
+};
 
 /**
  * A refused action, inline where it was tried: the server's message (409 "already approved",
@@ -26,20 +40,21 @@ export function ProblemAlert({
       title={
         problem.retryAfterSeconds
           ? t('approval.remindWait', { min: minutesToWait(problem.retryAfterSeconds) })
-          : problem.message
+          : t(HEADLINE[problem.code] ?? 'common.error')
       }
       description={
-        problem.retryAfterSeconds ? (
-          problem.message
-        ) : fields.length ? (
-          <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-            {fields.map((f, i) => (
-              <li key={i}>
-                <code>{f.path}</code> {f.message}
-              </li>
-            ))}
-          </ul>
-        ) : undefined
+        <>
+          <div>{problem.message}</div>
+          {fields.length > 0 && (
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {fields.map((f, i) => (
+                <li key={i}>
+                  <code>{f.path}</code> {f.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       }
       data-testid="action-error"
     />

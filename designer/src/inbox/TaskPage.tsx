@@ -2,7 +2,6 @@ import { lazy, Suspense, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Space, Tag } from 'antd';
-import { InstanceTimeline, useProcessXml } from './InstanceTimeline';
 import { api, ok } from '../api/client';
 import { ErrorState, Loading } from '../app/states';
 import { useAuth } from '../auth/AuthContext';
@@ -10,7 +9,9 @@ import { useI18n } from '../i18n/i18n';
 import { ActionPanel } from '../approvals/ActionPanel';
 import { DueTag } from '../approvals/DueTag';
 import { InstanceActions } from '../approvals/InstanceActions';
-import { mayActOn, readProcessModel, withdrawAllowed } from '../approvals/processModel';
+import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
+import { mayActOn, withdrawAllowed } from '../approvals/processModel';
+import { useProcessModel } from '../approvals/processXml';
 import { RecordSummary } from '../approvals/RecordSummary';
 
 const ProcessDiagram = lazy(() => import('./ProcessDiagram'));
@@ -38,11 +39,7 @@ export default function TaskPage() {
       ok(await api.GET('/api/workflow/instances/{id}', { params: { path: { id: instanceId! } } })),
   });
   const inst = instance.data;
-  const xml = useProcessXml(inst?.processKey, inst?.definitionVersion);
-  const model = useMemo(
-    () => (xml.data && inst ? readProcessModel(xml.data, inst.processKey) : null),
-    [xml.data, inst],
-  );
+  const { xml, model } = useProcessModel(inst?.processKey, inst?.definitionVersion);
   const completed = useMemo(() => Object.keys(inst?.completedElements ?? {}), [inst]);
   const active = useMemo(() => inst?.activeElementIds ?? [], [inst]);
 
@@ -60,7 +57,9 @@ export default function TaskPage() {
     <div className="task-page" style={{ maxWidth: 980 }}>
       <div className="page-toolbar">
         <Link to="/inbox">← {t('common.back')}</Link>
-        <h2 data-testid="task-title">{tk.name ?? tk.elementId}</h2>
+        <h2 data-testid="task-title">
+          {tk.kind === 'resubmit' ? t('approval.resubmitTitle') : (tk.name ?? tk.elementId)}
+        </h2>
         <Tag color={open ? 'orange' : 'green'} data-testid="task-state">
           {open ? t('inbox.pending') : t('inbox.done')}
         </Tag>
@@ -91,18 +90,12 @@ export default function TaskPage() {
           </>
         )}
         {inst && inst.state === 'active' && initiator === login && (
-          <Card size="small" title={t('approval.startedBy', { name: initiator })}>
+          <Card size="small" title={t('approval.mine')}>
             <InstanceActions instanceId={inst.id} withdrawable={withdrawAllowed(model)} />
           </Card>
         )}
         <Card size="small" title={t('inbox.timeline')}>
-          {inst && (
-            <InstanceTimeline
-              id={inst.id}
-              processKey={inst.processKey}
-              version={inst.definitionVersion}
-            />
-          )}
+          {inst && <ApprovalTimeline instanceId={inst.id} startId={model?.start ?? null} />}
         </Card>
         <Card size="small" title={t('inbox.diagram')}>
           {xml.data ? (
