@@ -188,7 +188,13 @@ describe.each([
     await page.getByTestId('task-cc').click();
     await page.getByTestId('user-picker').click();
     await page.keyboard.type('王');
-    await page.locator('.ant-select-item-option', { hasText: '王五 (wang)' }).click();
+    // the list answers the search: wait for it before picking (a stale row would be replaced)
+    await page.waitForFunction(() => {
+      const shown = [...document.querySelectorAll('.ant-select-item-option')];
+      return shown.length === 1 && shown[0].textContent === '王五 (wang)';
+    });
+    await page.locator('.ant-select-item-option').first().click();
+    await page.locator('.ant-select-selection-item', { hasText: '王五 (wang)' }).waitFor();
     // the list stays open for more picks: close it as a user does, by clicking beside it
     await page.locator('.ant-modal-title').click();
     await snap('02-cc-picker');
