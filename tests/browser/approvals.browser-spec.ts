@@ -64,6 +64,22 @@ const countersign = bpmn(`<bpmn:process id="claim_sign" name="报销会签" isEx
   <bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="done"/>
 </bpmn:process>`);
 
+/** A node that declares its task variables (a JSON Schema): a score from 1 to 5 is required. */
+const SCORE = JSON.stringify({
+  type: 'object',
+  properties: { score: { type: 'integer', minimum: 1, maximum: 5, title: '评分' } },
+  required: ['score'],
+}).replace(/"/g, '&quot;');
+const scored = bpmn(`<bpmn:process id="claim_scored" name="报销评分" isExecutable="true">
+  <bpmn:startEvent id="submitted" name="提交"/>
+  <bpmn:userTask id="score_it" name="评分审批">
+    <bpmn:extensionElements><zeebe:assignmentDefinition assignee="=boss"/>${header({ approvalMode: 'single', actions: 'approve,reject', variablesSchema: SCORE })}</bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:endEvent id="done" name="结束"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="submitted" targetRef="score_it"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="score_it" targetRef="done"/>
+</bpmn:process>`);
+
 jest.setTimeout(600_000);
 
 let s: TestServer;
@@ -86,7 +102,7 @@ beforeAll(async () => {
     });
     expect(r.status).toBe(201);
   }
-  for (const xml of [single, countersign]) {
+  for (const xml of [single, countersign, scored]) {
     const r = await s.api('POST', '/api/workflow/deployments', xml, {
       'content-type': 'application/xml',
     });
@@ -354,5 +370,29 @@ describe.each([
     await snap('13-cc-timeline');
     // a CC'd user may not act: no decision panel
     await expect(page.getByTestId('task-approve').count()).resolves.toBe(0);
+  });
+  test('a node’s task variables are a form, and the server’s 400 lands on the field', async () => {
+    const run = await submit(`评分报销 ${device}`, 'claim_scored', { boss: 'li' });
+    const [task] = await openTasks(run.instanceId);
+    await login('li');
+    await page.goto(`${s.url}/inbox/${task.id}`);
+    await page.getByTestId('task-variables').locator('#root_score').waitFor();
+    // the node allows approve and reject only (and comments)
+    await expect(page.getByTestId('task-return').count()).resolves.toBe(0);
+    await page.getByTestId('task-approve').click();
+    const field = page
+      .locator('.ant-form-item')
+      .filter({ has: page.locator('#root_score') })
+      .last();
+    await field.locator('.ant-form-item-explain-error').getByText('is required').waitFor();
+    await page.getByTestId('action-error').waitFor();
+    await snap('14-variables-error');
+    await page.locator('#root_score').fill('4');
+    await page.getByTestId('task-approve').click();
+    await page.waitForURL(/\/inbox$/);
+    const h = await history(run.instanceId);
+    expect(h.find((e) => e.event === 'approve')).toMatchObject({ actor: 'li' });
+    const vars = (await s.api('GET', `/api/workflow/instances/${run.instanceId}`)).body.variables;
+    expect(vars).toMatchObject({ score: 4, decision: 'approve' });
   });
 });
