@@ -206,7 +206,7 @@ describe.each([
     await page.keyboard.type('王');
     // the list answers the search: wait for it before picking (a stale row would be replaced)
     await page.waitForFunction(() => {
-      const shown = [...document.querySelectorAll('.ant-select-item-option')];
+      const shown = Array.from(document.querySelectorAll('.ant-select-item-option'));
       return shown.length === 1 && shown[0].textContent === '王五 (wang)';
     });
     await page.locator('.ant-select-item-option').first().click();

@@ -105,18 +105,9 @@ export function ActionPanel({
 
   const send = (action: TaskAction, extra: Partial<ActionBody> = {}) => {
     const text = comment.trim();
-    const deciding = action === 'approve' || action === 'reject';
-    // A plain user task (no approvalMode) is a Zeebe user task: its gateways read the completion
-    // variables. The app has completed those with `approved` and `comment` since its first inbox,
-    // so diagrams written that way keep working; an approval node's gateways read `decision`.
-    const compat =
-      deciding && !settings.approval
-        ? { approved: action === 'approve', ...(text && { comment: text }) }
-        : {};
+    // approve / reject set `decision`; the variables the node declares go with them
     const vars =
-      deciding || action === 'resubmit'
-        ? { ...(settings.variablesSchema ? variables : {}), ...compat }
-        : {};
+      settings.variablesSchema && (action === 'approve' || action === 'reject') ? variables : {};
     setProblem(null);
     act.mutate({
       action,
@@ -129,7 +120,7 @@ export function ActionPanel({
 
   if (!actions.length) return null;
   const resubmitting = task.kind === 'resubmit';
-  const showVariables = !!settings.variablesSchema && (actions.includes('approve') || resubmitting);
+  const showVariables = !!settings.variablesSchema && actions.includes('approve');
   const busy = (a: TaskAction) => act.isPending && act.variables?.action === a;
   const button = (a: TaskAction) => {
     const primary = a === 'approve' || a === 'resubmit';

@@ -16,9 +16,7 @@ export interface ActionBody {
 }
 
 export async function actOnTask(id: number, body: ActionBody) {
-  return ok(
-    await api.POST('/api/tasks/{id}/actions', { params: { path: { id } }, body: body as never }),
-  );
+  return ok(await api.POST('/api/tasks/{id}/actions', { params: { path: { id } }, body }));
 }
 
 export async function actOnTasks(
