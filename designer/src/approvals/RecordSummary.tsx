@@ -1,7 +1,6 @@
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Card, Descriptions } from 'antd';
-import { api, ok } from '../api/client';
 import { getRecord } from '../api/records';
 import { ErrorState, Loading } from '../app/states';
 import { displayOf, fieldsOf } from '../entities/model';
@@ -10,20 +9,10 @@ import { useI18n } from '../i18n/i18n';
 import { formatValue, relatedText } from '../record-show/format';
 
 /**
- * The record an approval is about: its display value (a link to the record page) and its first
- * fields. Read as the caller may read it; a CC'd user whose role cannot read the record gets it
- * through the instance (GET /api/workflow/instances/:id/record, read-only).
+ * The record a task is about: its display value (a link to the record page) and its first
+ * fields, read as the approver may read it (many-to-one fields by their display value).
  */
-export function RecordSummary({
-  instanceId,
-  record,
-  viaInstance = false,
-}: {
-  instanceId: number;
-  record: { entity: string; id: number };
-  /** Read through the instance (what its CC'd see) instead of the records API. */
-  viaInstance?: boolean;
-}) {
+export function RecordSummary({ record }: { record: { entity: string; id: number } }) {
   const { t, label } = useI18n();
   const schema = useEntitySchema(record.entity);
   const entities = useEntities();
@@ -34,18 +23,9 @@ export function RecordSummary({
         .map((x) => x.name)
     : [];
   const data = useQuery({
-    queryKey: ['record', record.entity, record.id, viaInstance ? 'via-instance' : 'summary'],
-    enabled: viaInstance || !!schema.data,
-    queryFn: async () =>
-      viaInstance
-        ? ((
-            ok(
-              await api.GET('/api/workflow/instances/{id}/record', {
-                params: { path: { id: instanceId } },
-              }),
-            ) as { data?: Record<string, unknown> | null }
-          ).data ?? null)
-        : getRecord(record.entity, record.id, manyToOne),
+    queryKey: ['record', record.entity, record.id, 'summary'],
+    enabled: !!schema.data,
+    queryFn: () => getRecord(record.entity, record.id, manyToOne),
   });
   const summaryFields = schema.data
     ? fieldsOf(schema.data)
@@ -64,13 +44,9 @@ export function RecordSummary({
       size="small"
       title={`${t('inbox.record')}: ${entityLabel}`}
       extra={
-        viaInstance ? (
-          title
-        ) : (
-          <Link to={`/records/${record.entity}/${record.id}`} data-testid="record-link">
-            {title}
-          </Link>
-        )
+        <Link to={`/records/${record.entity}/${record.id}`} data-testid="record-link">
+          {title}
+        </Link>
       }
     >
       {data.error ? (

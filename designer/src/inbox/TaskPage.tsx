@@ -66,7 +66,7 @@ export default function TaskPage() {
         <DueTag item={tk} />
       </div>
       <Space orientation="vertical" size={12} style={{ width: '100%' }}>
-        {inst?.record && <RecordSummary instanceId={inst.id} record={inst.record} />}
+        {inst?.record && <RecordSummary record={inst.record} />}
         {tk.state === 'suspended' && <Alert type="info" showIcon title={t('approval.suspended')} />}
         {open && !mine && (
           <Alert
