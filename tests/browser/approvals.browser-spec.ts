@@ -395,4 +395,44 @@ describe.each([
     const vars = (await s.api('GET', `/api/workflow/instances/${run.instanceId}`)).body.variables;
     expect(vars).toMatchObject({ score: 4, decision: 'approve' });
   });
+  test('an approver adds a signer before themselves: the signer decides first, then it is back with them', async () => {
+    const run = await submit(`加签报销 ${device}`, 'claim_single', { boss: 'li' });
+    const [task] = await openTasks(run.instanceId);
+    await login('li');
+    await page.goto(`${s.url}/inbox/${task.id}`);
+    await page.getByTestId('task-addSigner').click();
+    await page.getByTestId('signer-position').getByText('前加签').click();
+    await page.getByTestId('user-picker').click();
+    await page.keyboard.type('wang');
+    await page.waitForFunction(() => {
+      const shown = Array.from(document.querySelectorAll('.ant-select-item-option'));
+      return shown.length === 1 && shown[0].textContent === '王五 (wang)';
+    });
+    await page.locator('.ant-select-item-option').first().click();
+    await page.locator('.ant-modal-title').click();
+    await snap('15-add-signer');
+    await page.getByTestId('action-dialog-ok').click();
+    // li's task waits for the signer: no decision offered meanwhile
+    await page.getByTestId('task-suspended').waitFor();
+    await expect(page.getByTestId('task-approve').count()).resolves.toBe(0);
+    await page.getByTestId('timeline-event-addSigner').getByText('王五').waitFor();
+    await snap('16-waiting-for-signer');
+    const signer = (await openTasks(run.instanceId)).find((t) => t.assignee === 'wang')!;
+    await login('wang');
+    await page.goto(`${s.url}/inbox/${signer.id}`);
+    // an added signer approves or rejects; it cannot hand the task on or return it
+    await page.getByTestId('task-approve').waitFor();
+    await expect(page.getByTestId('task-return').count()).resolves.toBe(0);
+    await expect(page.getByTestId('task-delegate').count()).resolves.toBe(0);
+    await page.getByTestId('task-comment').fill('同意，金额无误');
+    await page.getByTestId('task-approve').click();
+    await page.waitForURL(/\/inbox$/);
+    await login('li');
+    await page.goto(`${s.url}/inbox/${task.id}`);
+    await page.getByTestId('task-approve').click();
+    await page.waitForURL(/\/inbox$/);
+    expect((await s.api('GET', `/api/workflow/instances/${run.instanceId}`)).body.state).toBe(
+      'completed',
+    );
+  });
 });

@@ -6,6 +6,7 @@ import { api, ok } from '../api/client';
 import { ErrorState, Loading } from '../app/states';
 import { useAuth } from '../auth/AuthContext';
 import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
 import { ActionPanel } from '../approvals/ActionPanel';
 import { DueTag } from '../approvals/DueTag';
 import { InstanceActions } from '../approvals/InstanceActions';
@@ -15,6 +16,15 @@ import { useProcessModel } from '../approvals/processXml';
 import { RecordSummary } from '../approvals/RecordSummary';
 
 const ProcessDiagram = lazy(() => import('./ProcessDiagram'));
+
+/** A task's state as a tag: open, waiting for its turn (signers first), done, or cancelled. */
+const STATE_TAG: Record<string, [string, MessageKey]> = {
+  created: ['orange', 'inbox.pending'],
+  suspended: ['blue', 'inbox.waiting'],
+  pending: ['blue', 'inbox.waiting'],
+  completed: ['green', 'inbox.done'],
+  cancelled: ['default', 'inbox.cancelled'],
+};
 
 /**
  * One task: the record it is about (summary), the decision (the actions its node allows), the
@@ -60,14 +70,21 @@ export default function TaskPage() {
         <h2 data-testid="task-title">
           {tk.kind === 'resubmit' ? t('approval.resubmitTitle') : (tk.name ?? tk.elementId)}
         </h2>
-        <Tag color={open ? 'orange' : 'green'} data-testid="task-state">
-          {open ? t('inbox.pending') : t('inbox.done')}
+        <Tag color={STATE_TAG[tk.state]?.[0] ?? 'default'} data-testid="task-state">
+          {t(STATE_TAG[tk.state]?.[1] ?? 'inbox.done')}
         </Tag>
         <DueTag item={tk} />
       </div>
       <Space orientation="vertical" size={12} style={{ width: '100%' }}>
         {inst?.record && <RecordSummary record={inst.record} />}
-        {tk.state === 'suspended' && <Alert type="info" showIcon title={t('approval.suspended')} />}
+        {tk.state === 'suspended' && (
+          <Alert
+            type="info"
+            showIcon
+            title={t('approval.suspended')}
+            data-testid="task-suspended"
+          />
+        )}
         {open && !mine && (
           <Alert
             type="info"
