@@ -32,6 +32,7 @@ import { MetaController } from './controllers/meta.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
 import { RecordsController } from './controllers/records.controller';
 import { SystemController } from './controllers/system.controller';
+import { UsersController } from './controllers/users.controller';
 import {
   NotificationsController,
   TasksController,
@@ -90,6 +91,7 @@ export class AppModule {
         NotificationsController,
         AuthController,
         AdminController,
+        UsersController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

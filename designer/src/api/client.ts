@@ -26,6 +26,8 @@ export function ok<T>(r: { data?: T; error?: unknown; response: Response }): T {
   if (r.response.ok) return r.data as T;
   const body = r.error as Partial<ApiErrorBody> | undefined;
   throw new ApiError(r.response.status, {
+    // extras a client recovers with (retryAfterSeconds on a 429, the current record on a 409)
+    ...(body && typeof body === 'object' ? body : {}),
     statusCode: r.response.status,
     code: body?.code ?? 'HTTP_ERROR',
     message: body?.message ?? r.response.statusText,

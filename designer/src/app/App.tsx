@@ -13,6 +13,7 @@ const ListPage = lazy(() => import('../record-list/ListPage'));
 const RecordPage = lazy(() => import('../record-show/RecordPage'));
 const InboxPage = lazy(() => import('../inbox/InboxPage'));
 const TaskPage = lazy(() => import('../inbox/TaskPage'));
+const InstancePage = lazy(() => import('../approvals/InstancePage'));
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />;
 
@@ -35,6 +36,7 @@ export function App() {
             <Route path="records/:entity/:id" element={<RecordPage />} />
             <Route path="inbox" element={<InboxPage />} />
             <Route path="inbox/:taskId" element={<TaskPage />} />
+            <Route path="approvals/:instanceId" element={<InstancePage />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

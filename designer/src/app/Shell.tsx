@@ -43,7 +43,7 @@ export function Shell() {
     if (routeEntity) void qc.prefetchQuery(schemaQuery(routeEntity));
   }, [qc, routeEntity]);
 
-  const selected = location.pathname.startsWith('/inbox')
+  const selected = /^\/(inbox|approvals)\b/.test(location.pathname)
     ? 'inbox'
     : (location.pathname.match(/^\/records\/([^/]+)/)?.[1] ?? 'home');
   const items = [

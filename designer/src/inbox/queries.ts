@@ -1,19 +1,51 @@
-import { useQuery } from '@tanstack/react-query';
-import { api, ok } from '../api/client';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api, ok, type Schemas } from '../api/client';
 
-export type TaskState = 'created' | 'completed';
+/** The four boxes of the approval inbox (GET /api/inbox). */
+export const BOXES = ['pending', 'done', 'cc', 'initiated'] as const;
+export type Box = (typeof BOXES)[number];
+export type InboxItem = Schemas['InboxItem'];
+export type InboxCounts = Schemas['InboxPage']['counts'];
 
-/** The caller's own tasks (mine=true: even a user who may read every task sees only theirs). */
-export function useTasks(state: TaskState) {
-  return useQuery({
-    queryKey: ['tasks', state],
+export interface InboxFilter {
+  due?: 'dueSoon' | 'overdue';
+  q?: string;
+}
+
+const PAGE = 20;
+
+/** One box, a page at a time (keyset cursor), with the counts of every box. */
+export function useInbox(box: Box, filter: InboxFilter) {
+  return useInfiniteQuery({
+    queryKey: ['inbox', box, filter],
+    initialPageParam: null as string | null,
     refetchInterval: 30_000,
-    queryFn: async () =>
-      ok(await api.GET('/api/tasks', { params: { query: { state, mine: true } } })).data,
+    placeholderData: keepPreviousData,
+    queryFn: async ({ pageParam }) =>
+      ok(
+        await api.GET('/api/inbox', {
+          params: {
+            query: {
+              box,
+              limit: PAGE,
+              ...(filter.due && box !== 'done' && { due: filter.due }),
+              ...(filter.q && { q: filter.q }),
+              ...(pageParam && { cursor: pageParam }),
+            },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor,
   });
 }
 
+/** The counts of every box (the navigation's badge, the home page): one small request. */
 export function useTaskCounts() {
-  const pending = useTasks('created');
-  return { pending: pending.data?.length ?? 0, loading: pending.isLoading };
+  const q = useQuery({
+    queryKey: ['inbox', 'counts'],
+    refetchInterval: 30_000,
+    queryFn: async () =>
+      ok(await api.GET('/api/inbox', { params: { query: { box: 'pending', limit: 1 } } })).counts,
+  });
+  return { pending: q.data?.pending ?? 0, counts: q.data, loading: q.isLoading };
 }

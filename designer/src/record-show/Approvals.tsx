@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { subject } from '@casl/ability';
-import { App, Button, Card, Empty, Space, Tag, Typography } from 'antd';
-import { InstanceTimeline } from '../inbox/InstanceTimeline';
+import { App, Button, Card, Empty, Space, Typography } from 'antd';
+import { ApprovalTimeline } from '../approvals/ApprovalTimeline';
+import { InstanceActions } from '../approvals/InstanceActions';
+import { OutcomeTag } from '../approvals/OutcomeTag';
 import { api, ok } from '../api/client';
 import type { RecordData } from '../api/records';
 import { useAuth } from '../auth/AuthContext';
@@ -22,7 +24,7 @@ export function Approvals({
   record: RecordData;
 }) {
   const { t } = useI18n();
-  const { recordAbility } = useAuth();
+  const { recordAbility, me } = useAuth();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const instances = useQuery({
@@ -81,12 +83,18 @@ export function Approvals({
           size="small"
           title={
             <>
-              #{i.id} {i.processKey}{' '}
-              <Tag color={i.state === 'active' ? 'orange' : 'green'}>{i.state}</Tag>
+              #{i.id} {offered.find((d) => d.key === i.processKey)?.latest.name ?? i.processKey}{' '}
+              <OutcomeTag state={i.state} outcome={i.outcome ?? null} />
             </>
           }
         >
-          <InstanceTimeline id={i.id} processKey={i.processKey} version={i.definitionVersion} />
+          {i.state === 'active' && i.startedBy === me?.user.login && (
+            <div style={{ marginBottom: 12 }}>
+              {/* the process's withdraw setting is checked by the server (409 with the reason) */}
+              <InstanceActions instanceId={i.id} withdrawable />
+            </div>
+          )}
+          <ApprovalTimeline instanceId={i.id} />
         </Card>
       ))}
       <Typography.Text type="secondary">v{record.version}</Typography.Text>

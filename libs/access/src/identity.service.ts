@@ -145,6 +145,25 @@ export class IdentityService {
     return Number(r.n);
   }
 
+  /**
+   * Active users whose login or display name contains `text`, by login: the pickers of the web
+   * app (hand a task to, add a signer, CC) — what any signed-in user may know about colleagues.
+   */
+  async searchUsers(
+    text: string,
+    limit: number,
+  ): Promise<Array<{ login: string; displayName: string | null }>> {
+    const like = `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT login, display_name FROM crm_user WHERE active = 1 AND (login LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') ORDER BY login LIMIT ${Math.trunc(limit)}`,
+      [like, like],
+    );
+    return rows.map((r) => ({
+      login: String(r.login),
+      displayName: (r.display_name as string) ?? null,
+    }));
+  }
+
   async listUsers(): Promise<User[]> {
     return (
       await this.db.query<Record<string, unknown>>(

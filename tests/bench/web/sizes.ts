@@ -26,6 +26,11 @@ const ROUTES: Array<[string, string]> = [
   ['record page (forms)', 'src/record-show/RecordPage.tsx'],
   ['task inbox /inbox', 'src/inbox/InboxPage.tsx'],
   ['task panel /inbox/:id', 'src/inbox/TaskPage.tsx'],
+  ['approval page /approvals/:id', 'src/approvals/InstancePage.tsx'],
+  [
+    'task variables form (rjsf, only for nodes that declare variables)',
+    'src/approvals/TaskVariablesForm.tsx',
+  ],
   ['process diagram (bpmn-js)', 'src/inbox/ProcessDiagram.tsx'],
 ];
 

@@ -399,7 +399,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(17);
+    expect(controllers.length).toBe(18);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
@@ -409,6 +409,7 @@ describe('buildOpenApi: every route the server registers', () => {
         'get /api/records/deal',
         'get /api/health',
         'get /api/health/ready',
+        'get /api/users',
       ]),
     );
     expect(routes.length).toBeGreaterThanOrEqual(60);

@@ -20,6 +20,7 @@ const TAGS = [
   ['Tasks', 'The task inbox: list, claim, complete; the approval inbox with its boxes'],
   ['Notifications', 'In-app notifications'],
   ['Admin', 'Users, departments, roles, the audit trail'],
+  ['Users', 'Colleagues by name, for pickers: login and display name, for any signed-in user'],
   ['Metadata', 'Entity and role documents: draft, plan, apply, revisions'],
   ['Files', 'Files of `file` fields'],
   ['System', 'Health and this documentation'],

@@ -149,8 +149,29 @@ export const workflowSchemas: Record<string, unknown> = {
         description:
           'open tasks only: overdue once due, dueSoon within TASK_DUE_SOON_HOURS (24) before, else ok; null when not open or without a due time',
       },
+      kind: {
+        type: ['string', 'null'],
+        enum: ['before', 'after', 'along', 'resubmit', null],
+        description:
+          "approvals: a signer added to someone's task (they approve or reject), or the initiator's returned submission (resubmit); null: the node's own task",
+      },
+      owner: {
+        type: ['string', 'null'],
+        description: 'who delegated the task: it comes back to them after the delegate decides',
+      },
     },
-    ['id', 'instanceId', 'elementId', 'assignee', 'state', 'version', 'dueAt', 'dueState'],
+    [
+      'id',
+      'instanceId',
+      'elementId',
+      'assignee',
+      'state',
+      'version',
+      'dueAt',
+      'dueState',
+      'kind',
+      'owner',
+    ],
   ),
   LockedJob: obj(
     {

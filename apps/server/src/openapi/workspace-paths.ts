@@ -1,4 +1,15 @@
-import { dataOf, jsonBody, obj, operation, pathParam, reply, str, timestamp } from './schemas';
+import {
+  dataOf,
+  jsonBody,
+  nullable,
+  obj,
+  operation,
+  pathParam,
+  queryParam,
+  reply,
+  str,
+  timestamp,
+} from './schemas';
 
 const label = obj({ 'zh-CN': str, en: str }, ['zh-CN', 'en']);
 
@@ -44,9 +55,33 @@ const VIEW_ERRORS = {
   '404': 'ENTITY_NOT_FOUND, or SAVED_VIEW_NOT_FOUND: no such view of the caller',
 };
 
-/** Routes the web app needs beyond the records and workflow APIs (entities, saved views). */
+/** Routes the web app needs beyond the records and workflow APIs (entities, saved views, users). */
 export function workspacePaths(): Record<string, unknown> {
   return {
+    '/api/users': {
+      get: operation({
+        operationId: 'searchUsers',
+        tags: ['Users'],
+        summary: 'Active users by login or display name, for pickers (login and display name only)',
+        permission: 'any signed-in user',
+        parameters: [
+          queryParam(
+            'search',
+            { type: 'string', maxLength: 64 },
+            'text the login or the display name contains (case-insensitive for Latin letters); empty: the first users by login',
+          ),
+          queryParam('limit', { type: 'integer', minimum: 1, maximum: 50 }, 'default 20'),
+        ],
+        ok: reply(
+          'The users, by login',
+          dataOf(obj({ login: str, displayName: nullable('string') }, ['login', 'displayName'])),
+        ),
+        errors: {
+          '400':
+            'QUERY_INVALID: search longer than 64 characters, a bad limit, or an unknown parameter',
+        },
+      }),
+    },
     '/api/views/{entity}': {
       get: operation({
         operationId: 'listSavedViews',

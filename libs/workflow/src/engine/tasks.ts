@@ -35,6 +35,13 @@ export interface TaskView {
   /** When it is due (deadlines.ts) and where it stands against that (due-state.ts). */
   dueAt: string | null;
   dueState: DueState | null;
+  /**
+   * Approvals: a signer added to someone's task (before / after / along), or the initiator's
+   * returned submission (resubmit); null for the node's own task. Decides what the task offers.
+   */
+  kind: string | null;
+  /** Who delegated it: the task comes back to them after the delegate's opinion. */
+  owner: string | null;
 }
 
 /** Tasks per list answer. */
@@ -291,6 +298,8 @@ export class TaskOps {
         this.core.clock.now(),
         this.core.settings.taskDueSoonHours,
       ),
+      kind: (r.kind as string) ?? null,
+      owner: (r.owner as string) ?? null,
     };
   }
 }
