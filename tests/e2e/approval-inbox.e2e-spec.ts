@@ -189,6 +189,11 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     await due(await openTask(run.alpha, 'review'), -1); // overdue
     await due(await openTask(run.beta, 'review'), 2); // due within 24 hours
     await due(await openTask(run.expense, 'approve'), 72);
+    // a task without a due date (one created before deadlines existed) sorts last: every new task
+    // gets TASK_DEFAULT_DEADLINE now, so gamma's sign is made such a task
+    await db.execute('UPDATE crm_wf_task SET due_at = NULL WHERE id = ?', [
+      await openTask(run.gamma, 'sign'),
+    ]);
     const form = new FormData();
     form.append('file', new Blob(['%PDF-1.4 quote'], { type: 'application/pdf' }), 'quote.pdf');
     const upload = await fetch(`${s.url}/api/files`, {
