@@ -39,6 +39,8 @@ module.exports = {
       testMatch: [
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/apps/**/*.spec.ts',
+        // repository guards (e.g. no shipped names in engine code)
+        '<rootDir>/tests/guards/**/*.spec.ts',
         // the web app's pure functions (filters, forms, rules)
         '<rootDir>/designer/src/**/*.spec.ts',
       ],
