@@ -350,8 +350,17 @@ describe.each([
     });
     // the returned-and-resubmitted claim: li acted on it, so it cannot be withdrawn any more
     await page.goto(`${s.url}/approvals/${runs.returned}`);
+    await page.getByTestId('timeline-event-return').waitFor();
     await page.getByTestId('instance-withdraw').click();
-    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    // the server's answer first (so a failure here says which side went wrong), then the page
+    const [refusal] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/instances/${runs.returned}/withdraw`)),
+      page.locator('.ant-popconfirm-buttons .ant-btn-primary').click(),
+    ]);
+    expect({ status: refusal.status(), body: await refusal.text() }).toEqual({
+      status: 409,
+      body: expect.stringContaining('li already acted'),
+    });
     await page
       .getByTestId('action-error')
       .getByText(/li already acted/)
