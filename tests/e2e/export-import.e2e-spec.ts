@@ -1,4 +1,5 @@
-import { parseCsv } from '@crm/records';
+import ExcelJS from 'exceljs';
+import { XLSX_TYPE, parseCsv } from '@crm/records';
 import { ADMIN_PASSWORD, DIALECTS, type TestServer, q, startServer } from './support/harness';
 
 /**
@@ -273,7 +274,7 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
       ['filter on a hidden field', `filter=${q({ margin: { gt: 1 } })}`, 'FILTER_INVALID'],
       ['sort on a hidden field', 'sort=-margin', 'QUERY_INVALID'],
       ['a hidden field in fields', 'fields=title,margin', 'FIELD_UNKNOWN'],
-      ['an unknown format', 'format=xlsx', 'QUERY_INVALID'],
+      ['an unknown format', 'format=xls', 'QUERY_INVALID'],
     ])('%s is refused with 400 and no data', async (_n, query, code) => {
       const f = await exportFile('analyst', query);
       expect(f.status).toBe(400);
@@ -525,6 +526,125 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
     expect(again.map(same)).toEqual(exported.map(same));
     const stored = await s.api('GET', `/api/records/deal/${r.body.ids[0]}`, undefined, as('admin'));
     expect(stored.body.title).toBe(INJECTION); // the apostrophe guard is not stored
+  });
+
+  describe('Excel (.xlsx)', () => {
+    /** A workbook's first sheet as header + rows of raw cell values. */
+    const sheetOf = async (bytes: Buffer) => {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(bytes as unknown as ArrayBuffer);
+      const rows: ExcelJS.CellValue[][] = [];
+      book.worksheets[0].eachRow((row) => rows.push((row.values as ExcelJS.CellValue[]).slice(1)));
+      const [header, ...data] = rows;
+      return {
+        header: header as string[],
+        rows: data.map((r) => Object.fromEntries(header.map((h, i) => [h as string, r[i]]))),
+      };
+    };
+    const importXlsx = (user: string, bytes: Buffer, query = '') =>
+      fetch(`${s.url}/api/records/deal/import${query}`, {
+        method: 'POST',
+        body: new Uint8Array(bytes),
+        headers: { ...as(user), 'content-type': XLSX_TYPE },
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+    it('exports a workbook with typed cells, and it imports back unchanged', async () => {
+      // the two open deals the test began with (other tests import copies of them)
+      const seeded = await s.api(
+        'GET',
+        `/api/records/deal?filter=${q({ stage: 'open', createdBy: 'admin' })}&sort=id&limit=2`,
+        undefined,
+        as('admin'),
+      );
+      const ids = seeded.body.data.map((d: { id: number }) => d.id);
+      const out = await exportFile(
+        'admin',
+        `format=xlsx&filter=${q({ id: { in: ids } })}&sort=title`,
+      );
+      expect(out.status).toBe(200);
+      expect(out.headers.get('content-type')).toBe(XLSX_TYPE);
+      expect(out.headers.get('content-disposition')).toMatch(/deal-\d{8}\.xlsx/);
+      const sheet = await sheetOf(out.bytes);
+      expect(sheet.header.slice(0, 3)).toEqual(['id', 'code', 'title']);
+      // text is stored as it is (a worksheet never evaluates a text cell), numbers as numbers
+      expect(sheet.rows.map((r) => r.title)).toEqual([INJECTION, '上海客户 A']);
+      const a = sheet.rows[1];
+      expect(a).toMatchObject({
+        margin: 4711,
+        amount: 1234.5,
+        'amount.currency': 'CNY',
+        channels: 'web;fair',
+        closeDate: '2026-04-30',
+        won: 'false',
+        account: accountId,
+      });
+      const r = await importXlsx('admin', out.bytes);
+      expect(r).toMatchObject({ status: 200, body: { created: 2 } });
+      const back = await exportFile(
+        'admin',
+        `format=xlsx&filter=${q({ id: { in: r.body.ids } })}&sort=title`,
+      );
+      const again = (await sheetOf(back.bytes)).rows;
+      const same = (row: Record<string, unknown>) =>
+        Object.fromEntries(
+          ['title', 'stage', 'margin', 'amount', 'channels', 'closeDate', 'note', 'won'].map(
+            (k) => [k, row[k]],
+          ),
+        );
+      expect(again.map(same)).toEqual(sheet.rows.map(same));
+    });
+
+    it('imports what a spreadsheet user typed: date cells, numbers, booleans, rich text', async () => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('我的商机');
+      sheet.addRow(['title', 'stage', 'closeDate', 'amount', 'won', 'note']);
+      sheet.addRow([
+        { richText: [{ text: '富文本' }, { text: '标题', font: { bold: true } }] },
+        'won',
+        new Date(Date.UTC(2026, 4, 6)),
+        99.5,
+        true,
+        { formula: '1+1', result: 2 },
+      ]);
+      sheet.addRow([]); // an empty row in the middle is a row with no title
+      sheet.addRow(['third', 'open']);
+      const bytes = Buffer.from(await book.xlsx.writeBuffer());
+      const bad = await importXlsx('importer', bytes);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['/rows/2/title']);
+      sheet.spliceRows(3, 1);
+      const ok = await importXlsx('importer', Buffer.from(await book.xlsx.writeBuffer()));
+      expect(ok).toMatchObject({ status: 200, body: { created: 2 } });
+      const got = await s.api('GET', `/api/records/deal/${ok.body.ids[0]}`, undefined, as('admin'));
+      expect(got.body).toMatchObject({
+        title: '富文本标题',
+        stage: 'won',
+        closeDate: '2026-05-06',
+        amount: { amount: 99.5, currency: 'CNY' },
+        won: true,
+        note: '2',
+        owner: 'importer',
+      });
+    });
+
+    it('a multipart .xlsx upload works; a file that is not a workbook is a 400 naming the file', async () => {
+      const book = new ExcelJS.Workbook();
+      book.addWorksheet('s').addRows([['title'], ['uploaded 表格']]);
+      const form = new FormData();
+      form.append('file', new Blob([await book.xlsx.writeBuffer()]), '商机.xlsx');
+      const up = await fetch(`${s.url}/api/records/deal/import`, {
+        method: 'POST',
+        body: form,
+        headers: as('importer'),
+      });
+      expect(up.status).toBe(200);
+      const broken = await importXlsx('importer', Buffer.from('title\nnot a zip\n'));
+      expect(broken.status).toBe(400);
+      expect(broken.body).toMatchObject({
+        code: 'BAD_REQUEST',
+        errors: [{ path: '/file', message: expect.stringContaining('not an Excel workbook') }],
+      });
+    });
   });
 
   it('exports every page: 1,200 imported rows come back in one file', async () => {

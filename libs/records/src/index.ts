@@ -8,5 +8,6 @@ export * from './files.service';
 export * from './csv';
 export * from './tabular';
 export * from './transfer.service';
+export * from './xlsx';
 export * from './file-storage';
 export * from './write-hooks';

@@ -13,8 +13,15 @@ import {
   toCsvCells,
   toJsonRecord,
 } from './tabular';
+import { XLSX_TYPE, XlsxError, parseXlsx, xlsxChunks } from './xlsx';
 
-export type ExportFormat = 'csv' | 'json';
+export type ExportFormat = 'csv' | 'json' | 'xlsx';
+const FORMATS: ExportFormat[] = ['csv', 'json', 'xlsx'];
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  xlsx: XLSX_TYPE,
+};
 
 export interface ExportQuery {
   format?: string;
@@ -27,11 +34,12 @@ export interface ExportFile {
   filename: string;
   contentType: string;
   /** The file, a page of records per chunk; nothing is read before the consumer asks. */
-  chunks: AsyncGenerator<string, void, undefined>;
+  chunks: AsyncGenerator<string | Uint8Array, void, undefined>;
 }
 
 /** What an import body is, as the HTTP layer received it. */
-export type ImportPayload = { kind: 'csv'; bytes: Uint8Array } | { kind: 'json'; items: unknown };
+export type ImportPayload =
+  { kind: 'csv' | 'xlsx'; bytes: Uint8Array } | { kind: 'json'; items: unknown };
 
 export interface ImportResult {
   created: number;
@@ -64,9 +72,9 @@ export class RecordTransferService {
    * and field problems throw here, before the caller has sent a byte; the rows follow page by page.
    */
   async export(entityName: string, query: ExportQuery, access?: RecordAccess): Promise<ExportFile> {
-    const format = query.format ?? 'csv';
-    if (format !== 'csv' && format !== 'json')
-      throw new CrmError(ErrorCode.QueryInvalid, 'format must be csv or json', [
+    const format = (query.format ?? 'csv') as ExportFormat;
+    if (!FORMATS.includes(format))
+      throw new CrmError(ErrorCode.QueryInvalid, 'format must be csv, json or xlsx', [
         { path: 'format', message: `unknown format "${format}"` },
       ]);
     const e = this.records.entity(entityName);
@@ -85,11 +93,13 @@ export class RecordTransferService {
     const firstPage = first.done ? [] : first.value;
     return {
       filename: `${e.name}-${stamp(this.clock.now(), this.config.timeZone)}.${format}`,
-      contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+      contentType: CONTENT_TYPES[format],
       chunks:
         format === 'csv'
           ? csvChunks(e, fields, firstPage, pages)
-          : jsonChunks(fields, firstPage, pages),
+          : format === 'xlsx'
+            ? xlsxChunks(e, fields, firstPage, pages)
+            : jsonChunks(fields, firstPage, pages),
     };
   }
 
@@ -106,9 +116,15 @@ export class RecordTransferService {
       await actor.access.rows(e, 'create');
     }
     const { items, ignored } =
-      payload.kind === 'csv'
-        ? this.csvItems(e, payload.bytes, actor)
-        : this.jsonItems(e, payload.items);
+      payload.kind === 'json'
+        ? this.jsonItems(e, payload.items)
+        : this.tableItems(
+            e,
+            payload.kind === 'csv'
+              ? this.csvRows(payload.bytes)
+              : await this.xlsxRows(payload.bytes),
+            actor,
+          );
     const { ids } = await this.records.importMany(entityName, items, actor, opts);
     return {
       created: ids.length,
@@ -118,27 +134,42 @@ export class RecordTransferService {
     };
   }
 
-  private csvItems(
-    e: CompiledEntity,
-    bytes: Uint8Array,
-    actor: Actor,
-  ): { items: ImportItem[]; ignored: string[] } {
-    let records;
+  private csvRows(bytes: Uint8Array): string[][] {
     try {
-      records = parseCsv(decodeCsvBytes(bytes));
+      return parseCsv(decodeCsvBytes(bytes)).map((r) => r.cells);
     } catch (err) {
       if (!(err instanceof CsvSyntaxError)) throw err;
       throw new CrmError(ErrorCode.BadRequest, `the CSV file is malformed: ${err.message}`, [
         { path: `/lines/${err.line}`, message: err.message },
       ]);
     }
-    if (records.length === 0) throw this.empty();
-    this.assertRowCount(records.length - 1);
-    const header = importHeader(e, records[0].cells);
+  }
+
+  private async xlsxRows(bytes: Uint8Array): Promise<string[][]> {
+    try {
+      // a workbook may inflate to a few times the upload limit, never more (zip bombs)
+      return await parseXlsx(bytes, this.config.maxFileBytes * 8);
+    } catch (err) {
+      if (!(err instanceof XlsxError)) throw err;
+      throw new CrmError(ErrorCode.BadRequest, err.message, [
+        { path: err.path, message: err.message },
+      ]);
+    }
+  }
+
+  /** A CSV's or a worksheet's rows (the first is the header) as create bodies. */
+  private tableItems(
+    e: CompiledEntity,
+    rows: string[][],
+    actor: Actor,
+  ): { items: ImportItem[]; ignored: string[] } {
+    if (rows.length === 0) throw this.empty();
+    this.assertRowCount(rows.length - 1);
+    const header = importHeader(e, rows[0]);
     // every column counts, even one whose cells are all empty: the file claims to write it
     actor.access?.assertWrite(e, 'create', header.fields);
-    const items = records.slice(1).map((r, i): ImportItem => {
-      const { data, errors } = rowToInput(e, header, r.cells);
+    const items = rows.slice(1).map((cells, i): ImportItem => {
+      const { data, errors } = rowToInput(e, header, cells);
       return { row: i + 1, data, errors };
     });
     return { items, ignored: header.ignored };

@@ -17,7 +17,7 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig, CrmError, ErrorCode } from '@crm/common';
-import { type ImportPayload, RecordTransferService } from '@crm/records';
+import { type ImportPayload, RecordTransferService, XLSX_TYPE } from '@crm/records';
 import { QueryParams } from '../http/query-params';
 import { actorOf } from '../http/request-context';
 import { parseJsonParam, parseList } from '../http/params';
@@ -127,7 +127,10 @@ function parseJson(bytes: Buffer, path: string): unknown {
   return value;
 }
 
+const isXlsx = (type: string, name = '') => type === XLSX_TYPE || /\.xlsx$/i.test(name);
+
 function payloadOfFile(file: Express.Multer.File): ImportPayload {
+  if (isXlsx(file.mimetype, file.originalname)) return { kind: 'xlsx', bytes: file.buffer };
   const json = file.mimetype === 'application/json' || /\.json$/i.test(file.originalname);
   if (!json) return { kind: 'csv', bytes: file.buffer };
   return { kind: 'json', items: parseJson(file.buffer, 'file') };
@@ -138,13 +141,14 @@ const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 function payloadOfBody(req: Request, body: Buffer | undefined): ImportPayload {
   const type = (req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (body?.length && CSV_TYPES.includes(type)) return { kind: 'csv', bytes: body };
+  if (body?.length && isXlsx(type)) return { kind: 'xlsx', bytes: body };
   if (body?.length && (type === 'application/json' || type.endsWith('+json'))) {
     const items = parseJson(body, 'body');
     if (Array.isArray(items)) return { kind: 'json', items };
   }
   throw new CrmError(
     ErrorCode.BadRequest,
-    'send the file as the body (Content-Type: text/csv, or a JSON array) or as multipart field "file"',
-    [{ path: 'body', message: 'no CSV or JSON array' }],
+    'send the file as the body (Content-Type: text/csv, an .xlsx workbook, or a JSON array) or as multipart field "file"',
+    [{ path: 'body', message: 'no CSV, Excel workbook or JSON array' }],
   );
 }

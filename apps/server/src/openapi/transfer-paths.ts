@@ -1,4 +1,5 @@
 import type { CompiledEntity } from '@crm/metadata';
+import { XLSX_TYPE as XLSX } from '@crm/records';
 import { authResponses, errorResponse, json } from './responses';
 
 /** `GET .../export` and `POST .../import` of one entity (record-transfer.controller.ts). */
@@ -14,11 +15,15 @@ export function transferPaths(
       get: {
         tags,
         operationId: `export${Name}Records`,
-        summary: `Export every ${label} you may read as CSV or JSON`,
+        summary: `Export every ${label} you may read as CSV, Excel (.xlsx) or JSON`,
         description:
-          'Needs the role action `export` on the entity; rows are those both your read and export conditions allow, fields those you may read (hidden ones are not even columns). Streamed page by page. CSV: UTF-8 with BOM, CRLF, RFC 4180 quoting; text starting with = + - @ tab or CR gets a leading apostrophe (formula injection); multi-selects and many-to-many ids joined by `;`; a currency field is two columns, `<field>` and `<field>.currency`.',
+          'Needs the role action `export` on the entity; rows are those both your read and export conditions allow, fields those you may read (hidden ones are not even columns). Streamed page by page. CSV: UTF-8 with BOM, CRLF, RFC 4180 quoting; text starting with = + - @ tab or CR gets a leading apostrophe (formula injection); multi-selects and many-to-many ids joined by `;`; a currency field is two columns, `<field>` and `<field>.currency`. Excel (.xlsx): one worksheet with the same header and cells (numbers as numbers, the rest as text, nothing neutralised: a worksheet never evaluates text).',
         parameters: [
-          { name: 'format', in: 'query', schema: { enum: ['csv', 'json'], default: 'csv' } },
+          {
+            name: 'format',
+            in: 'query',
+            schema: { enum: ['csv', 'json', 'xlsx'], default: 'csv' },
+          },
           {
             name: 'filter',
             in: 'query',
@@ -45,6 +50,7 @@ export function transferPaths(
             content: {
               'text/csv': { schema: { type: 'string' } },
               'application/json': { schema: { type: 'array', items: ref } },
+              [XLSX]: { schema: { type: 'string', format: 'binary' } },
             },
           },
           '400': errorResponse(
@@ -59,7 +65,7 @@ export function transferPaths(
       post: {
         tags,
         operationId: `import${Name}Records`,
-        summary: `Import ${label} records from CSV or JSON, all or nothing`,
+        summary: `Import ${label} records from CSV, Excel (.xlsx) or JSON, all or nothing`,
         description:
           'Needs the role actions `import` and `create`, and create permission on every column (403 naming the field). Every row is validated like a create; one bad row answers 400 with errors at `/rows/<n>/<field>` (n: 1-based data row) and writes nothing. Columns the system generates (id, audit columns, auto-numbers) are skipped, so an export imports back. At most IMPORT_MAX_ROWS rows (413 IMPORT_TOO_LARGE).',
         parameters: [
@@ -74,11 +80,18 @@ export function transferPaths(
           required: true,
           content: {
             'text/csv': { schema: { type: 'string' } },
+            [XLSX]: { schema: { type: 'string', format: 'binary' } },
             'application/json': { schema: { type: 'array', items: ref } },
             'multipart/form-data': {
               schema: {
                 type: 'object',
-                properties: { file: { type: 'string', format: 'binary' } },
+                properties: {
+                  file: {
+                    type: 'string',
+                    format: 'binary',
+                    description: '.csv, .xlsx or .json (by name or type)',
+                  },
+                },
                 required: ['file'],
               },
             },
