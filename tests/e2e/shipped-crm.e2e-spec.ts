@@ -71,6 +71,164 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(schema.properties.level['x-options'][0].label.en).toBe('Strategic account');
   });
 
+  it('keeps stock, points, purchases and the service records linked and consistent', async () => {
+    const post = async (entity: string, body: unknown) => {
+      const res = await s.api('POST', `/api/records/${entity}`, body);
+      expect({ entity, status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
+        entity,
+        status: 201,
+        body: 'ok',
+      });
+      return res.body;
+    };
+    const customer = await post('customer', { name: '库存测试客户' });
+    const product = await post('product', { code: 'P-STK', name: '测试产品' });
+    const wh = await post('warehouse', { code: 'WH-1', name: '一号库' });
+    const purchase = await post('purchase', {
+      supplier: '供应商甲',
+      purchaseDate: '2026-03-02',
+      warehouse: wh.id,
+    });
+    await post('purchase_line', {
+      purchase: purchase.id,
+      product: product.id,
+      quantity: 10,
+      unitPrice: { amount: 50 },
+    });
+    for (const [kind, quantity, signedQuantity, reason] of [
+      ['in', 10, 10, null],
+      ['out', 3, -3, null],
+      ['adjust', -1, -1, '盘亏'],
+    ] as const)
+      await post('stock_movement', {
+        kind,
+        warehouse: wh.id,
+        product: product.id,
+        purchase: kind === 'in' ? purchase.id : null,
+        quantity,
+        signedQuantity,
+        reason,
+        movedAt: '2026-03-03T02:00:00.000Z',
+      });
+    const moves = await s.api('GET', `/api/records/warehouse/${wh.id}?include=movements`);
+    const onHand = (moves.body._related.movements as Array<{ signedQuantity: number }>).reduce(
+      (n, m) => n + Number(m.signedQuantity),
+      0,
+    );
+    expect(onHand).toBe(6);
+    const rule = await post('point_rule', { name: '消费积分', amountPerPoint: { amount: 100 } });
+    await post('point_ledger', {
+      customer: customer.id,
+      rule: rule.id,
+      points: 120,
+      occurredOn: '2026-03-05',
+    });
+    await post('point_ledger', {
+      customer: customer.id,
+      kind: 'redeem',
+      points: -20,
+      occurredOn: '2026-03-06',
+    });
+    const withPoints = await s.api(
+      'GET',
+      `/api/records/customer/${customer.id}?include=pointEntries`,
+    );
+    expect(withPoints.body._related.pointEntries).toHaveLength(2);
+
+    // each new entity's rules refuse what the business forbids, naming the rule
+    const cases: Array<{
+      title: string;
+      entity: string;
+      body: Record<string, unknown>;
+      rule: string;
+    }> = [
+      {
+        title: 'a receipt of zero',
+        entity: 'stock_movement',
+        body: {
+          kind: 'in',
+          warehouse: wh.id,
+          product: product.id,
+          quantity: 0,
+          movedAt: '2026-03-03T02:00:00.000Z',
+        },
+        rule: 'receiptsAndIssuesPositive',
+      },
+      {
+        title: 'an adjustment without a reason',
+        entity: 'stock_movement',
+        body: {
+          kind: 'adjust',
+          warehouse: wh.id,
+          product: product.id,
+          quantity: 2,
+          movedAt: '2026-03-03T02:00:00.000Z',
+        },
+        rule: 'adjustmentHasReason',
+      },
+      {
+        title: 'points redeemed as a positive number',
+        entity: 'point_ledger',
+        body: { customer: customer.id, kind: 'redeem', points: 5, occurredOn: '2026-03-06' },
+        rule: 'signFollowsKind',
+      },
+      {
+        title: 'a point rule giving nothing',
+        entity: 'point_rule',
+        body: { name: '空规则' },
+        rule: 'amountOrFixed',
+      },
+      {
+        title: 'a price list expiring before it starts',
+        entity: 'price_list',
+        body: { name: '倒挂价格表', validFrom: '2026-05-01', validTo: '2026-04-01' },
+        rule: 'validityOrder',
+      },
+      {
+        title: 'a purchase line received beyond its quantity',
+        entity: 'purchase_line',
+        body: {
+          purchase: purchase.id,
+          product: product.id,
+          quantity: 2,
+          received: 3,
+          unitPrice: { amount: 1 },
+        },
+        rule: 'receivedNotAboveOrdered',
+      },
+      {
+        title: 'a part replaced under warranty and charged',
+        entity: 'replacement_part',
+        body: { repair: null, part: product.id, quantity: 1, charge: { amount: 10 } },
+        rule: 'warrantyIsFree',
+      },
+      {
+        title: 'a unit installed before it was sold',
+        entity: 'installed_product',
+        body: {
+          serialNumber: 'SN-X',
+          product: product.id,
+          customer: customer.id,
+          soldOn: '2026-03-10',
+          installedOn: '2026-03-01',
+        },
+        rule: 'installedAfterSold',
+      },
+    ];
+    for (const c of cases) {
+      const res = await s.api('POST', `/api/records/${c.entity}`, c.body);
+      expect({
+        title: c.title,
+        status: res.status,
+        reasons: (res.body.errors ?? []).map((e: { reason?: string }) => e.reason),
+      }).toEqual({
+        title: c.title,
+        status: 400,
+        reasons: expect.arrayContaining([`rule:${c.rule}`]),
+      });
+    }
+  });
+
   it('ships the mainland China working calendar as the default calendar', async () => {
     const cn = await s.api('GET', '/api/meta/documents/calendar/cn');
     expect(cn.status).toBe(200);
