@@ -48,12 +48,185 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
         'campaign',
         'service_request',
         'sla_policy',
+        'point_rule',
+        'point_ledger',
+        'price_list',
+        'price_list_line',
+        'competitor',
+        'purchase',
+        'purchase_line',
+        'warehouse',
+        'stock_movement',
+        'installed_product',
+        'packing_list',
+        'packing_list_line',
+        'product_defect',
+        'replacement_part',
+        'marketing_material',
       ]),
     );
     const schema = (await s.api('GET', '/api/meta/entities/customer/schema')).body;
     expect(schema.properties.erpCode).toBeDefined();
     expect(schema.properties.territory['x-field-type']).toBe('select');
     expect(schema.properties.level['x-options'][0].label.en).toBe('Strategic account');
+  });
+
+  it('keeps stock, points, purchases and the service records linked and consistent', async () => {
+    const post = async (entity: string, body: unknown) => {
+      const res = await s.api('POST', `/api/records/${entity}`, body);
+      expect({ entity, status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
+        entity,
+        status: 201,
+        body: 'ok',
+      });
+      return res.body;
+    };
+    const customer = await post('customer', { name: '库存测试客户' });
+    const product = await post('product', { code: 'P-STK', name: '测试产品' });
+    const wh = await post('warehouse', { code: 'WH-1', name: '一号库' });
+    const purchase = await post('purchase', {
+      supplier: '供应商甲',
+      purchaseDate: '2026-03-02',
+      warehouse: wh.id,
+    });
+    await post('purchase_line', {
+      purchase: purchase.id,
+      product: product.id,
+      quantity: 10,
+      unitPrice: { amount: 50 },
+    });
+    for (const [kind, quantity, signedQuantity, reason] of [
+      ['in', 10, 10, null],
+      ['out', 3, -3, null],
+      ['adjust', -1, -1, '盘亏'],
+    ] as const)
+      await post('stock_movement', {
+        kind,
+        warehouse: wh.id,
+        product: product.id,
+        purchase: kind === 'in' ? purchase.id : null,
+        quantity,
+        signedQuantity,
+        reason,
+        movedAt: '2026-03-03T02:00:00.000Z',
+      });
+    const moves = await s.api('GET', `/api/records/warehouse/${wh.id}?include=movements`);
+    const onHand = (moves.body._related.movements as Array<{ signedQuantity: number }>).reduce(
+      (n, m) => n + Number(m.signedQuantity),
+      0,
+    );
+    expect(onHand).toBe(6);
+    const rule = await post('point_rule', { name: '消费积分', amountPerPoint: { amount: 100 } });
+    await post('point_ledger', {
+      customer: customer.id,
+      rule: rule.id,
+      points: 120,
+      occurredOn: '2026-03-05',
+    });
+    await post('point_ledger', {
+      customer: customer.id,
+      kind: 'redeem',
+      points: -20,
+      occurredOn: '2026-03-06',
+    });
+    const withPoints = await s.api(
+      'GET',
+      `/api/records/customer/${customer.id}?include=pointEntries`,
+    );
+    expect(withPoints.body._related.pointEntries).toHaveLength(2);
+
+    // each new entity's rules refuse what the business forbids, naming the rule
+    const cases: Array<{
+      title: string;
+      entity: string;
+      body: Record<string, unknown>;
+      rule: string;
+    }> = [
+      {
+        title: 'a receipt of zero',
+        entity: 'stock_movement',
+        body: {
+          kind: 'in',
+          warehouse: wh.id,
+          product: product.id,
+          quantity: 0,
+          movedAt: '2026-03-03T02:00:00.000Z',
+        },
+        rule: 'receiptsAndIssuesPositive',
+      },
+      {
+        title: 'an adjustment without a reason',
+        entity: 'stock_movement',
+        body: {
+          kind: 'adjust',
+          warehouse: wh.id,
+          product: product.id,
+          quantity: 2,
+          movedAt: '2026-03-03T02:00:00.000Z',
+        },
+        rule: 'adjustmentHasReason',
+      },
+      {
+        title: 'points redeemed as a positive number',
+        entity: 'point_ledger',
+        body: { customer: customer.id, kind: 'redeem', points: 5, occurredOn: '2026-03-06' },
+        rule: 'signFollowsKind',
+      },
+      {
+        title: 'a point rule giving nothing',
+        entity: 'point_rule',
+        body: { name: '空规则' },
+        rule: 'amountOrFixed',
+      },
+      {
+        title: 'a price list expiring before it starts',
+        entity: 'price_list',
+        body: { name: '倒挂价格表', validFrom: '2026-05-01', validTo: '2026-04-01' },
+        rule: 'validityOrder',
+      },
+      {
+        title: 'a purchase line received beyond its quantity',
+        entity: 'purchase_line',
+        body: {
+          purchase: purchase.id,
+          product: product.id,
+          quantity: 2,
+          received: 3,
+          unitPrice: { amount: 1 },
+        },
+        rule: 'receivedNotAboveOrdered',
+      },
+      {
+        title: 'a part replaced under warranty and charged',
+        entity: 'replacement_part',
+        body: { repair: null, part: product.id, quantity: 1, charge: { amount: 10 } },
+        rule: 'warrantyIsFree',
+      },
+      {
+        title: 'a unit installed before it was sold',
+        entity: 'installed_product',
+        body: {
+          serialNumber: 'SN-X',
+          product: product.id,
+          customer: customer.id,
+          soldOn: '2026-03-10',
+          installedOn: '2026-03-01',
+        },
+        rule: 'installedAfterSold',
+      },
+    ];
+    for (const c of cases) {
+      const res = await s.api('POST', `/api/records/${c.entity}`, c.body);
+      expect({
+        title: c.title,
+        status: res.status,
+        reasons: (res.body.errors ?? []).map((e: { reason?: string }) => e.reason),
+      }).toEqual({
+        title: c.title,
+        status: 400,
+        reasons: expect.arrayContaining([`rule:${c.rule}`]),
+      });
+    }
   });
 
   it('ships the mainland China working calendar as the default calendar', async () => {
@@ -101,7 +274,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     expect(customer.code).toMatch(/^KH-202603-\d{5}$/);
     await s.api('PATCH', `/api/records/lead/${lead.id}`, {
       version: lead.version,
-      status: 'qualified',
+      status: 'converted',
       customer: customer.id,
     });
     const product = await post('product', {
@@ -359,13 +532,13 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       const now = (await as('li', 'GET', `/api/records/quote/${quote.id}`)).body;
       return as('li', 'PATCH', `/api/records/quote/${quote.id}`, { ...body, version: now.version });
     };
+    // (the rep's roles reach only drafts, so the rep hears 403 first)
     const frozen = await patch({ discount: 50 });
-    expect(frozen.status).toBe(409);
-    expect(frozen.body.code).toBe('RECORD_LOCKED');
-    expect(frozen.body.message).toContain(`quote_approval (instance ${run.body.id})`);
+    expect(frozen.status).toBe(403);
     const removed = await as('wang', 'DELETE', `/api/records/quote/${quote.id}`);
     expect(removed.status).toBe(409);
     expect(removed.body.code).toBe('RECORD_LOCKED');
+    expect(removed.body.message).toContain(`quote_approval (instance ${run.body.id})`);
     // the manager of li's department gets the task, a manager elsewhere does not; li cannot
     // approve their own quote
     const managerTask = (await inbox('wang')).find((t) => t.elementId === 'manager_approval');
@@ -403,10 +576,11 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       subject: string;
     }>;
     expect(told.map((n) => n.subject).join(' | ')).toContain(quote.code);
-    // approved, it stays frozen by the roles (the engine's lock ended with the approval)
-    const approved = await patch({ name: '改名' });
+    // approved, it never goes back to draft (the engine's lock ended with the approval): the
+    // rep may only move it on to sent / accepted / rejected
+    const approved = await patch({ status: 'draft' });
     expect(approved.status).toBe(403);
-    expect(approved.body.message).toContain('an approved quote cannot be changed');
+    expect((await as('li', 'GET', `/api/records/quote/${quote.id}`)).body.status).toBe('approved');
   });
 
   it('puts a cancelled approval back: the quote is a draft again, editable and submittable', async () => {
