@@ -168,6 +168,8 @@ function checkActionName(
       message: `actionName narrows run only; give run a rule of its own (this rule also names ${actions.filter((a) => a !== 'run').join(', ')})`,
       reason: 'actionName',
     });
+  if (!ents.length)
+    out.push({ path: p, message: 'actionName applies to entities only', reason: 'actionName' });
   if (isKey(value)) return out;
   if (!value || typeof value !== 'object' || Array.isArray(value))
     return [...out, { path: p, message: 'must be an action name or { $in | $nin | $ne }' }];
@@ -180,8 +182,6 @@ function checkActionName(
         out.push({ path: at, message: `${op} takes a non-empty list of action names` });
     } else out.push({ path: at, message: `unknown operator "${op}" (use $in, $nin, $ne)` });
   }
-  if (!ents.length)
-    out.push({ path: p, message: 'actionName applies to entities only', reason: 'actionName' });
   return out;
 }
 
