@@ -198,7 +198,12 @@ describe.each(DIALECTS)('record actions on %s', (dialect) => {
     expect(again.status).toBe(422);
     expect(again.body.code).toBe('ACTION_NOT_ALLOWED');
     expect(again.body.errors[0]).toMatchObject({ path: '/when', document: 'action/convert' });
-    const offers = await s.api('GET', `/api/records/prospect/${p.id}/actions`, undefined, as('rep1'));
+    const offers = await s.api(
+      'GET',
+      `/api/records/prospect/${p.id}/actions`,
+      undefined,
+      as('rep1'),
+    );
     expect(offers.body.data).toEqual([
       expect.objectContaining({ name: 'convert', enabled: false, confirm: expect.any(Object) }),
       expect.objectContaining({ name: 'half', enabled: true }),

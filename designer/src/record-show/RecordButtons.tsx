@@ -25,8 +25,7 @@ interface ActionResult {
   instanceId?: number;
 }
 
-const base = (entity: string, id: number) =>
-  `/api/records/${encodeURIComponent(entity)}/${id}`;
+const base = (entity: string, id: number) => `/api/records/${encodeURIComponent(entity)}/${id}`;
 
 /** The server's refusal as one line: its message and where (the step / field) each detail is. */
 function describe(e: unknown): string {

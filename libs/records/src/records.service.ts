@@ -51,14 +51,7 @@ import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write
  * record action (an `action` document) on it.
  */
 export type AccessAction =
-  | 'create'
-  | 'read'
-  | 'update'
-  | 'delete'
-  | 'export'
-  | 'import'
-  | 'start'
-  | 'run';
+  'create' | 'read' | 'update' | 'delete' | 'export' | 'import' | 'start' | 'run';
 
 /**
  * What the access layer decides for one user; the records service asks it and never decides

@@ -170,11 +170,11 @@ export function workspacePaths(): Record<string, unknown> {
                 actions: {
                   type: 'array',
                   description:
-                    "the record actions (`action` documents) a run rule lets the caller run: `GET /api/records/{entity}/{id}/actions` says which apply to one record, `POST .../actions/{name}` runs one",
-                  items: obj(
-                    { name: str, label, description: label, confirm: label, when: str },
-                    ['name', 'label'],
-                  ),
+                    'the record actions (`action` documents) a run rule lets the caller run: `GET /api/records/{entity}/{id}/actions` says which apply to one record, `POST .../actions/{name}` runs one',
+                  items: obj({ name: str, label, description: label, confirm: label, when: str }, [
+                    'name',
+                    'label',
+                  ]),
                 },
               },
               ['name', 'label', 'displayField', 'inverses', 'buttons', 'actions'],

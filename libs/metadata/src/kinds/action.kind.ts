@@ -194,11 +194,7 @@ function valueErrors(
   const errors: ErrorDetail[] = [];
   for (const [field, expression] of Object.entries(values)) {
     const at = `${path}/${esc(field)}`;
-    if (
-      entity &&
-      !Object.hasOwn(entity.fields, field) &&
-      !WRITABLE_SYSTEM_FIELDS.includes(field)
-    )
+    if (entity && !Object.hasOwn(entity.fields, field) && !WRITABLE_SYSTEM_FIELDS.includes(field))
       errors.push({ path: at, message: `${entity.name} has no field "${field}"` });
     else if (entity && entity.fields[field]?.type === 'autoNumber')
       errors.push({ path: at, message: `${field} is numbered by its code rule, not written` });
@@ -224,8 +220,7 @@ function checkAction(raw: Record<string, unknown>, ctx: KindCheckContext): Error
   steps.forEach((step, i) => {
     const at = `/create/${i}`;
     const target = ctx.entities.get(step.entity);
-    if (!target)
-      errors.push({ path: `${at}/entity`, message: `unknown entity "${step.entity}"` });
+    if (!target) errors.push({ path: `${at}/entity`, message: `unknown entity "${step.entity}"` });
     if (RESERVED_AS.includes(step.as))
       errors.push({
         path: `${at}/as`,

@@ -76,10 +76,5 @@ export function inStep(e: unknown, where: string, label: string): unknown {
     path: !d.path || d.path.startsWith('/') ? `${where}${d.path}` : d.path,
     ...(d.path && !d.path.startsWith('/') ? { document: where } : {}),
   }));
-  return new CrmError(
-    e.code,
-    `${label}: ${e.message}; nothing was written`,
-    details,
-    e.extra,
-  );
+  return new CrmError(e.code, `${label}: ${e.message}; nothing was written`, details, e.extra);
 }

@@ -18,7 +18,7 @@ import {
 } from '@crm/metadata';
 import { type Actor, type RecordData, RecordsService } from '@crm/records';
 import { EngineService } from '../engine/engine.service';
-import { evaluateActionExpression, evaluateValues, inStep, whenHolds } from './evaluate';
+import { evaluateValues, inStep, whenHolds } from './evaluate';
 
 /** Lines one step copies at most (the source's children past it: 422, nothing written). */
 export const MAX_ACTION_LINES = 1000;
@@ -120,7 +120,13 @@ export class RecordActionsService {
       throw new CrmError(
         ErrorCode.ActionNotAllowed,
         `action ${action.name} does not apply to ${action.entity} ${id}: ${action.when} is not true`,
-        [{ path: '/when', message: `${action.when} is not true`, document: `action/${action.name}` }],
+        [
+          {
+            path: '/when',
+            message: `${action.when} is not true`,
+            document: `action/${action.name}`,
+          },
+        ],
       );
     const steps = action.create ?? [];
     // the children to copy, read before the transaction as the user sees them: a line they
@@ -231,7 +237,13 @@ export class RecordActionsService {
       throw new CrmError(
         ErrorCode.MetadataInvalid,
         `action ${action.name}: ${action.entity} has no inverse relation "${from}"`,
-        [{ path: `/create/${i}/lines/from`, message: 'not an inverse', document: `action/${action.name}` }],
+        [
+          {
+            path: `/create/${i}/lines/from`,
+            message: 'not an inverse',
+            document: `action/${action.name}`,
+          },
+        ],
       );
     const out: RecordData[] = [];
     let cursor: string | undefined;
