@@ -102,6 +102,17 @@ create:
       values: { product: line.product, qty: 'if line.qty = null then 1 else line.qty', name: agreement.name }
 process: { key: agreement_review, on: agreement }
 `,
+  // its process is not deployed: the firm it created must go with the refusal
+  'actions/ghost.yaml': `kind: action
+name: ghost
+entity: prospect
+label: ${label('Ghost')}
+create:
+  - as: account
+    entity: firm
+    values: { name: record.company }
+process: { key: not_deployed, on: account }
+`,
   'roles/rep.yaml': `kind: role
 name: rep
 label: ${label('Rep')}
@@ -271,6 +282,17 @@ describe.each(DIALECTS)('record actions on %s', (dialect) => {
     );
     expect(await count('firm')).toBe(firms);
     expect(await count('deal')).toBe(deals);
+  });
+
+  it('rolls the created records back when its process cannot start', async () => {
+    const p = await create('prospect', { name: 'Ghost', company: 'Ghost Co' });
+    const firms = await count('firm');
+    const r = await run('prospect', p.id, 'ghost');
+    expect(r.status).toBe(404);
+    expect(r.body.code).toBe('DEFINITION_NOT_FOUND');
+    expect(r.body.message).toContain('process not_deployed');
+    expect(r.body.errors[0].path).toMatch(/^\/process/);
+    expect(await count('firm')).toBe(firms);
   });
 
   it.each([

@@ -99,7 +99,13 @@ export class RecordActionsService {
     if (!actions.length) return [];
     const record = await this.records.get(entity, id);
     return actions.map((a) => {
-      const enabled = whenHolds(a, { record, actor: actor.id }, this.feelOptions);
+      let enabled: boolean;
+      try {
+        enabled = whenHolds(a, { record, actor: actor.id }, this.feelOptions);
+      } catch {
+        // a `when` this record's data makes throw: the button is off; running it says why
+        enabled = false;
+      }
       return {
         name: a.name,
         label: a.label,
