@@ -101,6 +101,8 @@ describe.each(DIALECTS)('the readable entities on %s', (dialect) => {
       ],
       // the record page's buttons (trigger documents): none here (approval-records.e2e-spec.ts)
       buttons: [],
+      // its record actions (action documents): none here (record-actions.e2e-spec.ts)
+      actions: [],
     });
   });
 

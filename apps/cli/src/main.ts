@@ -47,6 +47,7 @@ const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
   calendar: 'calendars',
   trigger: 'triggers',
   template: 'templates',
+  action: 'actions',
 };
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);

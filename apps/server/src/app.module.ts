@@ -29,6 +29,7 @@ import { FilesController } from './controllers/files.controller';
 import { HealthController, Lifecycle } from './controllers/health.controller';
 import { InboxController, TimelineController } from './controllers/inbox.controller';
 import { MetaController } from './controllers/meta.controller';
+import { RecordActionsController } from './controllers/record-actions.controller';
 import { RecordTransferController } from './controllers/record-transfer.controller';
 import { RecordsController } from './controllers/records.controller';
 import { SystemController } from './controllers/system.controller';
@@ -45,6 +46,7 @@ import {
   JobExecutorService,
   MailSenderService,
   ORG_SOURCE,
+  RecordActionsService,
   RecordTriggers,
   TaskTypeRegistry,
   TimelineService,
@@ -79,6 +81,7 @@ export class AppModule {
         MetaController,
         // before RecordsController, whose GET :id would match /export
         RecordTransferController,
+        RecordActionsController,
         RecordsController,
         FilesController,
         WorkflowController,
@@ -109,6 +112,7 @@ export class AppModule {
         EngineService,
         // registers the engine's record hooks (triggers, record lock) with RecordsService
         RecordTriggers,
+        RecordActionsService,
         TaskTypeRegistry,
         JobExecutorService,
         MailSenderService,

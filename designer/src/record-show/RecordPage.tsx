@@ -16,6 +16,7 @@ import { Approvals } from './Approvals';
 import { formatValue } from './format';
 import { bodyOf, errorSchemaOf, formOf, formValuesOf } from './formSchema';
 import { HistoryTab } from './HistoryTab';
+import { RecordButtons } from './RecordButtons';
 import { RelatedLists } from './RelatedLists';
 import { CurrencyWidget, DateTimeWidget, FileWidget, RelationWidget } from './widgets';
 
@@ -226,6 +227,13 @@ export default function RecordPage() {
         <Link to={`/records/${entity}`}>← {label(s['x-label'])}</Link>
         <h2 data-testid="record-title">{title}</h2>
       </div>
+      {!isNew && (
+        <RecordButtons
+          entity={entity}
+          id={recordId}
+          buttons={entities.data?.data.find((x) => x.name === entity)?.buttons ?? []}
+        />
+      )}
       {isNew ? (
         formCard
       ) : (

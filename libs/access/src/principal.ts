@@ -14,7 +14,7 @@ import {
 } from './ability';
 import type { AuditService } from './audit.service';
 import type { User } from './identity.service';
-import { rulesForProcess } from './process-rules';
+import { rulesForAction, rulesForProcess } from './process-rules';
 import { accessSql } from './sql-condition';
 
 const log = new Logger('access');
@@ -66,6 +66,18 @@ export class Principal implements RecordAccess {
       this.audit,
       this.via,
       rulesForProcess(this.rules, processKey),
+    );
+  }
+
+  /** The same user as far as running record action `name` goes (the `run` rules for it alone). */
+  forAction(name: string): Principal {
+    return new Principal(
+      this.user,
+      this.model,
+      this.loadContext,
+      this.audit,
+      this.via,
+      rulesForAction(this.rules, name),
     );
   }
 

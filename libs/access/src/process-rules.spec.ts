@@ -1,6 +1,6 @@
 import type { AppRule } from './ability';
 import { buildAbility } from './ability';
-import { processKeyMatches, rulesForProcess } from './process-rules';
+import { processKeyMatches, rulesForAction, rulesForProcess } from './process-rules';
 
 describe('processKey in start rules', () => {
   it.each([
@@ -42,5 +42,31 @@ describe('processKey in start rules', () => {
     expect(buildAbility(rulesForProcess(rules, 'other')).can('start', 'quote')).toBe(true);
     expect(buildAbility(rulesForProcess(rules, 'onboarding')).can('start', 'Workflow')).toBe(true);
     expect(buildAbility(rulesForProcess(rules, 'payroll')).can('start', 'Workflow')).toBe(false);
+  });
+});
+
+describe('actionName in run rules', () => {
+  const rules: AppRule[] = [
+    {
+      action: 'run',
+      subject: 'lead',
+      conditions: { owner: '$me', actionName: { $in: ['convert'] } },
+    },
+    { action: 'run', subject: 'quote', conditions: { actionName: 'to_contract' } },
+    { action: 'run', subject: 'quote', conditions: { actionName: 'to_order' }, inverted: true },
+    { action: 'run', subject: 'order' },
+  ];
+
+  it('keeps the rules of one action, without the actionName key', () => {
+    expect(rulesForAction(rules, 'convert')).toEqual([
+      { action: 'run', subject: 'lead', conditions: { owner: '$me' } },
+      { action: 'run', subject: 'order' },
+    ]);
+    const ability = (name: string) => buildAbility(rulesForAction(rules, name));
+    expect(ability('convert').can('run', 'lead')).toBe(true);
+    expect(ability('archive').can('run', 'lead')).toBe(false);
+    expect(ability('to_contract').can('run', 'quote')).toBe(true);
+    expect(ability('to_order').can('run', 'quote')).toBe(false);
+    expect(ability('anything').can('run', 'order')).toBe(true);
   });
 });

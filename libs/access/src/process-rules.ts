@@ -7,7 +7,7 @@ import type { AppRule } from './ability';
  */
 export const PROCESS_KEY_CONDITION = 'processKey';
 
-/** Does a `processKey` condition (a key, or `{ $in | $nin | $ne | $eq }`) admit `key`? */
+/** Does a `processKey` / `actionName` condition (a name, or `{ $in | $nin | $ne | $eq }`) admit `key`? */
 export function processKeyMatches(condition: unknown, key: string): boolean {
   if (typeof condition === 'string') return condition === key;
   if (!condition || typeof condition !== 'object' || Array.isArray(condition)) return false;
@@ -36,15 +36,30 @@ export function processKeyMatches(condition: unknown, key: string): boolean {
  * for process B. Inverted rules with a processKey deny only those processes.
  */
 export function rulesForProcess(rules: AppRule[], key: string): AppRule[] {
+  return rulesForName(rules, PROCESS_KEY_CONDITION, key);
+}
+
+/**
+ * In a `run` rule, the condition key `actionName` says which record actions (`action` documents)
+ * the rule lets the user run; the other conditions say on which records. Without it: every action.
+ */
+export const ACTION_NAME_CONDITION = 'actionName';
+
+/** The rules that apply to running record action `name` (as rulesForProcess does for a process). */
+export function rulesForAction(rules: AppRule[], name: string): AppRule[] {
+  return rulesForName(rules, ACTION_NAME_CONDITION, name);
+}
+
+function rulesForName(rules: AppRule[], conditionKey: string, name: string): AppRule[] {
   const out: AppRule[] = [];
   for (const r of rules) {
     const conditions = r.conditions as Record<string, unknown> | undefined;
-    if (!conditions || !(PROCESS_KEY_CONDITION in conditions)) {
+    if (!conditions || !(conditionKey in conditions)) {
       out.push(r);
       continue;
     }
-    if (!processKeyMatches(conditions[PROCESS_KEY_CONDITION], key)) continue;
-    const { [PROCESS_KEY_CONDITION]: _key, ...rest } = conditions;
+    if (!processKeyMatches(conditions[conditionKey], name)) continue;
+    const { [conditionKey]: _key, ...rest } = conditions;
     const { conditions: _c, ...rule } = r;
     out.push(Object.keys(rest).length ? { ...rule, conditions: rest } : rule);
   }

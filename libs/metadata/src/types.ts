@@ -124,11 +124,13 @@ export const ENTITY_ACTIONS = [
   'export',
   'import',
   'start',
+  'run',
 ] as const;
 
 /**
  * Actions a role rule may name; `manage` means every action. `start` on an entity lets the user
- * start a process about one of its records (within the rule's conditions); the other workflow
+ * start a process about one of its records (within the rule's conditions); `run` lets them run a
+ * record action (`action` documents; the condition key `actionName` names which); the other workflow
  * actions apply to the `Workflow` subject.
  */
 export type RoleAction = (typeof ENTITY_ACTIONS)[number] | (typeof WORKFLOW_ACTIONS)[number];
@@ -173,7 +175,7 @@ export interface RoleDocument {
 }
 
 /** Kinds whose shape and checks live in kinds/ (one module each). */
-export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template'] as const;
+export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template', 'action'] as const;
 export type ExtraKind = (typeof EXTRA_KIND_NAMES)[number];
 
 /** A document of a kind from kinds/; its module exports the precise type. */

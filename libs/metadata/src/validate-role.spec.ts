@@ -53,6 +53,8 @@ describe('role documents', () => {
         },
         { action: 'start', subject: 'Workflow', conditions: { processKey: 'onboarding' } },
         { action: 'start', subject: 'deal', conditions: { processKey: { $nin: ['fast'] } } },
+        { action: 'run', subject: 'deal', conditions: { owner: '$me', actionName: 'convert' } },
+        { action: 'run', subject: 'deal', conditions: { actionName: { $in: ['a', 'b'] } } },
       ]),
     ).toEqual([]);
   });
@@ -148,6 +150,30 @@ describe('role documents', () => {
       { action: 'start', subject: 'deal', conditions: { processKey: 3 } },
       '/rules/0/conditions/processKey',
       'must be a process key',
+    ],
+    [
+      'actionName on a rule that is not only about run',
+      { action: ['read', 'run'], subject: 'deal', conditions: { actionName: 'a' } },
+      '/rules/0/conditions/actionName',
+      'actionName narrows run only',
+    ],
+    [
+      'actionName on a system subject',
+      { action: 'run', subject: 'all', conditions: { actionName: 'a' } },
+      '/rules/0/conditions/actionName',
+      'actionName applies to entities only',
+    ],
+    [
+      'actionName list that is empty',
+      { action: 'run', subject: 'deal', conditions: { actionName: { $nin: [] } } },
+      '/rules/0/conditions/actionName/$nin',
+      'non-empty list of action names',
+    ],
+    [
+      'run on Workflow',
+      { action: 'run', subject: 'Workflow' },
+      '/rules/0/action',
+      'run does not apply to Workflow',
     ],
     [
       '$sharedWithMe not true',

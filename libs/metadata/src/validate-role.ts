@@ -76,9 +76,11 @@ export function checkRoleSemantics(
       });
     }
     if (!rule.conditions) return;
-    const { processKey, ...conditions } = rule.conditions;
+    const { processKey, actionName, ...conditions } = rule.conditions;
     if (processKey !== undefined)
       errors.push(...checkProcessKey(rule, subjects, processKey, `${at}/conditions/processKey`));
+    if (actionName !== undefined)
+      errors.push(...checkActionName(rule, ents, actionName, `${at}/conditions/actionName`));
     if (!Object.keys(conditions).length) return;
     if (!onlyEntities) {
       errors.push({ path: `${at}/conditions`, message: 'conditions apply to entities only' });
@@ -142,6 +144,42 @@ function checkProcessKey(
     } else if (op === '$in' || op === '$nin') {
       if (!Array.isArray(v) || v.length === 0 || !v.every(isKey))
         out.push({ path: at, message: `${op} takes a non-empty list of process keys` });
+    } else out.push({ path: at, message: `unknown operator "${op}" (use $in, $nin, $ne)` });
+  }
+  return out;
+}
+
+/**
+ * `actionName` in a `run` rule's conditions names the record actions (`action` documents) the rule
+ * lets the user run: a name, or `{ $in | $nin: [names] }`, `{ $ne: name }`. It narrows `run` only,
+ * on entities only.
+ */
+function checkActionName(
+  rule: RoleDocument['rules'][number],
+  ents: EntityDocument[],
+  value: unknown,
+  p: string,
+): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const actions = Array.isArray(rule.action) ? rule.action : [rule.action];
+  if (actions.some((a) => a !== 'run'))
+    out.push({
+      path: p,
+      message: `actionName narrows run only; give run a rule of its own (this rule also names ${actions.filter((a) => a !== 'run').join(', ')})`,
+      reason: 'actionName',
+    });
+  if (!ents.length)
+    out.push({ path: p, message: 'actionName applies to entities only', reason: 'actionName' });
+  if (isKey(value)) return out;
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return [...out, { path: p, message: 'must be an action name or { $in | $nin | $ne }' }];
+  for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
+    const at = `${p}/${esc(op)}`;
+    if (op === '$ne' || op === '$eq') {
+      if (!isKey(v)) out.push({ path: at, message: `${op} takes one action name` });
+    } else if (op === '$in' || op === '$nin') {
+      if (!Array.isArray(v) || v.length === 0 || !v.every(isKey))
+        out.push({ path: at, message: `${op} takes a non-empty list of action names` });
     } else out.push({ path: at, message: `unknown operator "${op}" (use $in, $nin, $ne)` });
   }
   return out;

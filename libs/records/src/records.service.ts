@@ -46,8 +46,12 @@ import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write-hooks';
 
-/** `start`: start a process about the record (a workflow action with row conditions). */
-export type AccessAction = 'create' | 'read' | 'update' | 'delete' | 'export' | 'import' | 'start';
+/**
+ * `start`: start a process about the record (a workflow action with row conditions); `run`: run a
+ * record action (an `action` document) on it.
+ */
+export type AccessAction =
+  'create' | 'read' | 'update' | 'delete' | 'export' | 'import' | 'start' | 'run';
 
 /**
  * What the access layer decides for one user; the records service asks it and never decides
@@ -677,6 +681,40 @@ export class RecordsService {
       version: Number(row.version),
     });
     await this.applyPatch(tx, e, id, patch, { id: actorId, locale: 'en', engine: origin });
+  }
+
+  // ---- writes as a user inside a caller's transaction (record actions) ----------------------
+
+  /**
+   * Loads what the user's checks need for `actions` on the entity before the caller opens its
+   * transaction (on SQLite the transaction holds the one connection), and answers 403 at once when
+   * no rule allows one of them at all.
+   */
+  async prepareAs(entityName: string, actions: AccessAction[], actor: Actor): Promise<void> {
+    await this.loadAccess(this.entity(entityName), actions, actor);
+  }
+
+  /**
+   * Creates a record as `actor` in the caller's transaction, with every check of create():
+   * field write rules, validation, references, the row conditions, triggers and history.
+   */
+  async createAs(tx: Db, entityName: string, body: unknown, actor: Actor): Promise<number> {
+    const e = this.entity(entityName);
+    this.checkWriteAccess(e, 'create', body, actor);
+    return this.insert(tx, e, this.prepareCreate(e, body, actor), actor);
+  }
+
+  /** Updates a record as `actor` in the caller's transaction, like update() (body holds version). */
+  async updateAs(
+    tx: Db,
+    entityName: string,
+    id: number,
+    body: unknown,
+    actor: Actor,
+  ): Promise<void> {
+    const e = this.entity(entityName);
+    this.checkWriteAccess(e, 'update', body, actor);
+    await this.applyPatch(tx, e, id, this.preparePatch(e, body), actor);
   }
 
   /** Creates or updates many records of one entity in one transaction: all or nothing. */

@@ -17,6 +17,7 @@ export * from './approvals/approvers';
 export * from './approvals/preview';
 export * from './approvals/triggers';
 export * from './approvals/record-lock';
+export * from './record-actions';
 export * from './engine/deadline-headers';
 export * from './engine/due-state';
 export { DEADLINE_JOB } from './engine/deadlines';

@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { MetaService, buttonTriggers } from '@crm/metadata';
+import { MetaService, buttonTriggers, recordActions } from '@crm/metadata';
 import { actorOf } from '../http/request-context';
 
 /**
@@ -42,6 +42,17 @@ export class EntitiesController {
               : principal.forProcess(t.process).ability.can('start', e.name),
           )
           .map((t) => ({ name: t.name, label: t.button!.label, process: t.process })),
+        // the record actions (action documents) a run rule lets the caller run on some record;
+        // GET /api/records/:entity/:id/actions says which apply to one record
+        actions: recordActions(this.meta.model.documents, e.name)
+          .filter((a) => principal.forAction(a.name).ability.can('run', e.name))
+          .map((a) => ({
+            name: a.name,
+            label: a.label,
+            ...(a.description && { description: a.description }),
+            ...(a.confirm && { confirm: a.confirm }),
+            ...(a.when && { when: a.when }),
+          })),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return { data };

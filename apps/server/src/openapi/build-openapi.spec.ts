@@ -344,6 +344,7 @@ describe('buildOpenApi: admin, metadata, files', () => {
       'calendar',
       'trigger',
       'template',
+      'action',
     ]);
     expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
     for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))
@@ -399,7 +400,7 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(18);
+    expect(controllers.length).toBe(19);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',

@@ -2,6 +2,7 @@ import type { MetadataModel } from '@crm/metadata';
 import { adminPaths, adminSchemas } from './admin-paths';
 import { approvalPaths } from './approval-paths';
 import { authPaths } from './auth-paths';
+import { actionPaths } from './action-paths';
 import { buttonPaths } from './button-paths';
 import { filePaths, fileSchemas } from './file-paths';
 import { inboxPaths, inboxSchemas } from './inbox-paths';
@@ -223,7 +224,12 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         },
       },
     };
-    Object.assign(paths, transferPaths(e, Name, ref, tag), buttonPaths(model, e, tag));
+    Object.assign(
+      paths,
+      transferPaths(e, Name, ref, tag),
+      buttonPaths(model, e, tag),
+      actionPaths(model, e, tag),
+    );
     paths[`/api/records/${e.name}/bulk`] = {
       post: {
         tags: tag,

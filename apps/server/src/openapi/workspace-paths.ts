@@ -167,8 +167,17 @@ export function workspacePaths(): Record<string, unknown> {
                     "the record page's buttons (`trigger` documents, `on: button`) the caller may press: `POST /api/records/{entity}/{id}/buttons/{name}`",
                   items: obj({ name: str, label, process: str }, ['name', 'label', 'process']),
                 },
+                actions: {
+                  type: 'array',
+                  description:
+                    'the record actions (`action` documents) a run rule lets the caller run: `GET /api/records/{entity}/{id}/actions` says which apply to one record, `POST .../actions/{name}` runs one',
+                  items: obj({ name: str, label, description: label, confirm: label, when: str }, [
+                    'name',
+                    'label',
+                  ]),
+                },
               },
-              ['name', 'label', 'displayField', 'inverses', 'buttons'],
+              ['name', 'label', 'displayField', 'inverses', 'buttons', 'actions'],
             ),
           ),
         ),
