@@ -1,6 +1,9 @@
 import type { FeelFunction } from '@crm/metadata';
 import { isIsoDate, isWorkingDay, resolveCalendar } from '@crm/metadata';
 
+const feelFn = (params: string[], impl: (...args: unknown[]) => unknown): FeelFunction =>
+  Object.assign((...args: unknown[]) => impl(...args), { $args: params });
+
 /**
  * FEEL functions over the business calendars (`calendar` documents, metadata/README.md
  * "Calendars"), callable from every engine expression — gateway conditions above all:
@@ -33,9 +36,6 @@ export function calendarFunctions(
 
 /** The names deploy accepts as known FEEL functions (validate-bpmn.ts). */
 export const CALENDAR_FUNCTION_NAMES: readonly string[] = Object.keys(calendarFunctions(() => []));
-
-const feelFn = (params: string[], impl: (...args: unknown[]) => unknown): FeelFunction =>
-  Object.assign((...args: unknown[]) => impl(...args), { $args: params });
 
 /** `YYYY-MM-DD` of a FEEL date / date-time (feelin's values print ISO) or of an ISO string. */
 export function isoDateOf(v: unknown): string | null {
