@@ -436,7 +436,9 @@ request and tells its owner.`,
       id: 'handle_request',
       t: 'user',
       name: 'Handle the request 处理服务请求',
-      assign: { candidateGroups: 'service_agent' },
+      // candidate users, not a group: the agent who logged the request may handle it too (a
+      // group task is never offered to the instance's starter)
+      assign: { candidateUsers: '=roleMembers("service_agent")' },
       headers: {
         deadline:
           '=if record.priority = "urgent" then "4 workingHours" else if record.priority = "high" then "8 workingHours" else "2 workingDays"',
