@@ -59,7 +59,9 @@ function xmlOf(n, p) {
             `<zeebe:properties><zeebe:property name="outcome" value="${esc(n.outcome)}"/></zeebe:properties>`,
           )
         : '';
-      return ext ? `<bpmn:endEvent id="${n.id}"${name}>${ext}\n    </bpmn:endEvent>` : `<bpmn:endEvent id="${n.id}"${name}/>`;
+      return ext
+        ? `<bpmn:endEvent id="${n.id}"${name}>${ext}\n    </bpmn:endEvent>`
+        : `<bpmn:endEvent id="${n.id}"${name}/>`;
     }
     case 'service':
       return `<bpmn:serviceTask id="${n.id}"${name}>${extensions(
@@ -113,7 +115,8 @@ function multiXml(n) {
 
 function flowXml(f) {
   const [id, from, to, cond] = f;
-  if (cond === undefined) return `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
+  if (cond === undefined)
+    return `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`;
   return `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}">\n      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${esc(cond)}</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>`;
 }
 
@@ -123,7 +126,8 @@ function layout(p) {
   const out = new Map();
   for (const n of p.nodes) out.set(n.id, []);
   for (const f of p.flows) {
-    if (!byId.has(f[1]) || !byId.has(f[2])) throw new Error(`${p.id}: flow ${f[0]} names a missing node`);
+    if (!byId.has(f[1]) || !byId.has(f[2]))
+      throw new Error(`${p.id}: flow ${f[0]} names a missing node`);
     out.get(f[1]).push(f);
   }
   // a boundary event leaves from its host: its targets come after the host
@@ -241,7 +245,11 @@ function diagramXml(p) {
         [s.cx, t.cy],
         [t.x, t.cy],
       ];
-      if (Math.abs(s.y + s.h - t.cy) < 1) pts = [[s.cx, s.y + s.h], [t.x, t.cy]];
+      if (Math.abs(s.y + s.h - t.cy) < 1)
+        pts = [
+          [s.cx, s.y + s.h],
+          [t.x, t.cy],
+        ];
     } else if (Math.abs(s.cy - t.cy) < 1) {
       pts = [
         [s.x + s.w, s.cy],

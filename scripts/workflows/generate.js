@@ -18,10 +18,22 @@ const OUT = path.resolve(__dirname, '../../workflows');
 
 const start = (id, name, extra = {}) => ({ id, t: 'start', name, ...extra });
 const end = (id, name, outcome) => ({ id, t: 'end', name, outcome });
-const setFields = (id, name, headers) => ({ id, t: 'service', name, type: 'crm:update-record', headers });
+const setFields = (id, name, headers) => ({
+  id,
+  t: 'service',
+  name,
+  type: 'crm:update-record',
+  headers,
+});
 const status = (id, value, name = `Status: ${value}`) => setFields(id, name, { status: value });
 /** The decision is the approver's alone: a value passed at start (or an earlier node's) is dropped. */
-const clear = (id) => ({ id, t: 'script', name: 'Clear the decision', expression: '=null', result: 'decision' });
+const clear = (id) => ({
+  id,
+  t: 'script',
+  name: 'Clear the decision',
+  expression: '=null',
+  result: 'decision',
+});
 const notify = (id, name, to, subject) => ({
   id,
   t: 'service',
@@ -43,7 +55,13 @@ const approval = (id, name, assign, headers = {}, extra = {}) => ({
   },
   ...extra,
 });
-const rejected = (id, host) => ({ id, t: 'boundary', host, error: 'rejected', name: 'Rejected 驳回' });
+const rejected = (id, host) => ({
+  id,
+  t: 'boundary',
+  host,
+  error: 'rejected',
+  name: 'Rejected 驳回',
+});
 const xor = (id, name) => ({ id, t: 'xor', name });
 const feelText = (s) => `"${s.replace(/"/g, '\\"')}"`;
 const subject = (prefix, suffix) => `=${feelText(prefix)} + record.code + ${feelText(suffix)}`;
@@ -71,7 +89,12 @@ result). Converting a qualified lead is a record action of its own, not this pro
     rejected('manager_rejected', 'manager_review'),
     xor('review_decision', 'Qualified?'),
     status('mark_qualified', 'qualified'),
-    notify('tell_qualified', 'Tell the owner', '=record.owner', '="Lead " + record.code + " is qualified"'),
+    notify(
+      'tell_qualified',
+      'Tell the owner',
+      '=record.owner',
+      '="Lead " + record.code + " is qualified"',
+    ),
     end('qualified_end', 'Qualified 合格'),
     setFields('mark_disqualified', 'Status: disqualified', {
       status: 'disqualified',
@@ -126,7 +149,13 @@ the due time; an overdue manager's task goes to the sales directors.`,
         '={discount: if record.discount = null then 0 else record.discount, total: if record.total = null or record.total.amount = null then 0 else record.total.amount}',
       result: 'figures',
     },
-    { id: 'route', t: 'business', name: 'Who approves 审批路由', decision: 'quote_approval_route', result: 'approvalLevel' },
+    {
+      id: 'route',
+      t: 'business',
+      name: 'Who approves 审批路由',
+      decision: 'quote_approval_route',
+      result: 'approvalLevel',
+    },
     clear('clear_decision'),
     approval(
       'manager_approval',
@@ -142,7 +171,12 @@ the due time; an overdue manager's task goes to the sales directors.`,
     rejected('manager_rejected', 'manager_approval'),
     xor('manager_decision', 'Manager decision'),
     { ...clear('clear_for_director'), name: 'Clear the decision' },
-    approval('director_approval', 'Sales director approval 销售总监审批', { candidateGroups: 'sales_director' }, { onOverdue: 'remind' }),
+    approval(
+      'director_approval',
+      'Sales director approval 销售总监审批',
+      { candidateGroups: 'sales_director' },
+      { onOverdue: 'remind' },
+    ),
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
     status('mark_approved', 'approved'),
@@ -164,7 +198,12 @@ the due time; an overdue manager's task goes to the sales directors.`,
     ['f_to_clear', 'route', 'clear_decision'],
     ['f_to_manager', 'clear_decision', 'manager_approval'],
     ['f_manager_done', 'manager_approval', 'manager_decision'],
-    ['f_big_quote', 'manager_decision', 'clear_for_director', '=decision = "approve" and approvalLevel = "director"'],
+    [
+      'f_big_quote',
+      'manager_decision',
+      'clear_for_director',
+      '=decision = "approve" and approvalLevel = "director"',
+    ],
     ['f_manager_ok', 'manager_decision', 'mark_approved', '=decision = "approve"'],
     // a completion without a decision (POST /complete) is not an approval
     ['f_manager_reject', 'manager_decision', 'mark_draft'],
@@ -199,17 +238,38 @@ is signed and runs); rejected: back to drafting with the comment. The owner is t
       'countersign',
       'Legal and finance countersign 法务财务会签',
       { candidateGroups: '=signRole' },
-      { approvalMode: 'all', deadline: '3 workingDays', remindBefore: '1 workingDay', onOverdue: 'remind' },
-      { multi: { collection: '=["legal", "finance"]', element: 'signRole', completion: '=decision = "reject"' } },
+      {
+        approvalMode: 'all',
+        deadline: '3 workingDays',
+        remindBefore: '1 workingDay',
+        onOverdue: 'remind',
+      },
+      {
+        multi: {
+          collection: '=["legal", "finance"]',
+          element: 'signRole',
+          completion: '=decision = "reject"',
+        },
+      },
     ),
     rejected('countersign_rejected', 'countersign'),
     xor('countersign_decision', 'Countersigned?'),
     { ...clear('clear_for_director') },
-    approval('director_approval', 'Sales director approval 销售总监审批', { candidateGroups: 'sales_director' }, { onOverdue: 'remind' }),
+    approval(
+      'director_approval',
+      'Sales director approval 销售总监审批',
+      { candidateGroups: 'sales_director' },
+      { onOverdue: 'remind' },
+    ),
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
     status('mark_executing', 'executing', 'Status: executing'),
-    notify('tell_approved', 'Tell the owner', '=record.owner', subject('Contract ', ' is approved')),
+    notify(
+      'tell_approved',
+      'Tell the owner',
+      '=record.owner',
+      subject('Contract ', ' is approved'),
+    ),
     end('approved_end', 'Approved 已审批'),
     status('mark_drafting', 'drafting', 'Status: back to drafting'),
     notify(
@@ -264,7 +324,13 @@ already is not billed twice (crm:find-records looks first).`,
       t: 'service',
       name: 'Billed already? 是否已有应收',
       type: 'crm:find-records',
-      headers: { entity: 'receivable', filter: '={order: record.id}', fields: 'id,code', limit: '1', resultVariable: 'existing' },
+      headers: {
+        entity: 'receivable',
+        filter: '={order: record.id}',
+        fields: 'id,code',
+        limit: '1',
+        resultVariable: 'existing',
+      },
     },
     xor('billed', 'Billed already?'),
     {
@@ -286,7 +352,12 @@ already is not billed twice (crm:find-records looks first).`,
         resultVariable: 'receivableId',
       },
     },
-    notify('tell_owner', 'Tell the owner', '=record.owner', '="Order " + record.code + " is confirmed: receivable created"'),
+    notify(
+      'tell_owner',
+      'Tell the owner',
+      '=record.owner',
+      '="Order " + record.code + " is confirmed: receivable created"',
+    ),
     end('billed_end', 'Receivable created 已生成应收'),
     end('already_billed_end', 'Billed already 已有应收'),
   ],
@@ -327,7 +398,12 @@ in paid and paidOn) → closing. A rejection returns it to drafting with the com
       t: 'user',
       name: 'Pay out 发放佣金',
       assign: { candidateGroups: 'finance' },
-      headers: { deadline: '5 workingDays', remindBefore: '1 workingDay', onOverdue: 'remind', editableFields: 'paid,paidOn' },
+      headers: {
+        deadline: '5 workingDays',
+        remindBefore: '1 workingDay',
+        onOverdue: 'remind',
+        editableFields: 'paid,paidOn',
+      },
     },
     status('mark_closing', 'closing', 'Status: closing'),
     notify('tell_paid', 'Tell the owner', '=record.owner', subject('Commission ', ' is paid out')),
@@ -371,15 +447,30 @@ reimbursed); rejected → rejected, with the comment to the submitter.`,
     start('submitted', 'Submitted 提交审批'),
     status('mark_submitted', 'submitted', 'Status: submitted'),
     clear('clear_decision'),
-    approval('supervisor_approval', 'Supervisor approval 直属上级审批', { assignee: '=supervisor(initiator)' }, { onOverdue: 'escalate' }),
+    approval(
+      'supervisor_approval',
+      'Supervisor approval 直属上级审批',
+      { assignee: '=supervisor(initiator)' },
+      { onOverdue: 'escalate' },
+    ),
     rejected('supervisor_rejected', 'supervisor_approval'),
     xor('supervisor_decision', 'Supervisor decision'),
     { ...clear('clear_for_finance') },
-    approval('finance_approval', 'Finance approval 财务审批', { candidateGroups: 'finance' }, { onOverdue: 'remind' }),
+    approval(
+      'finance_approval',
+      'Finance approval 财务审批',
+      { candidateGroups: 'finance' },
+      { onOverdue: 'remind' },
+    ),
     rejected('finance_rejected', 'finance_approval'),
     xor('finance_decision', 'Finance decision'),
     status('mark_approved', 'approved'),
-    notify('tell_approved', 'Tell the submitter', '=initiator', subject('Expense ', ' is approved')),
+    notify(
+      'tell_approved',
+      'Tell the submitter',
+      '=initiator',
+      subject('Expense ', ' is approved'),
+    ),
     end('approved_end', 'Approved 已审批'),
     status('mark_rejected', 'rejected'),
     notify(
@@ -451,8 +542,16 @@ request and tells its owner.`,
         }),
       },
     },
-    setFields('mark_resolved', 'Status: resolved', { status: 'resolved', resolution: '=resolution' }),
-    notify('tell_owner', 'Tell the owner', '=record.owner', subject('Service request ', ' is resolved')),
+    setFields('mark_resolved', 'Status: resolved', {
+      status: 'resolved',
+      resolution: '=resolution',
+    }),
+    notify(
+      'tell_owner',
+      'Tell the owner',
+      '=record.owner',
+      subject('Service request ', ' is resolved'),
+    ),
     end('resolved_end', 'Resolved 已解决'),
   ],
   flows: [
@@ -492,7 +591,10 @@ engineer.`,
         }),
       },
     },
-    setFields('mark_repairing', 'Status: repairing', { status: 'repairing', technician: '=engineer' }),
+    setFields('mark_repairing', 'Status: repairing', {
+      status: 'repairing',
+      technician: '=engineer',
+    }),
     {
       id: 'repair',
       t: 'user',
@@ -502,7 +604,12 @@ engineer.`,
     },
     status('mark_done', 'done', 'Status: done'),
     clear('clear_decision'),
-    approval('manager_check', 'Service manager check 服务经理验收', { candidateGroups: 'service_manager' }, { deadline: '1 workingDay', remindBefore: '2 workingHours' }),
+    approval(
+      'manager_check',
+      'Service manager check 服务经理验收',
+      { candidateGroups: 'service_manager' },
+      { deadline: '1 workingDay', remindBefore: '2 workingHours' },
+    ),
     rejected('check_rejected', 'manager_check'),
     xor('check_decision', 'Accepted?'),
     status('mark_returned', 'returned', 'Status: returned'),
@@ -546,7 +653,12 @@ owner hears why.`,
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
     status('mark_approved', 'approved'),
-    notify('tell_approved', 'Tell the owner', '=record.owner', '="Campaign " + record.name + " is approved"'),
+    notify(
+      'tell_approved',
+      'Tell the owner',
+      '=record.owner',
+      '="Campaign " + record.name + " is approved"',
+    ),
     end('approved_end', 'Approved 已审批'),
     notify(
       'tell_rejected',
@@ -606,7 +718,8 @@ greeted later). Without the template it ends at no_template_end.`,
       headers: {
         entity: 'contact',
         filter: '={birthday: {isNull: false}}',
-        where: '=substring(item.birthday, 6) = substring(string(today()), 6) and item.smsOptIn != false',
+        where:
+          '=substring(item.birthday, 6) = substring(string(today()), 6) and item.smsOptIn != false',
         fields: 'id,name,mobile,email,birthday,smsOptIn',
         limit: '1000',
         resultVariable: 'contacts',
@@ -666,10 +779,22 @@ const quoteRouteDmn = `<?xml version="1.0" encoding="UTF-8"?>
       <output id="out_level" label="Approval level 审批级别" name="level" typeRef="string"/>
 ${[
   dmnRule('rule_big_discount', '&gt; 20', '-', 'director', 'discount above 20 %: the director too'),
-  dmnRule('rule_big_total', '-', '&gt;= 500000', 'director', 'total of 500,000 or more: the director too'),
+  dmnRule(
+    'rule_big_total',
+    '-',
+    '&gt;= 500000',
+    'director',
+    'total of 500,000 or more: the director too',
+  ),
   dmnRule('rule_discount', '&gt; 10', '-', 'manager', 'discount above 10 %: the manager'),
   dmnRule('rule_total', '-', '&gt;= 100000', 'manager', 'total of 100,000 or more: the manager'),
-  dmnRule('rule_standard', '-', '-', 'standard', 'everything else: the manager, within a working day'),
+  dmnRule(
+    'rule_standard',
+    '-',
+    '-',
+    'standard',
+    'everything else: the manager, within a working day',
+  ),
 ].join('\n')}
     </decisionTable>
   </decision>
@@ -685,4 +810,6 @@ ${[
 
 for (const p of processes) fs.writeFileSync(path.join(OUT, `${p.id}.bpmn`), bpmnXml(p));
 fs.writeFileSync(path.join(OUT, 'quote_approval_route.dmn'), quoteRouteDmn);
-console.log(`wrote ${processes.length} diagrams and 1 decision to ${path.relative(process.cwd(), OUT)}/`);
+console.log(
+  `wrote ${processes.length} diagrams and 1 decision to ${path.relative(process.cwd(), OUT)}/`,
+);

@@ -123,9 +123,12 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
   };
   const act = async (login: string, task: Task, action: string, comment?: string) => {
     const res = await as(login, 'POST', `/api/tasks/${task.id}/actions`, { action, comment });
-    expect({ login, action, status: res.status, body: res.status === 200 ? 'ok' : res.body }).toEqual(
-      { login, action, status: 200, body: 'ok' },
-    );
+    expect({
+      login,
+      action,
+      status: res.status,
+      body: res.status === 200 ? 'ok' : res.body,
+    }).toEqual({ login, action, status: 200, body: 'ok' });
     return res.body;
   };
   const complete = async (login: string, task: Task, variables: Record<string, unknown>) => {
@@ -234,7 +237,10 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     expect((await instance(runGood.id)).completedElements).toMatchObject({ qualified_end: 1 });
     expect((await instance(runBad.id)).completedElements).toMatchObject({ disqualified_end: 1 });
     expect((await record('lead', good.id)).status).toBe('qualified');
-    expect(await record('lead', bad.id)).toMatchObject({ status: 'disqualified', result: '无预算' });
+    expect(await record('lead', bad.id)).toMatchObject({
+      status: 'disqualified',
+      result: '无预算',
+    });
     // a decided lead offers no second qualification
     const again = await as('rep', 'POST', `/api/records/lead/${good.id}/buttons/lead_qualify`);
     expect(again.status).toBe(409);
@@ -313,9 +319,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     const run = await press('manager', 'sales_order', order.id, 'order_confirm');
     await runJobs(); // the look for an existing receivable runs on the job executor
     expect((await instance(run.id)).completedElements).toMatchObject({ billed_end: 1 });
-    const bills = (
-      await s.api('GET', `/api/records/receivable?filter=${q({ order: order.id })}`)
-    ).body.data;
+    const bills = (await s.api('GET', `/api/records/receivable?filter=${q({ order: order.id })}`))
+      .body.data;
     expect(bills).toHaveLength(1);
     expect(bills[0]).toMatchObject({
       customer: ids.get('customer'),
@@ -420,7 +425,12 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     await complete('engineer', await taskOf('engineer', run.id, 'repair'), {});
     expect((await record('repair_order', order.id)).status).toBe('done');
     // not good enough: back to the engineer
-    await act('svcmanager', await taskOf('svcmanager', run.id, 'manager_check'), 'reject', '仍有异响');
+    await act(
+      'svcmanager',
+      await taskOf('svcmanager', run.id, 'manager_check'),
+      'reject',
+      '仍有异响',
+    );
     expect((await record('repair_order', order.id)).status).toBe('repairing');
     await complete('engineer', await taskOf('engineer', run.id, 'repair'), {});
     await act('svcmanager', await taskOf('svcmanager', run.id, 'manager_check'), 'approve');

@@ -86,7 +86,9 @@ function limitOf(raw: unknown): number {
   if (raw === undefined || raw === null || raw === '') return 100;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > FIND_MAX_LIMIT)
-    throw new TaskTypeError(`crm:find-records limit must be 1..${FIND_MAX_LIMIT}, not ${String(raw)}`);
+    throw new TaskTypeError(
+      `crm:find-records limit must be 1..${FIND_MAX_LIMIT}, not ${String(raw)}`,
+    );
   return n;
 }
 

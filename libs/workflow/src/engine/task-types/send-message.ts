@@ -53,7 +53,9 @@ export class SendMessage implements TaskType {
   async run(ctx: TaskContext): Promise<Record<string, unknown>> {
     const template = ctx.header('template');
     if (!template || typeof template !== 'object' || Array.isArray(template))
-      throw new TaskTypeError('crm:send-message needs a template header: a context with subject and body');
+      throw new TaskTypeError(
+        'crm:send-message needs a template header: a context with subject and body',
+      );
     const t = template as Record<string, unknown>;
     if (typeof t.body !== 'string')
       throw new TaskTypeError('crm:send-message: the template has no body');
@@ -137,7 +139,8 @@ function display(v: unknown): string {
   if (Array.isArray(v)) return v.map(display).join(', ');
   if (typeof v === 'object') {
     const m = v as { amount?: unknown; currency?: unknown };
-    if (typeof m.amount === 'number') return `${m.amount.toFixed(2)} ${String(m.currency ?? '')}`.trim();
+    if (typeof m.amount === 'number')
+      return `${m.amount.toFixed(2)} ${String(m.currency ?? '')}`.trim();
     return JSON.stringify(v);
   }
   return String(v);

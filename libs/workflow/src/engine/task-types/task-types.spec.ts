@@ -56,7 +56,11 @@ describe('renderText', () => {
   it.each([
     ['{{ record.name }}，生日快乐', { record: { name: '王芳' } }, '王芳，生日快乐'],
     ['{{record.name}}', { record: { name: 'a' } }, 'a'],
-    ['Due {{ record.amountDue }}', { record: { amountDue: { amount: 1200.5, currency: 'CNY' } } }, 'Due 1200.50 CNY'],
+    [
+      'Due {{ record.amountDue }}',
+      { record: { amountDue: { amount: 1200.5, currency: 'CNY' } } },
+      'Due 1200.50 CNY',
+    ],
     ['{{ record.tags }}', { record: { tags: ['vip', 'key'] } }, 'vip, key'],
     ['[{{ record.missing }}]', { record: {} }, '[]'],
     ['[{{ nothing.deeper }}]', {}, '[]'],
