@@ -276,6 +276,23 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     expect(told.map((n) => n.subject)).toContain(`Quote ${big.code} is approved`);
   });
 
+  it.each([
+    { values: { total: { amount: 20000 } }, route: ['manager_approval'] },
+    {
+      values: { total: { amount: 20000 }, discount: 25 },
+      route: ['manager_approval', 'director_approval'],
+    },
+    { values: { total: { amount: 500000 } }, route: ['manager_approval', 'director_approval'] },
+  ])('the quote preview follows the decision table: $route', async ({ values, route }) => {
+    const p = await as('rep', 'POST', '/api/workflow/preview', {
+      processKey: 'quote_approval',
+      values: { name: '预览', customer: ids.get('customer'), ...values },
+    });
+    expect(p.status).toBe(200);
+    const actual = (p.body.nodes as Array<{ elementId: string }>).map((n) => n.elementId);
+    expect(actual).toEqual(route);
+  });
+
   it('contract approval: legal and finance countersign, then the director above 500,000', async () => {
     const contract = await created('rep', 'contract', {
       title: '机床采购合同',
