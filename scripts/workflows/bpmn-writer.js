@@ -30,7 +30,7 @@ const sizeOf = (n) => SIZE[n.t] ?? SIZE.task;
 const COL = 170;
 const ROW = 140;
 const X0 = 160;
-const Y0 = 100;
+const Y0 = 140;
 
 function headersXml(headers) {
   const entries = Object.entries(headers ?? {});
@@ -219,11 +219,29 @@ function diagramXml(p) {
     box.set(n.id, { x, y: h.y + h.h - 18, w: 36, h: 36, cx: x + 18, cy: h.y + h.h });
   }
   const bottom = Math.max(...[...box.values()].map((b) => b.y + b.h));
+  const occupied = new Set(
+    p.nodes.filter((n) => n.t !== 'boundary').map((n) => `${col.get(n.id)}:${row.get(n.id)}`),
+  );
+  /** A straight line along the row would cross a shape between the two. */
+  const blocked = (from, to) => {
+    const r = row.get(from);
+    for (let c = col.get(from) + 1; c < col.get(to); c++)
+      if (occupied.has(`${c}:${r}`)) return true;
+    return false;
+  };
   let loop = 0;
+  let over = 0;
   const shapes = p.nodes.map((n) => {
     const b = box.get(n.id);
     const marker = n.t === 'xor' ? ' isMarkerVisible="true"' : '';
-    return `      <bpmndi:BPMNShape id="${n.id}_di" bpmnElement="${n.id}"${marker}><dc:Bounds x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}"/></bpmndi:BPMNShape>`;
+    // names of events and gateways sit outside the shape: gateways above left (their flows leave
+    // right, up and down), events below, wide enough not to break a word
+    let label = '';
+    if (n.name && n.t === 'xor')
+      label = `<bpmndi:BPMNLabel><dc:Bounds x="${b.cx - 125}" y="${b.y - 30}" width="100" height="27"/></bpmndi:BPMNLabel>`;
+    else if (n.name && n.t !== 'boundary' && sizeOf(n)[0] === 36)
+      label = `<bpmndi:BPMNLabel><dc:Bounds x="${b.cx - 50}" y="${b.y + b.h + 6}" width="100" height="27"/></bpmndi:BPMNLabel>`;
+    return `      <bpmndi:BPMNShape id="${n.id}_di" bpmnElement="${n.id}"${marker}><dc:Bounds x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}"/>${label}</bpmndi:BPMNShape>`;
   });
   const edges = p.flows.map((f) => {
     const [id, from, to] = f;
@@ -250,6 +268,15 @@ function diagramXml(p) {
           [s.cx, s.y + s.h],
           [t.x, t.cy],
         ];
+    } else if (Math.abs(s.cy - t.cy) < 1 && blocked(from, to)) {
+      // over the shapes in between, above the row (under the labels of its gateways)
+      const y = Math.min(s.y, t.y) - 45 - 12 * over++;
+      pts = [
+        [s.cx, s.y],
+        [s.cx, y],
+        [t.cx, y],
+        [t.cx, t.y],
+      ];
     } else if (Math.abs(s.cy - t.cy) < 1) {
       pts = [
         [s.x + s.w, s.cy],
