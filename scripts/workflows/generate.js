@@ -65,6 +65,17 @@ const rejected = (id, host) => ({
 const xor = (id, name) => ({ id, t: 'xor', name });
 const feelText = (s) => `"${s.replace(/"/g, '\\"')}"`;
 const subject = (prefix, suffix) => `=${feelText(prefix)} + record.code + ${feelText(suffix)}`;
+const REASON_ZH = '(if comment = null then "未说明原因" else comment)';
+const REASON_EN = '(if comment = null then "no reason given" else comment)';
+/**
+ * A notification subject in both languages (crm:notify writes one text): `报价 BJ-1 已通过 /
+ * Quote BJ-1 is approved`, with the approver's comment when `why`.
+ */
+const told = (zh, en, { key = 'record.code', why = false } = {}) => {
+  const part = ([before, after], reason, sep) =>
+    `${feelText(before)} + ${key} + ${feelText(after + (why ? sep : ''))}${why ? ` + ${reason}` : ''}`;
+  return `=${part(zh, REASON_ZH, '：')} + " / " + ${part(en, REASON_EN, ': ')}`;
+};
 
 const processes = [];
 
@@ -93,7 +104,7 @@ result). Converting a qualified lead is a record action of its own, not this pro
       'tell_qualified',
       'Tell the owner',
       '=record.owner',
-      '="Lead " + record.code + " is qualified"',
+      told(['线索 ', ' 已合格'], ['Lead ', ' is qualified']),
     ),
     end('qualified_end', 'Qualified 合格'),
     setFields('mark_disqualified', 'Status: disqualified', {
@@ -104,7 +115,7 @@ result). Converting a qualified lead is a record action of its own, not this pro
       'tell_disqualified',
       'Tell the owner',
       '=record.owner',
-      '="Lead " + record.code + " was disqualified: " + (if comment = null then "no reason given" else comment)',
+      told(['线索 ', ' 不合格'], ['Lead ', ' was disqualified'], { why: true }),
     ),
     end('disqualified_end', 'Disqualified 不合格', 'rejected'),
   ],
@@ -268,7 +279,7 @@ is signed and runs); rejected: back to drafting with the comment. The owner is t
       'tell_approved',
       'Tell the owner',
       '=record.owner',
-      subject('Contract ', ' is approved'),
+      told(['合同 ', ' 已通过审批'], ['Contract ', ' is approved']),
     ),
     end('approved_end', 'Approved 已审批'),
     status('mark_drafting', 'drafting', 'Status: back to drafting'),
@@ -276,7 +287,7 @@ is signed and runs); rejected: back to drafting with the comment. The owner is t
       'tell_rejected',
       'Tell the owner',
       '=record.owner',
-      '="Contract " + record.code + " was returned: " + (if comment = null then "no reason given" else comment)',
+      told(['合同 ', ' 被退回'], ['Contract ', ' was returned'], { why: true }),
     ),
     end('rejected_end', 'Returned 退回'),
   ],
@@ -356,7 +367,7 @@ already is not billed twice (crm:find-records looks first).`,
       'tell_owner',
       'Tell the owner',
       '=record.owner',
-      '="Order " + record.code + " is confirmed: receivable created"',
+      told(['订单 ', ' 已确认，已生成应收款'], ['Order ', ' is confirmed: receivable created']),
     ),
     end('billed_end', 'Receivable created 已生成应收'),
     end('already_billed_end', 'Billed already 已有应收'),
@@ -406,14 +417,19 @@ in paid and paidOn) → closing. A rejection returns it to drafting with the com
       },
     },
     status('mark_closing', 'closing', 'Status: closing'),
-    notify('tell_paid', 'Tell the owner', '=record.owner', subject('Commission ', ' is paid out')),
+    notify(
+      'tell_paid',
+      'Tell the owner',
+      '=record.owner',
+      told(['佣金 ', ' 已发放'], ['Commission ', ' is paid out']),
+    ),
     end('closed_end', 'Closed 已结案'),
     status('mark_drafting', 'drafting', 'Status: back to drafting'),
     notify(
       'tell_rejected',
       'Tell the owner',
       '=record.owner',
-      '="Commission " + record.code + " was returned: " + (if comment = null then "no reason given" else comment)',
+      told(['佣金 ', ' 被退回'], ['Commission ', ' was returned'], { why: true }),
     ),
     end('rejected_end', 'Returned 退回'),
   ],
@@ -469,7 +485,7 @@ reimbursed); rejected → rejected, with the comment to the submitter.`,
       'tell_approved',
       'Tell the submitter',
       '=initiator',
-      subject('Expense ', ' is approved'),
+      told(['费用 ', ' 已通过审批'], ['Expense ', ' is approved']),
     ),
     end('approved_end', 'Approved 已审批'),
     status('mark_rejected', 'rejected'),
@@ -477,7 +493,7 @@ reimbursed); rejected → rejected, with the comment to the submitter.`,
       'tell_rejected',
       'Tell the submitter',
       '=initiator',
-      '="Expense " + record.code + " was rejected: " + (if comment = null then "no reason given" else comment)',
+      told(['费用 ', ' 被驳回'], ['Expense ', ' was rejected'], { why: true }),
     ),
     end('rejected_end', 'Rejected 驳回', 'rejected'),
   ],
@@ -550,7 +566,7 @@ request and tells its owner.`,
       'tell_owner',
       'Tell the owner',
       '=record.owner',
-      subject('Service request ', ' is resolved'),
+      told(['服务请求 ', ' 已解决'], ['Service request ', ' is resolved']),
     ),
     end('resolved_end', 'Resolved 已解决'),
   ],
@@ -613,7 +629,12 @@ engineer.`,
     rejected('check_rejected', 'manager_check'),
     xor('check_decision', 'Accepted?'),
     status('mark_returned', 'returned', 'Status: returned'),
-    notify('tell_owner', 'Tell the owner', '=record.owner', subject('Repair order ', ' is closed')),
+    notify(
+      'tell_owner',
+      'Tell the owner',
+      '=record.owner',
+      told(['维修工单 ', ' 已完成'], ['Repair order ', ' is closed']),
+    ),
     end('closed_end', 'Closed 已完成'),
   ],
   flows: [
@@ -657,14 +678,17 @@ owner hears why.`,
       'tell_approved',
       'Tell the owner',
       '=record.owner',
-      '="Campaign " + record.name + " is approved"',
+      told(['营销活动 ', ' 已通过审批'], ['Campaign ', ' is approved'], { key: 'record.name' }),
     ),
     end('approved_end', 'Approved 已审批'),
     notify(
       'tell_rejected',
       'Tell the owner',
       '=record.owner',
-      '="Campaign " + record.name + " was not approved: " + (if comment = null then "no reason given" else comment)',
+      told(['营销活动 ', ' 未通过审批'], ['Campaign ', ' was not approved'], {
+        key: 'record.name',
+        why: true,
+      }),
     ),
     end('rejected_end', 'Not approved 未通过', 'rejected'),
   ],

@@ -403,7 +403,7 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     await act('finance', await taskOf('finance', runBig.id, 'finance_approval'), 'reject', '超标');
     expect((await record('expense', big.id)).status).toBe('rejected');
     expect((await notifications('rep')).map((n) => n.subject)).toContain(
-      `Expense ${big.code} was rejected: 超标`,
+      `费用 ${big.code} 被驳回：超标 / Expense ${big.code} was rejected: 超标`,
     );
   });
 
