@@ -239,8 +239,8 @@ processes.push({
 Contract approval (合同审批). The contract's 提交审批 button (metadata/triggers/contract_submit.yaml)
 starts it bound to the contract (status inApproval, locked). Legal and finance countersign (会签,
 mode all: one task per role, any member of the role decides it; one rejection rejects the node);
-a contract of 500,000 or more then needs a sales director. Approved: status executing (the contract
-is signed and runs); rejected: back to drafting with the comment. The owner is told either way.`,
+a contract of 500,000 or more then needs a sales director. Approved: status signed (then executed);
+rejected: back to drafting with the comment. The owner is told either way.`,
   nodes: [
     start('submitted', 'Submitted 提交审批'),
     status('mark_in_approval', 'inApproval', 'Status: in approval'),
@@ -274,7 +274,7 @@ is signed and runs); rejected: back to drafting with the comment. The owner is t
     ),
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
-    status('mark_executing', 'executing', 'Status: executing'),
+    status('mark_signed', 'signed', 'Status: signed'),
     notify(
       'tell_approved',
       'Tell the owner',
@@ -302,15 +302,15 @@ is signed and runs); rejected: back to drafting with the comment. The owner is t
       'clear_for_director',
       '=decision = "approve" and record.amount != null and record.amount.amount >= 500000',
     ],
-    ['f_countersign_ok', 'countersign_decision', 'mark_executing', '=decision = "approve"'],
+    ['f_countersign_ok', 'countersign_decision', 'mark_signed', '=decision = "approve"'],
     ['f_countersign_reject', 'countersign_decision', 'mark_drafting'],
     ['f_countersign_rejected', 'countersign_rejected', 'mark_drafting'],
     ['f_to_director', 'clear_for_director', 'director_approval'],
     ['f_director_done', 'director_approval', 'director_decision'],
-    ['f_director_ok', 'director_decision', 'mark_executing', '=decision = "approve"'],
+    ['f_director_ok', 'director_decision', 'mark_signed', '=decision = "approve"'],
     ['f_director_reject', 'director_decision', 'mark_drafting'],
     ['f_director_rejected', 'director_rejected', 'mark_drafting'],
-    ['f_tell_approved', 'mark_executing', 'tell_approved'],
+    ['f_tell_approved', 'mark_signed', 'tell_approved'],
     ['f_approved_end', 'tell_approved', 'approved_end'],
     ['f_tell_rejected', 'mark_drafting', 'tell_rejected'],
     ['f_rejected_end', 'tell_rejected', 'rejected_end'],
@@ -324,12 +324,13 @@ processes.push({
   properties: { lockRecord: 'false' },
   doc: `
 Order confirmation (订单确认). The order's 确认订单 button (metadata/triggers/order_confirm.yaml)
-starts it bound to the order. It creates the receivable (应收款): the order's customer, contract
+starts it bound to a draft order: the order is confirmed, and the process creates the receivable (应收款): the order's customer, contract
 and opportunity, amount due = the order's amount, bill date = today, due date = today + 30 days
 (business dates in CRM_TIMEZONE), and tells the order's owner. An order that has a receivable
 already is not billed twice (crm:find-records looks first).`,
   nodes: [
     start('confirmed', 'Confirmed 确认订单'),
+    status('mark_confirmed', 'confirmed', 'Status: confirmed'),
     {
       id: 'find_receivable',
       t: 'service',
@@ -373,7 +374,8 @@ already is not billed twice (crm:find-records looks first).`,
     end('already_billed_end', 'Billed already 已有应收'),
   ],
   flows: [
-    ['f_confirm', 'confirmed', 'find_receivable'],
+    ['f_confirm', 'confirmed', 'mark_confirmed'],
+    ['f_check_billed', 'mark_confirmed', 'find_receivable'],
     ['f_check', 'find_receivable', 'billed'],
     ['f_bill', 'billed', 'create_receivable', '=count(existing) = 0'],
     ['f_already', 'billed', 'already_billed_end'],
@@ -390,7 +392,7 @@ processes.push({
 Commission approval (佣金审批). The commission's 提交审批 button (metadata/triggers/commission_submit.yaml)
 starts it bound to the commission: drafting → inApproval; the sales director approves (and may
 correct the rate and amount); approved → executing, and finance pays it out (a task that may fill
-in paid and paidOn) → closing. A rejection returns it to drafting with the comment.`,
+in paid and paidOn) → closed. A rejection returns it to drafting with the comment.`,
   nodes: [
     start('submitted', 'Submitted 提交审批'),
     status('mark_in_approval', 'inApproval', 'Status: in approval'),
@@ -416,7 +418,7 @@ in paid and paidOn) → closing. A rejection returns it to drafting with the com
         editableFields: 'paid,paidOn',
       },
     },
-    status('mark_closing', 'closing', 'Status: closing'),
+    status('mark_closed', 'closed', 'Status: closed'),
     notify(
       'tell_paid',
       'Tell the owner',
@@ -442,8 +444,8 @@ in paid and paidOn) → closing. A rejection returns it to drafting with the com
     ['f_director_reject', 'director_decision', 'mark_drafting'],
     ['f_director_rejected', 'director_rejected', 'mark_drafting'],
     ['f_to_payout', 'mark_executing', 'payout'],
-    ['f_paid', 'payout', 'mark_closing'],
-    ['f_tell_paid', 'mark_closing', 'tell_paid'],
+    ['f_paid', 'payout', 'mark_closed'],
+    ['f_tell_paid', 'mark_closed', 'tell_paid'],
     ['f_closed_end', 'tell_paid', 'closed_end'],
     ['f_tell_rejected', 'mark_drafting', 'tell_rejected'],
     ['f_rejected_end', 'tell_rejected', 'rejected_end'],
@@ -587,10 +589,10 @@ processes.push({
   doc: `
 Repair order (维修工单). Every new repair order (metadata/triggers/repair_order_created.yaml, on
 created) goes to the service managers, who dispatch it to a field engineer (complete the task with
-{ "engineer": "<login>" }): the order is repairing, its technician the engineer, who gets the
-repair task (2 working days). When the engineer is done the service manager checks the work
-(approval node): approved → returned to the customer (status returned); rejected → back to the
-engineer.`,
+{ "engineer": "<login>" }): the order is dispatched, its technician the engineer, who gets the
+repair task (2 working days; they move the order through diagnosing / repairing themselves). When
+the engineer is done (status done) the service manager checks the work (approval node): approved →
+closed; rejected → repairing, back to the engineer.`,
   nodes: [
     start('received', 'Received 收到维修'),
     {
@@ -607,8 +609,8 @@ engineer.`,
         }),
       },
     },
-    setFields('mark_repairing', 'Status: repairing', {
-      status: 'repairing',
+    setFields('mark_dispatched', 'Status: dispatched', {
+      status: 'dispatched',
       technician: '=engineer',
     }),
     {
@@ -628,7 +630,8 @@ engineer.`,
     ),
     rejected('check_rejected', 'manager_check'),
     xor('check_decision', 'Accepted?'),
-    status('mark_returned', 'returned', 'Status: returned'),
+    status('mark_closed', 'closed', 'Status: closed'),
+    status('mark_repairing', 'repairing', 'Status: back to repairing'),
     notify(
       'tell_owner',
       'Tell the owner',
@@ -639,16 +642,17 @@ engineer.`,
   ],
   flows: [
     ['f_receive', 'received', 'dispatch'],
-    ['f_dispatched', 'dispatch', 'mark_repairing'],
-    ['f_to_repair', 'mark_repairing', 'repair'],
+    ['f_dispatched', 'dispatch', 'mark_dispatched'],
+    ['f_to_repair', 'mark_dispatched', 'repair'],
+    ['f_redo', 'mark_repairing', 'repair'],
     ['f_repaired', 'repair', 'mark_done'],
     ['f_to_clear', 'mark_done', 'clear_decision'],
     ['f_to_check', 'clear_decision', 'manager_check'],
     ['f_checked', 'manager_check', 'check_decision'],
-    ['f_accepted', 'check_decision', 'mark_returned', '=decision = "approve"'],
+    ['f_accepted', 'check_decision', 'mark_closed', '=decision = "approve"'],
     ['f_not_accepted', 'check_decision', 'mark_repairing'],
     ['f_check_rejected', 'check_rejected', 'mark_repairing'],
-    ['f_tell', 'mark_returned', 'tell_owner'],
+    ['f_tell', 'mark_closed', 'tell_owner'],
     ['f_end', 'tell_owner', 'closed_end'],
   ],
 });
