@@ -599,7 +599,8 @@ closed; rejected → repairing, back to the engineer.`,
       id: 'dispatch',
       t: 'user',
       name: 'Dispatch to an engineer 派工',
-      assign: { candidateGroups: 'service_manager' },
+      // candidate users, not a group: the manager who logged the order may dispatch it too
+      assign: { candidateUsers: '=roleMembers("service_manager")' },
       headers: {
         deadline: '1 workingDay',
         variablesSchema: JSON.stringify({
@@ -625,8 +626,10 @@ closed; rejected → repairing, back to the engineer.`,
     approval(
       'manager_check',
       'Service manager check 服务经理验收',
-      { candidateGroups: 'service_manager' },
-      { deadline: '1 workingDay', remindBefore: '2 workingHours' },
+      // checking an engineer's work is no approval of one's own submission: the manager who
+      // logged the order checks it too
+      { candidateUsers: '=roleMembers("service_manager")' },
+      { deadline: '1 workingDay', remindBefore: '2 workingHours', allowSelfApproval: 'true' },
     ),
     rejected('check_rejected', 'manager_check'),
     xor('check_decision', 'Accepted?'),
