@@ -16,8 +16,6 @@ const LOG_FIELDS = [
   'body',
   'status',
   'sentAt',
-  'relatedEntity',
-  'relatedId',
   'error',
 ] as const;
 
@@ -32,9 +30,9 @@ const LOG_FIELDS = [
  * - `channel`: `email` | `sms` (default: the template's, else email);
  * - `entity` + `id`: the recipient record (default: the instance's record);
  * - `to`: the recipient record's field holding the address (default `email`, or `mobile` for sms);
- * - `log`: an entity to log into: it gets `channel recipient subject body status sentAt
- *   relatedEntity relatedId error` where it has those fields, and its relation to the recipient's
- *   entity (a field whose target is that entity) points at the recipient;
+ * - `log`: an entity to log into: it gets `channel recipient subject body status sentAt error`
+ *   where it has those fields, its relation to the recipient's entity (a field whose target is
+ *   that entity) points at the recipient, and headers `log.<field>` set more of its fields;
  * - `resultVariable`: the status (`queued` / `logged` / `failed`).
  *
  * Email goes to the mail outbox (sent after commit, retried) when SMTP is configured: `queued`;
@@ -102,8 +100,6 @@ export class SendMessage implements TaskType {
         body,
         status,
         sentAt: now.toISOString(),
-        relatedEntity: entity,
-        relatedId: id,
         error,
       };
       const row: Record<string, unknown> = {};
@@ -111,6 +107,9 @@ export class SendMessage implements TaskType {
       for (const [name, f] of Object.entries(fields))
         if ((f as { type?: string; target?: string }).target === entity && !(name in row))
           row[name] = id;
+      // more fields of the log, as the diagram maps them: header `log.<field>`
+      for (const key of Object.keys(ctx.headers))
+        if (key.startsWith('log.') && key.length > 4) row[key.slice(4)] = ctx.header(key);
       await this.records.createIn(ctx.tx!, log, row, ctx.actor, {
         instanceId: ctx.instanceId,
         depth: ctx.triggerDepth ?? 0,
