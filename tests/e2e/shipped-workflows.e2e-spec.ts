@@ -585,6 +585,9 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
       ]),
     );
     expect(friday9).toHaveLength(2);
+    // the diagram maps the related record onto the log (log.<field> headers)
+    expect(friday9[0]).toMatchObject({ relatedEntity: 'contact' });
+    expect(friday9.map((l) => l.relatedId).sort()).toEqual([friday.id, noPhone.id].sort());
     expect(friday9[0].sentAt).toBe('2026-10-09T01:00:00.000Z');
     // Saturday 2026-10-10 is a make-up working day (调休): greeted
     await greetingsAt('2026-10-10T01:00:00.000Z');
