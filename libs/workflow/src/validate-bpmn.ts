@@ -1,6 +1,7 @@
 import { checkFeel } from '@crm/metadata';
 import { routingHeaderProblems } from './approvals/approvers';
 import { ORG_FUNCTION_NAMES } from './approvals/org';
+import { CALENDAR_FUNCTION_NAMES } from './engine/calendar-functions';
 import type { BpmnDefinitions, BpmnElement } from './bpmn-model';
 import { TimerSpecError, planTimer, shortestCycleMs } from './engine/timers';
 import { approvalHeaderProblems } from './approvals/settings';
@@ -144,14 +145,17 @@ function taskHeaders(el: BpmnElement): Record<string, string> {
   return out;
 }
 
+const KNOWN_FUNCTIONS = [...ORG_FUNCTION_NAMES, ...CALENDAR_FUNCTION_NAMES];
+
 /**
  * What is wrong with a FEEL expression, if anything: a syntax error, or a call of a function that
  * is neither a FEEL built-in (feelin's plus Camunda's, libs/metadata/src/feel) nor defined in the
  * expression — Zeebe would evaluate it to null at run time; deploy names it instead.
  */
 function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | undefined {
-  // the approver sources (approvals/org.ts) are known functions of every engine expression
-  const check = checkFeel(text, ORG_FUNCTION_NAMES);
+  // the approver sources (approvals/org.ts) and the calendar functions (calendar-functions.ts)
+  // are known functions of every engine expression
+  const check = checkFeel(text, KNOWN_FUNCTIONS);
   if (check.ok) return undefined;
   if (check.unknownFunctions.length)
     return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;

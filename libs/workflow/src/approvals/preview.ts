@@ -2,6 +2,7 @@ import { CrmError, type Db, ErrorCode } from '@crm/common';
 import { type FeelOptions, FeelError } from '@crm/metadata';
 import { DmnEvaluationError, evaluateDeployedDecision } from '../dmn';
 import { isApprovalNode } from '../engine/behaviors/approval';
+import { calendarFunctions } from '../engine/calendar-functions';
 import type { EngineCore } from '../engine/engine-core';
 import { StepIncident, attr, feel } from '../engine/expressions';
 import type { GraphNode, ProcessGraph } from '../engine/process-graph';
@@ -130,6 +131,8 @@ export async function previewRoute(
     const feelBase: FeelOptions = {
       clock: { now: () => core.deps.now() },
       timeZone: core.settings.timeZone,
+      // `is working day(...)` as a step sees it (engine/calendar-functions.ts)
+      functions: calendarFunctions(() => core.deps.documents()),
     };
     const variables = { ...(input.variables ?? {}) };
     checkPicks(g, variables, org, { initiator: actor, record, feel: feelBase });
@@ -169,10 +172,13 @@ class Walk {
   ) {
     this.options = {
       ...feelBase,
-      functions: orgFunctions(org, {
-        record: () => this.record,
-        variable: (n) => this.vars[n],
-      }),
+      functions: {
+        ...feelBase.functions,
+        ...orgFunctions(org, {
+          record: () => this.record,
+          variable: (n) => this.vars[n],
+        }),
+      },
     };
   }
 

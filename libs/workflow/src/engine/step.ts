@@ -13,6 +13,7 @@ import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
+import { calendarFunctions } from './calendar-functions';
 import type { FeelFunction, FeelOptions, MetadataDocument } from '@crm/metadata';
 import {
   EMPTY_ORG,
@@ -441,10 +442,14 @@ export class InstanceStep {
   private fns: Record<string, FeelFunction> | null = null;
   /** The approver sources (approvals/org.ts), reading this instance's record and variables. */
   private orgFunctions(): Record<string, FeelFunction> {
-    return (this.fns ??= orgFunctions(this.ctx.org, {
-      record: () => this.record,
-      variable: (name) => this.vars[name],
-    }));
+    return (this.fns ??= {
+      ...orgFunctions(this.ctx.org, {
+        record: () => this.record,
+        variable: (name) => this.vars[name],
+      }),
+      // `is working day(date, calendar)` over the calendar documents (calendar-functions.ts)
+      ...calendarFunctions(() => this.deps.documents()),
+    });
   }
   feel(expression: string, context: Record<string, unknown>, at: string): unknown {
     return feel(expression, context, at, this.feelOptions);

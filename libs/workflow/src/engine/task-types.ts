@@ -1,6 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CLOCK, type Clock, type Db, toDbTimestamp } from '@crm/common';
+import { APP_CONFIG, type AppConfig, CLOCK, type Clock, type Db, toDbTimestamp } from '@crm/common';
+import { MetaService } from '@crm/metadata';
 import { type EngineOrigin, RecordsService } from '@crm/records';
+import { calendarFunctions } from './calendar-functions';
+import { FindRecords, taskFeelOptions } from './task-types/find-records';
+import { SendMessage } from './task-types/send-message';
 
 /**
  * Built-in service task types. A serviceTask whose zeebe:taskDefinition type is registered here
@@ -163,9 +167,21 @@ export class TaskTypeRegistry {
   constructor(
     @Optional() @Inject(RecordsService) records: RecordsService | null,
     @Inject(CLOCK) clock: Clock,
+    @Optional() @Inject(APP_CONFIG) config: AppConfig | null = null,
+    @Optional() @Inject(MetaService) meta: MetaService | null = null,
   ) {
     const builtIn: TaskType[] = [new Notify(clock), new Webhook()];
     if (records) builtIn.push(new UpdateRecord(records), new CreateRecord(records));
+    if (records) {
+      // find-records evaluates its `where` outside a step: same clock, zone and calendar functions
+      const documents = () => meta?.model.documents ?? [];
+      const feel = () =>
+        taskFeelOptions(clock, config?.timeZone ?? 'UTC', calendarFunctions(documents));
+      builtIn.push(
+        new FindRecords(records, feel),
+        new SendMessage(records, clock, () => Boolean(config?.mail)),
+      );
+    }
     for (const t of builtIn) this.types.set(t.type, t);
   }
 
