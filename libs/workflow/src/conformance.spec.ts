@@ -53,6 +53,9 @@ describe('BPMN MIWG conformance', () => {
 });
 
 describe('deploy validation of the executable subset', () => {
+  /** A zeebe:executionListeners block with one listener. */
+  const el = (event: string, type = 'audit', extra = '') =>
+    `<bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="${event}" type="${type}"${extra}/></zeebe:executionListeners></bpmn:extensionElements>`;
   const wrap = (body: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
   ${extra}
@@ -197,9 +200,125 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'execution listeners (not run yet)',
-      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
-      { elementId: 't', elementType: 'Task', message: 'execution listeners are not supported yet' },
+      'a start listener on a start event',
+      `<bpmn:startEvent id="s">${el('start')}</bpmn:startEvent>`,
+      {
+        elementId: 's',
+        elementType: 'StartEvent',
+        message: expect.stringContaining(
+          'a start execution listener on a start event is not supported',
+        ),
+      },
+    ],
+    [
+      'an end listener on a gateway',
+      `<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g">${el('end')}</bpmn:exclusiveGateway>`,
+      {
+        elementId: 'g',
+        elementType: 'ExclusiveGateway',
+        message: expect.stringContaining(
+          'an end execution listener on a exclusive gateway is not supported',
+        ),
+      },
+    ],
+    [
+      'an end listener on an error end event',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e">${el('end')}<bpmn:errorEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: expect.stringContaining('an end execution listener on an error end event'),
+      },
+    ],
+    [
+      'an end listener on a terminate end event',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e">${el('end')}<bpmn:terminateEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: 'an end execution listener on a terminate end event is not supported',
+      },
+    ],
+    [
+      'a start listener on a joining parallel gateway',
+      `<bpmn:startEvent id="s"/><bpmn:parallelGateway id="f"/><bpmn:parallelGateway id="j">${el('start')}</bpmn:parallelGateway><bpmn:sequenceFlow id="a" sourceRef="f" targetRef="j"/><bpmn:sequenceFlow id="b" sourceRef="f" targetRef="j"/>`,
+      {
+        elementId: 'j',
+        elementType: 'ParallelGateway',
+        message: 'a start execution listener on a joining parallel gateway is not supported',
+      },
+    ],
+    [
+      'an execution listener without a type',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start', '')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'a start execution listener needs a job type',
+      },
+    ],
+    [
+      'an execution listener of an unknown event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('take')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'execution listener eventType "take" is not start or end',
+      },
+    ],
+    [
+      'two start listeners of one type',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="a"/><zeebe:executionListener eventType="start" type="a"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: expect.stringContaining('two start execution listeners of type "a"'),
+      },
+    ],
+    [
+      'listener retries that are not a number',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('end', 'audit', ' retries="many"')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: `a end execution listener's retries "many" is not a whole number`,
+      },
+    ],
+    [
+      'a listener type calling an unknown FEEL function',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start', '=nope(x)')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: expect.stringContaining('unknown FEEL function nope'),
+      },
+    ],
+    [
+      'execution listeners on a multi-instance activity',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start')}<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1]"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'execution listeners on a multi-instance activity are not supported',
+      },
+    ],
+    [
+      'an assigning task listener',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="assigning" type="audit"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`,
+      {
+        elementId: 'u',
+        elementType: 'UserTask',
+        message: 'a "assigning" task listener is not supported (creating and completing are)',
+      },
+    ],
+    [
+      'a canceling task listener',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="audit"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`,
+      {
+        elementId: 'u',
+        elementType: 'UserTask',
+        message: 'a "canceling" task listener is not supported (creating and completing are)',
+      },
     ],
     [
       'a service task without a type',

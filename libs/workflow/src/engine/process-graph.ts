@@ -27,6 +27,23 @@ export interface LoopSpec {
   completionCondition?: string;
 }
 
+/** A zeebe:executionListener or zeebe:taskListener: a job of `type` the element waits on. */
+export interface Listener {
+  /** The job type (literal or `=FEEL`). */
+  type: string;
+  retries: number;
+  /** The listener's own zeebe:taskHeaders (they win over the element's). */
+  headers: Record<string, string>;
+}
+
+/** Execution listener events (Camunda 8.6+). */
+export type ExecutionListenerEvent = 'start' | 'end';
+/**
+ * User task listener events, as the 8.8 docs name them. Diagrams from 8.7 modelers write
+ * `create`, `assignment` and `complete`; buildGraph reads those as these.
+ */
+export type TaskListenerEvent = 'creating' | 'assigning' | 'completing';
+
 export interface GraphNode {
   id: string;
   type: string;
@@ -56,6 +73,10 @@ export interface GraphNode {
   /** zeebe:taskDefinition of service, send and business rule tasks. */
   job?: { type: string; retries: number };
   headers: Record<string, string>;
+  /** zeebe:executionListeners by event, in diagram order; absent = none. */
+  listeners?: Partial<Record<ExecutionListenerEvent, Listener[]>>;
+  /** zeebe:taskListeners of a user task by event, in diagram order; absent = none. */
+  taskListeners?: Partial<Record<TaskListenerEvent, Listener[]>>;
   /** zeebe:formDefinition formKey (`camunda-forms:bpmn:<id>`: an embedded form of the process). */
   formKey?: string;
   /** zeebe:properties of the element (an end event's `outcome`...); buildGraph always sets it. */
@@ -126,6 +147,40 @@ const str = (v: unknown): string | undefined =>
 function mappings(el: BpmnElement, key: 'inputParameters' | 'outputParameters'): Mapping[] {
   const io = ext(el, 'zeebe:IoMapping');
   return list(io?.[key]).map((m) => ({ source: String(m.source ?? ''), target: String(m.target) }));
+}
+
+/** Older event names Camunda Modeler wrote for user task listeners (8.7) → the 8.8 names. */
+export const TASK_LISTENER_ALIASES: Record<string, TaskListenerEvent> = {
+  create: 'creating',
+  creating: 'creating',
+  assignment: 'assigning',
+  assigning: 'assigning',
+  complete: 'completing',
+  completing: 'completing',
+};
+
+function readListeners<E extends string>(
+  el: BpmnElement,
+  container: string,
+  eventOf: (raw: string) => E | undefined,
+): Partial<Record<E, Listener[]>> | undefined {
+  const found = list(ext(el, container)?.listeners);
+  if (!found.length) return undefined;
+  const out: Partial<Record<E, Listener[]>> = {};
+  for (const l of found) {
+    const event = eventOf(String(l.eventType ?? ''));
+    if (!event || !l.type) continue; // deploy validation refuses these
+    const retries = Number(stripEq(String(l.retries ?? '3')));
+    const headers: Record<string, string> = {};
+    for (const h of list((l.headers as BpmnElement | undefined)?.values))
+      headers[String(h.key)] = String(h.value ?? '');
+    (out[event] ??= []).push({
+      type: String(l.type),
+      retries: Number.isInteger(retries) ? retries : 3,
+      headers,
+    });
+  }
+  return out;
 }
 
 function readNode(el: BpmnElement, scope: string | null): GraphNode {
@@ -203,6 +258,16 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   }
   for (const h of list(ext(el, 'zeebe:TaskHeaders')?.values))
     node.headers[String(h.key)] = String(h.value ?? '');
+  const listeners = readListeners<ExecutionListenerEvent>(el, 'zeebe:ExecutionListeners', (e) =>
+    e === 'start' || e === 'end' ? e : undefined,
+  );
+  if (listeners) node.listeners = listeners;
+  const taskListeners = readListeners<TaskListenerEvent>(
+    el,
+    'zeebe:TaskListeners',
+    (e) => TASK_LISTENER_ALIASES[e],
+  );
+  if (taskListeners) node.taskListeners = taskListeners;
   const form = ext(el, 'zeebe:FormDefinition');
   if (form?.formKey) node.formKey = String(form.formKey);
   const lc = el.loopCharacteristics as BpmnElement | undefined;

@@ -9,6 +9,7 @@ import { applyInputMappings } from '../variables';
 import { reachedEnd } from '../../approvals/outcome';
 import { leave } from './gateways';
 import { startJob } from './job-task';
+import { listenersOf, runListeners } from './listeners';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
 import type { ElementBehavior } from './types';
 
@@ -38,9 +39,22 @@ export const passEvent: ElementBehavior = {
     const locals = exec.vars ?? {};
     exec.vars = null;
     applyEventOutputs(s, exec, node, locals);
-    return leave(s, exec);
+    return endListenersThenLeave(s, exec, node);
   },
 };
+
+/** An event's end listeners (after its output mappings), then it leaves. */
+function endListenersThenLeave(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (listenersOf(node, 'end').length) return runListeners(s, exec, node, 'end');
+  return leaveEvent(s, exec, node);
+}
+
+/** A start, intermediate or boundary event leaves: a link throw jumps to its catch event. */
+export function leaveEvent(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (node.type === 'IntermediateThrowEvent' && node.link !== undefined)
+    return Promise.resolve(jumpToLink(s, exec, node));
+  return leave(s, exec);
+}
 
 export const intermediateThrowEvent: ElementBehavior = {
   async enter(s, exec, node) {
@@ -49,14 +63,14 @@ export const intermediateThrowEvent: ElementBehavior = {
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return; // an interrupting catch of its own signal ended it
     applyEventOutputs(s, exec, node, {});
-    if (node.link !== undefined) return jumpToLink(s, exec, node);
-    return leave(s, exec);
+    return endListenersThenLeave(s, exec, node);
   },
 };
 
 export const intermediateCatchEvent: ElementBehavior = {
   async enter(s, exec, node) {
-    if (node.link !== undefined) return leave(s, exec); // reached by its link throw event
+    // reached by its link throw event
+    if (node.link !== undefined) return endListenersThenLeave(s, exec, node);
     s.park(exec, 'waiting');
     return arm(s, node, exec);
   },
@@ -68,6 +82,9 @@ export const endEvent: ElementBehavior = {
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return;
+    // none end events: end listeners before the token ends (deploy refuses them elsewhere)
+    if (listenersOf(node, 'end').length && !node.error && !node.terminate)
+      return runListeners(s, exec, node, 'end');
     s.hist(node.id, node.type, 'end');
     reachedEnd(s, node);
     if (node.error) return throwError(s, exec, node.error.code ?? '', `error end event ${node.id}`);
@@ -89,12 +106,16 @@ export async function completeEvent(
   applyEventOutputs(s, exec, node, variables);
   exec.state = 'ready';
   await disarm(s, exec, node);
-  if (node.type === 'EndEvent') {
-    s.hist(node.id, node.type, 'end');
-    reachedEnd(s, node);
-    return endToken(s, exec);
-  }
-  return leave(s, exec);
+  if (listenersOf(node, 'end').length) return runListeners(s, exec, node, 'end');
+  if (node.type === 'EndEvent') return finishEndEvent(s, exec, node);
+  return leaveEvent(s, exec, node);
+}
+
+/** A none or message end event ends its token (after its end listeners). */
+export function finishEndEvent(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  s.hist(node.id, node.type, 'end');
+  reachedEnd(s, node);
+  return endToken(s, exec);
 }
 
 /**
