@@ -281,3 +281,61 @@ export const SIGNAL_THROW = bpmn(
       `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="raise"><bpmn:extensionElements>${io([['=&quot;high&quot;', 'level']])}</bpmn:extensionElements><bpmn:signalEventDefinition signalRef="sig_alarm"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>${chain('s', 'raise', 'e')}`,
     ),
 );
+
+// ---- execution and user task listeners (Camunda 8 docs: "Execution listeners", "User task
+// listeners"): each listener is a job the element waits on, in diagram order ----
+
+const listeners = (...ls: Array<[string, string, string?]>): string =>
+  `<zeebe:executionListeners>${ls.map(([event, type, retries]) => `<zeebe:executionListener eventType="${event}" type="${type}"${retries ? ` retries="${retries}"` : ''}/>`).join('')}</zeebe:executionListeners>`;
+
+/**
+ * A start listener sees the input mappings and its variables stay local to the task; an end
+ * listener sees the output mappings' results and its variables reach the process; a gateway's
+ * start listener decides the route with a local variable; a none end event's end listener runs
+ * before the token ends.
+ */
+export const EXECUTION_LISTENERS = bpmn(
+  process(
+    'c_el',
+    `<bpmn:startEvent id="s"/>
+    ${task('t', io([['=1', 'base']], [['=base + fromStart', 'out']]) + listeners(['start', 'el-start'], ['start', 'el-start-2'], ['end', 'el-end']))}
+    <bpmn:exclusiveGateway id="g" default="g_b"><bpmn:extensionElements>${listeners(['start', 'el-route'])}</bpmn:extensionElements></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="a"><bpmn:extensionElements>${listeners(['end', 'el-bye'])}</bpmn:extensionElements></bpmn:endEvent>
+    <bpmn:endEvent id="b"/>
+    ${chain('s', 't', 'g')}${flow('g', 'a', '=route = &quot;a&quot;')}${flow('g', 'b')}`,
+  ),
+);
+
+/** A start listener computes the correlation key its message catch event subscribes with. */
+export const LISTENER_KEY = bpmn(
+  `<bpmn:message id="m_go" name="el-go"><bpmn:extensionElements><zeebe:subscription correlationKey="=key"/></bpmn:extensionElements></bpmn:message>` +
+    process(
+      'c_el_key',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:extensionElements>${listeners(['start', 'el-key'])}</bpmn:extensionElements><bpmn:messageEventDefinition messageRef="m_go"/></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e"/>${chain('s', 'wait', 'e')}`,
+    ),
+);
+
+/** A listener job out of retries is an incident on its element; a retry runs that listener. */
+export const LISTENER_INCIDENT = bpmn(
+  process(
+    'c_el_fail',
+    `<bpmn:startEvent id="s"/>
+    ${task('t', listeners(['start', 'el-ok'], ['start', 'el-flaky', '1']))}
+    <bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+  ),
+);
+
+/**
+ * User task listeners: `creating` runs before the task exists, `completing` before the
+ * completion takes effect (its variables are applied after the listener).
+ */
+export const TASK_LISTENERS = bpmn(
+  process(
+    'c_tl',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="tl-create"/><zeebe:taskListener eventType="complete" type="tl-complete"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'u', 'e')}`,
+  ),
+);
