@@ -413,6 +413,49 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     await completeJob((await lockJob('tl-complete')).id);
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { approved: true } });
   });
+
+  // ---- compensation -------------------------------------------------------------------------
+
+  it('compensates every completed activity of the scope, inside a completed subprocess too', async () => {
+    const i = await start('c_comp', { undo: [] });
+    expect(i.state).toBe('completed');
+    // Zeebe invokes the handlers all at once, in no given order
+    expect([...i.variables.undo].sort()).toEqual(['car', 'flight', 'hotel']);
+    // the throw event went on only after every handler completed
+    expect([...i.variables.seenAfter].sort()).toEqual(['car', 'flight', 'hotel']);
+  });
+
+  it('compensates an activity once per completion; a compensation end event ends its token', async () => {
+    const i = await start('c_comp_loop', { counter: 0, undone: 0 });
+    expect(i).toMatchObject({ state: 'completed', variables: { counter: 2, undone: 2 } });
+  });
+
+  it('compensates only the activityRef activity, and waits for its handler', async () => {
+    const i = await start('c_comp_ref');
+    expect(i.state).toBe('active');
+    expect(i.activeElementIds).toContain('refund');
+    expect(i.variables).toEqual({ shipState: 'shipped' });
+    const [t] = (await s.api('GET', `/api/tasks?instanceId=${i.id}&state=created`)).body.data;
+    expect(t.elementId).toBe('refund');
+    const done = await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(done.status).toBe(200);
+    // the end event compensated what was left (ship), not charge again
+    expect(done.body).toMatchObject({ state: 'completed', variables: { shipState: 'unshipped' } });
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{
+      elementId: string;
+      event: string;
+      detail: { activities?: string[] } | null;
+    }>;
+    expect(
+      history
+        .filter((h) => h.event === 'compensate')
+        .map((h) => [h.elementId, h.detail?.activities]),
+    ).toEqual([
+      ['undoCharge', ['charge']],
+      ['e', ['ship']],
+    ]);
+  });
 });
 
 describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {

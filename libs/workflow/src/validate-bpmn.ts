@@ -73,6 +73,7 @@ const EVENT_DEFS: Record<string, string[]> = {
     'bpmn:SignalEventDefinition',
   ],
   'bpmn:EndEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:TerminateEventDefinition',
     'bpmn:ErrorEventDefinition',
@@ -86,12 +87,14 @@ const EVENT_DEFS: Record<string, string[]> = {
     'bpmn:LinkEventDefinition',
   ],
   'bpmn:IntermediateThrowEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:LinkEventDefinition',
     'bpmn:EscalationEventDefinition',
     'bpmn:MessageEventDefinition',
   ],
   'bpmn:BoundaryEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:TimerEventDefinition',
     'bpmn:ErrorEventDefinition',
@@ -140,6 +143,21 @@ const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]
 function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   const ext = el.extensionElements as { values?: BpmnElement[] } | undefined;
   return list(ext?.values).find((v) => v.$type === type);
+}
+
+/** The activity a compensation boundary event's association leads to (in any enclosing scope). */
+function compensationHandlerOf(boundary: BpmnElement): BpmnElement | undefined {
+  for (
+    let c = boundary.$parent as BpmnElement | undefined;
+    c;
+    c = c.$parent as BpmnElement | undefined
+  )
+    for (const a of list(c.artifacts))
+      if (a.$type === 'bpmn:Association' && a.sourceRef === boundary) {
+        const target = a.targetRef as BpmnElement | undefined;
+        if (target?.isForCompensation === true) return target;
+      }
+  return undefined;
 }
 
 /** zeebe:taskHeaders as key → value. */
@@ -253,6 +271,11 @@ class Validator {
           el,
           `a start execution listener on a ${what} is not supported (Zeebe runs none there); use the scope's or the activity's start listener`,
         );
+      if (t === 'bpmn:BoundaryEvent' && defs.includes('bpmn:CompensateEventDefinition'))
+        this.add(
+          el,
+          'execution listeners on a compensation boundary event are not supported (Zeebe runs none there); put them on the compensation handler',
+        );
       if (event === 'end' && GATEWAYS.has(t))
         this.add(
           el,
@@ -364,6 +387,7 @@ class Validator {
     }
     this.unsupportedExtensions(el);
     this.listeners(el);
+    this.compensationHandler(el);
     if (t === 'bpmn:AdHocSubProcess')
       return this.add(el, 'ad-hoc subprocesses are not supported yet');
     if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
@@ -594,6 +618,7 @@ class Validator {
       this.add(el, 'a catch event needs a timer, message, signal or link definition');
     if (!def) return;
     if (def.$type === 'bpmn:LinkEventDefinition') return this.link(el, def, siblings);
+    if (def.$type === 'bpmn:CompensateEventDefinition') return this.compensation(el, def, siblings);
     if (def.$type === 'bpmn:SignalEventDefinition') {
       const signal = def.signalRef as BpmnElement | undefined;
       if (!signal?.name)
@@ -652,6 +677,54 @@ class Validator {
     }
     if (def.$type === 'bpmn:MessageEventDefinition')
       this.messageRef(el, def.messageRef as BpmnElement | undefined);
+  }
+
+  /**
+   * A compensation boundary event is linked by an association to its handler (an activity marked
+   * isForCompensation) and has no outgoing flows; a throw's `activityRef` names an activity of
+   * the same scope that has a compensation boundary event.
+   */
+  compensation(el: BpmnElement, def: BpmnElement, siblings: BpmnElement[]): void {
+    const isCompensationBoundary = (b: BpmnElement): boolean =>
+      b.$type === 'bpmn:BoundaryEvent' &&
+      list(b.eventDefinitions).some((d) => d.$type === 'bpmn:CompensateEventDefinition');
+    if (el.$type === 'bpmn:BoundaryEvent') {
+      const handler = compensationHandlerOf(el);
+      if (!handler)
+        this.add(
+          el,
+          'a compensation boundary event needs an association to its compensation handler (an activity marked isForCompensation)',
+        );
+      if (siblings.some((f) => f.$type === 'bpmn:SequenceFlow' && f.sourceRef === el))
+        this.add(
+          el,
+          'a compensation boundary event has no outgoing sequence flows (its handler is linked by an association)',
+        );
+      return;
+    }
+    const ref = def.activityRef as BpmnElement | undefined;
+    if (!ref) return;
+    const compensable =
+      siblings.includes(ref) &&
+      siblings.some((b) => isCompensationBoundary(b) && b.attachedToRef === ref);
+    if (!compensable)
+      this.add(
+        el,
+        `activityRef ${String(ref.id)} is not an activity with a compensation boundary event in the same scope`,
+      );
+  }
+
+  /** A compensation handler runs only when compensation invokes it: no sequence flows. */
+  compensationHandler(el: BpmnElement): void {
+    if (el.isForCompensation !== true) return;
+    const flows = list((el.$parent as BpmnElement | undefined)?.flowElements).filter(
+      (f) => f.$type === 'bpmn:SequenceFlow' && (f.sourceRef === el || f.targetRef === el),
+    );
+    if (flows.length)
+      this.add(
+        el,
+        'a compensation handler (isForCompensation) has no incoming or outgoing sequence flows',
+      );
   }
 
   /** A link throw needs exactly one link catch event of its name in the same scope. */

@@ -339,3 +339,59 @@ export const TASK_LISTENERS = bpmn(
     <bpmn:endEvent id="e"/>${chain('s', 'u', 'e')}`,
   ),
 );
+
+// ---- compensation (Camunda 8 docs: "Compensation events", "Compensation handler") ----
+
+/** An activity with a compensation boundary event linked to a script task handler. */
+const compensable = (activity: string, handler: string, expression: string, result: string) =>
+  `<bpmn:boundaryEvent id="${activity}_comp" attachedToRef="${activity}"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+  <bpmn:scriptTask id="${handler}" isForCompensation="true"><bpmn:extensionElements><zeebe:script expression="${expression}" resultVariable="${result}"/></bpmn:extensionElements></bpmn:scriptTask>
+  <bpmn:association id="${activity}_assoc" associationDirection="One" sourceRef="${activity}_comp" targetRef="${handler}"/>`;
+
+/**
+ * A compensation throw event compensates every completed activity of its scope, those inside a
+ * completed embedded subprocess too, waits for the handlers, then goes on.
+ */
+export const COMPENSATION = bpmn(
+  process(
+    'c_comp',
+    `<bpmn:startEvent id="s"/>
+    ${script('hotel', '=&quot;hotel&quot;', 'booked')}${compensable('hotel', 'undoHotel', '=append(undo, &quot;hotel&quot;)', 'undo')}
+    ${script('flight', '=&quot;flight&quot;', 'booked')}${compensable('flight', 'undoFlight', '=append(undo, &quot;flight&quot;)', 'undo')}
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>${script('car', '=&quot;car&quot;', 'booked')}${compensable('car', 'undoCar', '=append(undo, &quot;car&quot;)', 'undo')}<bpmn:endEvent id="se"/>${chain('ss', 'car', 'se')}</bpmn:subProcess>
+    <bpmn:intermediateThrowEvent id="undoAll"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>
+    ${script('after', '=undo', 'seenAfter')}
+    <bpmn:endEvent id="e"/>${chain('s', 'hotel', 'flight', 'sub', 'undoAll', 'after', 'e')}`,
+  ),
+);
+
+/** An activity completed twice is compensated twice; a compensation end event ends its token. */
+export const COMPENSATION_LOOP = bpmn(
+  process(
+    'c_comp_loop',
+    `<bpmn:startEvent id="s"/>
+    ${script('inc', '=counter + 1', 'counter')}${compensable('inc', 'undoInc', '=undone + 1', 'undone')}
+    <bpmn:exclusiveGateway id="g" default="g_e"/>
+    <bpmn:endEvent id="e"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+    ${chain('s', 'inc', 'g')}${flow('g', 'inc', '=counter &lt; 2')}${flow('g', 'e')}`,
+  ),
+);
+
+/**
+ * `activityRef` compensates that activity only (its handler a user task the throw waits on); a
+ * later compensation end event compensates what is left.
+ */
+export const COMPENSATION_REF = bpmn(
+  process(
+    'c_comp_ref',
+    `<bpmn:startEvent id="s"/>
+    ${task('charge')}
+    <bpmn:boundaryEvent id="charge_comp" attachedToRef="charge"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+    <bpmn:userTask id="refund" isForCompensation="true"/>
+    <bpmn:association id="charge_assoc" associationDirection="One" sourceRef="charge_comp" targetRef="refund"/>
+    ${script('ship', '=&quot;shipped&quot;', 'shipState')}${compensable('ship', 'unship', '=&quot;unshipped&quot;', 'shipState')}
+    <bpmn:intermediateThrowEvent id="undoCharge"><bpmn:compensateEventDefinition activityRef="charge"/></bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="e"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+    ${chain('s', 'charge', 'ship', 'undoCharge', 'e')}`,
+  ),
+);

@@ -73,6 +73,12 @@ export interface GraphNode {
   /** zeebe:taskDefinition of service, send and business rule tasks. */
   job?: { type: string; retries: number };
   headers: Record<string, string>;
+  /** Compensation intermediate throw and end events: the one activity to compensate, or all. */
+  compensation?: { activityRef?: string };
+  /** A compensation boundary event (never armed: it only links its activity to the handler). */
+  compensationBoundary?: boolean;
+  /** An activity with a compensation boundary event: its handler (by association). */
+  compensationHandler?: string;
   /** zeebe:executionListeners by event, in diagram order; absent = none. */
   listeners?: Partial<Record<ExecutionListenerEvent, Listener[]>>;
   /** zeebe:taskListeners of a user task by event, in diagram order; absent = none. */
@@ -121,6 +127,8 @@ export interface ProcessGraph {
   properties: Record<string, string>;
   /** Embedded Camunda forms (zeebe:userTaskForm) by id: their JSON. */
   forms: Record<string, string>;
+  /** Whether any activity has a compensation handler (completions are then recorded). */
+  compensation: boolean;
 }
 
 /** zeebe:properties of an element as name → value. */
@@ -203,6 +211,13 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   if (def?.$type === 'bpmn:ErrorEventDefinition') {
     const ref = def.errorRef as BpmnElement | undefined;
     node.error = { code: str(ref?.errorCode) ?? (ref ? str(ref.name) : undefined) };
+  }
+  if (def?.$type === 'bpmn:CompensateEventDefinition') {
+    if (el.$type === 'bpmn:BoundaryEvent') node.compensationBoundary = true;
+    else {
+      const ref = def.activityRef as BpmnElement | undefined;
+      node.compensation = ref?.id ? { activityRef: String(ref.id) } : {};
+    }
   }
   if (def?.$type === 'bpmn:LinkEventDefinition') node.link = String(def.name ?? '');
   if (def?.$type === 'bpmn:SignalEventDefinition')
@@ -303,8 +318,11 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
   if (!process) throw new Error(`process ${processId} not in definitions`);
   const nodes = new Map<string, GraphNode>();
   const flows: BpmnElement[] = [];
+  const associations: BpmnElement[] = [];
   const eventSubprocesses = new Map<string | null, string[]>();
   const walk = (container: BpmnElement, scope: string | null): void => {
+    for (const a of list(container.artifacts))
+      if (a.$type === 'bpmn:Association') associations.push(a);
     for (const el of list(container.flowElements)) {
       if (el.$type === 'bpmn:SequenceFlow') {
         flows.push(el);
@@ -336,6 +354,16 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     target.incoming++;
   }
   for (const n of nodes.values()) if (n.attachedTo) nodes.get(n.attachedTo)?.boundaries.push(n.id);
+  // a compensation boundary event names its activity's handler through an association
+  let compensation = false;
+  for (const a of associations) {
+    const from = nodes.get(String((a.sourceRef as BpmnElement | undefined)?.id));
+    const to = String((a.targetRef as BpmnElement | undefined)?.id);
+    if (from?.compensationBoundary && from.attachedTo && nodes.has(to)) {
+      nodes.get(from.attachedTo)!.compensationHandler = to;
+      compensation = true;
+    }
+  }
   const starts = [...nodes.values()].filter((n) => n.type === 'StartEvent' && n.scope === null);
   return {
     id: processId,
@@ -350,6 +378,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
         .filter((v) => v.$type === 'zeebe:UserTaskForm')
         .map((v) => [String(v.id), String(v.body ?? '')]),
     ),
+    compensation,
   };
 }
 

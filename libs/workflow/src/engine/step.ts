@@ -9,6 +9,7 @@ import {
 import type { RecordsService } from '@crm/records';
 import { settleRecord, tellOutcome } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
+import { dropRecords } from './behaviors/compensation';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
@@ -649,6 +650,9 @@ export class InstanceStep {
     if (state === 'completed')
       for (const e of [...this.execs.values()])
         if (e.state === 'listening' && this.execs.has(e.id)) await this.cancelExec(e);
+    // compensation records nobody used go with a completed instance (the other endings delete
+    // every runtime row at flush)
+    if (state === 'completed') await dropRecords(this);
     this.ended = state;
     for (const e of [...this.execs.values()]) this.drop(e);
     this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);

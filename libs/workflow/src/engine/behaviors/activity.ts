@@ -5,6 +5,7 @@ import { armBoundaries, disarm, completeEvent } from './events';
 import { leave } from './gateways';
 import { isApprovalNode, jumpBack, noteDecision, rejectAt } from './approval';
 import { activityBehavior, isActivity } from './index';
+import { recordCompletion } from './compensation';
 import { listenersOf, runListeners } from './listeners';
 import { innerDone, startMultiInstance } from './multi-instance';
 
@@ -80,6 +81,7 @@ export async function leaveActivity(s: InstanceStep, exec: Exec, node: GraphNode
   const returned = exec.vars?.crmJumpBack !== undefined;
   if (!returned) exec.vars = null;
   s.hist(node.id, node.type, 'end');
+  await recordCompletion(s, exec, node);
   if (returned && (await jumpBack(s, exec))) return;
   exec.vars = null;
   await leave(s, exec);

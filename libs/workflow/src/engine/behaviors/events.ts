@@ -9,6 +9,7 @@ import { applyInputMappings } from '../variables';
 import { reachedEnd } from '../../approvals/outcome';
 import { leave } from './gateways';
 import { startJob } from './job-task';
+import { throwCompensation } from './compensation';
 import { listenersOf, runListeners } from './listeners';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
 import type { ElementBehavior } from './types';
@@ -59,6 +60,8 @@ export function leaveEvent(s: InstanceStep, exec: Exec, node: GraphNode): Promis
 export const intermediateThrowEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message throw with a job: completes later
+    // compensation: waits as the scope of the handlers it started (compensation.ts)
+    if (node.compensation && (await throwCompensation(s, exec, node))) return;
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return; // an interrupting catch of its own signal ended it
@@ -79,6 +82,7 @@ export const intermediateCatchEvent: ElementBehavior = {
 export const endEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message end event with a job
+    if (node.compensation && (await throwCompensation(s, exec, node))) return;
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return;
