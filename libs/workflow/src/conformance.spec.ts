@@ -137,12 +137,55 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'a compensation boundary event',
+      'a compensation boundary event without its handler',
       `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>`,
       {
         elementId: 'b',
         elementType: 'BoundaryEvent',
-        message: 'compensate boundary event is not supported',
+        message:
+          'a compensation boundary event needs an association to its compensation handler (an activity marked isForCompensation)',
+      },
+    ],
+    [
+      'a compensation boundary event with an outgoing flow',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent><bpmn:task id="h" isForCompensation="true"/><bpmn:association id="a" sourceRef="b" targetRef="h"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f" sourceRef="b" targetRef="e"/>`,
+      {
+        elementId: 'b',
+        elementType: 'BoundaryEvent',
+        message: expect.stringContaining(
+          'a compensation boundary event has no outgoing sequence flows',
+        ),
+      },
+    ],
+    [
+      'a compensation handler with a sequence flow',
+      `<bpmn:startEvent id="s"/><bpmn:task id="h" isForCompensation="true"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="h"/>`,
+      {
+        elementId: 'h',
+        elementType: 'Task',
+        message:
+          'a compensation handler (isForCompensation) has no incoming or outgoing sequence flows',
+      },
+    ],
+    [
+      'an activityRef to an activity without a compensation boundary event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition activityRef="t"/></bpmn:intermediateThrowEvent>`,
+      {
+        elementId: 'c',
+        elementType: 'IntermediateThrowEvent',
+        message:
+          'activityRef t is not an activity with a compensation boundary event in the same scope',
+      },
+    ],
+    [
+      'execution listeners on a compensation boundary event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t">${el('end')}<bpmn:compensateEventDefinition/></bpmn:boundaryEvent><bpmn:task id="h" isForCompensation="true"/><bpmn:association id="a" sourceRef="b" targetRef="h"/>`,
+      {
+        elementId: 'b',
+        elementType: 'BoundaryEvent',
+        message: expect.stringContaining(
+          'execution listeners on a compensation boundary event are not supported',
+        ),
       },
     ],
     [
