@@ -430,6 +430,11 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(i).toMatchObject({ state: 'completed', variables: { counter: 2, undone: 2 } });
   });
 
+  it('compensates the enclosing scope from an error event subprocess', async () => {
+    const i = await start('c_comp_esp');
+    expect(i).toMatchObject({ state: 'completed', variables: { paid: false }, incidents: 0 });
+  });
+
   it('compensates only the activityRef activity, and waits for its handler', async () => {
     const i = await start('c_comp_ref');
     expect(i.state).toBe('active');

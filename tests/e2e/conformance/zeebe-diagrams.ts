@@ -395,3 +395,20 @@ export const COMPENSATION_REF = bpmn(
     ${chain('s', 'charge', 'ship', 'undoCharge', 'e')}`,
   ),
 );
+
+/** An error event subprocess compensates the scope it listens in (a common Zeebe pattern). */
+export const COMPENSATION_ESP = bpmn(
+  `<bpmn:error id="err_pay" errorCode="PAY_FAILED"/>` +
+    process(
+      'c_comp_esp',
+      `<bpmn:startEvent id="s"/>
+    ${script('pay', '=true', 'paid')}${compensable('pay', 'refundPay', '=false', 'paid')}
+    <bpmn:endEvent id="boom"><bpmn:errorEventDefinition errorRef="err_pay"/></bpmn:endEvent>
+    ${chain('s', 'pay', 'boom')}
+    <bpmn:subProcess id="onError" triggeredByEvent="true">
+      <bpmn:startEvent id="es"><bpmn:errorEventDefinition errorRef="err_pay"/></bpmn:startEvent>
+      <bpmn:endEvent id="ee"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+      ${chain('es', 'ee')}
+    </bpmn:subProcess>`,
+    ),
+);
