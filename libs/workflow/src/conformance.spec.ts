@@ -337,6 +337,16 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
+      'a start listener on a catch event after an event-based gateway',
+      `<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/><bpmn:intermediateCatchEvent id="c">${el('start')}<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f" sourceRef="g" targetRef="c"/>`,
+      {
+        elementId: 'c',
+        elementType: 'IntermediateCatchEvent',
+        message:
+          'a start execution listener on a intermediate catch event after an event-based gateway is not supported',
+      },
+    ],
+    [
       'execution listeners on a multi-instance activity',
       `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start')}<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1]"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
       {

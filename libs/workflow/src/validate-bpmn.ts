@@ -301,6 +301,18 @@ class Validator {
       )
         this.add(el, `a start execution listener on a joining ${what} is not supported`);
     }
+    // an event after an event-based gateway is entered when it fires, not when armed
+    const afterEventGateway = list((el.$parent as BpmnElement | undefined)?.flowElements).some(
+      (f) =>
+        f.$type === 'bpmn:SequenceFlow' &&
+        f.targetRef === el &&
+        (f.sourceRef as BpmnElement | undefined)?.$type === 'bpmn:EventBasedGateway',
+    );
+    if (afterEventGateway && execution.some((l) => l.eventType === 'start'))
+      this.add(
+        el,
+        `a start execution listener on a ${what} after an event-based gateway is not supported`,
+      );
     if (execution.length && el.loopCharacteristics)
       this.add(el, 'execution listeners on a multi-instance activity are not supported');
     if (execution.length && t === 'bpmn:SubProcess' && el.triggeredByEvent === true)
