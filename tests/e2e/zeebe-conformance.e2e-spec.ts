@@ -461,6 +461,53 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       ['e', ['ship']],
     ]);
   });
+
+  // ---- ad-hoc subprocesses ------------------------------------------------------------------
+
+  const openTasks = async (id: number) =>
+    (await s.api('GET', `/api/tasks?instanceId=${id}&state=created`)).body.data as Array<{
+      id: number;
+      elementId: string;
+    }>;
+
+  it('activates the inner elements its collection names and completes after the last one', async () => {
+    const ab = await start('c_adhoc', { toActivate: ['ah_a', 'ah_b'] });
+    expect(ab).toMatchObject({ state: 'completed', variables: { a: 'a', b: 'b', after: true } });
+    expect(ab.variables.done).toBeUndefined(); // not activated, not run
+    // a flow inside runs on: activating ah_done also runs what follows it
+    const flowOn = await start('c_adhoc', { toActivate: ['ah_done'] });
+    expect(flowOn).toMatchObject({ state: 'completed', variables: { done: true, followed: true } });
+    const c = await start('c_adhoc', { toActivate: ['ah_c', 'ah_a'] });
+    expect(c).toMatchObject({ state: 'active', variables: { a: 'a' } });
+    const [t] = await openTasks(c.id);
+    expect(t.elementId).toBe('ah_c');
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(await get(c.id)).toMatchObject({ state: 'completed', variables: { after: true } });
+    // nothing to activate: it stays active
+    const none = await start('c_adhoc', { toActivate: [] });
+    expect(none).toMatchObject({ state: 'active', activeElementIds: ['ah'] });
+    // an id that is not an inner element: an incident on the subprocess
+    const bad = await start('c_adhoc', { toActivate: ['after'] });
+    expect(bad).toMatchObject({ state: 'active', incidents: 1 });
+    const incidents = (await s.api('GET', `/api/workflow/incidents?instanceId=${bad.id}`)).body
+      .data;
+    expect(incidents[0]).toMatchObject({ elementId: 'ah', kind: 'ad-hoc' });
+  });
+
+  it('completes on its completion condition, cancelling the rest or waiting for them', async () => {
+    const cancel = await start('c_adhoc_cond', { toActivate: ['ac_done', 'ac_c'] });
+    expect(cancel).toMatchObject({ state: 'completed', variables: { done: true } });
+    expect(await openTasks(cancel.id)).toEqual([]);
+    // the condition is false after ac_a: the subprocess stays active with nothing running
+    const stays = await start('c_adhoc_cond', { toActivate: ['ac_a'], done: false });
+    expect(stays).toMatchObject({ state: 'active', activeElementIds: ['ac'] });
+    const wait = await start('c_adhoc_wait', { toActivate: ['aw_done', 'aw_c'] });
+    expect(wait).toMatchObject({ state: 'active', variables: { done: true } });
+    const [t] = await openTasks(wait.id);
+    expect(t.elementId).toBe('aw_c');
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(await get(wait.id)).toMatchObject({ state: 'completed' });
+  });
 });
 
 describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {

@@ -113,9 +113,7 @@ const ESP_START_DEFS = [
 ];
 
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
-const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
-  'zeebe:AdHoc': 'ad-hoc subprocesses are not supported yet',
-};
+const UNSUPPORTED_EXTENSIONS: Record<string, string> = {};
 
 /** User task listener events the engine runs (8.8 names, and the 8.7 ones read as them). */
 const TASK_LISTENER_EVENTS: Record<string, string> = {
@@ -337,6 +335,43 @@ class Validator {
       this.add(el, `a ${label}'s retries "${retries}" is not a whole number`);
   }
 
+  /**
+   * An ad-hoc subprocess (Camunda 8.7, BPMN implementation): inner activities without start or
+   * end events, FEEL `activeElementsCollection` and `completionCondition`. What Camunda 8.8 added
+   * — a job worker deciding (zeebe:taskDefinition) and an output collection — is refused rather
+   * than run differently.
+   */
+  adHoc(el: BpmnElement): void {
+    const elements = list(el.flowElements);
+    if (extension(el, 'zeebe:TaskDefinition'))
+      this.add(el, 'an ad-hoc subprocess handled by a job worker (Camunda 8.8) is not supported');
+    const z = extension(el, 'zeebe:AdHoc');
+    if (z?.outputCollection || z?.outputElement)
+      this.add(
+        el,
+        'outputCollection / outputElement of an ad-hoc subprocess (Camunda 8.8) are not supported',
+      );
+    if (el.loopCharacteristics) this.add(el, 'a multi-instance ad-hoc subprocess is not supported');
+    const bad =
+      feelProblem(z?.activeElementsCollection) ??
+      feelProblem((el.completionCondition as BpmnElement | undefined)?.body);
+    if (bad) this.add(el, bad);
+    if (
+      !elements.some(
+        (e) =>
+          TASKS.has(e.$type) ||
+          CONTAINERS.has(e.$type) ||
+          (e.$type === 'bpmn:SubProcess' && e.triggeredByEvent !== true),
+      )
+    )
+      this.add(el, 'an ad-hoc subprocess needs at least one activity');
+    for (const e of elements)
+      if (e.$type === 'bpmn:StartEvent' || e.$type === 'bpmn:EndEvent')
+        this.add(e, 'an ad-hoc subprocess has no start or end events');
+      else this.element(e, elements);
+    this.ioMapping(el);
+  }
+
   /** The CRM's process and end event properties (approvals/outcome.ts). */
   crmProperties(el: BpmnElement, on: 'process' | 'endEvent'): void {
     const props: Record<string, string> = {};
@@ -400,8 +435,7 @@ class Validator {
     this.unsupportedExtensions(el);
     this.listeners(el);
     this.compensationHandler(el);
-    if (t === 'bpmn:AdHocSubProcess')
-      return this.add(el, 'ad-hoc subprocesses are not supported yet');
+    if (t === 'bpmn:AdHocSubProcess') return this.adHoc(el);
     if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
     if (TASKS.has(t)) return this.task(el);
     if (GATEWAYS.has(t)) return this.gateway(el, siblings);

@@ -412,3 +412,35 @@ export const COMPENSATION_ESP = bpmn(
     </bpmn:subProcess>`,
     ),
 );
+
+// ---- ad-hoc subprocesses (Camunda 8 docs, "Ad-hoc subprocesses", BPMN implementation) ----
+
+const adHoc = (id: string, attrs: string, active: string, condition?: string) =>
+  `<bpmn:adHocSubProcess id="${id}"${attrs}><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="${active}"/></bpmn:extensionElements>
+    ${script(`${id}_a`, '=&quot;a&quot;', 'a')}${script(`${id}_b`, '=&quot;b&quot;', 'b')}
+    <bpmn:userTask id="${id}_c"/>
+    ${script(`${id}_done`, '=true', 'done')}${script(`${id}_after_done`, '=true', 'followed')}${flow(`${id}_done`, `${id}_after_done`)}
+    ${condition ? `<bpmn:completionCondition>${condition}</bpmn:completionCondition>` : ''}
+  </bpmn:adHocSubProcess>`;
+
+/** Activates the elements its collection names; completes when the last inner flow ends. */
+export const AD_HOC = bpmn(
+  process(
+    'c_adhoc',
+    `<bpmn:startEvent id="s"/>${adHoc('ah', '', '=toActivate')}${script('after', '=true', 'after')}<bpmn:endEvent id="e"/>${chain('s', 'ah', 'after', 'e')}`,
+  ),
+);
+
+/** A completion condition, with cancelRemainingInstances true (the default) and false. */
+export const AD_HOC_CONDITION = bpmn(
+  process(
+    'c_adhoc_cond',
+    `<bpmn:startEvent id="s"/>${adHoc('ac', '', '=toActivate', '=done = true')}<bpmn:endEvent id="e"/>${chain('s', 'ac', 'e')}`,
+  ),
+);
+export const AD_HOC_WAIT = bpmn(
+  process(
+    'c_adhoc_wait',
+    `<bpmn:startEvent id="s2"/>${adHoc('aw', ' cancelRemainingInstances="false"', '=toActivate', '=done = true')}<bpmn:endEvent id="e2"/>${chain('s2', 'aw', 'e2')}`,
+  ),
+);

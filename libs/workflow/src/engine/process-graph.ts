@@ -79,6 +79,8 @@ export interface GraphNode {
   compensationBoundary?: boolean;
   /** An activity with a compensation boundary event: its handler (by association). */
   compensationHandler?: string;
+  /** An ad-hoc subprocess (Camunda 8.7): what it activates and when it completes. */
+  adHoc?: { activeElements?: string; completionCondition?: string; cancelRemaining: boolean };
   /** zeebe:executionListeners by event, in diagram order; absent = none. */
   listeners?: Partial<Record<ExecutionListenerEvent, Listener[]>>;
   /** zeebe:taskListeners of a user task by event, in diagram order; absent = none. */
@@ -246,6 +248,15 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   }
   if (el.$type === 'bpmn:StartEvent') node.interrupting = el.isInterrupting !== false;
   if (el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true) node.eventSubprocess = true;
+  if (el.$type === 'bpmn:AdHocSubProcess') {
+    const active = ext(el, 'zeebe:AdHoc')?.activeElementsCollection;
+    const cond = el.completionCondition as BpmnElement | undefined;
+    node.adHoc = {
+      ...(active ? { activeElements: stripEq(String(active)) } : {}),
+      ...(cond?.body ? { completionCondition: stripEq(String(cond.body)) } : {}),
+      cancelRemaining: el.cancelRemainingInstances !== false,
+    };
+  }
   if (el.$type === 'bpmn:BoundaryEvent') {
     node.attachedTo = String((el.attachedToRef as BpmnElement).id);
     node.cancelActivity = el.cancelActivity !== false;
@@ -331,7 +342,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
       if (!/Event$|Task$|Gateway$|SubProcess$|CallActivity$/.test(el.$type)) continue;
       const node = readNode(el, scope);
       nodes.set(node.id, node);
-      if (el.$type === 'bpmn:SubProcess') {
+      if (el.$type === 'bpmn:SubProcess' || el.$type === 'bpmn:AdHocSubProcess') {
         if (node.eventSubprocess)
           eventSubprocesses.set(scope, [...(eventSubprocesses.get(scope) ?? []), node.id]);
         walk(el, node.id);

@@ -103,6 +103,8 @@ export interface LoopState {
   completed?: number;
   outputs?: unknown[];
   index?: number;
+  /** An ad-hoc subprocess whose completion condition held: it completes when its tokens end. */
+  adHocFulfilled?: boolean;
   /** Approval nodes: each inner instance's decision (approve / reject / null = open). */
   decisions?: Array<'approve' | 'reject' | null>;
 }

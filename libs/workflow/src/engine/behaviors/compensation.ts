@@ -34,7 +34,7 @@ export async function recordCompletion(
       `INSERT INTO crm_wf_subscription (definition_id, instance_id, execution_id, element_id, message_name, correlation_key, created_at, kind) VALUES (?, ?, ?, ?, ?, NULL, ?, 'compensation')`,
       [s.row.definition_id, s.id, exec.parentId, node.id, node.compensationHandler, s.now()],
     );
-  if (node.type === 'SubProcess' && exec.id > 0)
+  if ((node.type === 'SubProcess' || node.type === 'AdHocSubProcess') && exec.id > 0)
     await s.tx.execute(
       `UPDATE crm_wf_subscription SET execution_id = ? WHERE instance_id = ? AND kind = 'compensation' AND execution_id = ?`,
       [exec.parentId, s.id, exec.id],

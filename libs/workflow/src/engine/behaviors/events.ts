@@ -9,6 +9,7 @@ import { applyInputMappings } from '../variables';
 import { reachedEnd } from '../../approvals/outcome';
 import { leave } from './gateways';
 import { startJob } from './job-task';
+import { adHocFlowEnded } from './ad-hoc';
 import { throwCompensation } from './compensation';
 import { listenersOf, runListeners } from './listeners';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
@@ -155,6 +156,8 @@ export async function endToken(s: InstanceStep, exec: Exec): Promise<void> {
   s.drop(exec);
   const scope = s.parent(exec);
   if (!scope || scope.loop?.items) return;
+  const scopeNode = s.node(scope.elementId);
+  if (scopeNode.adHoc) return adHocFlowEnded(s, scope, scopeNode);
   const rest = s.children(scope.id);
   if (rest.every((c) => c.state === 'listening')) {
     for (const listener of rest) await s.cancelExec(listener);

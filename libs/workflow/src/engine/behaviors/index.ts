@@ -2,6 +2,7 @@ import { CrmError, ErrorCode } from '@crm/common';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { completeActivity, enterActivity, executeActivity, leaveActivity } from './activity';
+import { adHocSubProcess } from './ad-hoc';
 import { callActivity } from './call-activity';
 import {
   endEvent,
@@ -36,6 +37,7 @@ const build = (): NonNullable<typeof registry> => ({
     ScriptTask: scriptTask,
     ReceiveTask: receiveTask,
     SubProcess: subProcess,
+    AdHocSubProcess: adHocSubProcess,
     CallActivity: callActivity,
     Task: passThroughTask,
     ManualTask: passThroughTask,
