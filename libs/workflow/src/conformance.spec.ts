@@ -374,6 +374,52 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
+      'an ad-hoc subprocess with a start event',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:startEvent id="inner"/><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'inner',
+        elementType: 'StartEvent',
+        message: 'an ad-hoc subprocess has no start or end events',
+      },
+    ],
+    [
+      'an empty ad-hoc subprocess',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"/>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: 'an ad-hoc subprocess needs at least one activity',
+      },
+    ],
+    [
+      'an ad-hoc subprocess handled by a job worker',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:taskDefinition type="agent"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: 'an ad-hoc subprocess handled by a job worker (Camunda 8.8) is not supported',
+      },
+    ],
+    [
+      'an ad-hoc output collection',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[]" outputCollection="results" outputElement="=r"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message:
+          'outputCollection / outputElement of an ad-hoc subprocess (Camunda 8.8) are not supported',
+      },
+    ],
+    [
+      'an ad-hoc activeElementsCollection calling an unknown function',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=pick(x)"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: expect.stringContaining('unknown FEEL function pick'),
+      },
+    ],
+    [
       'a service task without a type',
       `<bpmn:startEvent id="s"/><bpmn:serviceTask id="t"/>`,
       {
