@@ -390,6 +390,20 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(await get(i.id)).toMatchObject({ state: 'completed', incidents: 0 });
   });
 
+  it('retries a failed end listener expression without running the element again', async () => {
+    const i = await start('c_el_retry', { runs: 0 });
+    expect(i).toMatchObject({ state: 'active', incidents: 1, variables: { runs: 1 } });
+    const [incident] = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incident).toMatchObject({ elementId: 'count', kind: 'listener' });
+    const retried = await s.api('POST', `/api/workflow/incidents/${incident.id}/retry`, {
+      variables: { listenerType: 'el-late' },
+    });
+    expect(retried.status).toBe(200);
+    await completeJob((await lockJob('el-late')).id);
+    // the script ran once: the retry resumed at its end listeners
+    expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { runs: 1 } });
+  });
+
   it('runs creating and completing user task listeners before the task exists and completes', async () => {
     const i = await start('c_tl');
     const tasks = async () =>

@@ -444,3 +444,13 @@ export const AD_HOC_WAIT = bpmn(
     `<bpmn:startEvent id="s2"/>${adHoc('aw', ' cancelRemainingInstances="false"', '=toActivate', '=done = true')}<bpmn:endEvent id="e2"/>${chain('s2', 'aw', 'e2')}`,
   ),
 );
+
+/** An end listener whose type expression fails: the retry runs the end listeners, not the task. */
+export const LISTENER_RETRY = bpmn(
+  process(
+    'c_el_retry',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:scriptTask id="count"><bpmn:extensionElements><zeebe:script expression="=runs + 1" resultVariable="runs"/>${listeners(['end', '=listenerType'])}</bpmn:extensionElements></bpmn:scriptTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'count', 'e')}`,
+  ),
+);

@@ -10,6 +10,7 @@ import type { RecordsService } from '@crm/records';
 import { settleRecord, tellOutcome } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
 import { dropRecords } from './behaviors/compensation';
+import type { ListenerEvent } from './behaviors/listeners';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
@@ -103,6 +104,8 @@ export interface LoopState {
   completed?: number;
   outputs?: unknown[];
   index?: number;
+  /** An end / creating / completing listener failed on an expression: its retry resumes there. */
+  resumeListeners?: { event: ListenerEvent; result?: Record<string, unknown> };
   /** An ad-hoc subprocess whose completion condition held: it completes when its tokens end. */
   adHocFulfilled?: boolean;
   /** Approval nodes: each inner instance's decision (approve / reject / null = open). */

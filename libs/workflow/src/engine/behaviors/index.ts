@@ -14,7 +14,13 @@ import {
 } from './events';
 import { eventBasedGateway, forkOrJoin, exclusiveGateway } from './gateways';
 import { businessRuleTask, jobTask } from './job-task';
-import { type ListenerResume, listenersOf, runListeners, setListenerResume } from './listeners';
+import {
+  type ListenerResume,
+  listenersOf,
+  resumeListenersAfterIncident,
+  runListeners,
+  setListenerResume,
+} from './listeners';
 import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
 import type { ActivityBehavior, ElementBehavior } from './types';
 import { createUserTask, userTask } from './user-task';
@@ -80,6 +86,7 @@ function flowBehavior(node: GraphNode): ElementBehavior {
 
 /** A token enters its element (start listeners first: activity.ts runs them for activities). */
 export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (await resumeListenersAfterIncident(s, exec, node)) return;
   s.hist(node.id, node.type, 'start');
   if (isActivity(node.type)) return enterActivity(s, exec, node);
   const behavior = flowBehavior(node);

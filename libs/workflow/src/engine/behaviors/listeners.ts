@@ -46,6 +46,24 @@ export function listenersOf(node: GraphNode, event: ListenerEvent): Listener[] {
   return node.taskListeners?.[event] ?? [];
 }
 
+/**
+ * A token whose end, creating or completing listener failed on an expression: the retry re-runs
+ * that event's listeners (true) instead of entering the element again.
+ */
+export async function resumeListenersAfterIncident(
+  s: InstanceStep,
+  exec: Exec,
+  node: GraphNode,
+): Promise<boolean> {
+  const mark = exec.loop?.resumeListeners;
+  if (!mark) return false;
+  const { resumeListeners: _done, ...rest } = exec.loop!;
+  exec.loop = Object.keys(rest).length ? rest : null;
+  s.touch(exec);
+  await runListeners(s, exec, node, mark.event, 0, mark.result ?? {});
+  return true;
+}
+
 /** Reads a job's payload: the listener it runs, or null for any other job. */
 export function listenerOfJob(payload: string | null): ListenerPayload | null {
   if (!payload) return null;
@@ -82,9 +100,23 @@ export async function runListeners(
   if (index >= all.length) return resumeElement!(s, exec, node, event, result);
   const l = all[index];
   const c = s.scopeVars(exec);
-  const type = String(s.attr(l.type, c, node.id));
-  if (!type || type === 'null')
-    throw new StepIncident('listener', `${event} listener ${index + 1} of ${node.id} has no type`);
+  let type: string;
+  try {
+    type = String(s.attr(l.type, c, node.id));
+    if (!type || type === 'null')
+      throw new StepIncident(
+        'listener',
+        `${event} listener ${index + 1} of ${node.id} has no type`,
+      );
+  } catch (e) {
+    // the incident's retry runs this event's listeners again from the first (as Zeebe does
+    // after an expression failure), not the element: enterElement reads this mark
+    if (event !== 'start') {
+      exec.loop = { ...(exec.loop ?? {}), resumeListeners: { event, result } };
+      s.touch(exec);
+    }
+    throw e;
+  }
   const payload: ListenerPayload = {
     listener: event,
     index,
