@@ -7,6 +7,7 @@ import { approvalHeaderProblems } from './approvals/settings';
 import type { GraphNode } from './engine/process-graph';
 import { propertyProblems } from './approvals/outcome';
 import { deadlineHeaderProblems } from './engine/deadline-headers';
+import { listenerProblems } from './validate-listeners';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -27,7 +28,7 @@ export interface BpmnValidation {
   problems: BpmnProblem[];
 }
 
-const short = (t: string): string => t.replace(/^bpmn:/, '');
+export const short = (t: string): string => t.replace(/^bpmn:/, '');
 
 /** Flow nodes the engine runs. Every other task type is an external job workers fetch and lock. */
 const TASKS = new Set([
@@ -40,7 +41,7 @@ const TASKS = new Set([
   'bpmn:BusinessRuleTask',
   'bpmn:ManualTask',
 ]);
-const GATEWAYS = new Set([
+export const GATEWAYS = new Set([
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
   'bpmn:InclusiveGateway',
@@ -115,14 +116,6 @@ const ESP_START_DEFS = [
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
 const UNSUPPORTED_EXTENSIONS: Record<string, string> = {};
 
-/** User task listener events the engine runs (8.8 names, and the 8.7 ones read as them). */
-const TASK_LISTENER_EVENTS: Record<string, string> = {
-  creating: 'creating',
-  create: 'creating',
-  completing: 'completing',
-  complete: 'completing',
-};
-
 /** "signal intermediate throw event": how a modeler user names an event construct. */
 export function eventConstruct(eventType: string, definitionType?: string): string {
   const noun = short(eventType)
@@ -136,9 +129,9 @@ export function eventConstruct(eventType: string, definitionType?: string): stri
   return `${kind} ${noun}`;
 }
 
-const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+export const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
-function extension(el: BpmnElement, type: string): BpmnElement | undefined {
+export function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   const ext = el.extensionElements as { values?: BpmnElement[] } | undefined;
   return list(ext?.values).find((v) => v.$type === type);
 }
@@ -231,108 +224,6 @@ class Validator {
           'execution listeners on a process are not supported; put them on its first and last elements',
         );
     }
-  }
-
-  /**
-   * Execution listeners (start / end) and user task listeners (creating / completing) run as
-   * jobs (engine/behaviors/listeners.ts). Refused, naming the element: what Zeebe refuses itself
-   * (start listeners on start and boundary events, end listeners on gateways and error end
-   * events, a repeated eventType + type) and what this engine does not run (listeners on a
-   * multi-instance activity, an event subprocess, a terminate end event or a joining gateway;
-   * assigning, updating and canceling task listeners).
-   */
-  listeners(el: BpmnElement): void {
-    const t = el.$type;
-    const what = short(t)
-      .replace(/([a-z])([A-Z])/g, '$1 $2')
-      .toLowerCase();
-    const execution = list(extension(el, 'zeebe:ExecutionListeners')?.listeners);
-    const seen = new Set<string>();
-    const defs = list(el.eventDefinitions).map((d) => d.$type);
-    for (const l of execution) {
-      const event = String(l.eventType ?? '');
-      const label = `${event || 'an'} execution listener`;
-      if (event !== 'start' && event !== 'end') {
-        this.add(el, `execution listener eventType "${event}" is not start or end`);
-        continue;
-      }
-      this.listenerJob(el, l, label);
-      const key = `${event}/${String(l.type ?? '')}`;
-      if (seen.has(key))
-        this.add(
-          el,
-          `two ${event} execution listeners of type "${String(l.type)}" (Zeebe refuses duplicates)`,
-        );
-      seen.add(key);
-      if (event === 'start' && (t === 'bpmn:StartEvent' || t === 'bpmn:BoundaryEvent'))
-        this.add(
-          el,
-          `a start execution listener on a ${what} is not supported (Zeebe runs none there); use the scope's or the activity's start listener`,
-        );
-      if (t === 'bpmn:BoundaryEvent' && defs.includes('bpmn:CompensateEventDefinition'))
-        this.add(
-          el,
-          'execution listeners on a compensation boundary event are not supported (Zeebe runs none there); put them on the compensation handler',
-        );
-      if (event === 'end' && GATEWAYS.has(t))
-        this.add(
-          el,
-          `an end execution listener on a ${what} is not supported (Zeebe runs none there); use a start listener on the next element`,
-        );
-      if (event === 'end' && t === 'bpmn:EndEvent' && defs.includes('bpmn:ErrorEventDefinition'))
-        this.add(
-          el,
-          'an end execution listener on an error end event is not supported (Zeebe runs none there); put it on the catching event',
-        );
-      if (
-        event === 'end' &&
-        t === 'bpmn:EndEvent' &&
-        defs.includes('bpmn:TerminateEventDefinition')
-      )
-        this.add(el, 'an end execution listener on a terminate end event is not supported');
-      if (
-        event === 'start' &&
-        (t === 'bpmn:ParallelGateway' || t === 'bpmn:InclusiveGateway') &&
-        list((el.$parent as BpmnElement | undefined)?.flowElements).filter(
-          (f) => f.$type === 'bpmn:SequenceFlow' && f.targetRef === el,
-        ).length > 1
-      )
-        this.add(el, `a start execution listener on a joining ${what} is not supported`);
-    }
-    // an event after an event-based gateway is entered when it fires, not when armed
-    const afterEventGateway = list((el.$parent as BpmnElement | undefined)?.flowElements).some(
-      (f) =>
-        f.$type === 'bpmn:SequenceFlow' &&
-        f.targetRef === el &&
-        (f.sourceRef as BpmnElement | undefined)?.$type === 'bpmn:EventBasedGateway',
-    );
-    if (afterEventGateway && execution.some((l) => l.eventType === 'start'))
-      this.add(
-        el,
-        `a start execution listener on a ${what} after an event-based gateway is not supported`,
-      );
-    if (execution.length && el.loopCharacteristics)
-      this.add(el, 'execution listeners on a multi-instance activity are not supported');
-    if (execution.length && t === 'bpmn:SubProcess' && el.triggeredByEvent === true)
-      this.add(el, 'execution listeners on an event subprocess are not supported');
-    for (const l of list(extension(el, 'zeebe:TaskListeners')?.listeners)) {
-      const event = String(l.eventType ?? '');
-      if (!TASK_LISTENER_EVENTS[event]) {
-        this.add(el, `a "${event}" task listener is not supported (creating and completing are)`);
-        continue;
-      }
-      this.listenerJob(el, l, `${TASK_LISTENER_EVENTS[event]} task listener`);
-    }
-  }
-
-  /** A listener's job: a type (literal or FEEL) and retries (a number or FEEL). */
-  listenerJob(el: BpmnElement, l: BpmnElement, label: string): void {
-    if (typeof l.type !== 'string' || !l.type.trim()) this.add(el, `a ${label} needs a job type`);
-    const bad = feelProblem(l.type) ?? feelProblem(l.retries);
-    if (bad) this.add(el, bad);
-    const retries = typeof l.retries === 'string' ? l.retries.trim() : '';
-    if (retries && !retries.startsWith('=') && !/^\d+$/.test(retries))
-      this.add(el, `a ${label}'s retries "${retries}" is not a whole number`);
   }
 
   /**
@@ -433,7 +324,7 @@ class Validator {
       return;
     }
     this.unsupportedExtensions(el);
-    this.listeners(el);
+    for (const m of listenerProblems(el, feelProblem)) this.add(el, m);
     this.compensationHandler(el);
     if (t === 'bpmn:AdHocSubProcess') return this.adHoc(el);
     if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
