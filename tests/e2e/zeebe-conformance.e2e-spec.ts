@@ -275,6 +275,253 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     const none = await s.api('POST', '/api/workflow/signals', { signalName: 'nobody-listens' });
     expect(none.body).toEqual({ triggered: [], started: [] });
   });
+
+  // ---- listeners ----------------------------------------------------------------------------
+
+  /** Locks the one open job of `type` (a listener's job type). */
+  const lockJob = async (type: string) => {
+    const r = await s.api('POST', '/api/workflow/external-jobs/fetch-and-lock', {
+      workerId: 'w',
+      types: [type],
+      maxJobs: 5,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.data).toHaveLength(1);
+    return r.body.data[0] as {
+      id: number;
+      elementId: string;
+      variables: Record<string, unknown>;
+      headers: Record<string, string>;
+    };
+  };
+  const completeJob = (id: number, variables: Record<string, unknown> = {}) =>
+    s.api('POST', `/api/workflow/external-jobs/${id}/complete`, { workerId: 'w', variables });
+
+  it('runs start and end execution listeners as jobs, with Zeebe’s variable scopes', async () => {
+    const i = await start('c_el');
+    // the task waits on its first start listener; the input mapping is already there
+    expect(i).toMatchObject({ state: 'active', activeElementIds: ['t'] });
+    const first = await lockJob('el-start');
+    expect(first).toMatchObject({ elementId: 't', variables: { base: 1 } });
+    expect(first.headers['io.camunda.zeebe:listenerEventType']).toBe('start');
+    expect((await completeJob(first.id, { fromStart: 10 })).status).toBe(204);
+    // the second start listener sees what the first set (a local of the task)
+    const second = await lockJob('el-start-2');
+    expect(second.variables).toMatchObject({ base: 1, fromStart: 10 });
+    expect((await get(i.id)).variables).toEqual({});
+    await completeJob(second.id);
+    // the end listener runs after the output mappings: it sees `out` and the task's locals
+    const end = await lockJob('el-end');
+    expect(end.variables).toMatchObject({ out: 11, base: 1, fromStart: 10 });
+    await completeJob(end.id, { audited: true });
+    // the gateway's start listener sets the route as the gateway's local variable
+    const route = await lockJob('el-route');
+    expect(route.elementId).toBe('g');
+    await completeJob(route.id, { route: 'a' });
+    expect(await get(i.id)).toMatchObject({ state: 'active', activeElementIds: ['a'] });
+    await completeJob((await lockJob('el-bye')).id);
+    const done = await get(i.id);
+    expect(done.state).toBe('completed');
+    // locals of the task and of the gateway are gone with them; the end listener's reached the process
+    expect(done.variables).toEqual({ out: 11, audited: true });
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{
+      elementId: string;
+      event: string;
+      detail: { type?: string } | null;
+    }>;
+    expect(
+      history.filter((h) => h.event === 'listener').map((h) => `${h.elementId}:${h.detail?.type}`),
+    ).toEqual(['t:el-start', 't:el-start-2', 't:el-end', 'g:el-route', 'a:el-bye']);
+  });
+
+  it('subscribes a message catch event with the key its start listener computed', async () => {
+    const i = await start('c_el_key');
+    expect(i.activeElementIds).toEqual(['wait']);
+    // no subscription before the listener is done: the message finds nobody
+    const early = await s.api('POST', '/api/workflow/messages', {
+      name: 'el-go',
+      correlationKey: 'K-1',
+    });
+    expect(early.status).toBe(404);
+    await completeJob((await lockJob('el-key')).id, { key: 'K-1' });
+    const go = await s.api('POST', '/api/workflow/messages', {
+      name: 'el-go',
+      correlationKey: 'K-1',
+    });
+    expect(go.status).toBe(200);
+    expect(await get(i.id)).toMatchObject({ state: 'completed', variables: {} });
+  });
+
+  it('raises an incident for a listener job out of retries; a retry runs that listener only', async () => {
+    const i = await start('c_el_fail');
+    await completeJob((await lockJob('el-ok')).id);
+    const flaky = await lockJob('el-flaky');
+    // a listener cannot throw a BPMN error (Camunda 8): refused, the job stays
+    const thrown = await s.api('POST', `/api/workflow/external-jobs/${flaky.id}/bpmn-error`, {
+      workerId: 'w',
+      errorCode: 'X',
+    });
+    expect(thrown).toMatchObject({ status: 422, body: { code: 'ACTION_NOT_ALLOWED' } });
+    const failed = await s.api('POST', `/api/workflow/external-jobs/${flaky.id}/fail`, {
+      workerId: 'w',
+      retries: 0,
+      errorMessage: 'audit service down',
+    });
+    expect(failed.status).toBe(204);
+    expect(await get(i.id)).toMatchObject({ state: 'active', incidents: 1 });
+    const incidents = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incidents).toEqual([
+      expect.objectContaining({
+        elementId: 't',
+        kind: 'job-failed',
+        message: 'audit service down',
+      }),
+    ]);
+    const retried = await s.api('POST', `/api/workflow/incidents/${incidents[0].id}/retry`, {});
+    expect(retried.status).toBe(200);
+    // el-ok is not run again; el-flaky is
+    const none = await s.api('POST', '/api/workflow/external-jobs/fetch-and-lock', {
+      workerId: 'w',
+      types: ['el-ok'],
+    });
+    expect(none.body.data).toEqual([]);
+    await completeJob((await lockJob('el-flaky')).id);
+    expect(await get(i.id)).toMatchObject({ state: 'completed', incidents: 0 });
+  });
+
+  it('retries a failed end listener expression without running the element again', async () => {
+    const i = await start('c_el_retry', { runs: 0 });
+    expect(i).toMatchObject({ state: 'active', incidents: 1, variables: { runs: 1 } });
+    const [incident] = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incident).toMatchObject({ elementId: 'count', kind: 'listener' });
+    const retried = await s.api('POST', `/api/workflow/incidents/${incident.id}/retry`, {
+      variables: { listenerType: 'el-late' },
+    });
+    expect(retried.status).toBe(200);
+    await completeJob((await lockJob('el-late')).id);
+    // the script ran once: the retry resumed at its end listeners
+    expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { runs: 1 } });
+  });
+
+  it('runs creating and completing user task listeners before the task exists and completes', async () => {
+    const i = await start('c_tl');
+    const tasks = async () =>
+      (await s.api('GET', `/api/tasks?instanceId=${i.id}&state=created`)).body.data as Array<{
+        id: number;
+      }>;
+    expect(await tasks()).toEqual([]);
+    const creating = await lockJob('tl-create');
+    // a task listener job completes without variables
+    const withVars = await completeJob(creating.id, { x: 1 });
+    expect(withVars).toMatchObject({ status: 400, body: { code: 'VARIABLES_INVALID' } });
+    expect((await completeJob(creating.id)).status).toBe(204);
+    const [t] = await tasks();
+    expect(t).toBeDefined();
+    const done = await s.api('POST', `/api/tasks/${t.id}/complete`, {
+      variables: { approved: true },
+    });
+    expect(done.status).toBe(200);
+    // the completion waits on its listener: its variables are not applied yet
+    expect(done.body).toMatchObject({ state: 'active', activeElementIds: ['u'], variables: {} });
+    await completeJob((await lockJob('tl-complete')).id);
+    expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { approved: true } });
+  });
+
+  // ---- compensation -------------------------------------------------------------------------
+
+  it('compensates every completed activity of the scope, inside a completed subprocess too', async () => {
+    const i = await start('c_comp', { undo: [] });
+    expect(i.state).toBe('completed');
+    // Zeebe invokes the handlers all at once, in no given order
+    expect([...i.variables.undo].sort()).toEqual(['car', 'flight', 'hotel']);
+    // the throw event went on only after every handler completed
+    expect([...i.variables.seenAfter].sort()).toEqual(['car', 'flight', 'hotel']);
+  });
+
+  it('compensates an activity once per completion; a compensation end event ends its token', async () => {
+    const i = await start('c_comp_loop', { counter: 0, undone: 0 });
+    expect(i).toMatchObject({ state: 'completed', variables: { counter: 2, undone: 2 } });
+  });
+
+  it('compensates the enclosing scope from an error event subprocess', async () => {
+    const i = await start('c_comp_esp');
+    expect(i).toMatchObject({ state: 'completed', variables: { paid: false }, incidents: 0 });
+  });
+
+  it('compensates only the activityRef activity, and waits for its handler', async () => {
+    const i = await start('c_comp_ref');
+    expect(i.state).toBe('active');
+    expect(i.activeElementIds).toContain('refund');
+    expect(i.variables).toEqual({ shipState: 'shipped' });
+    const [t] = (await s.api('GET', `/api/tasks?instanceId=${i.id}&state=created`)).body.data;
+    expect(t.elementId).toBe('refund');
+    const done = await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(done.status).toBe(200);
+    // the end event compensated what was left (ship), not charge again
+    expect(done.body).toMatchObject({ state: 'completed', variables: { shipState: 'unshipped' } });
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{
+      elementId: string;
+      event: string;
+      detail: { activities?: string[] } | null;
+    }>;
+    expect(
+      history
+        .filter((h) => h.event === 'compensate')
+        .map((h) => [h.elementId, h.detail?.activities]),
+    ).toEqual([
+      ['undoCharge', ['charge']],
+      ['e', ['ship']],
+    ]);
+  });
+
+  // ---- ad-hoc subprocesses ------------------------------------------------------------------
+
+  const openTasks = async (id: number) =>
+    (await s.api('GET', `/api/tasks?instanceId=${id}&state=created`)).body.data as Array<{
+      id: number;
+      elementId: string;
+    }>;
+
+  it('activates the inner elements its collection names and completes after the last one', async () => {
+    const ab = await start('c_adhoc', { toActivate: ['ah_a', 'ah_b'] });
+    expect(ab).toMatchObject({ state: 'completed', variables: { a: 'a', b: 'b', after: true } });
+    expect(ab.variables.done).toBeUndefined(); // not activated, not run
+    // a flow inside runs on: activating ah_done also runs what follows it
+    const flowOn = await start('c_adhoc', { toActivate: ['ah_done'] });
+    expect(flowOn).toMatchObject({ state: 'completed', variables: { done: true, followed: true } });
+    const c = await start('c_adhoc', { toActivate: ['ah_c', 'ah_a'] });
+    expect(c).toMatchObject({ state: 'active', variables: { a: 'a' } });
+    const [t] = await openTasks(c.id);
+    expect(t.elementId).toBe('ah_c');
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(await get(c.id)).toMatchObject({ state: 'completed', variables: { after: true } });
+    // nothing to activate: it stays active
+    const none = await start('c_adhoc', { toActivate: [] });
+    expect(none).toMatchObject({ state: 'active', activeElementIds: ['ah'] });
+    // an id that is not an inner element: an incident on the subprocess
+    const bad = await start('c_adhoc', { toActivate: ['after'] });
+    expect(bad).toMatchObject({ state: 'active', incidents: 1 });
+    const incidents = (await s.api('GET', `/api/workflow/incidents?instanceId=${bad.id}`)).body
+      .data;
+    expect(incidents[0]).toMatchObject({ elementId: 'ah', kind: 'ad-hoc' });
+  });
+
+  it('completes on its completion condition, cancelling the rest or waiting for them', async () => {
+    const cancel = await start('c_adhoc_cond', { toActivate: ['ac_done', 'ac_c'] });
+    expect(cancel).toMatchObject({ state: 'completed', variables: { done: true } });
+    expect(await openTasks(cancel.id)).toEqual([]);
+    // the condition is false after ac_a: the subprocess stays active with nothing running
+    const stays = await start('c_adhoc_cond', { toActivate: ['ac_a'], done: false });
+    expect(stays).toMatchObject({ state: 'active', activeElementIds: ['ac'] });
+    const wait = await start('c_adhoc_wait', { toActivate: ['aw_done', 'aw_c'] });
+    expect(wait).toMatchObject({ state: 'active', variables: { done: true } });
+    const [t] = await openTasks(wait.id);
+    expect(t.elementId).toBe('aw_c');
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
+    expect(await get(wait.id)).toMatchObject({ state: 'completed' });
+  });
 });
 
 describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {

@@ -53,6 +53,9 @@ describe('BPMN MIWG conformance', () => {
 });
 
 describe('deploy validation of the executable subset', () => {
+  /** A zeebe:executionListeners block with one listener. */
+  const el = (event: string, type = 'audit', extra = '') =>
+    `<bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="${event}" type="${type}"${extra}/></zeebe:executionListeners></bpmn:extensionElements>`;
   const wrap = (body: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
   ${extra}
@@ -134,12 +137,55 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'a compensation boundary event',
+      'a compensation boundary event without its handler',
       `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>`,
       {
         elementId: 'b',
         elementType: 'BoundaryEvent',
-        message: 'compensate boundary event is not supported',
+        message:
+          'a compensation boundary event needs an association to its compensation handler (an activity marked isForCompensation)',
+      },
+    ],
+    [
+      'a compensation boundary event with an outgoing flow',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent><bpmn:task id="h" isForCompensation="true"/><bpmn:association id="a" sourceRef="b" targetRef="h"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f" sourceRef="b" targetRef="e"/>`,
+      {
+        elementId: 'b',
+        elementType: 'BoundaryEvent',
+        message: expect.stringContaining(
+          'a compensation boundary event has no outgoing sequence flows',
+        ),
+      },
+    ],
+    [
+      'a compensation handler with a sequence flow',
+      `<bpmn:startEvent id="s"/><bpmn:task id="h" isForCompensation="true"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="h"/>`,
+      {
+        elementId: 'h',
+        elementType: 'Task',
+        message:
+          'a compensation handler (isForCompensation) has no incoming or outgoing sequence flows',
+      },
+    ],
+    [
+      'an activityRef to an activity without a compensation boundary event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition activityRef="t"/></bpmn:intermediateThrowEvent>`,
+      {
+        elementId: 'c',
+        elementType: 'IntermediateThrowEvent',
+        message:
+          'activityRef t is not an activity with a compensation boundary event in the same scope',
+      },
+    ],
+    [
+      'execution listeners on a compensation boundary event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:boundaryEvent id="b" attachedToRef="t">${el('end')}<bpmn:compensateEventDefinition/></bpmn:boundaryEvent><bpmn:task id="h" isForCompensation="true"/><bpmn:association id="a" sourceRef="b" targetRef="h"/>`,
+      {
+        elementId: 'b',
+        elementType: 'BoundaryEvent',
+        message: expect.stringContaining(
+          'execution listeners on a compensation boundary event are not supported',
+        ),
       },
     ],
     [
@@ -197,9 +243,181 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
-      'execution listeners (not run yet)',
-      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
-      { elementId: 't', elementType: 'Task', message: 'execution listeners are not supported yet' },
+      'a start listener on a start event',
+      `<bpmn:startEvent id="s">${el('start')}</bpmn:startEvent>`,
+      {
+        elementId: 's',
+        elementType: 'StartEvent',
+        message: expect.stringContaining(
+          'a start execution listener on a start event is not supported',
+        ),
+      },
+    ],
+    [
+      'an end listener on a gateway',
+      `<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g">${el('end')}</bpmn:exclusiveGateway>`,
+      {
+        elementId: 'g',
+        elementType: 'ExclusiveGateway',
+        message: expect.stringContaining(
+          'an end execution listener on a exclusive gateway is not supported',
+        ),
+      },
+    ],
+    [
+      'an end listener on an error end event',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e">${el('end')}<bpmn:errorEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: expect.stringContaining('an end execution listener on an error end event'),
+      },
+    ],
+    [
+      'an end listener on a terminate end event',
+      `<bpmn:startEvent id="s"/><bpmn:endEvent id="e">${el('end')}<bpmn:terminateEventDefinition/></bpmn:endEvent>`,
+      {
+        elementId: 'e',
+        elementType: 'EndEvent',
+        message: 'an end execution listener on a terminate end event is not supported',
+      },
+    ],
+    [
+      'a start listener on a joining parallel gateway',
+      `<bpmn:startEvent id="s"/><bpmn:parallelGateway id="f"/><bpmn:parallelGateway id="j">${el('start')}</bpmn:parallelGateway><bpmn:sequenceFlow id="a" sourceRef="f" targetRef="j"/><bpmn:sequenceFlow id="b" sourceRef="f" targetRef="j"/>`,
+      {
+        elementId: 'j',
+        elementType: 'ParallelGateway',
+        message: 'a start execution listener on a joining parallel gateway is not supported',
+      },
+    ],
+    [
+      'an execution listener without a type',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start', '')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'a start execution listener needs a job type',
+      },
+    ],
+    [
+      'an execution listener of an unknown event',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('take')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'execution listener eventType "take" is not start or end',
+      },
+    ],
+    [
+      'two start listeners of one type',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="a"/><zeebe:executionListener eventType="start" type="a"/></zeebe:executionListeners></bpmn:extensionElements></bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: expect.stringContaining('two start execution listeners of type "a"'),
+      },
+    ],
+    [
+      'listener retries that are not a number',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('end', 'audit', ' retries="many"')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: `a end execution listener's retries "many" is not a whole number`,
+      },
+    ],
+    [
+      'a listener type calling an unknown FEEL function',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start', '=nope(x)')}</bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: expect.stringContaining('unknown FEEL function nope'),
+      },
+    ],
+    [
+      'a start listener on a catch event after an event-based gateway',
+      `<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/><bpmn:intermediateCatchEvent id="c">${el('start')}<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f" sourceRef="g" targetRef="c"/>`,
+      {
+        elementId: 'c',
+        elementType: 'IntermediateCatchEvent',
+        message:
+          'a start execution listener on a intermediate catch event after an event-based gateway is not supported',
+      },
+    ],
+    [
+      'execution listeners on a multi-instance activity',
+      `<bpmn:startEvent id="s"/><bpmn:task id="t">${el('start')}<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1]"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
+      {
+        elementId: 't',
+        elementType: 'Task',
+        message: 'execution listeners on a multi-instance activity are not supported',
+      },
+    ],
+    [
+      'an assigning task listener',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="assigning" type="audit"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`,
+      {
+        elementId: 'u',
+        elementType: 'UserTask',
+        message: 'a "assigning" task listener is not supported (creating and completing are)',
+      },
+    ],
+    [
+      'a canceling task listener',
+      `<bpmn:startEvent id="s"/><bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="audit"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`,
+      {
+        elementId: 'u',
+        elementType: 'UserTask',
+        message: 'a "canceling" task listener is not supported (creating and completing are)',
+      },
+    ],
+    [
+      'an ad-hoc subprocess with a start event',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:startEvent id="inner"/><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'inner',
+        elementType: 'StartEvent',
+        message: 'an ad-hoc subprocess has no start or end events',
+      },
+    ],
+    [
+      'an empty ad-hoc subprocess',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"/>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: 'an ad-hoc subprocess needs at least one activity',
+      },
+    ],
+    [
+      'an ad-hoc subprocess handled by a job worker',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:taskDefinition type="agent"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: 'an ad-hoc subprocess handled by a job worker (Camunda 8.8) is not supported',
+      },
+    ],
+    [
+      'an ad-hoc output collection',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[]" outputCollection="results" outputElement="=r"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message:
+          'outputCollection / outputElement of an ad-hoc subprocess (Camunda 8.8) are not supported',
+      },
+    ],
+    [
+      'an ad-hoc activeElementsCollection calling an unknown function',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=pick(x)"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: expect.stringContaining('unknown FEEL function pick'),
+      },
     ],
     [
       'a service task without a type',

@@ -8,6 +8,7 @@ import { approvalHeaderProblems } from './approvals/settings';
 import type { GraphNode } from './engine/process-graph';
 import { propertyProblems } from './approvals/outcome';
 import { deadlineHeaderProblems } from './engine/deadline-headers';
+import { listenerProblems } from './validate-listeners';
 
 /** One reason a diagram cannot run, at the element it concerns. */
 export interface BpmnProblem {
@@ -28,7 +29,7 @@ export interface BpmnValidation {
   problems: BpmnProblem[];
 }
 
-const short = (t: string): string => t.replace(/^bpmn:/, '');
+export const short = (t: string): string => t.replace(/^bpmn:/, '');
 
 /** Flow nodes the engine runs. Every other task type is an external job workers fetch and lock. */
 const TASKS = new Set([
@@ -41,7 +42,7 @@ const TASKS = new Set([
   'bpmn:BusinessRuleTask',
   'bpmn:ManualTask',
 ]);
-const GATEWAYS = new Set([
+export const GATEWAYS = new Set([
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
   'bpmn:InclusiveGateway',
@@ -74,6 +75,7 @@ const EVENT_DEFS: Record<string, string[]> = {
     'bpmn:SignalEventDefinition',
   ],
   'bpmn:EndEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:TerminateEventDefinition',
     'bpmn:ErrorEventDefinition',
@@ -87,12 +89,14 @@ const EVENT_DEFS: Record<string, string[]> = {
     'bpmn:LinkEventDefinition',
   ],
   'bpmn:IntermediateThrowEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:LinkEventDefinition',
     'bpmn:EscalationEventDefinition',
     'bpmn:MessageEventDefinition',
   ],
   'bpmn:BoundaryEvent': [
+    'bpmn:CompensateEventDefinition',
     'bpmn:SignalEventDefinition',
     'bpmn:TimerEventDefinition',
     'bpmn:ErrorEventDefinition',
@@ -111,11 +115,7 @@ const ESP_START_DEFS = [
 ];
 
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
-const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
-  'zeebe:ExecutionListeners': 'execution listeners are not supported yet',
-  'zeebe:TaskListeners': 'task listeners are not supported yet',
-  'zeebe:AdHoc': 'ad-hoc subprocesses are not supported yet',
-};
+const UNSUPPORTED_EXTENSIONS: Record<string, string> = {};
 
 /** "signal intermediate throw event": how a modeler user names an event construct. */
 export function eventConstruct(eventType: string, definitionType?: string): string {
@@ -130,11 +130,26 @@ export function eventConstruct(eventType: string, definitionType?: string): stri
   return `${kind} ${noun}`;
 }
 
-const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+export const list = <T = BpmnElement>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
-function extension(el: BpmnElement, type: string): BpmnElement | undefined {
+export function extension(el: BpmnElement, type: string): BpmnElement | undefined {
   const ext = el.extensionElements as { values?: BpmnElement[] } | undefined;
   return list(ext?.values).find((v) => v.$type === type);
+}
+
+/** The activity a compensation boundary event's association leads to (in any enclosing scope). */
+function compensationHandlerOf(boundary: BpmnElement): BpmnElement | undefined {
+  for (
+    let c = boundary.$parent as BpmnElement | undefined;
+    c;
+    c = c.$parent as BpmnElement | undefined
+  )
+    for (const a of list(c.artifacts))
+      if (a.$type === 'bpmn:Association' && a.sourceRef === boundary) {
+        const target = a.targetRef as BpmnElement | undefined;
+        if (target?.isForCompensation === true) return target;
+      }
+  return undefined;
 }
 
 /** zeebe:taskHeaders as key → value. */
@@ -205,7 +220,51 @@ class Validator {
       this.add(container, 'an embedded subprocess starts with a none start event only');
     }
     for (const el of elements) this.element(el, elements);
-    if (isProcess) this.crmProperties(container, 'process');
+    if (isProcess) {
+      this.crmProperties(container, 'process');
+      if (list(extension(container, 'zeebe:ExecutionListeners')?.listeners).length)
+        this.add(
+          container,
+          'execution listeners on a process are not supported; put them on its first and last elements',
+        );
+    }
+  }
+
+  /**
+   * An ad-hoc subprocess (Camunda 8.7, BPMN implementation): inner activities without start or
+   * end events, FEEL `activeElementsCollection` and `completionCondition`. What Camunda 8.8 added
+   * — a job worker deciding (zeebe:taskDefinition) and an output collection — is refused rather
+   * than run differently.
+   */
+  adHoc(el: BpmnElement): void {
+    const elements = list(el.flowElements);
+    if (extension(el, 'zeebe:TaskDefinition'))
+      this.add(el, 'an ad-hoc subprocess handled by a job worker (Camunda 8.8) is not supported');
+    const z = extension(el, 'zeebe:AdHoc');
+    if (z?.outputCollection || z?.outputElement)
+      this.add(
+        el,
+        'outputCollection / outputElement of an ad-hoc subprocess (Camunda 8.8) are not supported',
+      );
+    if (el.loopCharacteristics) this.add(el, 'a multi-instance ad-hoc subprocess is not supported');
+    const bad =
+      feelProblem(z?.activeElementsCollection) ??
+      feelProblem((el.completionCondition as BpmnElement | undefined)?.body);
+    if (bad) this.add(el, bad);
+    if (
+      !elements.some(
+        (e) =>
+          TASKS.has(e.$type) ||
+          CONTAINERS.has(e.$type) ||
+          (e.$type === 'bpmn:SubProcess' && e.triggeredByEvent !== true),
+      )
+    )
+      this.add(el, 'an ad-hoc subprocess needs at least one activity');
+    for (const e of elements)
+      if (e.$type === 'bpmn:StartEvent' || e.$type === 'bpmn:EndEvent')
+        this.add(e, 'an ad-hoc subprocess has no start or end events');
+      else this.element(e, elements);
+    this.ioMapping(el);
   }
 
   /** The CRM's process and end event properties (approvals/outcome.ts). */
@@ -269,8 +328,9 @@ class Validator {
       return;
     }
     this.unsupportedExtensions(el);
-    if (t === 'bpmn:AdHocSubProcess')
-      return this.add(el, 'ad-hoc subprocesses are not supported yet');
+    for (const m of listenerProblems(el, feelProblem)) this.add(el, m);
+    this.compensationHandler(el);
+    if (t === 'bpmn:AdHocSubProcess') return this.adHoc(el);
     if (t === 'bpmn:Transaction') return this.add(el, 'transaction subprocesses are not supported');
     if (TASKS.has(t)) return this.task(el);
     if (GATEWAYS.has(t)) return this.gateway(el, siblings);
@@ -499,6 +559,7 @@ class Validator {
       this.add(el, 'a catch event needs a timer, message, signal or link definition');
     if (!def) return;
     if (def.$type === 'bpmn:LinkEventDefinition') return this.link(el, def, siblings);
+    if (def.$type === 'bpmn:CompensateEventDefinition') return this.compensation(el, def, siblings);
     if (def.$type === 'bpmn:SignalEventDefinition') {
       const signal = def.signalRef as BpmnElement | undefined;
       if (!signal?.name)
@@ -557,6 +618,54 @@ class Validator {
     }
     if (def.$type === 'bpmn:MessageEventDefinition')
       this.messageRef(el, def.messageRef as BpmnElement | undefined);
+  }
+
+  /**
+   * A compensation boundary event is linked by an association to its handler (an activity marked
+   * isForCompensation) and has no outgoing flows; a throw's `activityRef` names an activity of
+   * the same scope that has a compensation boundary event.
+   */
+  compensation(el: BpmnElement, def: BpmnElement, siblings: BpmnElement[]): void {
+    const isCompensationBoundary = (b: BpmnElement): boolean =>
+      b.$type === 'bpmn:BoundaryEvent' &&
+      list(b.eventDefinitions).some((d) => d.$type === 'bpmn:CompensateEventDefinition');
+    if (el.$type === 'bpmn:BoundaryEvent') {
+      const handler = compensationHandlerOf(el);
+      if (!handler)
+        this.add(
+          el,
+          'a compensation boundary event needs an association to its compensation handler (an activity marked isForCompensation)',
+        );
+      if (siblings.some((f) => f.$type === 'bpmn:SequenceFlow' && f.sourceRef === el))
+        this.add(
+          el,
+          'a compensation boundary event has no outgoing sequence flows (its handler is linked by an association)',
+        );
+      return;
+    }
+    const ref = def.activityRef as BpmnElement | undefined;
+    if (!ref) return;
+    const compensable =
+      siblings.includes(ref) &&
+      siblings.some((b) => isCompensationBoundary(b) && b.attachedToRef === ref);
+    if (!compensable)
+      this.add(
+        el,
+        `activityRef ${String(ref.id)} is not an activity with a compensation boundary event in the same scope`,
+      );
+  }
+
+  /** A compensation handler runs only when compensation invokes it: no sequence flows. */
+  compensationHandler(el: BpmnElement): void {
+    if (el.isForCompensation !== true) return;
+    const flows = list((el.$parent as BpmnElement | undefined)?.flowElements).filter(
+      (f) => f.$type === 'bpmn:SequenceFlow' && (f.sourceRef === el || f.targetRef === el),
+    );
+    if (flows.length)
+      this.add(
+        el,
+        'a compensation handler (isForCompensation) has no incoming or outgoing sequence flows',
+      );
   }
 
   /** A link throw needs exactly one link catch event of its name in the same scope. */

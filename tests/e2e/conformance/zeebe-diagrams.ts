@@ -281,3 +281,176 @@ export const SIGNAL_THROW = bpmn(
       `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="raise"><bpmn:extensionElements>${io([['=&quot;high&quot;', 'level']])}</bpmn:extensionElements><bpmn:signalEventDefinition signalRef="sig_alarm"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>${chain('s', 'raise', 'e')}`,
     ),
 );
+
+// ---- execution and user task listeners (Camunda 8 docs: "Execution listeners", "User task
+// listeners"): each listener is a job the element waits on, in diagram order ----
+
+const listeners = (...ls: Array<[string, string, string?]>): string =>
+  `<zeebe:executionListeners>${ls.map(([event, type, retries]) => `<zeebe:executionListener eventType="${event}" type="${type}"${retries ? ` retries="${retries}"` : ''}/>`).join('')}</zeebe:executionListeners>`;
+
+/**
+ * A start listener sees the input mappings and its variables stay local to the task; an end
+ * listener sees the output mappings' results and its variables reach the process; a gateway's
+ * start listener decides the route with a local variable; a none end event's end listener runs
+ * before the token ends.
+ */
+export const EXECUTION_LISTENERS = bpmn(
+  process(
+    'c_el',
+    `<bpmn:startEvent id="s"/>
+    ${task('t', io([['=1', 'base']], [['=base + fromStart', 'out']]) + listeners(['start', 'el-start'], ['start', 'el-start-2'], ['end', 'el-end']))}
+    <bpmn:exclusiveGateway id="g" default="g_b"><bpmn:extensionElements>${listeners(['start', 'el-route'])}</bpmn:extensionElements></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="a"><bpmn:extensionElements>${listeners(['end', 'el-bye'])}</bpmn:extensionElements></bpmn:endEvent>
+    <bpmn:endEvent id="b"/>
+    ${chain('s', 't', 'g')}${flow('g', 'a', '=route = &quot;a&quot;')}${flow('g', 'b')}`,
+  ),
+);
+
+/** A start listener computes the correlation key its message catch event subscribes with. */
+export const LISTENER_KEY = bpmn(
+  `<bpmn:message id="m_go" name="el-go"><bpmn:extensionElements><zeebe:subscription correlationKey="=key"/></bpmn:extensionElements></bpmn:message>` +
+    process(
+      'c_el_key',
+      `<bpmn:startEvent id="s"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:extensionElements>${listeners(['start', 'el-key'])}</bpmn:extensionElements><bpmn:messageEventDefinition messageRef="m_go"/></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e"/>${chain('s', 'wait', 'e')}`,
+    ),
+);
+
+/** A listener job out of retries is an incident on its element; a retry runs that listener. */
+export const LISTENER_INCIDENT = bpmn(
+  process(
+    'c_el_fail',
+    `<bpmn:startEvent id="s"/>
+    ${task('t', listeners(['start', 'el-ok'], ['start', 'el-flaky', '1']))}
+    <bpmn:endEvent id="e"/>${chain('s', 't', 'e')}`,
+  ),
+);
+
+/**
+ * User task listeners: `creating` runs before the task exists, `completing` before the
+ * completion takes effect (its variables are applied after the listener).
+ */
+export const TASK_LISTENERS = bpmn(
+  process(
+    'c_tl',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="tl-create"/><zeebe:taskListener eventType="complete" type="tl-complete"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'u', 'e')}`,
+  ),
+);
+
+// ---- compensation (Camunda 8 docs: "Compensation events", "Compensation handler") ----
+
+/** An activity with a compensation boundary event linked to a script task handler. */
+const compensable = (activity: string, handler: string, expression: string, result: string) =>
+  `<bpmn:boundaryEvent id="${activity}_comp" attachedToRef="${activity}"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+  <bpmn:scriptTask id="${handler}" isForCompensation="true"><bpmn:extensionElements><zeebe:script expression="${expression}" resultVariable="${result}"/></bpmn:extensionElements></bpmn:scriptTask>
+  <bpmn:association id="${activity}_assoc" associationDirection="One" sourceRef="${activity}_comp" targetRef="${handler}"/>`;
+
+/**
+ * A compensation throw event compensates every completed activity of its scope, those inside a
+ * completed embedded subprocess too, waits for the handlers, then goes on.
+ */
+export const COMPENSATION = bpmn(
+  process(
+    'c_comp',
+    `<bpmn:startEvent id="s"/>
+    ${script('hotel', '=&quot;hotel&quot;', 'booked')}${compensable('hotel', 'undoHotel', '=append(undo, &quot;hotel&quot;)', 'undo')}
+    ${script('flight', '=&quot;flight&quot;', 'booked')}${compensable('flight', 'undoFlight', '=append(undo, &quot;flight&quot;)', 'undo')}
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>${script('car', '=&quot;car&quot;', 'booked')}${compensable('car', 'undoCar', '=append(undo, &quot;car&quot;)', 'undo')}<bpmn:endEvent id="se"/>${chain('ss', 'car', 'se')}</bpmn:subProcess>
+    <bpmn:intermediateThrowEvent id="undoAll"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>
+    ${script('after', '=undo', 'seenAfter')}
+    <bpmn:endEvent id="e"/>${chain('s', 'hotel', 'flight', 'sub', 'undoAll', 'after', 'e')}`,
+  ),
+);
+
+/** An activity completed twice is compensated twice; a compensation end event ends its token. */
+export const COMPENSATION_LOOP = bpmn(
+  process(
+    'c_comp_loop',
+    `<bpmn:startEvent id="s"/>
+    ${script('inc', '=counter + 1', 'counter')}${compensable('inc', 'undoInc', '=undone + 1', 'undone')}
+    <bpmn:exclusiveGateway id="g" default="g_e"/>
+    <bpmn:endEvent id="e"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+    ${chain('s', 'inc', 'g')}${flow('g', 'inc', '=counter &lt; 2')}${flow('g', 'e')}`,
+  ),
+);
+
+/**
+ * `activityRef` compensates that activity only (its handler a user task the throw waits on); a
+ * later compensation end event compensates what is left.
+ */
+export const COMPENSATION_REF = bpmn(
+  process(
+    'c_comp_ref',
+    `<bpmn:startEvent id="s"/>
+    ${task('charge')}
+    <bpmn:boundaryEvent id="charge_comp" attachedToRef="charge"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+    <bpmn:userTask id="refund" isForCompensation="true"/>
+    <bpmn:association id="charge_assoc" associationDirection="One" sourceRef="charge_comp" targetRef="refund"/>
+    ${script('ship', '=&quot;shipped&quot;', 'shipState')}${compensable('ship', 'unship', '=&quot;unshipped&quot;', 'shipState')}
+    <bpmn:intermediateThrowEvent id="undoCharge"><bpmn:compensateEventDefinition activityRef="charge"/></bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="e"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+    ${chain('s', 'charge', 'ship', 'undoCharge', 'e')}`,
+  ),
+);
+
+/** An error event subprocess compensates the scope it listens in (a common Zeebe pattern). */
+export const COMPENSATION_ESP = bpmn(
+  `<bpmn:error id="err_pay" errorCode="PAY_FAILED"/>` +
+    process(
+      'c_comp_esp',
+      `<bpmn:startEvent id="s"/>
+    ${script('pay', '=true', 'paid')}${compensable('pay', 'refundPay', '=false', 'paid')}
+    <bpmn:endEvent id="boom"><bpmn:errorEventDefinition errorRef="err_pay"/></bpmn:endEvent>
+    ${chain('s', 'pay', 'boom')}
+    <bpmn:subProcess id="onError" triggeredByEvent="true">
+      <bpmn:startEvent id="es"><bpmn:errorEventDefinition errorRef="err_pay"/></bpmn:startEvent>
+      <bpmn:endEvent id="ee"><bpmn:compensateEventDefinition/></bpmn:endEvent>
+      ${chain('es', 'ee')}
+    </bpmn:subProcess>`,
+    ),
+);
+
+// ---- ad-hoc subprocesses (Camunda 8 docs, "Ad-hoc subprocesses", BPMN implementation) ----
+
+const adHoc = (id: string, attrs: string, active: string, condition?: string) =>
+  `<bpmn:adHocSubProcess id="${id}"${attrs}><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="${active}"/></bpmn:extensionElements>
+    ${script(`${id}_a`, '=&quot;a&quot;', 'a')}${script(`${id}_b`, '=&quot;b&quot;', 'b')}
+    <bpmn:userTask id="${id}_c"/>
+    ${script(`${id}_done`, '=true', 'done')}${script(`${id}_after_done`, '=true', 'followed')}${flow(`${id}_done`, `${id}_after_done`)}
+    ${condition ? `<bpmn:completionCondition>${condition}</bpmn:completionCondition>` : ''}
+  </bpmn:adHocSubProcess>`;
+
+/** Activates the elements its collection names; completes when the last inner flow ends. */
+export const AD_HOC = bpmn(
+  process(
+    'c_adhoc',
+    `<bpmn:startEvent id="s"/>${adHoc('ah', '', '=toActivate')}${script('after', '=true', 'after')}<bpmn:endEvent id="e"/>${chain('s', 'ah', 'after', 'e')}`,
+  ),
+);
+
+/** A completion condition, with cancelRemainingInstances true (the default) and false. */
+export const AD_HOC_CONDITION = bpmn(
+  process(
+    'c_adhoc_cond',
+    `<bpmn:startEvent id="s"/>${adHoc('ac', '', '=toActivate', '=done = true')}<bpmn:endEvent id="e"/>${chain('s', 'ac', 'e')}`,
+  ),
+);
+export const AD_HOC_WAIT = bpmn(
+  process(
+    'c_adhoc_wait',
+    `<bpmn:startEvent id="s2"/>${adHoc('aw', ' cancelRemainingInstances="false"', '=toActivate', '=done = true')}<bpmn:endEvent id="e2"/>${chain('s2', 'aw', 'e2')}`,
+  ),
+);
+
+/** An end listener whose type expression fails: the retry runs the end listeners, not the task. */
+export const LISTENER_RETRY = bpmn(
+  process(
+    'c_el_retry',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:scriptTask id="count"><bpmn:extensionElements><zeebe:script expression="=runs + 1" resultVariable="runs"/>${listeners(['end', '=listenerType'])}</bpmn:extensionElements></bpmn:scriptTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'count', 'e')}`,
+  ),
+);

@@ -24,6 +24,7 @@ import { InstanceOps } from './instances';
 import type { InstanceView } from './instance-view';
 import { type PublishInput, type PublishResult, publishMessage } from './messages';
 import { type SignalResult, broadcastSignal } from './signals';
+import { listenerDone, listenerHeaders, listenerOfJob } from './behaviors/listeners';
 import { type Exec, type InstanceStep, StepContext } from './step';
 import { TaskOps } from './tasks';
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
@@ -259,7 +260,11 @@ export class EngineService extends EngineCore {
         const step = await ctx.load(Number(job.instance_id));
         const exec = step.execs.get(Number(job.execution_id));
         if (!exec) return null;
-        return step.taskContext(exec, step.node(job.element_id), String(job.type));
+        const node = step.node(job.element_id);
+        const listener = listenerOfJob(job.payload);
+        // a built-in type as a listener sees the listener's headers over the element's
+        const headers = listener ? listenerHeaders(node, listener) : node.headers;
+        return step.taskContext(exec, { ...node, headers }, String(job.type));
       });
       if (!context) return;
       if (!handler) throw new TaskTypeError(`no task type ${job.type}`);
@@ -300,9 +305,11 @@ export class EngineService extends EngineCore {
         const ctx = new StepContext(tx, this.deps, body.workerId);
         const step = await ctx.load(Number(job.instance_id));
         const exec = step.execs.get(Number(job.execution_id));
+        const node = step.node(job.element_id);
+        const listener = listenerOfJob(job.payload);
         return {
           variables: exec ? step.scopeVars(exec) : step.vars,
-          headers: step.node(job.element_id).headers,
+          headers: listener ? listenerHeaders(node, listener) : node.headers,
           processKey: step.row.process_key,
         };
       });
@@ -331,7 +338,18 @@ export class EngineService extends EngineCore {
       step.hist(job.element_id, step.node(job.element_id).type, 'job-complete', {
         workerId: body.workerId,
       });
-      await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+      const listener = listenerOfJob(job.payload);
+      if (listener) {
+        // a task listener job refuses variables (before anything moves), as Camunda does
+        const names = Object.keys(body.variables ?? {});
+        if (names.length && listener.listener !== 'start' && listener.listener !== 'end')
+          throw new CrmError(
+            ErrorCode.VariablesInvalid,
+            `job ${jobId} is a user task listener job: it completes without variables (Camunda 8); got ${names.join(', ')}`,
+            [{ path: '/variables', message: 'not allowed for a task listener job' }],
+          );
+        await step.guard(exec, () => listenerDone(step, exec, listener, body.variables ?? {}));
+      } else await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
     });
   }
 
@@ -401,7 +419,14 @@ export class EngineService extends EngineCore {
     actor: string,
   ): Promise<void> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
-    await this.finishJob(jobId, body.workerId, actor, async (step, exec) => {
+    await this.finishJob(jobId, body.workerId, actor, async (step, exec, job) => {
+      // Camunda 8 does not let a listener job throw a BPMN error: fail it (an incident) instead
+      if (listenerOfJob(job.payload))
+        throw new CrmError(
+          ErrorCode.ActionNotAllowed,
+          `job ${jobId} is a listener job: a listener cannot throw a BPMN error; fail the job instead`,
+          [{ path: '/errorCode', message: 'not allowed for a listener job' }],
+        );
       step.setVars(exec, body.variables);
       await step.guard(exec, () =>
         step.throwError(exec, body.errorCode, body.errorMessage ?? body.errorCode),

@@ -27,6 +27,23 @@ export interface LoopSpec {
   completionCondition?: string;
 }
 
+/** A zeebe:executionListener or zeebe:taskListener: a job of `type` the element waits on. */
+export interface Listener {
+  /** The job type (literal or `=FEEL`). */
+  type: string;
+  retries: number;
+  /** The listener's own zeebe:taskHeaders (they win over the element's). */
+  headers: Record<string, string>;
+}
+
+/** Execution listener events (Camunda 8.6+). */
+export type ExecutionListenerEvent = 'start' | 'end';
+/**
+ * User task listener events, as the 8.8 docs name them. Diagrams from 8.7 modelers write
+ * `create`, `assignment` and `complete`; buildGraph reads those as these.
+ */
+export type TaskListenerEvent = 'creating' | 'assigning' | 'completing';
+
 export interface GraphNode {
   id: string;
   type: string;
@@ -56,6 +73,18 @@ export interface GraphNode {
   /** zeebe:taskDefinition of service, send and business rule tasks. */
   job?: { type: string; retries: number };
   headers: Record<string, string>;
+  /** Compensation intermediate throw and end events: the one activity to compensate, or all. */
+  compensation?: { activityRef?: string };
+  /** A compensation boundary event (never armed: it only links its activity to the handler). */
+  compensationBoundary?: boolean;
+  /** An activity with a compensation boundary event: its handler (by association). */
+  compensationHandler?: string;
+  /** An ad-hoc subprocess (Camunda 8.7): what it activates and when it completes. */
+  adHoc?: { activeElements?: string; completionCondition?: string; cancelRemaining: boolean };
+  /** zeebe:executionListeners by event, in diagram order; absent = none. */
+  listeners?: Partial<Record<ExecutionListenerEvent, Listener[]>>;
+  /** zeebe:taskListeners of a user task by event, in diagram order; absent = none. */
+  taskListeners?: Partial<Record<TaskListenerEvent, Listener[]>>;
   /** zeebe:formDefinition formKey (`camunda-forms:bpmn:<id>`: an embedded form of the process). */
   formKey?: string;
   /** zeebe:properties of the element (an end event's `outcome`...); buildGraph always sets it. */
@@ -100,6 +129,8 @@ export interface ProcessGraph {
   properties: Record<string, string>;
   /** Embedded Camunda forms (zeebe:userTaskForm) by id: their JSON. */
   forms: Record<string, string>;
+  /** Whether any activity has a compensation handler (completions are then recorded). */
+  compensation: boolean;
 }
 
 /** zeebe:properties of an element as name → value. */
@@ -128,6 +159,40 @@ function mappings(el: BpmnElement, key: 'inputParameters' | 'outputParameters'):
   return list(io?.[key]).map((m) => ({ source: String(m.source ?? ''), target: String(m.target) }));
 }
 
+/** Older event names Camunda Modeler wrote for user task listeners (8.7) → the 8.8 names. */
+export const TASK_LISTENER_ALIASES: Record<string, TaskListenerEvent> = {
+  create: 'creating',
+  creating: 'creating',
+  assignment: 'assigning',
+  assigning: 'assigning',
+  complete: 'completing',
+  completing: 'completing',
+};
+
+function readListeners<E extends string>(
+  el: BpmnElement,
+  container: string,
+  eventOf: (raw: string) => E | undefined,
+): Partial<Record<E, Listener[]>> | undefined {
+  const found = list(ext(el, container)?.listeners);
+  if (!found.length) return undefined;
+  const out: Partial<Record<E, Listener[]>> = {};
+  for (const l of found) {
+    const event = eventOf(String(l.eventType ?? ''));
+    if (!event || !l.type) continue; // deploy validation refuses these
+    const retries = Number(stripEq(String(l.retries ?? '3')));
+    const headers: Record<string, string> = {};
+    for (const h of list((l.headers as BpmnElement | undefined)?.values))
+      headers[String(h.key)] = String(h.value ?? '');
+    (out[event] ??= []).push({
+      type: String(l.type),
+      retries: Number.isInteger(retries) ? retries : 3,
+      headers,
+    });
+  }
+  return out;
+}
+
 function readNode(el: BpmnElement, scope: string | null): GraphNode {
   const node: GraphNode = {
     id: String(el.id),
@@ -148,6 +213,13 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   if (def?.$type === 'bpmn:ErrorEventDefinition') {
     const ref = def.errorRef as BpmnElement | undefined;
     node.error = { code: str(ref?.errorCode) ?? (ref ? str(ref.name) : undefined) };
+  }
+  if (def?.$type === 'bpmn:CompensateEventDefinition') {
+    if (el.$type === 'bpmn:BoundaryEvent') node.compensationBoundary = true;
+    else {
+      const ref = def.activityRef as BpmnElement | undefined;
+      node.compensation = ref?.id ? { activityRef: String(ref.id) } : {};
+    }
   }
   if (def?.$type === 'bpmn:LinkEventDefinition') node.link = String(def.name ?? '');
   if (def?.$type === 'bpmn:SignalEventDefinition')
@@ -176,6 +248,15 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   }
   if (el.$type === 'bpmn:StartEvent') node.interrupting = el.isInterrupting !== false;
   if (el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true) node.eventSubprocess = true;
+  if (el.$type === 'bpmn:AdHocSubProcess') {
+    const active = ext(el, 'zeebe:AdHoc')?.activeElementsCollection;
+    const cond = el.completionCondition as BpmnElement | undefined;
+    node.adHoc = {
+      ...(active ? { activeElements: stripEq(String(active)) } : {}),
+      ...(cond?.body ? { completionCondition: stripEq(String(cond.body)) } : {}),
+      cancelRemaining: el.cancelRemainingInstances !== false,
+    };
+  }
   if (el.$type === 'bpmn:BoundaryEvent') {
     node.attachedTo = String((el.attachedToRef as BpmnElement).id);
     node.cancelActivity = el.cancelActivity !== false;
@@ -203,6 +284,16 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   }
   for (const h of list(ext(el, 'zeebe:TaskHeaders')?.values))
     node.headers[String(h.key)] = String(h.value ?? '');
+  const listeners = readListeners<ExecutionListenerEvent>(el, 'zeebe:ExecutionListeners', (e) =>
+    e === 'start' || e === 'end' ? e : undefined,
+  );
+  if (listeners) node.listeners = listeners;
+  const taskListeners = readListeners<TaskListenerEvent>(
+    el,
+    'zeebe:TaskListeners',
+    (e) => TASK_LISTENER_ALIASES[e],
+  );
+  if (taskListeners) node.taskListeners = taskListeners;
   const form = ext(el, 'zeebe:FormDefinition');
   if (form?.formKey) node.formKey = String(form.formKey);
   const lc = el.loopCharacteristics as BpmnElement | undefined;
@@ -238,8 +329,11 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
   if (!process) throw new Error(`process ${processId} not in definitions`);
   const nodes = new Map<string, GraphNode>();
   const flows: BpmnElement[] = [];
+  const associations: BpmnElement[] = [];
   const eventSubprocesses = new Map<string | null, string[]>();
   const walk = (container: BpmnElement, scope: string | null): void => {
+    for (const a of list(container.artifacts))
+      if (a.$type === 'bpmn:Association') associations.push(a);
     for (const el of list(container.flowElements)) {
       if (el.$type === 'bpmn:SequenceFlow') {
         flows.push(el);
@@ -248,7 +342,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
       if (!/Event$|Task$|Gateway$|SubProcess$|CallActivity$/.test(el.$type)) continue;
       const node = readNode(el, scope);
       nodes.set(node.id, node);
-      if (el.$type === 'bpmn:SubProcess') {
+      if (el.$type === 'bpmn:SubProcess' || el.$type === 'bpmn:AdHocSubProcess') {
         if (node.eventSubprocess)
           eventSubprocesses.set(scope, [...(eventSubprocesses.get(scope) ?? []), node.id]);
         walk(el, node.id);
@@ -271,6 +365,16 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
     target.incoming++;
   }
   for (const n of nodes.values()) if (n.attachedTo) nodes.get(n.attachedTo)?.boundaries.push(n.id);
+  // a compensation boundary event names its activity's handler through an association
+  let compensation = false;
+  for (const a of associations) {
+    const from = nodes.get(String((a.sourceRef as BpmnElement | undefined)?.id));
+    const to = String((a.targetRef as BpmnElement | undefined)?.id);
+    if (from?.compensationBoundary && from.attachedTo && nodes.has(to)) {
+      nodes.get(from.attachedTo)!.compensationHandler = to;
+      compensation = true;
+    }
+  }
   const starts = [...nodes.values()].filter((n) => n.type === 'StartEvent' && n.scope === null);
   return {
     id: processId,
@@ -285,6 +389,7 @@ export function buildGraph(definitions: BpmnDefinitions, processId: string): Pro
         .filter((v) => v.$type === 'zeebe:UserTaskForm')
         .map((v) => [String(v.id), String(v.body ?? '')]),
     ),
+    compensation,
   };
 }
 

@@ -9,6 +9,8 @@ import {
 import type { RecordsService } from '@crm/records';
 import { settleRecord, tellOutcome } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
+import { dropRecords } from './behaviors/compensation';
+import type { ListenerEvent } from './behaviors/listeners';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
@@ -103,6 +105,10 @@ export interface LoopState {
   completed?: number;
   outputs?: unknown[];
   index?: number;
+  /** An end / creating / completing listener failed on an expression: its retry resumes there. */
+  resumeListeners?: { event: ListenerEvent; result?: Record<string, unknown> };
+  /** An ad-hoc subprocess whose completion condition held: it completes when its tokens end. */
+  adHocFulfilled?: boolean;
   /** Approval nodes: each inner instance's decision (approve / reject / null = open). */
   decisions?: Array<'approve' | 'reject' | null>;
 }
@@ -654,6 +660,9 @@ export class InstanceStep {
     if (state === 'completed')
       for (const e of [...this.execs.values()])
         if (e.state === 'listening' && this.execs.has(e.id)) await this.cancelExec(e);
+    // compensation records nobody used go with a completed instance (the other endings delete
+    // every runtime row at flush)
+    if (state === 'completed') await dropRecords(this);
     this.ended = state;
     for (const e of [...this.execs.values()]) this.drop(e);
     this.hist(null, 'Process', state === 'completed' ? 'end' : state, detail);

@@ -5,6 +5,8 @@ import { armBoundaries, disarm, completeEvent } from './events';
 import { leave } from './gateways';
 import { isApprovalNode, jumpBack, noteDecision, rejectAt } from './approval';
 import { activityBehavior, isActivity } from './index';
+import { recordCompletion } from './compensation';
+import { listenersOf, runListeners } from './listeners';
 import { innerDone, startMultiInstance } from './multi-instance';
 
 /**
@@ -25,6 +27,13 @@ export async function enterActivity(s: InstanceStep, exec: Exec, node: GraphNode
     );
     s.touch(exec);
   }
+  // start listeners see the input mappings' locals; boundary events are armed after them
+  if (listenersOf(node, 'start').length) return runListeners(s, exec, node, 'start');
+  return executeActivity(s, exec, node);
+}
+
+/** The activity proper, once its start listeners are done: boundary events, then its behaviour. */
+export async function executeActivity(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
   if (!s.isInner(exec) || !node.loop) await armBoundaries(s, exec, node);
   return activityBehavior(node.type).execute(s, exec, node);
 }
@@ -40,9 +49,14 @@ export async function completeActivity(
   s: InstanceStep,
   exec: Exec,
   result: Record<string, unknown>,
+  /** true once a user task's `completing` listeners ran (listeners.ts). */
+  listened = false,
 ): Promise<void> {
   const node = s.node(exec.elementId);
   if (!isActivity(node.type)) return completeEvent(s, exec, result);
+  // a user task's completing listeners run before the completion takes effect
+  if (!listened && listenersOf(node, 'completing').length)
+    return runListeners(s, exec, node, 'completing', 0, result);
   const inner = s.isInner(exec) && !!node.loop;
   if (node.outputs.length) {
     const c = { ...s.scopeVars(exec), ...result };
@@ -55,11 +69,19 @@ export async function completeActivity(
     return innerDone(s, exec, node);
   }
   if (isApprovalNode(node) && result.decision === 'reject') return rejectAt(s, exec, node);
-  const returned = exec.vars?.crmJumpBack !== undefined;
-  if (!returned) exec.vars = null;
   s.park(exec, 'ready');
   await disarm(s, exec, node);
+  // end listeners see the element's locals and the output mappings' results
+  if (listenersOf(node, 'end').length) return runListeners(s, exec, node, 'end');
+  return leaveActivity(s, exec, node);
+}
+
+/** The activity ends and its token leaves (after its end listeners, if any). */
+export async function leaveActivity(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  const returned = exec.vars?.crmJumpBack !== undefined;
+  if (!returned) exec.vars = null;
   s.hist(node.id, node.type, 'end');
+  await recordCompletion(s, exec, node);
   if (returned && (await jumpBack(s, exec))) return;
   exec.vars = null;
   await leave(s, exec);

@@ -9,6 +9,9 @@ import { applyInputMappings } from '../variables';
 import { reachedEnd } from '../../approvals/outcome';
 import { leave } from './gateways';
 import { startJob } from './job-task';
+import { adHocFlowEnded } from './ad-hoc';
+import { throwCompensation } from './compensation';
+import { listenersOf, runListeners } from './listeners';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
 import type { ElementBehavior } from './types';
 
@@ -38,25 +41,40 @@ export const passEvent: ElementBehavior = {
     const locals = exec.vars ?? {};
     exec.vars = null;
     applyEventOutputs(s, exec, node, locals);
-    return leave(s, exec);
+    return endListenersThenLeave(s, exec, node);
   },
 };
+
+/** An event's end listeners (after its output mappings), then it leaves. */
+function endListenersThenLeave(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (listenersOf(node, 'end').length) return runListeners(s, exec, node, 'end');
+  return leaveEvent(s, exec, node);
+}
+
+/** A start, intermediate or boundary event leaves: a link throw jumps to its catch event. */
+export function leaveEvent(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (node.type === 'IntermediateThrowEvent' && node.link !== undefined)
+    return Promise.resolve(jumpToLink(s, exec, node));
+  return leave(s, exec);
+}
 
 export const intermediateThrowEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message throw with a job: completes later
+    // compensation: waits as the scope of the handlers it started (compensation.ts)
+    if (node.compensation && (await throwCompensation(s, exec, node))) return;
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return; // an interrupting catch of its own signal ended it
     applyEventOutputs(s, exec, node, {});
-    if (node.link !== undefined) return jumpToLink(s, exec, node);
-    return leave(s, exec);
+    return endListenersThenLeave(s, exec, node);
   },
 };
 
 export const intermediateCatchEvent: ElementBehavior = {
   async enter(s, exec, node) {
-    if (node.link !== undefined) return leave(s, exec); // reached by its link throw event
+    // reached by its link throw event
+    if (node.link !== undefined) return endListenersThenLeave(s, exec, node);
     s.park(exec, 'waiting');
     return arm(s, node, exec);
   },
@@ -65,9 +83,13 @@ export const intermediateCatchEvent: ElementBehavior = {
 export const endEvent: ElementBehavior = {
   async enter(s, exec, node) {
     if (node.job) return startJob(s, exec, node); // message end event with a job
+    if (node.compensation && (await throwCompensation(s, exec, node))) return;
     if (node.escalation && !(await throwEscalation(s, exec, node))) return;
     if (node.signal) await throwSignal(s, exec, node);
     if (!s.execs.has(exec.id)) return;
+    // none end events: end listeners before the token ends (deploy refuses them elsewhere)
+    if (listenersOf(node, 'end').length && !node.error && !node.terminate)
+      return runListeners(s, exec, node, 'end');
     s.hist(node.id, node.type, 'end');
     reachedEnd(s, node);
     if (node.error) return throwError(s, exec, node.error.code ?? '', `error end event ${node.id}`);
@@ -89,12 +111,16 @@ export async function completeEvent(
   applyEventOutputs(s, exec, node, variables);
   exec.state = 'ready';
   await disarm(s, exec, node);
-  if (node.type === 'EndEvent') {
-    s.hist(node.id, node.type, 'end');
-    reachedEnd(s, node);
-    return endToken(s, exec);
-  }
-  return leave(s, exec);
+  if (listenersOf(node, 'end').length) return runListeners(s, exec, node, 'end');
+  if (node.type === 'EndEvent') return finishEndEvent(s, exec, node);
+  return leaveEvent(s, exec, node);
+}
+
+/** A none or message end event ends its token (after its end listeners). */
+export function finishEndEvent(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  s.hist(node.id, node.type, 'end');
+  reachedEnd(s, node);
+  return endToken(s, exec);
 }
 
 /**
@@ -130,6 +156,8 @@ export async function endToken(s: InstanceStep, exec: Exec): Promise<void> {
   s.drop(exec);
   const scope = s.parent(exec);
   if (!scope || scope.loop?.items) return;
+  const scopeNode = s.node(scope.elementId);
+  if (scopeNode.adHoc) return adHocFlowEnded(s, scope, scopeNode);
   const rest = s.children(scope.id);
   if (rest.every((c) => c.state === 'listening')) {
     for (const listener of rest) await s.cancelExec(listener);

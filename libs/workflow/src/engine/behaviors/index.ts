@@ -1,14 +1,29 @@
 import { CrmError, ErrorCode } from '@crm/common';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
-import { completeActivity, enterActivity } from './activity';
+import { completeActivity, enterActivity, executeActivity, leaveActivity } from './activity';
+import { adHocSubProcess } from './ad-hoc';
 import { callActivity } from './call-activity';
-import { endEvent, intermediateCatchEvent, intermediateThrowEvent, passEvent } from './events';
+import {
+  endEvent,
+  finishEndEvent,
+  intermediateCatchEvent,
+  intermediateThrowEvent,
+  leaveEvent,
+  passEvent,
+} from './events';
 import { eventBasedGateway, forkOrJoin, exclusiveGateway } from './gateways';
 import { businessRuleTask, jobTask } from './job-task';
+import {
+  type ListenerResume,
+  listenersOf,
+  resumeListenersAfterIncident,
+  runListeners,
+  setListenerResume,
+} from './listeners';
 import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
 import type { ActivityBehavior, ElementBehavior } from './types';
-import { userTask } from './user-task';
+import { createUserTask, userTask } from './user-task';
 
 /**
  * The one place element kinds meet their behaviour. Built on first use: behaviours import each
@@ -28,6 +43,7 @@ const build = (): NonNullable<typeof registry> => ({
     ScriptTask: scriptTask,
     ReceiveTask: receiveTask,
     SubProcess: subProcess,
+    AdHocSubProcess: adHocSubProcess,
     CallActivity: callActivity,
     Task: passThroughTask,
     ManualTask: passThroughTask,
@@ -45,7 +61,13 @@ const build = (): NonNullable<typeof registry> => ({
   },
 });
 
-const behaviors = (): NonNullable<typeof registry> => (registry ??= build());
+const behaviors = (): NonNullable<typeof registry> => {
+  if (!registry) {
+    registry = build();
+    setListenerResume(resume);
+  }
+  return registry;
+};
 
 export const isActivity = (type: string): boolean => type in behaviors().activities;
 
@@ -53,16 +75,36 @@ export function activityBehavior(type: string): ActivityBehavior {
   return behaviors().activities[type];
 }
 
-/** A token enters its element. */
-export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
-  s.hist(node.id, node.type, 'start');
-  if (isActivity(node.type)) return enterActivity(s, exec, node);
+function flowBehavior(node: GraphNode): ElementBehavior {
   const behavior = behaviors().flow[node.type];
   if (!behavior)
     throw new CrmError(ErrorCode.ElementNotExecutable, `${node.type} ${node.id} cannot run`, [
       { path: node.id, message: `${node.type} is not executable` },
     ]);
+  return behavior;
+}
+
+/** A token enters its element (start listeners first: activity.ts runs them for activities). */
+export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  if (await resumeListenersAfterIncident(s, exec, node)) return;
+  s.hist(node.id, node.type, 'start');
+  if (isActivity(node.type)) return enterActivity(s, exec, node);
+  const behavior = flowBehavior(node);
+  if (listenersOf(node, 'start').length) return runListeners(s, exec, node, 'start');
   return behavior.enter(s, exec, node);
 }
+
+/** Where an element goes on once the listeners of an event are done (listeners.ts). */
+const resume: ListenerResume = async (s, exec, node, event, result) => {
+  if (event === 'creating') return createUserTask(s, exec, node);
+  if (event === 'completing') return completeActivity(s, exec, result, true);
+  if (event === 'start')
+    return isActivity(node.type)
+      ? executeActivity(s, exec, node)
+      : flowBehavior(node).enter(s, exec, node);
+  if (isActivity(node.type)) return leaveActivity(s, exec, node);
+  if (node.type === 'EndEvent') return finishEndEvent(s, exec, node);
+  return leaveEvent(s, exec, node);
+};
 
 export { completeActivity };

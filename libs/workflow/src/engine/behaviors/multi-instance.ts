@@ -1,3 +1,4 @@
+import { recordCompletion } from './compensation';
 import { approverItems } from '../../approvals/approvers';
 import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
@@ -96,10 +97,13 @@ async function finishMultiInstance(s: InstanceStep, body: Exec, node: GraphNode)
     s.setVar(s.parent(body), 'decision', outcome);
     if (outcome === 'reject') return rejectAt(s, body, node);
   }
+  // compensable only when every instance completed (Zeebe), and then once for them all
+  const allCompleted = (body.loop!.completed ?? 0) >= body.loop!.items!.length;
   body.loop = null;
   body.state = 'ready';
   await disarm(s, body, node);
   s.hist(node.id, node.type, 'end');
+  if (allCompleted) await recordCompletion(s, body, node);
   if (body.vars?.crmJumpBack !== undefined && (await jumpBack(s, body))) return;
   await leave(s, body);
 }

@@ -3,6 +3,9 @@ import { onApprovalTaskCreated } from '../../approvals/node-entry';
 import { scheduleTaskDeadline } from '../deadlines';
 import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
+import type { GraphNode } from '../process-graph';
+import type { Exec, InstanceStep } from '../step';
+import { listenersOf, runListeners } from './listeners';
 import type { ActivityBehavior } from './types';
 
 /**
@@ -16,29 +19,36 @@ import type { ActivityBehavior } from './types';
  */
 export const userTask: ActivityBehavior = {
   async execute(s, exec, node) {
-    s.park(exec, 'waiting');
-    const a = await assignApprovalTask(s, exec, node);
-    if (!a) return;
-    const assignee = a.assignee;
-    const groups = joinList(a.groups);
-    const users = joinList(a.users);
-    const task = await s.tx.execute(
-      `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
-      [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
-    );
-    await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
-    // deadlines.ts: due_at on the calendar, reminder and overdue jobs on this token
-    await scheduleTaskDeadline(s, exec, node, task.insertId);
-    const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
-    await s.deps.notifier.notify(s.tx, {
-      kind: 'assignment',
-      // whoever routed the task to themselves needs no message about it
-      to: told.filter((u) => u && u !== s.ctx.actor),
-      instanceId: s.id,
-      taskId: task.insertId,
-      actor: s.ctx.actor,
-      data: { record: s.record },
-    });
-    await onApprovalTaskCreated(s, exec, node);
+    // creating listeners run before the task exists (listeners.ts resumes at createUserTask)
+    if (listenersOf(node, 'creating').length) return runListeners(s, exec, node, 'creating');
+    return createUserTask(s, exec, node);
   },
 };
+
+/** The task row, its candidates, deadline and notification; the token waits on it. */
+export async function createUserTask(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+  s.park(exec, 'waiting');
+  const a = await assignApprovalTask(s, exec, node);
+  if (!a) return;
+  const assignee = a.assignee;
+  const groups = joinList(a.groups);
+  const users = joinList(a.users);
+  const task = await s.tx.execute(
+    `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
+    [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
+  );
+  await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
+  // deadlines.ts: due_at on the calendar, reminder and overdue jobs on this token
+  await scheduleTaskDeadline(s, exec, node, task.insertId);
+  const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
+  await s.deps.notifier.notify(s.tx, {
+    kind: 'assignment',
+    // whoever routed the task to themselves needs no message about it
+    to: told.filter((u) => u && u !== s.ctx.actor),
+    instanceId: s.id,
+    taskId: task.insertId,
+    actor: s.ctx.actor,
+    data: { record: s.record },
+  });
+  await onApprovalTaskCreated(s, exec, node);
+}
