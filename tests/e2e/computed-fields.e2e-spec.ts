@@ -1,6 +1,6 @@
 import { DB, type Db } from '@crm/common';
 import { RecordsService } from '@crm/records';
-import { DIALECTS, type TestServer, bpmn, q, startServer } from './support/harness';
+import { DIALECTS, type TestServer, bpmn, q, startServer, writeMetadata } from './support/harness';
 
 /**
  * Formula and rollup fields on small test-only entities: a header (cord) with lines (cline) and
@@ -407,5 +407,33 @@ describe.each(DIALECTS)('formula and rollup fields on %s', (dialect) => {
     const changed = await records.rebuildComputed('cord');
     expect(changed).toBeGreaterThanOrEqual(1);
     expect(await get('cord', o.id)).toMatchObject({ total: money(20), openCount: 1 });
+  });
+
+  it('a metadata apply that adds formula and rollup fields backfills the existing rows', async () => {
+    const o = await order();
+    const a = await line(o.id, 3, 10);
+    await s.api('POST', '/api/records/cpay', { note: 'x', cord: o.id, amount: money(5) });
+    writeMetadata(s.metadataDir, {
+      'cord.yaml': COMPUTED_FILES['cord.yaml'].replace(
+        'rules:',
+        `  payCount:
+    type: integer
+    label: { zh-CN: 收款笔数, en: Payments }
+    rollup: { relation: payments, function: count }
+rules:`,
+      ),
+      'cline.yaml': COMPUTED_FILES['cline.yaml'].replace(
+        'rules:',
+        `  double: { type: integer, label: { zh-CN: 双倍, en: Double }, formula: "quantity * 2" }
+rules:`,
+      ),
+    });
+    await s.restart();
+    await s.app.get(RecordsService).computedBackfill;
+    expect(await get('cline', a.id)).toMatchObject({ double: 6 });
+    expect(await get('cord', o.id)).toMatchObject({ payCount: 1, total: money(30) });
+    // and new writes keep them
+    await s.api('POST', '/api/records/cpay', { note: 'y', cord: o.id, amount: money(5) });
+    expect((await get('cord', o.id)).payCount).toBe(2);
   });
 });

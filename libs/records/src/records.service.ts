@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -20,6 +20,7 @@ import {
   type FeelOptions,
   type FieldDef,
   MetaService,
+  type MetadataModel,
   RESERVED_FIELD_NAMES,
   entityTables,
   junctionTableName,
@@ -141,7 +142,16 @@ export class RecordsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    meta.onModelChange(() => this.validators.clear());
+    meta.onModelChange((m) => {
+      this.validators.clear();
+      // an apply that adds or changes a formula or rollup backfills the existing rows (once per
+      // definition: the one backfilled last is kept in crm_setting; a recount is idempotent)
+      this.computedBackfill = this.computedBackfill
+        .then(() => this.backfill(m))
+        .catch((err: unknown) =>
+          this.logger.error(`backfilling computed fields failed: ${String(err)}`),
+        );
+    });
     this.computed = new ComputedWrites(
       () => this.meta.model,
       () => this.feelOptions,
@@ -712,6 +722,33 @@ export class RecordsService {
     return changed;
   }
 
+  /** The backfill the last metadata change started (tests and the CLI wait for it). */
+  computedBackfill: Promise<void> = Promise.resolve();
+  private readonly logger = new Logger('RecordsService');
+
+  private async backfill(m: MetadataModel): Promise<void> {
+    for (const [name, sig] of computedSignatures(m)) {
+      if (this.meta.model.revision !== m.revision) return; // a newer model backfills itself
+      const key = `computed:${name}`;
+      const [row] = await this.db.query<{ value: string }>(
+        'SELECT value FROM crm_setting WHERE setting_key = ?',
+        [key],
+      );
+      if ((row?.value ?? '') === sig) continue;
+      if (sig) {
+        const n = await this.rebuildComputed(name);
+        this.logger.log(`computed fields of ${name}: ${n} existing record(s) backfilled`);
+      }
+      if (row)
+        await this.db.execute('UPDATE crm_setting SET value = ? WHERE setting_key = ?', [sig, key]);
+      else
+        await this.db.execute('INSERT INTO crm_setting (setting_key, value) VALUES (?, ?)', [
+          key,
+          sig,
+        ]);
+    }
+  }
+
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
   bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
     return bulkWrite(this.batchWriter(), entityName, body, actor);
@@ -1258,6 +1295,18 @@ export class RecordsService {
       current ? { current } : undefined,
     );
   }
+}
+
+/** Per entity, its formula and rollup definitions as one string ('' without any). */
+function computedSignatures(m: MetadataModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of m.entities.values()) {
+    const defs = Object.entries(e.fields)
+      .filter(([, f]) => f.formula !== undefined || f.rollup !== undefined)
+      .map(([n, f]) => `${n}:${f.type}:${JSON.stringify(f.formula ?? f.rollup)}`);
+    out.set(e.name, defs.join('|'));
+  }
+  return out;
 }
 
 const event = (

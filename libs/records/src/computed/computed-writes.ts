@@ -458,6 +458,8 @@ export class ComputedWrites {
       if (!ids.length) break;
       await db.transaction(async (tx) => {
         for (const id of ids) {
+          // the row lock first: a child written meanwhile moves the rollup after this recount
+          await tx.execute(`UPDATE ${q(e.table)} SET version = version WHERE id = ?`, [id]);
           const [row] = await tx.query(
             `SELECT ${selectColumns(e).map(q).join(', ')} FROM ${q(e.table)} WHERE id = ?`,
             [id],
