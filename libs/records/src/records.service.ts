@@ -705,19 +705,28 @@ export class RecordsService {
    * rollup reads its lines' formulas, which may read the header). Returns the rows changed.
    */
   async rebuildComputed(
-    entityName?: string,
+    entities?: string | string[],
     onProgress?: (entity: string, done: number, total: number) => void,
   ): Promise<number> {
-    const targets = entityName
-      ? [this.entity(entityName)]
-      : [...this.meta.model.entities.values()].filter((e) => this.computed.plan(e).computed.size);
+    const names =
+      entities === undefined
+        ? [...this.meta.model.entities.keys()]
+        : typeof entities === 'string'
+          ? [entities]
+          : entities;
+    const targets = names
+      .map((n) => this.entity(n))
+      .filter((e) => this.computed.plan(e).computed.size)
+      // children first: a header's rollup reads its lines' formulas
+      .sort((a, b) => this.computed.plan(b).feeds.length - this.computed.plan(a).feeds.length);
     let changed = 0;
     for (let pass = 0; pass < 4; pass++) {
       let n = 0;
       for (const e of targets)
         n += await this.computed.rebuild(this.db, e, (d, t) => onProgress?.(e.name, d, t));
       changed += n;
-      if (!n || entityName) break;
+      // one entity asked by name: one pass; else until nothing moves (lines read their header)
+      if (!n || typeof entities === 'string') break;
     }
     return changed;
   }
@@ -727,26 +736,37 @@ export class RecordsService {
   private readonly logger = new Logger('RecordsService');
 
   private async backfill(m: MetadataModel): Promise<void> {
+    const stale: Array<{ key: string; sig: string; stored: boolean }> = [];
+    const names = new Set<string>();
     for (const [name, sig] of computedSignatures(m)) {
-      if (this.meta.model.revision !== m.revision) return; // a newer model backfills itself
       const key = `computed:${name}`;
       const [row] = await this.db.query<{ value: string }>(
         'SELECT value FROM crm_setting WHERE setting_key = ?',
         [key],
       );
       if ((row?.value ?? '') === sig) continue;
-      if (sig) {
-        const n = await this.rebuildComputed(name);
-        this.logger.log(`computed fields of ${name}: ${n} existing record(s) backfilled`);
-      }
-      if (row)
+      stale.push({ key, sig, stored: !!row });
+      if (sig) names.add(name);
+    }
+    if (this.meta.model.revision !== m.revision) return; // a newer model backfills itself
+    // and the entities whose computed fields read the changed ones
+    for (const name of [...names]) {
+      const plan = this.computed.plan(this.entity(name));
+      for (const r of plan.feeds) names.add(r.entity);
+      for (const d of plan.dependents) names.add(d.entity);
+    }
+    if (names.size) {
+      const n = await this.rebuildComputed([...names]);
+      this.logger.log(`computed fields of ${[...names].join(', ')}: ${n} record(s) backfilled`);
+    }
+    for (const { key, sig, stored } of stale)
+      if (stored)
         await this.db.execute('UPDATE crm_setting SET value = ? WHERE setting_key = ?', [sig, key]);
       else
         await this.db.execute('INSERT INTO crm_setting (setting_key, value) VALUES (?, ?)', [
           key,
           sig,
         ]);
-    }
   }
 
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
