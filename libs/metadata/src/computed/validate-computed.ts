@@ -85,7 +85,9 @@ export function checkRecordExpression(
       continue;
     }
     const target = entities.get(f.target!);
-    if (target && target.fields && !has(target, p.field) && !SYSTEM.includes(p.field))
+    // a target that failed its own meta-schema stands in with no fields: not a second error
+    const known = target?.fields && Object.keys(target.fields).length > 0;
+    if (known && !has(target!, p.field) && !SYSTEM.includes(p.field))
       errors.push({
         path: at,
         message: `"${p.head}.${p.field}": ${f.target} has no field "${p.field}"`,
