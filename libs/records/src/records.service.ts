@@ -20,7 +20,6 @@ import {
   type FeelOptions,
   type FieldDef,
   MetaService,
-  type MetadataModel,
   RESERVED_FIELD_NAMES,
   entityTables,
   junctionTableName,
@@ -43,6 +42,7 @@ import {
   replaceLinks,
 } from './references';
 import { type BatchWriter, type ImportItem, bulkWrite, importRecords } from './batch-writes';
+import { type BackfillDeps, backfillComputed, rebuildComputed } from './computed/backfill';
 import { ComputedWrites } from './computed/computed-writes';
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
@@ -147,7 +147,7 @@ export class RecordsService {
       // an apply that adds or changes a formula or rollup backfills the existing rows (once per
       // definition: the one backfilled last is kept in crm_setting; a recount is idempotent)
       this.computedBackfill = this.computedBackfill
-        .then(() => this.backfill(m))
+        .then(() => backfillComputed(this.backfillDeps(), m))
         .catch((err: unknown) =>
           this.logger.error(`backfilling computed fields failed: ${String(err)}`),
         );
@@ -700,74 +700,30 @@ export class RecordsService {
   }
 
   /**
-   * Recomputes the formula and rollup fields of existing records (`crm rebuild`, and after a
-   * metadata apply adds one): of one entity, or of all in passes until nothing changes (a header's
-   * rollup reads its lines' formulas, which may read the header). Returns the rows changed.
+   * Recomputes the formula and rollup fields of existing records (`crm rebuild`; a metadata
+   * apply that adds one backfills through it): see computed/backfill.ts. Returns the rows changed.
    */
-  async rebuildComputed(
+  rebuildComputed(
     entities?: string | string[],
     onProgress?: (entity: string, done: number, total: number) => void,
   ): Promise<number> {
-    const names =
-      entities === undefined
-        ? [...this.meta.model.entities.keys()]
-        : typeof entities === 'string'
-          ? [entities]
-          : entities;
-    const targets = names
-      .map((n) => this.entity(n))
-      .filter((e) => this.computed.plan(e).computed.size)
-      // children first: a header's rollup reads its lines' formulas
-      .sort((a, b) => this.computed.plan(b).feeds.length - this.computed.plan(a).feeds.length);
-    let changed = 0;
-    for (let pass = 0; pass < 4; pass++) {
-      let n = 0;
-      for (const e of targets)
-        n += await this.computed.rebuild(this.db, e, (d, t) => onProgress?.(e.name, d, t));
-      changed += n;
-      // one entity asked by name: one pass; else until nothing moves (lines read their header)
-      if (!n || typeof entities === 'string') break;
-    }
-    return changed;
+    return rebuildComputed(this.backfillDeps(), entities, onProgress);
   }
 
   /** The backfill the last metadata change started (tests and the CLI wait for it). */
   computedBackfill: Promise<void> = Promise.resolve();
-  private readonly logger = new Logger('RecordsService');
 
-  private async backfill(m: MetadataModel): Promise<void> {
-    const stale: Array<{ key: string; sig: string; stored: boolean }> = [];
-    const names = new Set<string>();
-    for (const [name, sig] of computedSignatures(m)) {
-      const key = `computed:${name}`;
-      const [row] = await this.db.query<{ value: string }>(
-        'SELECT value FROM crm_setting WHERE setting_key = ?',
-        [key],
-      );
-      if ((row?.value ?? '') === sig) continue;
-      stale.push({ key, sig, stored: !!row });
-      if (sig) names.add(name);
-    }
-    if (this.meta.model.revision !== m.revision) return; // a newer model backfills itself
-    // and the entities whose computed fields read the changed ones
-    for (const name of [...names]) {
-      const plan = this.computed.plan(this.entity(name));
-      for (const r of plan.feeds) names.add(r.entity);
-      for (const d of plan.dependents) names.add(d.entity);
-    }
-    if (names.size) {
-      const n = await this.rebuildComputed([...names]);
-      this.logger.log(`computed fields of ${[...names].join(', ')}: ${n} record(s) backfilled`);
-    }
-    for (const { key, sig, stored } of stale)
-      if (stored)
-        await this.db.execute('UPDATE crm_setting SET value = ? WHERE setting_key = ?', [sig, key]);
-      else
-        await this.db.execute('INSERT INTO crm_setting (setting_key, value) VALUES (?, ?)', [
-          key,
-          sig,
-        ]);
+  private backfillDeps(): BackfillDeps {
+    return {
+      db: this.db,
+      computed: this.computed,
+      model: () => this.meta.model,
+      entity: (name) => this.entity(name),
+      log: (message) => this.logger.log(message),
+    };
   }
+
+  private readonly logger = new Logger('RecordsService');
 
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
   bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
@@ -1315,18 +1271,6 @@ export class RecordsService {
       current ? { current } : undefined,
     );
   }
-}
-
-/** Per entity, its formula and rollup definitions as one string ('' without any). */
-function computedSignatures(m: MetadataModel): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of m.entities.values()) {
-    const defs = Object.entries(e.fields)
-      .filter(([, f]) => f.formula !== undefined || f.rollup !== undefined)
-      .map(([n, f]) => `${n}:${f.type}:${JSON.stringify(f.formula ?? f.rollup)}`);
-    out.set(e.name, defs.join('|'));
-  }
-  return out;
 }
 
 const event = (
