@@ -108,6 +108,12 @@ fields:
     relation: manyToOne
     inverse: { name: payments, label: ${l('收款', 'Payments')} }
   amount: { type: currency, label: ${l('金额', 'Amount')}, currency: CNY }
+  line: { type: relation, label: ${l('订单行', 'Line')}, target: cline, relation: manyToOne }
+  orderTitle: { type: text, label: ${l('订单标题', 'Order title')}, formula: cord.title }
+rules:
+  - name: sameOrder
+    expression: line = null or cord = line.cord
+    message: ${l('订单行不属于该订单', 'The line is not on this order')}
 `,
 };
 
@@ -348,6 +354,41 @@ describe.each(DIALECTS)('formula and rollup fields on %s', (dialect) => {
     });
     expect(u.status).toBe(400);
     expect(u.body.errors[0]).toMatchObject({ reason: 'rule:notOverpaid' });
+  });
+
+  it('a rule compares a relation by id while a formula follows it (customer = receivable.customer)', async () => {
+    const o1 = await order({ title: 'first' });
+    const o2 = await order({ title: 'second' });
+    const mine = await line(o1.id, 1, 1);
+    const theirs = await line(o2.id, 1, 1);
+    const ok = await s.api('POST', '/api/records/cpay', {
+      note: 'ok',
+      cord: o1.id,
+      line: mine.id,
+      amount: money(1),
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.orderTitle).toBe('first');
+    const bad = await s.api('POST', '/api/records/cpay', {
+      note: 'bad',
+      cord: o1.id,
+      line: theirs.id,
+      amount: money(1),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      expect.objectContaining({
+        reason: 'rule:sameOrder',
+        message: 'The line is not on this order',
+      }),
+    ]);
+    // and on update: moving the payment to the other order
+    const moved = await s.api('PATCH', `/api/records/cpay/${ok.body.id}`, {
+      version: ok.body.version,
+      cord: o2.id,
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors[0]).toMatchObject({ reason: 'rule:sameOrder' });
   });
 
   it('an engine task (crm:update-record) recomputes like any write', async () => {

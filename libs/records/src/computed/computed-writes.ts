@@ -17,6 +17,7 @@ import {
   type RollupPlan,
   buildComputedPlan,
   evaluateFeel,
+  feelRefs,
   ruleHolds,
 } from '@crm/metadata';
 import { type RecordData, fromRow, selectColumns, toRow } from '../codec';
@@ -82,19 +83,20 @@ export class ComputedWrites {
   }
 
   /**
-   * The record's FEEL context with each followed relation (`rel.field`) as its target record, or
-   * null when it points at none. A relation read only by its id stays the id.
+   * The record's FEEL context, and the target record of each relation some expression follows
+   * (`rel.field`), null when it points at none.
    */
   private async context(
     tx: Db,
     e: CompiledEntity,
     record: RecordData,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<{ ctx: Record<string, unknown>; related: Map<string, unknown> }> {
     const ctx = feelRecord(e, record);
+    const related = new Map<string, unknown>();
     for (const [rel, targetName] of this.plan(e).followed) {
       const id = record[rel];
       if (typeof id !== 'number') {
-        ctx[rel] = null;
+        related.set(rel, null);
         continue;
       }
       const target = this.entity(targetName);
@@ -102,9 +104,25 @@ export class ComputedWrites {
         `SELECT ${selectColumns(target).map(q).join(', ')} FROM ${q(target.table)} WHERE id = ?`,
         [id],
       );
-      ctx[rel] = row ? feelRecord(target, fromRow(target, row)) : null;
+      related.set(rel, row ? feelRecord(target, fromRow(target, row)) : null);
     }
-    return ctx;
+    return { ctx, related };
+  }
+
+  /**
+   * The context one expression sees: a relation it follows (`quote.status`) is the related
+   * record, one it reads on its own is the id (`customer = receivable.customer`).
+   */
+  private scoped(
+    expression: string,
+    ctx: Record<string, unknown>,
+    related: Map<string, unknown>,
+  ): Record<string, unknown> {
+    const heads = (feelRefs(expression)?.paths ?? []).filter((p) => related.has(p.head));
+    if (!heads.length) return ctx;
+    const out = { ...ctx };
+    for (const p of heads) out[p.head] = related.get(p.head);
+    return out;
   }
 
   private evaluate(expression: string, ctx: Record<string, unknown>): unknown {
@@ -134,9 +152,13 @@ export class ComputedWrites {
     if (isNew)
       for (const r of plan.rollups) out[r.field] = record[r.field] = emptyRollup(e, r.field);
     if (!plan.formulas.length) return out;
-    const ctx = await this.context(tx, e, record);
+    const { ctx, related } = await this.context(tx, e, record);
     for (const f of plan.formulas) {
-      const v = fromFeelValue(e, f.field, this.evaluate(f.expression, ctx));
+      const v = fromFeelValue(
+        e,
+        f.field,
+        this.evaluate(f.expression, this.scoped(f.expression, ctx, related)),
+      );
       ctx[f.field] = toFeelValue(e.fields[f.field], v);
       if (!sameValue(v, record[f.field]) || isNew) out[f.field] = record[f.field] = v;
     }
@@ -154,12 +176,12 @@ export class ComputedWrites {
     const deep = this.plan(e).deepRules;
     const rules = (e.doc.rules ?? []).filter((r) => all || deep.has(r.name));
     if (!rules.length) return [];
-    const ctx = await this.context(tx, e, record);
+    const { ctx, related } = await this.context(tx, e, record);
     const out: ErrorDetail[] = [];
     for (const rule of rules) {
       let holds: boolean;
       try {
-        holds = ruleHolds(rule.expression, ctx, this.feel());
+        holds = ruleHolds(rule.expression, this.scoped(rule.expression, ctx, related), this.feel());
       } catch {
         holds = false;
       }
