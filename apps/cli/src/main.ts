@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
+import { RecordsService } from '@crm/records';
 import { DeploymentsService } from '@crm/workflow';
 import { DataSourceDb, isCrmError, loadConfig, openDataSource, systemClock } from '@crm/common';
 import {
@@ -30,6 +31,7 @@ Commands:
   export --out <dir>       write the live (or --revision N) documents back to YAML files
   typegen --out <dir>      write TypeScript types for every entity
   deploy <file>...         deploy .bpmn diagrams and .dmn decisions (a new version per changed one)
+  rebuild [--entity <e>]   recompute the formula and rollup fields of existing records
 
 Options:
   --dir <dir>              metadata directory (default: METADATA_DIR or ./metadata)
@@ -70,6 +72,15 @@ function printPlan(plan: Plan): void {
   if (plan.destructive.length) out(`\nDestructive (need --confirm): ${plan.destructive.join(',')}`);
 }
 
+/** A one-line progress bar on stderr (stdout stays the summary a script reads). */
+function progressBar(entity: string, done: number, total: number): void {
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  process.stderr.write(
+    `\r${entity.padEnd(24)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`,
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -83,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       revision: { type: 'string' },
       actor: { type: 'string' },
+      entity: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -157,6 +169,8 @@ async function main(argv: string[]): Promise<number> {
         const plan = await meta.planDocuments(docs, values['skip-destructive']);
         printPlan(plan);
         const started = Date.now();
+        // listens to the model change: new or changed formulas and rollups backfill existing rows
+        const records = new RecordsService(db, meta, systemClock, config);
         const { revision } = await meta.applyDocuments(docs, {
           actor,
           source: 'files',
@@ -167,7 +181,18 @@ async function main(argv: string[]): Promise<number> {
           onProgress: (done, total, sql) =>
             out(`[${done + 1}/${total}] ${sql.split('\n')[0].slice(0, 100)}`),
         });
+        await records.computedBackfill;
         out(`Applied revision ${revision} in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
+        return 0;
+      }
+      case 'rebuild': {
+        const records = new RecordsService(db, meta, systemClock, config);
+        const started = Date.now();
+        const changed = await records.rebuildComputed(values.entity, progressBar);
+        process.stderr.write('\n');
+        out(
+          `Recomputed ${changed} record(s)${values.entity ? ` of ${values.entity}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)}s.`,
+        );
         return 0;
       }
       case 'deploy': {

@@ -8,6 +8,8 @@ export enum ErrorCode {
   DocumentNotFound = 'DOCUMENT_NOT_FOUND',
   EntityNotFound = 'ENTITY_NOT_FOUND',
   FieldUnknown = 'FIELD_UNKNOWN',
+  /** A write sets a formula or rollup field, which only the server computes. */
+  FieldComputed = 'FIELD_COMPUTED',
   RecordNotFound = 'RECORD_NOT_FOUND',
   RecordInvalid = 'RECORD_INVALID',
   VersionConflict = 'VERSION_CONFLICT',
@@ -88,6 +90,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.DocumentNotFound]: 404,
   [ErrorCode.EntityNotFound]: 404,
   [ErrorCode.FieldUnknown]: 400,
+  [ErrorCode.FieldComputed]: 400,
   [ErrorCode.RecordNotFound]: 404,
   [ErrorCode.RecordInvalid]: 400,
   [ErrorCode.VersionConflict]: 409,

@@ -143,7 +143,10 @@ export function compileEntitySchema(entity: EntityDocument): JsonSchema {
       title: f.label.en,
       ...(f.description && { description: f.description.en }),
       ...(f.default !== undefined && f.type !== 'currency' && { default: f.default }),
-      ...((f.readOnly || f.type === 'autoNumber') && { readOnly: true }),
+      ...((f.readOnly || f.type === 'autoNumber' || f.formula || f.rollup) && { readOnly: true }),
+      // computed by the server on every write (computed/): forms show it, clients cannot set it
+      ...(f.formula && { 'x-formula': f.formula }),
+      ...(f.rollup && { 'x-rollup': { ...f.rollup } }),
       'x-field-type': f.type,
       'x-label': f.label,
       ...(f.unique && { 'x-unique': true }),

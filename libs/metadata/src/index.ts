@@ -18,3 +18,4 @@ export * from './storage/ddl';
 export * from './storage/introspect';
 export * from './storage/system-tables';
 export * from './meta.service';
+export * from './computed';

@@ -64,6 +64,26 @@ export interface FieldDef {
   codeRule?: string;
   /** file: accepted MIME types (prefix match, e.g. `image/`). */
   accept?: string[];
+  /**
+   * A computed field: FEEL over the record's own fields and one-hop `rel.field` of its manyToOne
+   * relations, stored in the column on every write and read-only to clients (computed/).
+   */
+  formula?: string;
+  /** A computed field aggregating the records of an inverse relation (computed/). */
+  rollup?: RollupDef;
+}
+
+export const ROLLUP_FUNCTIONS = ['sum', 'count', 'min', 'max', 'avg'] as const;
+export type RollupFunction = (typeof ROLLUP_FUNCTIONS)[number];
+
+export interface RollupDef {
+  /** The `inverse.name` of a manyToOne field of another entity pointing at this one. */
+  relation: string;
+  function: RollupFunction;
+  /** The child's field aggregated (not for count). */
+  field?: string;
+  /** FEEL over the child's fields: only children for which it is true count. */
+  filter?: string;
 }
 
 export interface IndexDef {

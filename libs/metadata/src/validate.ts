@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { unsafePatternReason } from './safe-regex';
 import type { ErrorDetail } from '@crm/common';
 import { CodeRuleError, parseCodeRule } from './code-rule';
-import { checkFeel } from './feel';
+import { checkComputedField, checkRecordExpression, computedCycles } from './computed';
 import { EXTRA_KINDS } from './kinds';
 import { entityMetaSchema } from './meta-schemas/entity.meta-schema';
 import { roleMetaSchema } from './meta-schemas/role.meta-schema';
@@ -240,6 +240,7 @@ function checkField(
       });
   }
   errors.push(...checkDefault(f, at));
+  errors.push(...checkComputedField(entity, name, f, entities));
   return errors;
 }
 
@@ -313,19 +314,8 @@ export function checkEntitySemantics(
       errors.push({ path: `/rules/${i}/name`, message: `duplicate rule name "${r.name}"` });
     }
     ruleNames.add(r.name);
-    const check = checkFeel(r.expression);
-    for (const f of check.unknownFunctions) {
-      // refused here, not a silent null (a rule that always holds) when a record is saved
-      errors.push({ path: `/rules/${i}/expression`, message: `unknown FEEL function ${f}` });
-    }
-    if (!check.ok && !check.unknownFunctions.length) {
-      errors.push({ path: `/rules/${i}/expression`, message: `invalid FEEL: ${check.message}` });
-    }
-    for (const v of check.variables) {
-      if (!fields[v] && !RESERVED_FIELD_NAMES.includes(v)) {
-        errors.push({ path: `/rules/${i}/expression`, message: `refers to unknown field "${v}"` });
-      }
-    }
+    // names, functions, and one-hop `rel.field` paths (cross-relation rules)
+    errors.push(...checkRecordExpression(entity, r.expression, entities, `/rules/${i}/expression`));
   });
   return errors;
 }
@@ -456,6 +446,18 @@ export function validateDocuments(docs: SourcedDocument[]): ErrorDetail[] {
       }
       inverses.set(k, `${s.doc.name}.${fname}`);
     }
+  }
+  // formulas and rollups that read each other in a circle could never be computed
+  for (const cycle of computedCycles(valid.map((s) => s.doc))) {
+    const [entityName, field] = cycle[0].split('.');
+    const s = valid.find((v) => v.doc.name === entityName)!;
+    const f = s.doc.fields[field];
+    errors.push({
+      path: `/fields/${escapePointer(field)}/${f.formula !== undefined ? 'formula' : 'rollup'}`,
+      message: `computed fields depend on each other in a cycle: ${cycle.join(' → ')}`,
+      document: docKey(s.doc),
+      file: fileFor(s, `/fields/${field}`),
+    });
   }
   for (const s of roles) {
     for (const d of checkRoleSemantics(s.doc as RoleDocument, withStubs))

@@ -96,9 +96,10 @@ export function checkWritableKeys(
   entity: CompiledEntity,
   body: Record<string, unknown>,
   allowReadOnly = false,
-): { unknown: ErrorDetail[]; readOnly: ErrorDetail[] } {
+): { unknown: ErrorDetail[]; readOnly: ErrorDetail[]; computed: ErrorDetail[] } {
   const unknown: ErrorDetail[] = [];
   const readOnly: ErrorDetail[] = [];
+  const computed: ErrorDetail[] = [];
   for (const key of Object.keys(body)) {
     if (key === 'version') continue;
     const f = entity.fields[key];
@@ -109,11 +110,19 @@ export function checkWritableKeys(
         unknown.push({ path: `/${key}`, message: `unknown field "${key}" on ${entity.name}` });
       continue;
     }
+    if (f.formula !== undefined || f.rollup !== undefined) {
+      computed.push({
+        path: `/${key}`,
+        message: `${key} is computed by the server (${f.formula !== undefined ? 'formula' : 'rollup'}) and cannot be written`,
+        field: key,
+      });
+      continue;
+    }
     if (!allowReadOnly && (f.readOnly || f.type === 'autoNumber')) {
       readOnly.push({ path: `/${key}`, message: `${key} is read-only` });
     }
   }
-  return { unknown, readOnly };
+  return { unknown, readOnly, computed };
 }
 
 export function schemaErrors(v: ValidateFunction, data: unknown): ErrorDetail[] {
@@ -135,6 +144,8 @@ export function ruleErrors(
   record: Record<string, unknown>,
   locale: Locale,
   feel: FeelOptions,
+  /** Which rules to check here (rules over computed fields or relations run in the write's tx). */
+  include: (rule: string) => boolean = () => true,
 ): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const ctx: Record<string, unknown> = {};
@@ -148,6 +159,7 @@ export function ruleErrors(
     else ctx[k] = v;
   }
   for (const rule of entity.doc.rules ?? []) {
+    if (!include(rule.name)) continue;
     let holds: boolean;
     try {
       holds = ruleHolds(rule.expression, ctx, feel);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -42,6 +42,8 @@ import {
   replaceLinks,
 } from './references';
 import { type BatchWriter, type ImportItem, bulkWrite, importRecords } from './batch-writes';
+import { type BackfillDeps, backfillComputed, rebuildComputed } from './computed/backfill';
+import { ComputedWrites } from './computed/computed-writes';
 import { nextCode } from './sequence';
 import { decodeCursor, encodeCursor, keysetCondition, orderBySql, parseSort } from './sort-cursor';
 import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write-hooks';
@@ -135,6 +137,8 @@ export class RecordsService {
   private validators = new Map<string, EntityValidators>();
   /** Write listeners and guards other libraries register (the workflow engine's triggers and lock). */
   readonly hooks = new RecordHookSet();
+  /** Formula and rollup fields, kept right in every write's transaction (computed/). */
+  readonly computed: ComputedWrites;
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -142,7 +146,23 @@ export class RecordsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    meta.onModelChange(() => this.validators.clear());
+    meta.onModelChange((m) => {
+      this.validators.clear();
+      // an apply that adds or changes a formula or rollup backfills the existing rows (once per
+      // definition: the one backfilled last is kept in crm_setting; a recount is idempotent)
+      this.computedBackfill = this.computedBackfill
+        .then(() => backfillComputed(this.backfillDeps(), m))
+        .catch((err: unknown) =>
+          this.logger.error(`backfilling computed fields failed: ${String(err)}`),
+        );
+    });
+    this.computed = new ComputedWrites(
+      () => this.meta.model,
+      () => this.feelOptions,
+      clock,
+    );
+    // registered first: rollups and formulas are right before a trigger's process reads them
+    this.hooks.listen({ afterWrite: (tx, ev) => this.computed.afterWrite(tx, ev) });
   }
 
   /** FEEL rules read today() on the injected clock in the company's time zone (CRM_TIMEZONE). */
@@ -717,6 +737,32 @@ export class RecordsService {
     await this.applyPatch(tx, e, id, this.preparePatch(e, body), actor);
   }
 
+  /**
+   * Recomputes the formula and rollup fields of existing records (`crm rebuild`; a metadata
+   * apply that adds one backfills through it): see computed/backfill.ts. Returns the rows changed.
+   */
+  rebuildComputed(
+    entities?: string | string[],
+    onProgress?: (entity: string, done: number, total: number) => void,
+  ): Promise<number> {
+    return rebuildComputed(this.backfillDeps(), entities, onProgress);
+  }
+
+  /** The backfill the last metadata change started (tests and the CLI wait for it). */
+  computedBackfill: Promise<void> = Promise.resolve();
+
+  private backfillDeps(): BackfillDeps {
+    return {
+      db: this.db,
+      computed: this.computed,
+      model: () => this.meta.model,
+      entity: (name) => this.entity(name),
+      log: (message) => this.logger.log(message),
+    };
+  }
+
+  private readonly logger = new Logger('RecordsService');
+
   /** Creates or updates many records of one entity in one transaction: all or nothing. */
   bulk(entityName: string, body: unknown, actor: Actor): Promise<{ data: RecordData[] }> {
     return bulkWrite(this.batchWriter(), entityName, body, actor);
@@ -763,7 +809,7 @@ export class RecordsService {
     if ('owner' in input) data.owner = input.owner;
     const errors = [
       ...schemaErrors(this.validatorsFor(e).create, data),
-      ...ruleErrors(e, data, actor.locale, this.feelOptions),
+      ...ruleErrors(e, data, actor.locale, this.feelOptions, this.computed.shallowRule(e)),
     ];
     if (errors.length) throw this.invalid(e, errors);
     return data;
@@ -799,9 +845,15 @@ export class RecordsService {
     input: Record<string, unknown>,
     allowReadOnly: boolean,
   ): void {
-    const { unknown, readOnly } = checkWritableKeys(e, input, allowReadOnly);
+    const { unknown, readOnly, computed } = checkWritableKeys(e, input, allowReadOnly);
     if (unknown.length)
       throw new CrmError(ErrorCode.FieldUnknown, `unknown field(s) on ${e.name}`, unknown);
+    if (computed.length)
+      throw new CrmError(
+        ErrorCode.FieldComputed,
+        `computed field(s) cannot be written: ${computed.map((d) => d.field).join(', ')}`,
+        computed,
+      );
     if (readOnly.length)
       throw new CrmError(ErrorCode.RecordInvalid, 'read-only fields cannot be written', readOnly);
   }
@@ -831,6 +883,9 @@ export class RecordsService {
 
   private async insert(tx: Db, e: CompiledEntity, data: RecordData, actor: Actor): Promise<number> {
     await this.checkReferences(tx, e, data, actor);
+    await this.computed.computeOwn(tx, e, data, true);
+    const deepErrs = await this.computed.deepRuleErrors(tx, e, data, actor.locale);
+    if (deepErrs.length) throw this.invalid(e, deepErrs);
     const now = this.clock.now();
     // Callers that already hold a transaction (workflow steps) number inside it: correct, but the
     // counter row stays locked until their commit.
@@ -913,9 +968,20 @@ export class RecordsService {
     const [current] = await this.hydrate(e, currentRows, undefined, [], tx);
     if (current.version !== version) throw await this.conflictAsSeen(tx, e, id, actor);
     const merged = { ...current, ...changes };
-    const ruleErrs = ruleErrors(e, merged, actor.locale, this.feelOptions);
+    const ruleErrs = ruleErrors(
+      e,
+      merged,
+      actor.locale,
+      this.feelOptions,
+      this.computed.shallowRule(e),
+    );
     if (ruleErrs.length) throw this.invalid(e, ruleErrs);
     await this.checkReferences(tx, e, changes, actor, current);
+    // formulas over the merged record join the patch: one UPDATE, one version, in its history
+    const computed = await this.computed.computeOwn(tx, e, merged, false);
+    Object.assign(changes, computed);
+    const deepErrs = await this.computed.deepRuleErrors(tx, e, merged, actor.locale);
+    if (deepErrs.length) throw this.invalid(e, deepErrs);
     const ts = toDbTimestamp(this.clock.now());
     const row = toRow(e, changes);
     if ('owner' in changes) row.owner = changes.owner as SqlParam;
@@ -941,7 +1007,9 @@ export class RecordsService {
     }
     // the lock asks about the fields this patch changes, not those a form sent back unchanged
     const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify(current[k] ?? null) !== JSON.stringify(changes[k] ?? null),
+      (k) =>
+        !(k in computed) &&
+        JSON.stringify(current[k] ?? null) !== JSON.stringify(changes[k] ?? null),
     );
     await this.hooks.check(tx, { entity: e, id, kind: 'update', fields: changed, actor });
     // history records the lists as stored, hidden links included (readers see them filtered)

@@ -29,7 +29,9 @@ const isM2M = (f: FieldDef): boolean => f.type === 'relation' && f.relation === 
 export function isGeneratedColumn(e: CompiledEntity, name: string): boolean {
   if (name === 'owner') return false;
   if (SYSTEM_NAMES.has(name) || name === '_related') return true;
-  return e.fields[name]?.type === 'autoNumber';
+  const f = e.fields[name];
+  // computed fields too: the server computes them, and an exported file carries them
+  return f?.type === 'autoNumber' || f?.formula !== undefined || f?.rollup !== undefined;
 }
 
 /**

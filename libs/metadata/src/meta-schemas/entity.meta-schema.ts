@@ -1,4 +1,4 @@
-import { FIELD_TYPES } from '../types';
+import { FIELD_TYPES, ROLLUP_FUNCTIONS } from '../types';
 
 const i18n = {
   type: 'object',
@@ -81,6 +81,18 @@ export const entityMetaSchema = {
           },
           codeRule: { type: 'string', minLength: 1, maxLength: 64 },
           accept: { type: 'array', items: { type: 'string', minLength: 1 } },
+          formula: { type: 'string', minLength: 1, maxLength: 4000 },
+          rollup: {
+            type: 'object',
+            required: ['relation', 'function'],
+            additionalProperties: false,
+            properties: {
+              relation: fieldName,
+              function: { enum: [...ROLLUP_FUNCTIONS] },
+              field: fieldName,
+              filter: { type: 'string', minLength: 1, maxLength: 4000 },
+            },
+          },
         },
         allOf: requiredByType.map(([type, keys]) => ({
           if: { properties: { type: { const: type } }, required: ['type'] },

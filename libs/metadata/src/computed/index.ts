@@ -1,0 +1,3 @@
+export * from './refs';
+export * from './plan';
+export * from './validate-computed';
