@@ -166,6 +166,7 @@ describe('buildOpenApi', () => {
     expect(imp.parameters!.map((p) => p.name)).toEqual(['dryRun']);
     expect(Object.keys(imp.requestBody!.content).sort()).toEqual([
       'application/json',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'multipart/form-data',
       'text/csv',
     ]);
