@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
 import { DeploymentsService } from '@crm/workflow';
+// the records layer checks view filters during validation (it installs its parser on import)
+import '@crm/records';
 import { DataSourceDb, isCrmError, loadConfig, openDataSource, systemClock } from '@crm/common';
 import {
   MetaService,
@@ -47,6 +49,8 @@ const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
   calendar: 'calendars',
   trigger: 'triggers',
   template: 'templates',
+  form: 'forms',
+  view: 'views',
 };
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);

@@ -173,7 +173,7 @@ export interface RoleDocument {
 }
 
 /** Kinds whose shape and checks live in kinds/ (one module each). */
-export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template'] as const;
+export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template', 'form', 'view'] as const;
 export type ExtraKind = (typeof EXTRA_KIND_NAMES)[number];
 
 /** A document of a kind from kinds/; its module exports the precise type. */

@@ -1,12 +1,14 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { MetaService, buttonTriggers } from '@crm/metadata';
+import { MetaService, buttonTriggers, formFor, viewFor } from '@crm/metadata';
 import { actorOf } from '../http/request-context';
 
 /**
  * The entities the caller may read, for the web app's navigation and global search: what a user
- * cannot read is not listed (the records API refuses it anyway). Forms and lists then fetch each
- * entity's compiled schema from /api/meta/entities/:name/schema.
+ * cannot read is not listed (the records API refuses it anyway). Each carries the layout of its
+ * record page (`form`) and list (`view`): the entity's own documents, or ones derived from its
+ * fields. Forms and lists then fetch each entity's compiled schema from
+ * /api/meta/entities/:name/schema.
  */
 @Controller('api/meta/entities')
 export class EntitiesController {
@@ -42,6 +44,9 @@ export class EntitiesController {
               : principal.forProcess(t.process).ability.can('start', e.name),
           )
           .map((t) => ({ name: t.name, label: t.button!.label, process: t.process })),
+        // layouts only: the records API still decides which fields the caller may read or write
+        form: formFor(this.meta.model.documents, e.doc),
+        view: viewFor(this.meta.model.documents, e.doc),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return { data };
