@@ -101,6 +101,9 @@ describe.each(DIALECTS)('the readable entities on %s', (dialect) => {
       ],
       // the record page's buttons (trigger documents): none here (approval-records.e2e-spec.ts)
       buttons: [],
+      // no form or view documents here: derived ones (forms-views.e2e-spec.ts)
+      form: expect.objectContaining({ kind: 'form', name: 'account' }),
+      view: expect.objectContaining({ kind: 'view', name: 'account' }),
     });
   });
 

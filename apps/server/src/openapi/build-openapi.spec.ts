@@ -344,6 +344,8 @@ describe('buildOpenApi: admin, metadata, files', () => {
       'calendar',
       'trigger',
       'template',
+      'form',
+      'view',
     ]);
     expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
     for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))
