@@ -52,7 +52,7 @@ export const viewKind: DocumentKindSpec = {
       label: i18nSchema,
       entity: docNameSchema,
       columns: { type: 'array', items: fieldName, minItems: 1, maxItems: 30 },
-      filter: { type: 'object' },
+      filter: { type: 'object', additionalProperties: true },
       sort: {
         type: 'array',
         maxItems: 5,
