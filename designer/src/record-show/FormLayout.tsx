@@ -41,7 +41,8 @@ function LaidOut({ props, layout }: { props: ObjectFieldTemplateProps; layout: F
     const type = child.schema?.type;
     const wide =
       widget === 'textarea' ||
-      (!widget && (type === 'array' || type === 'object' || (Array.isArray(type) && type[0] === 'array')));
+      (!widget &&
+        (type === 'array' || type === 'object' || (Array.isArray(type) && type[0] === 'array')));
     return wide ? 24 : Math.floor(24 / columns);
   };
 
