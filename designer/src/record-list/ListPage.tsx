@@ -121,7 +121,7 @@ function ListPage({ entity }: { entity: string }) {
             <Badge count={r.count} color="gray" showZero />
           </span>
         ) : name === link ? (
-          <Link to={`/records/${entity}/${r.id}`}>{String(v ?? `#${r.id}`)}</Link>
+          <Link to={`/records/${entity}/${r.id}`}>{linkText(f, v, r, displayFieldOf)}</Link>
         ) : (
           relationText(f, v, r, displayFieldOf, label)
         ),
@@ -336,6 +336,24 @@ function ListPage({ entity }: { entity: string }) {
       )}
     </div>
   );
+}
+
+/** The text of the link to a record: its value, or a relation's related display value. */
+function linkText(
+  f: FieldInfo,
+  v: unknown,
+  r: RecordData,
+  displayFieldOf: (e: string) => string | undefined,
+): string {
+  if (f.relation?.kind === 'manyToOne') {
+    const related = (r._related as Record<string, Record<string, unknown> | null> | undefined)?.[
+      f.name
+    ];
+    const df = displayFieldOf(f.relation.target);
+    const text = related && df ? related[df] : undefined;
+    return text === null || text === undefined || text === '' ? `#${r.id}` : String(text);
+  }
+  return String(v ?? `#${r.id}`);
 }
 
 function relationText(

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Badge, Col, Row, Tabs, Typography } from 'antd';
 import { type ObjectFieldTemplateProps, type UiSchema, getUiOptions } from '@rjsf/utils';
 import { Templates } from '@rjsf/antd';
-import type { FormLayout } from './formSchema';
+import { type FormLayout, hasErrors } from './formSchema';
 
 const DefaultObjectTemplate = Templates.ObjectFieldTemplate!;
 
@@ -23,7 +23,12 @@ function LaidOut({ props, layout }: { props: ObjectFieldTemplateProps; layout: F
   const byName = new Map(props.properties.map((p) => [p.name, p]));
   // a phone gets one column whatever the form says (RecordPage's formContext)
   const phone = typeof (props.registry.formContext as { colSpan?: unknown })?.colSpan === 'number';
-  const errored = new Set(Object.keys(props.errorSchema ?? {}).filter((k) => k !== '__errors'));
+  // rjsf keeps an entry per field; only those with messages are errors
+  const errored = new Set(
+    Object.entries(props.errorSchema ?? {})
+      .filter(([k, v]) => k !== '__errors' && hasErrors(v))
+      .map(([k]) => k),
+  );
   const withErrors = layout.tabs
     .filter((t) => t.sections.some((s) => s.fields.some((f) => errored.has(f))))
     .map((t) => t.key);

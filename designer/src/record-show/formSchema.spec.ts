@@ -1,5 +1,13 @@
 import type { EntitySchema } from '../entities/model';
-import { type FormDoc, bodyOf, errorSchemaOf, formOf, formValuesOf, layoutOf } from './formSchema';
+import {
+  type FormDoc,
+  bodyOf,
+  errorSchemaOf,
+  formOf,
+  formValuesOf,
+  hasErrors,
+  layoutOf,
+} from './formSchema';
 
 const l = (en: string) => ({ 'zh-CN': `${en}-zh`, en });
 const schema: EntitySchema = {
@@ -207,5 +215,18 @@ describe('a form document', () => {
       'status',
       'secret',
     ]);
+  });
+});
+
+describe('hasErrors (which tab to mark)', () => {
+  it.each([
+    [{}, false],
+    [{ __errors: [] }, false],
+    [{ amount: {} }, false],
+    [{ __errors: ['must be unique'] }, true],
+    [{ amount: { __errors: ['must be >= 0'] } }, true],
+    [undefined, false],
+  ])('%j → %s', (node, out) => {
+    expect(hasErrors(node)).toBe(out);
   });
 });

@@ -260,3 +260,11 @@ export function errorSchemaOf(
   }
   return { schema, rest };
 }
+
+/** Does this part of an rjsf error schema hold a message, at any depth? */
+export function hasErrors(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([k, v]) =>
+    k === '__errors' ? Array.isArray(v) && v.length > 0 : hasErrors(v),
+  );
+}
