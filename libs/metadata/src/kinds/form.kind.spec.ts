@@ -1,3 +1,5 @@
+import { applyLayoutOverlay } from '../overlay';
+import type { MetadataDocument } from '../types';
 import { defaultForm, formFor } from './form.kind';
 import { deal, layoutErrors } from './layout.fixtures';
 
@@ -185,5 +187,44 @@ describe('form documents', () => {
     const own = { ...form(), kind: 'form' as const };
     expect(formFor([quick], deal)).toEqual(defaultForm(deal));
     expect(formFor([quick, own], deal)).toBe(own);
+  });
+});
+
+describe('client overlays of forms and views (key by key)', () => {
+  const base = {
+    doc: form() as unknown as MetadataDocument,
+    files: ['forms/deal.yaml'],
+  };
+
+  it("an overlay's tabs replace the base's sections; the keys it leaves keep the base's", () => {
+    const tabs = [{ title: { 'zh-CN': '全部', en: 'All' }, sections: [{ fields: ['title'] }] }];
+    const { merged, errors } = applyLayoutOverlay(
+      base,
+      { kind: 'form', name: 'deal', tabs },
+      'acme/deal.yaml',
+    );
+    expect(errors).toEqual([]);
+    const doc = merged.doc as unknown as Record<string, unknown>;
+    expect(doc.tabs).toEqual(tabs);
+    expect(doc).not.toHaveProperty('sections');
+    expect(doc.widgets).toEqual(form().widgets);
+    expect(merged.files).toEqual(['forms/deal.yaml', 'acme/deal.yaml']);
+    expect(layoutErrors(doc)).toEqual([]);
+  });
+
+  it('a view overlay giving only columns keeps the filter and kanban', () => {
+    const view = {
+      kind: 'view',
+      name: 'deal',
+      columns: ['title'],
+      kanban: 'stage',
+      filter: { stage: 'new' },
+    };
+    const { merged } = applyLayoutOverlay(
+      { doc: view as unknown as MetadataDocument, files: ['v.yaml'] },
+      { kind: 'view', name: 'deal', columns: ['code', 'title'] },
+      'acme/v.yaml',
+    );
+    expect(merged.doc).toEqual({ ...view, columns: ['code', 'title'] });
   });
 });
