@@ -229,6 +229,48 @@ test('the rep sees the outcome in the timeline and a notification', async () => 
   await page.keyboard.press('Escape');
 });
 
+test("forms and views: the quote's sections, the customer's tabs, the quote list's columns", async () => {
+  // the form document (metadata/forms/quote.yaml): titled sections, amounts apart
+  await page.goto(`${s.url}/records/quote/${ids.quote}`);
+  const titles = page.locator('.form-section-title');
+  await titles.first().waitFor();
+  const sectionTitles = await titles.allTextContents();
+  expect(sectionTitles[0]).toBe('基本信息');
+  expect(sectionTitles).toContain('金额');
+  await page.getByTestId('form-section-section-0-0').locator('#root_name').waitFor();
+  await shot(page, '06b-quote-form-sections');
+  // the customer's form has tabs (metadata/forms/customer.yaml)
+  await page.goto(`${s.url}/records/customer/${ids.customer}`);
+  await page.getByTestId('form-tabs').getByRole('tab', { name: '财务' }).click();
+  // (a rep never sees the credit limit: that tab shows what they may write)
+  await page.locator('#root_employees').waitFor();
+  // no tab is marked: a mark means a field there was refused by the server
+  await expect(page.getByTestId('form-tabs').locator('.ant-badge-dot').count()).resolves.toBe(0);
+  await shot(page, '06c-customer-form-tabs');
+  // the view document (metadata/views/quote.yaml): its columns in its order, its default filter
+  await page.goto(`${s.url}/records/quote`);
+  await page.getByTestId('record-table').getByText('机床报价').waitFor();
+  const heads = (await page.locator('.ant-table-thead th').allTextContents())
+    .map((t) => t.trim())
+    .filter(Boolean);
+  expect(heads).toEqual([
+    '报价单号',
+    '报价名称',
+    '客户伙伴',
+    '报价总额',
+    '状态',
+    '报价日期',
+    '负责人',
+  ]);
+  await page.getByTestId('view-filter').filter({ hasText: '默认筛选' }).waitFor();
+  await shot(page, '06d-quote-list-view');
+  // quote lines are grouped by their quote (metadata/views/quote_line.yaml)
+  await page.goto(`${s.url}/records/quote_line`);
+  await page.getByTestId('list-group').first().waitFor();
+  await expect(page.getByTestId('list-group').first().textContent()).resolves.toMatch(/^报价单/);
+  await shot(page, '06e-quote-lines-grouped');
+});
+
 test('dragging a kanban card changes the status', async () => {
   await page.getByTestId('nav-customer').click();
   await page.getByTestId('list-mode').getByText('看板').click();

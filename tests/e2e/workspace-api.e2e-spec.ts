@@ -103,6 +103,9 @@ describe.each(DIALECTS)('the readable entities on %s', (dialect) => {
       buttons: [],
       // its record actions (action documents): none here (record-actions.e2e-spec.ts)
       actions: [],
+      // no form or view documents here: derived ones (forms-views.e2e-spec.ts)
+      form: expect.objectContaining({ kind: 'form', name: 'account' }),
+      view: expect.objectContaining({ kind: 'view', name: 'account' }),
     });
   });
 

@@ -6,6 +6,8 @@ import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
 import { RecordsService } from '@crm/records';
 import { DeploymentsService } from '@crm/workflow';
+// the records layer checks view filters during validation (it installs its parser on import)
+import '@crm/records';
 import { DataSourceDb, isCrmError, loadConfig, openDataSource, systemClock } from '@crm/common';
 import {
   MetaService,
@@ -50,6 +52,8 @@ const EXPORT_FOLDERS: Record<MetadataDocument['kind'], string> = {
   trigger: 'triggers',
   template: 'templates',
   action: 'actions',
+  form: 'forms',
+  view: 'views',
 };
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);

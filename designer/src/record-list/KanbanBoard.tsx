@@ -22,11 +22,14 @@ export function KanbanBoard({
   schema,
   fields,
   filter,
+  initialGroupBy,
 }: {
   entity: string;
   schema: EntitySchema;
   fields: FieldInfo[];
   filter: Record<string, unknown>;
+  /** The view document's kanban field; without (or when the user cannot read it), the first select. */
+  initialGroupBy?: string;
 }) {
   const { t, label } = useI18n();
   const { message, modal } = App.useApp();
@@ -34,7 +37,10 @@ export function KanbanBoard({
   const entities = useEntities();
   const groupable = groupableFields(schema);
   const [groupBy, setGroupBy] = useState<string | undefined>(
-    () => groupable.find((f) => f.type === 'select')?.name ?? groupable[0]?.name,
+    () =>
+      groupable.find((f) => f.name === initialGroupBy)?.name ??
+      groupable.find((f) => f.type === 'select')?.name ??
+      groupable[0]?.name,
   );
   const [over, setOver] = useState<string | null>(null);
   const field = groupable.find((f) => f.name === groupBy);

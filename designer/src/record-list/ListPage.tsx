@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Popover, Segmented, Space, Table, Upload } from 'antd';
+import { App, Badge, Button, Popover, Segmented, Space, Table, Tag, Upload } from 'antd';
 import type { TableProps } from 'antd';
 import { DownloadOutlined, FilterOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { ApiError } from '../api/client';
@@ -16,13 +16,23 @@ import { buildFilter, type Condition } from './filter';
 import { FilterBuilder } from './FilterBuilder';
 import { KanbanBoard } from './KanbanBoard';
 import { SavedViews } from './SavedViews';
+import {
+  DEFAULT_PAGE_SIZE,
+  type GroupRow,
+  combineFilter,
+  groupRows,
+  isGroupRow,
+  sortParam,
+  viewColumns,
+} from './view';
 
-const PAGE = 50;
+const VIEW_FILTER = { 'zh-CN': '默认筛选', en: 'Default filter' };
 
 /**
  * A list of one entity's records: columns, server-side sort and filter, cursor pagination ("load
  * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV export/import,
- * bulk delete with per-row errors.
+ * bulk delete with per-row errors. The entity's `view` document sets the columns, a default filter
+ * (shown as a tag the user can close), the sort, grouping, the kanban field and the page size.
  */
 /** A fresh list (filter, sort, mode) per entity. */
 export default function ListRoute() {
@@ -43,26 +53,36 @@ function ListPage({ entity }: { entity: string }) {
   const [applied, setApplied] = useState<Condition[]>([]);
   const [mode, setMode] = useState<'table' | 'kanban'>('table');
   const [selected, setSelected] = useState<number[]>([]);
+  const [viewFilterOn, setViewFilterOn] = useState(true);
 
   const fields = useMemo(() => (schema.data ? fieldsOf(schema.data) : []), [schema.data]);
   const byName = useMemo(() => new Map(fields.map((f) => [f.name, f])), [fields]);
   const displayFieldOf = (e: string) => entities.data?.data.find((x) => x.name === e)?.displayField;
+  // the entity's view document (its own, or derived by the server), from the entity list
+  const view = entities.data?.data.find((x) => x.name === entity)?.view;
+  const viewFilter = viewFilterOn ? view?.filter : undefined;
   const filter = useMemo(
-    () => buildFilter(applied, byName, displayFieldOf),
-    [applied, byName, entities.data],
+    () => combineFilter(viewFilter, buildFilter(applied, byName, displayFieldOf)),
+    [applied, byName, entities.data, viewFilter],
   );
-  const columns = schema.data ? defaultColumns(schema.data) : [];
+  const { columns, link } = schema.data
+    ? viewColumns(view, byName, defaultColumns(schema.data), schema.data['x-display-field'])
+    : { columns: [], link: '' };
   const include = columns.filter((c) => byName.get(c)?.relation?.kind === 'manyToOne');
+  const pageSize = view?.pageSize ?? DEFAULT_PAGE_SIZE;
+  const requestSort = sortParam(view, sort, (f) => byName.has(f));
+  const groupBy = view?.groupBy && byName.has(view.groupBy) ? view.groupBy : undefined;
 
   const list = useInfiniteQuery({
-    queryKey: ['records', entity, filter, sort, include],
-    enabled: !!schema.data && mode === 'table',
+    queryKey: ['records', entity, filter, requestSort, include, pageSize],
+    // the view comes with the entity list: wait for it, or the list would be read twice
+    enabled: !!schema.data && !entities.isLoading && mode === 'table',
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       listRecords(entity, {
         filter,
-        sort,
-        limit: PAGE,
+        sort: requestSort,
+        limit: pageSize,
         cursor: pageParam,
         include,
         count: pageParam === null,
@@ -70,24 +90,38 @@ function ListPage({ entity }: { entity: string }) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 
-  if (schema.isLoading) return <Loading />;
+  if (schema.isLoading || entities.isLoading) return <Loading />;
   if (schema.error) return <ErrorState error={schema.error} />;
   const s = schema.data!;
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const total = list.data?.pages[0]?.count;
-  const display = s['x-display-field'];
+  const tableRows: Array<RecordData | GroupRow> = groupBy ? groupRows(rows, groupBy) : rows;
+  // the sort arrow: the user's column sort, else the view's first key
+  const shownSort =
+    sort ?? (view?.sort?.[0] && `${view.sort[0].order === 'desc' ? '-' : ''}${view.sort[0].field}`);
+  const groupField = groupBy ? byName.get(groupBy) : undefined;
 
-  const tableColumns: TableProps<RecordData>['columns'] = columns.map((name) => {
+  const tableColumns: TableProps<RecordData | GroupRow>['columns'] = columns.map((name, i) => {
     const f = byName.get(name)!;
     return {
       key: name,
       dataIndex: name,
       title: label(f.label, name),
       sorter: f.type !== 'multiSelect' && f.relation?.kind !== 'manyToMany',
-      sortOrder: sort === name ? 'ascend' : sort === `-${name}` ? 'descend' : null,
-      render: (v: unknown, r: RecordData) =>
-        name === display ? (
-          <Link to={`/records/${entity}/${r.id}`}>{String(v ?? `#${r.id}`)}</Link>
+      sortOrder: shownSort === name ? 'ascend' : shownSort === `-${name}` ? 'descend' : null,
+      // a group's header row spans the table in the first column
+      onCell: (r) => (isGroupRow(r) ? { colSpan: i === 0 ? columns.length : 0 } : {}),
+      render: (v: unknown, r: RecordData | GroupRow) =>
+        isGroupRow(r) ? (
+          <span className="list-group-row" data-testid="list-group">
+            <strong>
+              {label(groupField!.label, groupBy)}:{' '}
+              {relationText(groupField!, r.first[groupBy!], r.first, displayFieldOf, label) || '—'}
+            </strong>{' '}
+            <Badge count={r.count} color="gray" showZero />
+          </span>
+        ) : name === link ? (
+          <Link to={`/records/${entity}/${r.id}`}>{linkText(f, v, r, displayFieldOf)}</Link>
         ) : (
           relationText(f, v, r, displayFieldOf, label)
         ),
@@ -198,6 +232,11 @@ function ListPage({ entity }: { entity: string }) {
             {t('list.filter')} {applied.length > 0 && <Badge count={applied.length} size="small" />}
           </Button>
         </Popover>
+        {view?.filter && viewFilterOn && (
+          <Tag closable onClose={() => setViewFilterOn(false)} data-testid="view-filter">
+            {label(VIEW_FILTER)}
+          </Tag>
+        )}
         <SavedViews
           entity={entity}
           current={{ conditions: applied, sort, mode }}
@@ -244,22 +283,33 @@ function ListPage({ entity }: { entity: string }) {
         </Space>
       </div>
       {mode === 'kanban' ? (
-        <KanbanBoard entity={entity} schema={s} fields={fields} filter={filter} />
+        <KanbanBoard
+          entity={entity}
+          schema={s}
+          fields={fields}
+          filter={filter}
+          initialGroupBy={view?.kanban}
+        />
       ) : list.error ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : (
         <>
-          <Table<RecordData>
+          <Table<RecordData | GroupRow>
             rowKey="id"
             size="middle"
             loading={list.isLoading}
             columns={tableColumns}
-            dataSource={rows}
+            dataSource={tableRows}
             pagination={false}
             scroll={{ x: 'max-content' }}
             rowSelection={
               ability.can('delete', entity)
-                ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as number[]) }
+                ? {
+                    selectedRowKeys: selected,
+                    onChange: (k) => setSelected(k as number[]),
+                    // a group's header row is not a record
+                    getCheckboxProps: (r) => ({ disabled: isGroupRow(r), hidden: isGroupRow(r) }),
+                  }
                 : undefined
             }
             onChange={(_p, _f, sorter) => {
@@ -286,6 +336,24 @@ function ListPage({ entity }: { entity: string }) {
       )}
     </div>
   );
+}
+
+/** The text of the link to a record: its value, or a relation's related display value. */
+function linkText(
+  f: FieldInfo,
+  v: unknown,
+  r: RecordData,
+  displayFieldOf: (e: string) => string | undefined,
+): string {
+  if (f.relation?.kind === 'manyToOne') {
+    const related = (r._related as Record<string, Record<string, unknown> | null> | undefined)?.[
+      f.name
+    ];
+    const df = displayFieldOf(f.relation.target);
+    const text = related && df ? related[df] : undefined;
+    return text === null || text === undefined || text === '' ? `#${r.id}` : String(text);
+  }
+  return String(v ?? `#${r.id}`);
 }
 
 function relationText(

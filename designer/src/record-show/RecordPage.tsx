@@ -15,6 +15,7 @@ import { useI18n } from '../i18n/i18n';
 import { Approvals } from './Approvals';
 import { formatValue } from './format';
 import { bodyOf, errorSchemaOf, formOf, formValuesOf } from './formSchema';
+import { LayoutObjectTemplate } from './FormLayout';
 import { HistoryTab } from './HistoryTab';
 import { RecordButtons } from './RecordButtons';
 import { RelatedLists } from './RelatedLists';
@@ -26,6 +27,8 @@ const widgets = {
   datetime: DateTimeWidget,
   currency: CurrencyWidget,
 };
+/** Sections, columns and tabs of the entity's form document (FormLayout.tsx). */
+const templates = { ObjectFieldTemplate: LayoutObjectTemplate };
 /** Two columns on a desktop (long texts and lists across), one on a phone. */
 const TWO_COLUMNS = {
   colSpan: {
@@ -75,14 +78,16 @@ export default function RecordPage() {
   const [conflict, setConflict] = useState<RecordData | null>(null);
   const [saving, setSaving] = useState(false);
 
+  // the entity's form document (its own, or derived by the server), from the entity list
+  const formDoc = entities.data?.data.find((x) => x.name === entity)?.form;
   const form = useMemo(() => {
     if (!schema.data) return null;
     const action = isNew ? 'create' : 'update';
     // fields the user may not write are left out; a read-only user sees the form disabled
     const writable = (field: string) =>
       ability.can(action, entity, field) || !ability.can(action, entity);
-    return formOf(schema.data, label, isNew, writable, locale);
-  }, [schema.data, label, isNew, ability, entity, locale]);
+    return formOf(schema.data, label, isNew, writable, locale, formDoc);
+  }, [schema.data, label, isNew, ability, entity, locale, formDoc]);
   useEffect(() => {
     if (isNew) {
       const preset: Record<string, unknown> = {};
@@ -103,7 +108,8 @@ export default function RecordPage() {
       );
   }, [extraErrors]);
 
-  if (schema.isLoading || (!isNew && record.isLoading)) return <Loading />;
+  // the form document comes with the entity list: wait for it, or the form would be laid out twice
+  if (schema.isLoading || entities.isLoading || (!isNew && record.isLoading)) return <Loading />;
   if (schema.error) return <ErrorState error={schema.error} />;
   if (record.error) return <ErrorState error={record.error} />;
   const s = schema.data!;
@@ -204,6 +210,7 @@ export default function RecordPage() {
         showErrorList={false}
         extraErrors={extraErrors as never}
         widgets={widgets}
+        templates={templates}
         disabled={!canWrite}
         formContext={screens.md ? TWO_COLUMNS : { colSpan: 24 }}
         onChange={(e) => setFormData(e.formData as Record<string, unknown>)}

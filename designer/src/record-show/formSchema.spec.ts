@@ -1,5 +1,13 @@
 import type { EntitySchema } from '../entities/model';
-import { bodyOf, errorSchemaOf, formOf, formValuesOf } from './formSchema';
+import {
+  type FormDoc,
+  bodyOf,
+  errorSchemaOf,
+  formOf,
+  formValuesOf,
+  hasErrors,
+  layoutOf,
+} from './formSchema';
 
 const l = (en: string) => ({ 'zh-CN': `${en}-zh`, en });
 const schema: EntitySchema = {
@@ -119,5 +127,106 @@ describe('form values and bodies', () => {
       schema: { name: { __errors: ['must be unique'] }, total: { __errors: ['must be >= 0'] } },
       rest: ['/nope: x', 'rule failed'],
     });
+  });
+});
+
+describe('a form document', () => {
+  const doc: FormDoc = {
+    sections: [
+      { title: l('General'), columns: 3, fields: ['name', 'customer', 'status'] },
+      { title: l('Amounts'), fields: ['total'] },
+    ],
+    readOnly: ['status'],
+    hidden: ['secret'],
+    widgets: { name: 'textarea', status: 'radio' },
+  };
+  const f = formOf(schema, zh, false, () => true, 'zh-CN', doc);
+
+  it('orders the fields by its sections; fields it does not place come last, in their own section', () => {
+    expect(f.uiSchema['ui:order']).toEqual(['name', 'customer', 'status', 'total', 'code']);
+    expect(f.uiSchema['ui:options']).toEqual({
+      layout: {
+        tabs: [
+          {
+            key: 'tab-0',
+            title: undefined,
+            sections: [
+              {
+                key: 'section-0-0',
+                title: 'General-zh',
+                columns: 3,
+                fields: ['name', 'customer', 'status'],
+              },
+              { key: 'section-0-1', title: 'Amounts-zh', columns: 2, fields: ['total'] },
+              { key: 'section-other', title: '其他信息', columns: 2, fields: ['code'] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('hides its hidden fields (never sent), locks its read-only ones (shown, never sent)', () => {
+    expect(f.schema.properties).not.toHaveProperty('secret');
+    expect(f.uiSchema.status['ui:readonly']).toBe(true);
+    const body = bodyOf({ name: 'A', status: 'approved', secret: 'x' }, f.fields, false);
+    expect(body).not.toHaveProperty('status');
+    expect(body).not.toHaveProperty('secret');
+    expect(body).toMatchObject({ name: 'A' });
+  });
+
+  it('applies its widgets over the type default', () => {
+    expect(f.uiSchema.name).toEqual({ 'ui:widget': 'textarea', 'ui:options': { rows: 3 } });
+    expect(f.uiSchema.status['ui:widget']).toBe('radio');
+    // the select keeps its option labels under the radio
+    expect(f.uiSchema.status['ui:enumNames']).toEqual(['Draft-zh', 'Approved-zh', '—']);
+  });
+
+  it('drops sections left empty for this user, and a field placed twice shows once', () => {
+    const layout = layoutOf(
+      {
+        tabs: [
+          { title: l('One'), sections: [{ fields: ['secret'] }, { fields: ['name', 'name'] }] },
+          { title: l('Two'), sections: [{ fields: ['secret'] }] },
+        ],
+      },
+      ['name'],
+      zh,
+    );
+    expect(layout).toEqual({
+      tabs: [
+        {
+          key: 'tab-0',
+          title: 'One-zh',
+          sections: [{ key: 'section-0-1', title: undefined, columns: 2, fields: ['name'] }],
+        },
+      ],
+    });
+  });
+
+  it('without a document the form is laid out as today (no layout, fields in order)', () => {
+    const plain = formOf(schema, zh, false, () => true, 'zh-CN');
+    expect(plain.uiSchema['ui:options']).toBeUndefined();
+    expect(plain.uiSchema['ui:order']).toEqual([
+      'code',
+      'name',
+      'customer',
+      'total',
+      'status',
+      'secret',
+    ]);
+  });
+});
+
+describe('hasErrors (which tab to mark)', () => {
+  it.each([
+    [{}, false],
+    [{ __errors: [] }, false],
+    [{ amount: {} }, false],
+    [{ __errors: ['must be unique'] }, true],
+    [{ amount: { __errors: ['must be >= 0'] } }, true],
+    [undefined, false],
+  ])('%j → %s', (node, out) => {
+    expect(hasErrors(node)).toBe(out);
   });
 });

@@ -2,10 +2,82 @@ import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { type EntitySchema, type FieldInfo, fieldsOf } from '../entities/model';
 import type { I18nText } from '../i18n/i18n';
 
+/** A section of a `form` document (metadata/README.md, "Forms and views"). */
+export interface FormDocSection {
+  title?: I18nText;
+  columns?: number;
+  fields: string[];
+}
+
+/** The parts of a `form` document the record page reads (as GET /api/meta/entities sends it). */
+export interface FormDoc {
+  sections?: FormDocSection[];
+  tabs?: Array<{ title: I18nText; sections: FormDocSection[] }>;
+  readOnly?: string[];
+  hidden?: string[];
+  widgets?: Record<string, string>;
+}
+
+/** A form document resolved for one user and one page: titles in their language, only the fields shown. */
+export interface FormLayout {
+  tabs: Array<{
+    key: string;
+    title?: string;
+    sections: Array<{ key: string; title?: string; columns: number; fields: string[] }>;
+  }>;
+}
+
+/** Where fields the form document does not place go (an overlay's new field, say): last, never lost. */
+export const OTHER_FIELDS: I18nText = { 'zh-CN': '其他信息', en: 'Other fields' };
+
 /**
- * The default form of an entity (no `form` document yet): every business field in document
- * order, labels in the current language, a widget per field type. System fields are shown apart
- * (record info); auto-numbers are read-only and left out of a new record.
+ * The sections and tabs of a form document for the fields this page shows: a section keeps the
+ * fields the user may see in the document's order, an empty one disappears, and every shown field
+ * the document does not place lands in a last section.
+ */
+export function layoutOf(
+  doc: FormDoc,
+  shown: string[],
+  label: (t: I18nText) => string,
+): FormLayout {
+  const show = new Set(shown);
+  const placed = new Set<string>();
+  const tabs = (doc.tabs ?? [{ title: undefined, sections: doc.sections ?? [] }]).map((t, i) => ({
+    key: `tab-${i}`,
+    title: t.title && label(t.title),
+    sections: t.sections
+      .map((sec, j) => {
+        const fields: string[] = [];
+        for (const f of sec.fields)
+          if (show.has(f) && !placed.has(f)) {
+            placed.add(f);
+            fields.push(f);
+          }
+        return {
+          key: `section-${i}-${j}`,
+          title: sec.title && label(sec.title),
+          columns: sec.columns ?? 2,
+          fields,
+        };
+      })
+      .filter((sec) => sec.fields.length > 0),
+  }));
+  const rest = shown.filter((f) => !placed.has(f));
+  if (rest.length)
+    tabs[tabs.length - 1].sections.push({
+      key: 'section-other',
+      title: label(OTHER_FIELDS),
+      columns: 2,
+      fields: rest,
+    });
+  return { tabs: tabs.filter((t) => t.sections.length > 0) };
+}
+
+/**
+ * The form of an entity: with a `form` document, its sections / tabs / order, read-only and
+ * hidden fields and widgets; without, every business field in document order. Labels in the
+ * current language, a widget per field type. System fields are shown apart (record info);
+ * auto-numbers are read-only and left out of a new record.
  */
 export function formOf(
   schema: EntitySchema,
@@ -14,18 +86,36 @@ export function formOf(
   /** May the user write this field (create or update)? Fields they may not are left out. */
   writable: (field: string) => boolean,
   locale: string,
+  /** The entity's form document; without one the form is laid out as the fields come. */
+  doc?: FormDoc,
 ): { schema: RJSFSchema; uiSchema: UiSchema; fields: FieldInfo[] } {
-  const fields = fieldsOf(schema).filter(
-    (f) =>
-      !f.system &&
-      f.type !== 'json' &&
-      !(isNew && f.type === 'autoNumber') &&
-      (f.type === 'autoNumber' || f.readOnly || writable(f.name)),
-  );
+  const hidden = new Set(doc?.hidden ?? []);
+  const locked = new Set(doc?.readOnly ?? []);
+  const fields = fieldsOf(schema)
+    .filter(
+      (f) =>
+        !f.system &&
+        f.type !== 'json' &&
+        !hidden.has(f.name) &&
+        !(isNew && f.type === 'autoNumber') &&
+        (f.type === 'autoNumber' || f.readOnly || writable(f.name)),
+    )
+    // read-only in this form: shown, never sent (bodyOf skips read-only fields)
+    .map((f) => (locked.has(f.name) ? { ...f, readOnly: true } : f));
   const properties: Record<string, RJSFSchema> = {};
+  const layout = doc
+    ? layoutOf(
+        doc,
+        fields.map((f) => f.name),
+        label,
+      )
+    : undefined;
   const uiSchema: UiSchema = {
-    'ui:order': fields.map((f) => f.name),
+    'ui:order': layout
+      ? layout.tabs.flatMap((t) => t.sections.flatMap((sec) => sec.fields))
+      : fields.map((f) => f.name),
     'ui:submitButtonOptions': { norender: true },
+    ...(layout && { 'ui:options': { layout } }),
   };
   for (const f of fields) {
     const src = schema.properties[f.name];
@@ -85,6 +175,12 @@ export function formOf(
         break;
       default:
         break;
+    }
+    const widget = doc?.widgets?.[f.name];
+    if (widget) {
+      // the form document's widget for this field (the server checked it fits the type)
+      ui['ui:widget'] = widget;
+      if (widget === 'textarea') ui['ui:options'] = { ...ui['ui:options'], rows: 3 };
     }
     if (f.readOnly || f.type === 'autoNumber') ui['ui:readonly'] = true;
     properties[f.name] = p;
@@ -163,4 +259,12 @@ export function errorSchemaOf(
     ((node.__errors ??= []) as string[]).push(e.message ?? '');
   }
   return { schema, rest };
+}
+
+/** Does this part of an rjsf error schema hold a message, at any depth? */
+export function hasErrors(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([k, v]) =>
+    k === '__errors' ? Array.isArray(v) && v.length > 0 : hasErrors(v),
+  );
 }

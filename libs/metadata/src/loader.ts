@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ErrorDetail } from '@crm/common';
-import { applyEntityOverlay } from './overlay';
+import { LAYOUT_KINDS, applyEntityOverlay, applyLayoutOverlay } from './overlay';
 import { type EntityDocument, type MetadataDocument, type SourcedDocument, docKey } from './types';
 
 function yamlFiles(dir: string, skip?: string): string[] {
@@ -93,7 +93,9 @@ export function loadMetadataDir(dir: string, client: string | null): LoadResult 
         documents.push({ doc: body as MetadataDocument, files: [p.file] });
         continue;
       }
-      const { merged, errors: e } = applyEntityOverlay(target, body, p.file);
+      const { merged, errors: e } = LAYOUT_KINDS.includes(target.doc.kind)
+        ? applyLayoutOverlay(target, body as Record<string, unknown>, p.file)
+        : applyEntityOverlay(target, body, p.file);
       errors.push(...e);
       documents[documents.indexOf(target)] = merged;
       byKey.set(key, merged);

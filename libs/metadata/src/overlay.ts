@@ -72,3 +72,26 @@ export function applyEntityOverlay(
     errors,
   };
 }
+
+/**
+ * Applies a client overlay to a base form or view: each top-level key the overlay gives replaces
+ * the base's (a client re-lays out a form by giving `sections`, keeps the rest). A form's
+ * `sections` and `tabs` replace each other: an overlay giving tabs drops the base's sections.
+ */
+export function applyLayoutOverlay(
+  base: SourcedDocument,
+  overlay: Record<string, unknown>,
+  overlayFile: string,
+): { merged: SourcedDocument; errors: ErrorDetail[] } {
+  const doc = { ...(base.doc as unknown as Record<string, unknown>) };
+  if ('sections' in overlay) delete doc.tabs;
+  if ('tabs' in overlay) delete doc.sections;
+  Object.assign(doc, overlay);
+  return {
+    merged: { doc: doc as unknown as SourcedDocument['doc'], files: [...base.files, overlayFile] },
+    errors: [],
+  };
+}
+
+/** Kinds a client overlay replaces key by key (see applyLayoutOverlay). */
+export const LAYOUT_KINDS: readonly string[] = ['form', 'view'];

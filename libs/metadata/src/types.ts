@@ -195,7 +195,14 @@ export interface RoleDocument {
 }
 
 /** Kinds whose shape and checks live in kinds/ (one module each). */
-export const EXTRA_KIND_NAMES = ['calendar', 'trigger', 'template', 'action'] as const;
+export const EXTRA_KIND_NAMES = [
+  'calendar',
+  'trigger',
+  'template',
+  'action',
+  'form',
+  'view',
+] as const;
 export type ExtraKind = (typeof EXTRA_KIND_NAMES)[number];
 
 /** A document of a kind from kinds/; its module exports the precise type. */

@@ -231,10 +231,10 @@ describe('validateDocuments', () => {
     },
     {
       name: 'unknown document kind',
-      doc: () => ({ ...deal(), kind: 'form' }),
+      doc: () => ({ ...deal(), kind: 'widget' }),
       path: '/kind',
-      message: 'unknown document kind "form"',
-      document: 'form/deal',
+      message: 'unknown document kind "widget"',
+      document: 'widget/deal',
     },
   ];
 

@@ -1,5 +1,6 @@
 export * from './codec';
 export * from './filter';
+export * from './view-filter';
 export * from './sort-cursor';
 export * from './record-validator';
 export * from './sequence';

@@ -1,12 +1,14 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { MetaService, buttonTriggers, recordActions } from '@crm/metadata';
+import { MetaService, buttonTriggers, formFor, recordActions, viewFor } from '@crm/metadata';
 import { actorOf } from '../http/request-context';
 
 /**
  * The entities the caller may read, for the web app's navigation and global search: what a user
- * cannot read is not listed (the records API refuses it anyway). Forms and lists then fetch each
- * entity's compiled schema from /api/meta/entities/:name/schema.
+ * cannot read is not listed (the records API refuses it anyway). Each carries the layout of its
+ * record page (`form`) and list (`view`): the entity's own documents, or ones derived from its
+ * fields. Forms and lists then fetch each entity's compiled schema from
+ * /api/meta/entities/:name/schema.
  */
 @Controller('api/meta/entities')
 export class EntitiesController {
@@ -53,6 +55,9 @@ export class EntitiesController {
             ...(a.confirm && { confirm: a.confirm }),
             ...(a.when && { when: a.when }),
           })),
+        // layouts only: the records API still decides which fields the caller may read or write
+        form: formFor(this.meta.model.documents, e.doc),
+        view: viewFor(this.meta.model.documents, e.doc),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     return { data };

@@ -346,6 +346,8 @@ describe('buildOpenApi: admin, metadata, files', () => {
       'trigger',
       'template',
       'action',
+      'form',
+      'view',
     ]);
     expect(codes(op('/api/meta/revisions/{id}', 'get'))).toContain('404');
     for (const o of operations.filter((x) => x.path.startsWith('/api/meta/')))

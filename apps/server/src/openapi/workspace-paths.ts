@@ -1,3 +1,4 @@
+import { type DocumentKindSpec, formKind, viewKind } from '@crm/metadata';
 import {
   dataOf,
   jsonBody,
@@ -12,6 +13,10 @@ import {
 } from './schemas';
 
 const label = obj({ 'zh-CN': str, en: str }, ['zh-CN', 'en']);
+
+/** A form / view as the API returns it: the kind's own meta-schema (one source of truth). */
+const layoutSchema = (kind: DocumentKindSpec): Record<string, unknown> =>
+  kind.schema as Record<string, unknown>;
 
 const savedView = obj(
   {
@@ -176,8 +181,18 @@ export function workspacePaths(): Record<string, unknown> {
                     'label',
                   ]),
                 },
+                form: {
+                  ...layoutSchema(formKind),
+                  description:
+                    "the record page's layout: the entity's `form` document, or one section of every field when it has none",
+                },
+                view: {
+                  ...layoutSchema(viewKind),
+                  description:
+                    "the list page's columns, default filter, sort, grouping, kanban field and page size: the entity's `view` document, or one derived from its fields",
+                },
               },
-              ['name', 'label', 'displayField', 'inverses', 'buttons', 'actions'],
+              ['name', 'label', 'displayField', 'inverses', 'buttons', 'actions', 'form', 'view'],
             ),
           ),
         ),
