@@ -10,3 +10,4 @@ export * from './tabular';
 export * from './transfer.service';
 export * from './file-storage';
 export * from './write-hooks';
+export * from './demo';
