@@ -47,6 +47,10 @@ export type GeneratorKind =
   | { ref: string }
   | { fromParent: string }
   | { feel: string }
+  | { times: [string, number, number] }
+  | { minus: [string, string] }
+  | { product: [string, string] }
+  | { template: string }
   | { value: unknown }
   | { sequence: string };
 
@@ -61,6 +65,10 @@ const KINDS = [
   'ref',
   'fromParent',
   'feel',
+  'times',
+  'minus',
+  'product',
+  'template',
   'value',
   'sequence',
 ] as const;
@@ -165,6 +173,18 @@ export function datasetShapeErrors(raw: unknown): ErrorDetail[] {
         case 'feel':
         case 'sequence':
           if (typeof v !== 'string' || !v) bad('must be a non-empty string');
+          break;
+        case 'times':
+          if (!Array.isArray(v) || typeof v[0] !== 'string' || !isRange(v.slice(1)))
+            bad('must be [field, min factor, max factor]');
+          break;
+        case 'minus':
+        case 'product':
+          if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'string'))
+            bad('must be [field, field]');
+          break;
+        case 'template':
+          if (typeof v !== 'string') bad('must be text with {field} or {parent.field} parts');
           break;
         case 'value':
           break;

@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { type FieldDef, buildModel, loadMetadataDir } from '@crm/metadata';
 import { type Dataset, assertDataset, datasetModelErrors, datasetShapeErrors } from './dataset';
 import { DemoPlanner, type PlanInput, type PlannedRecord } from './plan';
+import { compileValidators, ruleErrors, schemaErrors } from '../record-validator';
+import { withDefaults } from './write';
 
 const root = path.resolve(__dirname, '../../../..');
 const loaded = loadMetadataDir(path.join(root, 'metadata'), null);
@@ -35,6 +37,28 @@ describe('demo data planner', () => {
   it('the shipped dataset fits the shipped metadata', () => {
     expect(datasetShapeErrors(shipped)).toEqual([]);
     expect(datasetModelErrors(shipped, model.entities)).toEqual([]);
+  });
+
+  it('makes records that their entity schema and rules accept', () => {
+    const now = new Date('2026-06-15T08:00:00Z');
+    const rs = planAll(new DemoPlanner(input(40)));
+    const problems: unknown[] = [];
+    const validators = new Map<string, ReturnType<typeof compileValidators>>();
+    for (const r of rs) {
+      const e = model.entities.get(r.entity)!;
+      if (!validators.has(e.name)) validators.set(e.name, compileValidators(e));
+      // relations resolved to some id, as the writer does
+      const data = withDefaults(e, {
+        ...r.data,
+        ...Object.fromEntries(Object.keys(r.refs).map((k) => [k, 1])),
+      });
+      const errors = [
+        ...schemaErrors(validators.get(e.name)!.create, data),
+        ...ruleErrors(e, data, 'en', { clock: { now: () => now } as never, timeZone: 'UTC' }),
+      ];
+      if (errors.length) problems.push({ entity: r.entity, data, errors });
+    }
+    expect(problems.slice(0, 3)).toEqual([]);
   });
 
   it('is deterministic for a seed, whatever the chunk size', () => {

@@ -32,6 +32,18 @@ function resolved(r: PlannedRecord, ids: Map<number, number>): Record<string, un
   return out;
 }
 
+/** Field defaults for what the generator left out, as a create through the API applies them. */
+export function withDefaults(e: CompiledEntity, data: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...data };
+  for (const [name, f] of Object.entries(e.fields))
+    if (!(name in out) && f.default !== undefined && f.type !== 'autoNumber')
+      out[name] =
+        f.type === 'currency'
+          ? { amount: f.default, currency: f.currency ?? 'CNY' }
+          : structuredClone(f.default);
+  return out;
+}
+
 export interface ServiceWriteResult {
   counts: Map<string, number>;
   /** Trigger presses that started a process, and those skipped (with why). */
@@ -107,6 +119,9 @@ export interface FastWriteOptions {
   onProgress?: Progress;
 }
 
+const RULE_FIRST = 500;
+const RULE_SAMPLE = 50;
+
 /** Largest rows per INSERT: bounded by placeholders (SQLite 32,766; MySQL 65,535). */
 const maxRows = (cols: number): number => Math.max(1, Math.min(1000, Math.floor(30_000 / cols)));
 
@@ -131,11 +146,16 @@ export async function writeFast(
   const insertGroup = async (tx: Db, e: CompiledEntity, group: PlannedRecord[]) => {
     let v = validators.get(e.name);
     if (!v) validators.set(e.name, (v = compileValidators(e)));
-    const datas = group.map((r) => resolved(r, ids));
+    const datas = group.map((r) => withDefaults(e, resolved(r, ids)));
+    const before = counts.get(e.name) ?? 0;
     datas.forEach((d, i) => {
+      // the schema for every record; the FEEL rules (a parse per call, ~1 ms) for the first
+      // records of each entity and one in RULE_SAMPLE after: the generator makes every record
+      // the same way, so a dataset that breaks a rule breaks it early
+      const n = before + i;
       const errors: ErrorDetail[] = [
         ...schemaErrors(v.create, d),
-        ...ruleErrors(e, d, 'en', opts.feel),
+        ...(n < RULE_FIRST || n % RULE_SAMPLE === 0 ? ruleErrors(e, d, 'en', opts.feel) : []),
       ];
       if (errors.length)
         throw new CrmError(
