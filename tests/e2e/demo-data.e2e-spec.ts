@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -19,6 +20,9 @@ function shippedFiles(): Record<string, string> {
   walk(root);
   return out;
 }
+
+// applying the whole shipped metadata, then seeding, takes minutes on MySQL on a busy machine
+jest.setTimeout(400_000);
 
 const DEMO_ENV = {
   DEMO_DATA: 'true',
@@ -190,5 +194,73 @@ describe.each(DIALECTS)('DEMO_DATA=false on %s', (dialect) => {
     } finally {
       await s.close();
     }
+  });
+});
+
+const CLI = path.resolve(__dirname, '../../dist/apps/cli/src/main.js');
+
+describe.each(DIALECTS)('crm seed on %s', (dialect) => {
+  it('loads N customers with proportional related records, valid and numbered, twice', async () => {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+    const s = await startServer(dialect, shippedFiles(), DEMO_ENV);
+    try {
+      const token = await s.tokenFor('admin');
+      const auth = { authorization: `Bearer ${token}` };
+      const count = async (entity: string) =>
+        (await s.api('GET', `/api/records/${entity}?limit=1&count=true`, undefined, auth)).body
+          .count as number;
+      const before = await count('customer');
+      // asynchronously: the server under test runs in this process and must keep answering
+      const run = () =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            [CLI, 'seed', '--size', '50', '--database-url', s.config.databaseUrl],
+            { env: { ...process.env, METADATA_DIR: s.metadataDir, DEMO_DIR: DEMO_ENV.DEMO_DIR } },
+          );
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          child.on('close', (status) => resolve({ status, stdout, stderr }));
+        });
+      const r = await run();
+      expect(r.stderr).toContain('100%');
+      expect(r).toMatchObject({ status: 0 });
+      expect(r.stdout).toMatch(/Seeded in [\d.]+s: 12 product, 50 customer/);
+      expect(await count('customer')).toBe(before + 50);
+      expect(await count('quote')).toBe(30 + 50);
+      // the records read back through the API: owners, code-rule numbers, relations, history
+      const page = await s.api(
+        'GET',
+        `/api/records/quote?limit=100&sort=-id`,
+        undefined,
+        auth,
+      );
+      const quote = page.body.data[0];
+      expect(quote.code).toMatch(/^BJ-\d{6}-\d{5}$/);
+      expect(['rep', 'rep2', 'manager']).toContain(quote.owner);
+      const codes = page.body.data.map((x: { code: string }) => x.code);
+      expect(new Set(codes).size).toBe(codes.length);
+      const history = await s.api('GET', `/api/records/quote/${quote.id}/history`, undefined, auth);
+      expect(history.body.data[0]).toMatchObject({ action: 'create' });
+      // a second run adds 50 more, with names that do not collide
+      const again = await run();
+      expect(again).toMatchObject({ status: 0 });
+      expect(await count('customer')).toBe(before + 100);
+      // the page's customers are in the database (a relation the API resolves)
+      expect(typeof quote.customer).toBe('number');
+      const c = await s.api('GET', `/api/records/customer/${quote.customer}`, undefined, auth);
+      expect(c.status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a bad size with a message', () => {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+    const r = spawnSync(process.execPath, [CLI, 'seed', '--size', 'x'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('seed needs --size <n>');
   });
 });
