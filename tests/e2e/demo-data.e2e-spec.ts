@@ -144,8 +144,7 @@ describe.each(DIALECTS)('demo data on the first start on %s', (dialect) => {
       .find((m) => m.includes('demo users'))!
       .split('\n')
       .find((l) => l.startsWith('manager '))!;
-    const token = (await login('manager', managerLine.trim().split(/\s+/).pop()!)).body
-      .accessToken;
+    const token = (await login('manager', managerLine.trim().split(/\s+/).pop()!)).body.accessToken;
     const inbox = await s.api('GET', '/api/inbox?box=pending&limit=100', undefined, as(token));
     expect(inbox).toMatchObject({ status: 200 });
     // the reps' quotes; the manager's own go past them (nobody approves their own price)
@@ -231,12 +230,7 @@ describe.each(DIALECTS)('crm seed on %s', (dialect) => {
       expect(await count('customer')).toBe(before + 50);
       expect(await count('quote')).toBe(30 + 50);
       // the records read back through the API: owners, code-rule numbers, relations, history
-      const page = await s.api(
-        'GET',
-        `/api/records/quote?limit=100&sort=-id`,
-        undefined,
-        auth,
-      );
+      const page = await s.api('GET', `/api/records/quote?limit=100&sort=-id`, undefined, auth);
       const quote = page.body.data[0];
       expect(quote.code).toMatch(/^BJ-\d{6}-\d{5}$/);
       expect(['rep', 'rep2', 'manager']).toContain(quote.owner);

@@ -241,7 +241,10 @@ async function main(argv: string[]): Promise<number> {
               const rows = await db.query<{ v: string }>(
                 `SELECT \`${name}\` AS v FROM \`${e.table}\` WHERE \`${name}\` IS NOT NULL`,
               );
-              taken.set(`${de.entity}.${name}`, rows.map((r) => String(r.v)));
+              taken.set(
+                `${de.entity}.${name}`,
+                rows.map((r) => String(r.v)),
+              );
             }
         const now = new Date();
         const root = dataset.entities.find((e) => e.root)!;

@@ -28,14 +28,20 @@ export function organisationErrors(raw: unknown): ErrorDetail[] {
   if (!isObj(raw) || !Array.isArray(raw.departments) || !Array.isArray(raw.users))
     return [{ path: '', message: 'must be a mapping with departments and users lists' }];
   const codes = new Set<string>();
-  const logins = new Set<string>((raw.users as unknown[]).map((u) => (isObj(u) ? String(u.login) : '')));
+  const logins = new Set<string>(
+    (raw.users as unknown[]).map((u) => (isObj(u) ? String(u.login) : '')),
+  );
   raw.departments.forEach((d: unknown, i) => {
     const at = `/departments/${i}`;
     if (!isObj(d) || typeof d.code !== 'string' || typeof d.name !== 'string')
       return errors.push({ path: at, message: 'needs code and name' });
-    if (codes.has(d.code)) errors.push({ path: `${at}/code`, message: `"${d.code}" is listed twice` });
+    if (codes.has(d.code))
+      errors.push({ path: `${at}/code`, message: `"${d.code}" is listed twice` });
     if (d.parent !== undefined && !codes.has(String(d.parent)))
-      errors.push({ path: `${at}/parent`, message: `no department "${String(d.parent)}" listed before` });
+      errors.push({
+        path: `${at}/parent`,
+        message: `no department "${String(d.parent)}" listed before`,
+      });
     if (d.head !== undefined && !logins.has(String(d.head)))
       errors.push({ path: `${at}/head`, message: `no user "${String(d.head)}"` });
     codes.add(d.code);
@@ -45,14 +51,16 @@ export function organisationErrors(raw: unknown): ErrorDetail[] {
     const at = `/users/${i}`;
     if (!isObj(u)) return errors.push({ path: at, message: 'must be a mapping' });
     for (const k of ['login', 'displayName', 'role', 'department'])
-      if (typeof u[k] !== 'string') errors.push({ path: `${at}/${k}`, message: 'is required text' });
+      if (typeof u[k] !== 'string')
+        errors.push({ path: `${at}/${k}`, message: 'is required text' });
     if (typeof u.department === 'string' && !codes.has(u.department))
       errors.push({ path: `${at}/department`, message: `no department "${u.department}"` });
     if (u.supervisor !== undefined && !logins.has(String(u.supervisor)))
       errors.push({ path: `${at}/supervisor`, message: `no user "${String(u.supervisor)}"` });
     if (u.supervisor !== undefined && u.supervisor === u.login)
       errors.push({ path: `${at}/supervisor`, message: 'cannot be the user' });
-    if (before.has(String(u.login))) errors.push({ path: `${at}/login`, message: 'is listed twice' });
+    if (before.has(String(u.login)))
+      errors.push({ path: `${at}/login`, message: 'is listed twice' });
     before.add(String(u.login));
   });
   return errors;
@@ -114,7 +122,8 @@ export async function seedOrganisation(
   const out: SeededUser[] = [];
   for (const u of org.users) {
     const role = u.role === 'admin' || opts.roleDefined(u.role) ? u.role : null;
-    if (!role) opts.warn(`demo user "${u.login}" created without role "${u.role}": it is not defined`);
+    if (!role)
+      opts.warn(`demo user "${u.login}" created without role "${u.role}": it is not defined`);
     const existing = await identity.findUser('login', u.login);
     if (existing) {
       await identity.updateUser(
@@ -123,7 +132,13 @@ export async function seedOrganisation(
         'system',
       );
       userIds.set(u.login, existing.id);
-      out.push({ login: u.login, displayName: u.displayName, role, department: u.department, password: null });
+      out.push({
+        login: u.login,
+        displayName: u.displayName,
+        role,
+        department: u.department,
+        password: null,
+      });
       continue;
     }
     const password = opts.password ?? demoPassword();
@@ -139,13 +154,28 @@ export async function seedOrganisation(
       'system',
     );
     userIds.set(u.login, created.id);
-    out.push({ login: u.login, displayName: u.displayName, role, department: u.department, password });
+    out.push({
+      login: u.login,
+      displayName: u.displayName,
+      role,
+      department: u.department,
+      password,
+    });
   }
   for (const u of org.users)
     if (u.supervisor)
-      await identity.updateUser(userIds.get(u.login)!, { supervisorId: userIds.get(u.supervisor) }, 'system');
+      await identity.updateUser(
+        userIds.get(u.login)!,
+        { supervisorId: userIds.get(u.supervisor) },
+        'system',
+      );
   for (const d of org.departments)
-    if (d.head) await identity.updateDepartment(deptIds.get(d.code)!, { headId: userIds.get(d.head) }, 'system');
+    if (d.head)
+      await identity.updateDepartment(
+        deptIds.get(d.code)!,
+        { headId: userIds.get(d.head) },
+        'system',
+      );
   return out;
 }
 
@@ -154,7 +184,10 @@ export function passwordTable(users: SeededUser[], adminNote: string): string {
   const rows = users.map((u) => [u.login, u.displayName, u.role ?? '-', u.password ?? adminNote]);
   const head = ['login', 'name', 'role', 'password'];
   const width = (i: number) =>
-    Math.max(head[i].length, ...rows.map((r) => [...r[i]].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
+    Math.max(
+      head[i].length,
+      ...rows.map((r) => [...r[i]].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)),
+    );
   const pad = (s: string, i: number) => {
     const w = [...s].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
     return s + ' '.repeat(Math.max(0, width(i) - w));

@@ -108,8 +108,7 @@ export function datasetShapeErrors(raw: unknown): ErrorDetail[] {
     if (e.root !== undefined && e.root !== true) err(`${at}/root`, 'must be true');
     if (e.parent !== undefined) {
       const p = e.parent;
-      if (!isObj(p) || typeof p.field !== 'string')
-        err(`${at}/parent`, 'must be { field, per }');
+      if (!isObj(p) || typeof p.field !== 'string') err(`${at}/parent`, 'must be { field, per }');
       else if (!(typeof p.per === 'number' && p.per >= 0) && !isRange(p.per))
         err(`${at}/parent/per`, 'must be a number >= 0 or a range [min, max]');
     }
@@ -189,7 +188,10 @@ export function datasetShapeErrors(raw: unknown): ErrorDetail[] {
         case 'value':
           break;
       }
-      if (g.optional !== undefined && !(typeof g.optional === 'number' && g.optional >= 0 && g.optional <= 1))
+      if (
+        g.optional !== undefined &&
+        !(typeof g.optional === 'number' && g.optional >= 0 && g.optional <= 1)
+      )
         err(`${fat}/optional`, 'must be a share from 0 to 1');
       if (g.unique !== undefined && typeof g.unique !== 'boolean')
         err(`${fat}/unique`, 'must be true or false');
@@ -256,7 +258,10 @@ export function datasetModelErrors(
             message: `"${target}" must be a fixed-count entity listed earlier`,
           });
         else if (f.type === 'relation' && f.target !== target)
-          errors.push({ path: `${fat}/ref`, message: `${name} points at ${f.target}, not ${target}` });
+          errors.push({
+            path: `${fat}/ref`,
+            message: `${name} points at ${f.target}, not ${target}`,
+          });
       }
       if (kind === 'fromParent') {
         const pf = (g as { fromParent: string }).fromParent;

@@ -133,7 +133,8 @@ describe('demo data planner', () => {
     expect(customers.map((c) => c.data.name)).toContain(`${name}-2`);
     expect(new Set(customers.map((c) => c.owner))).toEqual(new Set(['rep']));
     // service requests fall back to their customer's owner when agent and svcmanager are missing
-    for (const s of again.filter((r) => r.entity === 'service_request')) expect(s.owner).toBe('rep');
+    for (const s of again.filter((r) => r.entity === 'service_request'))
+      expect(s.owner).toBe('rep');
   });
 
   it('refuses a faker method that does not exist, naming where', () => {
@@ -150,7 +151,10 @@ describe('demo data planner', () => {
   });
 });
 
-const one = (over: Record<string, unknown>, fields: Record<string, unknown> = { name: { value: 'x' } }) => ({
+const one = (
+  over: Record<string, unknown>,
+  fields: Record<string, unknown> = { name: { value: 'x' } },
+) => ({
   seed: 1,
   entities: [{ entity: 'customer', root: true, fields }, over],
 });
@@ -158,26 +162,103 @@ const one = (over: Record<string, unknown>, fields: Record<string, unknown> = { 
 describe('demo dataset checks', () => {
   it.each([
     { title: 'not a mapping', raw: [], path: '' },
-    { title: 'no seed', raw: { entities: [{ entity: 'customer', root: true, fields: {} }] }, path: '/seed' },
-    { title: 'no root', raw: { seed: 1, entities: [{ entity: 'product', count: 1, fields: {} }] }, path: '/entities' },
-    { title: 'two modes', raw: one({ entity: 'contact', count: 1, root: true, fields: {} }), path: '/entities/1' },
-    { title: 'bad per', raw: one({ entity: 'contact', parent: { field: 'customer', per: [3, 1] }, fields: {} }), path: '/entities/1/parent/per' },
-    { title: 'two generators', raw: one({ entity: 'product', count: 1, fields: { name: { value: 1, int: [1, 2] } } }), path: '/entities/1/fields/name' },
-    { title: 'bad range', raw: one({ entity: 'product', count: 1, fields: { stock: { int: [5] } } }), path: '/entities/1/fields/stock/int' },
-    { title: 'bad faker name', raw: one({ entity: 'product', count: 1, fields: { name: { faker: 'x' } } }), path: '/entities/1/fields/name/faker' },
-    { title: 'bad optional', raw: one({ entity: 'product', count: 1, fields: { name: { value: 1, optional: 2 } } }), path: '/entities/1/fields/name/optional' },
-    { title: 'bad share', raw: one({ entity: 'quote', parent: { field: 'customer', per: 1 }, start: { trigger: 't', share: 3 }, fields: {} }), path: '/entities/1/start/share' },
+    {
+      title: 'no seed',
+      raw: { entities: [{ entity: 'customer', root: true, fields: {} }] },
+      path: '/seed',
+    },
+    {
+      title: 'no root',
+      raw: { seed: 1, entities: [{ entity: 'product', count: 1, fields: {} }] },
+      path: '/entities',
+    },
+    {
+      title: 'two modes',
+      raw: one({ entity: 'contact', count: 1, root: true, fields: {} }),
+      path: '/entities/1',
+    },
+    {
+      title: 'bad per',
+      raw: one({ entity: 'contact', parent: { field: 'customer', per: [3, 1] }, fields: {} }),
+      path: '/entities/1/parent/per',
+    },
+    {
+      title: 'two generators',
+      raw: one({ entity: 'product', count: 1, fields: { name: { value: 1, int: [1, 2] } } }),
+      path: '/entities/1/fields/name',
+    },
+    {
+      title: 'bad range',
+      raw: one({ entity: 'product', count: 1, fields: { stock: { int: [5] } } }),
+      path: '/entities/1/fields/stock/int',
+    },
+    {
+      title: 'bad faker name',
+      raw: one({ entity: 'product', count: 1, fields: { name: { faker: 'x' } } }),
+      path: '/entities/1/fields/name/faker',
+    },
+    {
+      title: 'bad optional',
+      raw: one({ entity: 'product', count: 1, fields: { name: { value: 1, optional: 2 } } }),
+      path: '/entities/1/fields/name/optional',
+    },
+    {
+      title: 'bad share',
+      raw: one({
+        entity: 'quote',
+        parent: { field: 'customer', per: 1 },
+        start: { trigger: 't', share: 3 },
+        fields: {},
+      }),
+      path: '/entities/1/start/share',
+    },
   ])('shape: $title', ({ raw, path: p }) => {
     expect(datasetShapeErrors(raw)).toContainEqual(expect.objectContaining({ path: p }));
   });
 
   it.each([
-    { title: 'unknown entity', e: { entity: 'nope', count: 1, fields: {} }, path: '/entities/1/entity' },
-    { title: 'unknown field', e: { entity: 'contact', parent: { field: 'customer', per: 1 }, fields: { name: { value: 'a' }, nope: { value: 1 } } }, path: '/entities/1/fields/nope' },
-    { title: 'parent not a relation', e: { entity: 'contact', parent: { field: 'name', per: 1 }, fields: {} }, path: '/entities/1/parent/field' },
-    { title: 'ref to a non-fixed entity', e: { entity: 'contact', parent: { field: 'customer', per: 1 }, fields: { name: { value: 'a' }, customer: { ref: 'customer' } } }, path: '/entities/1/fields/customer' },
-    { title: 'autoNumber generated', e: { entity: 'opportunity', parent: { field: 'customer', per: 1 }, fields: { name: { value: 'a' }, code: { value: 'x' } } }, path: '/entities/1/fields/code' },
-    { title: 'required field missing', e: { entity: 'contact', parent: { field: 'customer', per: 1 }, fields: {} }, path: '/entities/1/fields' },
+    {
+      title: 'unknown entity',
+      e: { entity: 'nope', count: 1, fields: {} },
+      path: '/entities/1/entity',
+    },
+    {
+      title: 'unknown field',
+      e: {
+        entity: 'contact',
+        parent: { field: 'customer', per: 1 },
+        fields: { name: { value: 'a' }, nope: { value: 1 } },
+      },
+      path: '/entities/1/fields/nope',
+    },
+    {
+      title: 'parent not a relation',
+      e: { entity: 'contact', parent: { field: 'name', per: 1 }, fields: {} },
+      path: '/entities/1/parent/field',
+    },
+    {
+      title: 'ref to a non-fixed entity',
+      e: {
+        entity: 'contact',
+        parent: { field: 'customer', per: 1 },
+        fields: { name: { value: 'a' }, customer: { ref: 'customer' } },
+      },
+      path: '/entities/1/fields/customer',
+    },
+    {
+      title: 'autoNumber generated',
+      e: {
+        entity: 'opportunity',
+        parent: { field: 'customer', per: 1 },
+        fields: { name: { value: 'a' }, code: { value: 'x' } },
+      },
+      path: '/entities/1/fields/code',
+    },
+    {
+      title: 'required field missing',
+      e: { entity: 'contact', parent: { field: 'customer', per: 1 }, fields: {} },
+      path: '/entities/1/fields',
+    },
   ])('model: $title', ({ e, path: p }) => {
     const ds = one(e) as unknown as Dataset;
     expect(datasetShapeErrors(ds)).toEqual([]);

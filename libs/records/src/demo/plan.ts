@@ -85,7 +85,11 @@ export class DemoPlanner {
       }
     });
     if (errors.length)
-      throw new CrmError(ErrorCode.MetadataInvalid, 'the demo data set names unknown generators', errors);
+      throw new CrmError(
+        ErrorCode.MetadataInvalid,
+        'the demo data set names unknown generators',
+        errors,
+      );
   }
 
   /** Expected record counts per entity for `size` roots (averages of `per`), for progress bars. */
@@ -303,8 +307,9 @@ export class DemoPlanner {
         return Math.round((generatorKind(g) === 'minus' ? a - b : a * b) * 100) / 100;
       }
       case 'template':
-        return (g2.template as string).replace(/\{(parent\.)?(\w+)\}/g, (_m, p?: string, k?: string) =>
-          String((p ? parent?.[k!] : record[k!]) ?? ''),
+        return (g2.template as string).replace(
+          /\{(parent\.)?(\w+)\}/g,
+          (_m, p?: string, k?: string) => String((p ? parent?.[k!] : record[k!]) ?? ''),
         );
       case 'value':
         return structuredClone(g2.value);

@@ -26,14 +26,18 @@ function resolved(r: PlannedRecord, ids: Map<number, number>): Record<string, un
   const out: Record<string, unknown> = { ...r.data };
   for (const [field, key] of Object.entries(r.refs)) {
     const id = ids.get(key);
-    if (id === undefined) throw new Error(`demo data: ${r.entity}.${field} points at an unwritten record`);
+    if (id === undefined)
+      throw new Error(`demo data: ${r.entity}.${field} points at an unwritten record`);
     out[field] = id;
   }
   return out;
 }
 
 /** Field defaults for what the generator left out, as a create through the API applies them. */
-export function withDefaults(e: CompiledEntity, data: Record<string, unknown>): Record<string, unknown> {
+export function withDefaults(
+  e: CompiledEntity,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
   const out = { ...data };
   for (const [name, f] of Object.entries(e.fields))
     if (!(name in out) && f.default !== undefined && f.type !== 'autoNumber')
@@ -186,7 +190,8 @@ export async function writeFast(
     for (let s = 0; s < rows.length; s += per) {
       const slice = rows.slice(s, s + per);
       const params: SqlParam[] = [];
-      for (const r of slice) for (const c of cols) params.push((r as Record<string, SqlParam>)[c] ?? null);
+      for (const r of slice)
+        for (const c of cols) params.push((r as Record<string, SqlParam>)[c] ?? null);
       const one = `(${cols.map(() => '?').join(', ')})`;
       const res = await tx.execute(
         `INSERT INTO ${q(e.table)} (${cols.map(q).join(', ')}) VALUES ${slice.map(() => one).join(', ')}`,
@@ -210,7 +215,9 @@ export async function writeFast(
     group.forEach((r, i) => {
       const id = ids.get(r.key)!;
       const d = datas[i];
-      const entries = Object.entries(d).filter(([k, x]) => x !== null && x !== undefined && e.fields[k]);
+      const entries = Object.entries(d).filter(
+        ([k, x]) => x !== null && x !== undefined && e.fields[k],
+      );
       if (!entries.length) hist.push([e.name, id, 'create', null, null, null, opts.actor, ts]);
       for (const [k, x] of entries)
         hist.push([e.name, id, 'create', k, null, JSON.stringify(x), opts.actor, ts]);
