@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import { BASE_FILES } from './support/fixtures';
 import { DIALECTS, type TestServer, q, startServer } from './support/harness';
 
 /** The shipped metadata/, as `npm start` applies it. */
@@ -256,5 +257,31 @@ describe.each(DIALECTS)('crm seed on %s', (dialect) => {
     const r = spawnSync(process.execPath, [CLI, 'seed', '--size', 'x'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('seed needs --size <n>');
+  });
+});
+
+describe.each(DIALECTS)('demo data over other metadata on %s', (dialect) => {
+  it('still starts: the demo users come, the data set is skipped with a warning', async () => {
+    const logged: string[] = [];
+    const spy = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((m: unknown) => void logged.push(String(m)));
+    let s: TestServer | undefined;
+    try {
+      s = await startServer(dialect, BASE_FILES, { ...DEMO_ENV, DEMO_PASSWORD: 'demo-pass-2026' });
+    } finally {
+      spy.mockRestore();
+    }
+    try {
+      expect(logged.some((m) => m.startsWith('demo data set skipped: '))).toBe(true);
+      expect(logged.some((m) => m.includes('without role "sales_rep"'))).toBe(true);
+      const res = await s.api('POST', '/api/auth/login', {
+        login: 'rep',
+        password: 'demo-pass-2026',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });
