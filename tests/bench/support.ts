@@ -10,7 +10,7 @@ export const ROOT = path.resolve(__dirname, '../../..');
 export function startBuiltServer(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/server/src/main.js')], {
-      env: { ...process.env, LOG_LEVEL: 'info', ...env }, // "CRM serving on" is an info line
+      env: { ...process.env, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...env }, // "CRM serving on" is an info line
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { type AppConfig, type Clock, systemClock } from '@crm/common';
-import { AuthService } from '@crm/access';
+import { AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { DeploymentsService, EngineService } from '@crm/workflow';
 import { AppModule } from './app.module';
+import { seedDemoData } from './demo-data';
 import { swaggerAssetsDir } from './controllers/system.controller';
 import { ErrorFilter } from './http/error.filter';
 import { parseQueryString, refuseRepeatedParams } from './http/query-string';
@@ -51,9 +52,12 @@ export async function createServer(
     const meta = app.get(MetaService);
     await meta.init();
     await meta.syncFromFiles();
+    // no user yet: the first start, which may bring the demo organisation and data (demo-data.ts)
+    const firstStart = config.demoData && (await app.get(IdentityService).countUsers()) === 0;
     await app.get(AuthService).init();
     await app.get(DeploymentsService).deployDir(config.workflowsDir);
     await app.get(EngineService).backfillTaskCandidates();
+    if (firstStart) await seedDemoData(app, config);
     meta.startPolling();
   } catch (e) {
     // Refusing to start (bad metadata...) must not leave the database pool open behind it.

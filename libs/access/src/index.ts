@@ -7,3 +7,4 @@ export * from './identity.service';
 export * from './principal';
 export * from './process-rules';
 export * from './auth.service';
+export * from './demo/organisation';

@@ -81,6 +81,15 @@ export interface AppConfig {
   mail: MailConfig | null;
   /** Where users open the web app (PUBLIC_URL, no trailing slash): links in emails. */
   publicUrl: string | null;
+  /**
+   * DEMO_DATA (default true): the first start on an empty database also creates the demo
+   * organisation, its users and a demo data set (demoDir). false: only `admin`.
+   */
+  demoData: boolean;
+  /** DEMO_PASSWORD: every demo user's password (else each gets a random one, printed once). */
+  demoPassword: string | null;
+  /** DEMO_DIR: demo/organisation.yaml and demo/dataset.yaml. */
+  demoDir: string;
 }
 
 export interface MailConfig {
@@ -231,6 +240,16 @@ function publicUrl(raw: string | undefined): string | null {
   return v.replace(/\/+$/, '');
 }
 
+function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return def;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new CrmError(ErrorCode.ConfigInvalid, `${name} must be true or false, got "${raw}"`, [
+    { path: name, message: 'true or false' },
+  ]);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'crm.sqlite')}`;
@@ -282,5 +301,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     s3: s3(env),
     mail: mail(env),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    demoData: bool(env, 'DEMO_DATA', true),
+    demoPassword: env.DEMO_PASSWORD || null,
+    demoDir: path.resolve(cwd, env.DEMO_DIR || 'demo'),
   };
 }

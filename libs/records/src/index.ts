@@ -12,3 +12,4 @@ export * from './transfer.service';
 export * from './xlsx';
 export * from './file-storage';
 export * from './write-hooks';
+export * from './demo';

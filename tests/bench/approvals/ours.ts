@@ -26,6 +26,7 @@ export async function oursOnMysql(
       WORKFLOWS_DIR: path.join(dir, 'workflows'),
       META_POLL_MS: '0',
       JOB_POLL_MS: '0',
+      DEMO_DATA: 'false',
       DB_POOL_SIZE: String(poolSize),
     }),
     { logger: false },

@@ -82,6 +82,7 @@ async function main() {
       PORT: '3901',
       LOG_LEVEL: 'info',
       ADMIN_PASSWORD: 'bench-admin-password-1',
+      DEMO_DATA: 'false',
     },
     /CRM serving on/,
   );

@@ -21,6 +21,7 @@ export async function oursOnMysql(databaseUrl: string, poolSize: number): Promis
       METADATA_DIR: path.join(dir, 'metadata'),
       WORKFLOWS_DIR: path.join(dir, 'workflows'),
       META_POLL_MS: '0',
+      DEMO_DATA: 'false',
       DB_POOL_SIZE: String(poolSize),
     }),
     { logger: false },

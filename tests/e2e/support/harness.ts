@@ -144,6 +144,8 @@ export async function startServer(
       // tests drive the job executor round by round (runDue) unless they ask for polling
       JOB_POLL_MS: '0',
       ADMIN_PASSWORD,
+      // tests start from an empty organisation unless they ask for the demo one
+      DEMO_DATA: 'false',
       ...extra,
     });
     // Only errors are logged: a 500 in a test shows its stack and correlation id.

@@ -94,6 +94,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
       LOG_LEVEL: 'info',
       META_POLL_MS: '0',
       ADMIN_PASSWORD,
+      DEMO_DATA: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
