@@ -84,13 +84,25 @@ export async function seedDemoData(app: INestApplication, config: AppConfig): Pr
   });
   const triggers = app.get(RecordTriggers);
   const started = Date.now();
-  const result = await writeThroughService(
-    app.get(RecordsService),
-    planner,
-    async (entity, id, trigger, owner) => {
-      await triggers.press(triggers.button(entity, trigger), id, owner);
-    },
-  );
+  let result: Awaited<ReturnType<typeof writeThroughService>>;
+  try {
+    result = await writeThroughService(
+      app.get(RecordsService),
+      planner,
+      async (entity, id, trigger, owner) => {
+        await triggers.press(triggers.button(entity, trigger), id, owner);
+      },
+    );
+  } catch (e) {
+    // a data set that no longer fits the metadata must not keep the CRM from starting: the
+    // users are there, the records written so far stay, and the log says what to fix
+    if (!isCrmError(e)) throw e;
+    const first = e.errors[0];
+    log.error(
+      `demo data stopped: ${e.message}${first ? ` (${first.path}: ${first.message})` : ''}; fix demo/dataset.yaml`,
+    );
+    return;
+  }
   for (const s of result.skipped.slice(0, 3)) log.warn(`demo process not started: ${s}`);
   log.log(
     `demo data: ${[...result.counts].map(([e, n]) => `${n} ${e}`).join(', ')}; ${result.started} process(es) started, in ${Date.now() - started} ms`,
