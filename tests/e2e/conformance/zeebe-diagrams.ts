@@ -340,6 +340,22 @@ export const TASK_LISTENERS = bpmn(
   ),
 );
 
+/**
+ * User task listener results (Camunda 8.8 job result, docs "User task listeners": "Deny a task
+ * lifecycle transition", "Correct user task data"): a creating listener corrects the assignment
+ * before the task exists; a completing listener may deny the completion (the task stays open,
+ * the next completing listener does not run) or correct the task. A plain job after it.
+ */
+export const TASK_LISTENER_RESULTS = bpmn(
+  process(
+    'c_tl_res',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:userTask id="u" name="Check"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="ann" candidateGroups="sales"/><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="tl2-create"/><zeebe:taskListener eventType="completing" type="tl2-check"/><zeebe:taskListener eventType="completing" type="tl2-after"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:serviceTask id="p"><bpmn:extensionElements><zeebe:taskDefinition type="tl2-plain"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'u', 'p', 'e')}`,
+  ),
+);
+
 // ---- compensation (Camunda 8 docs: "Compensation events", "Compensation handler") ----
 
 /** An activity with a compensation boundary event linked to a script task handler. */

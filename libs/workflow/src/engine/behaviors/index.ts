@@ -22,6 +22,7 @@ import {
   setListenerResume,
 } from './listeners';
 import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
+import type { TaskCorrections } from './task-listener-result';
 import type { ActivityBehavior, ElementBehavior } from './types';
 import { createUserTask, userTask } from './user-task';
 
@@ -96,7 +97,7 @@ export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode)
 
 /** Where an element goes on once the listeners of an event are done (listeners.ts). */
 const resume: ListenerResume = async (s, exec, node, event, result) => {
-  if (event === 'creating') return createUserTask(s, exec, node);
+  if (event === 'creating') return createUserTask(s, exec, node, result as TaskCorrections);
   if (event === 'completing') return completeActivity(s, exec, result, true);
   if (event === 'start')
     return isActivity(node.type)
