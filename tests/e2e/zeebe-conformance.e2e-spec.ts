@@ -404,6 +404,29 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { runs: 1 } });
   });
 
+  it('retries an element that failed after its start listeners without running them again', async () => {
+    const i = await start('c_sl_retry');
+    expect((await completeJob((await lockJob('el-gate')).id)).status).toBe(204);
+    const [incident] = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incident).toMatchObject({ elementId: 'g', kind: 'no-matching-flow' });
+    const retried = await s.api('POST', `/api/workflow/incidents/${incident.id}/retry`, {
+      variables: { route: 'a' },
+    });
+    expect(retried.status).toBe(200);
+    // no second listener job: the gateway went on where it failed
+    expect(await get(i.id)).toMatchObject({ state: 'completed', incidents: 0 });
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{ elementId: string; event: string }>;
+    expect(history.filter((h) => h.elementId === 'g').map((h) => h.event)).toEqual([
+      'start',
+      'listener',
+      'job-complete',
+      'incident',
+      'retry',
+      'end',
+    ]);
+  });
+
   it('runs creating and completing user task listeners before the task exists and completes', async () => {
     const i = await start('c_tl');
     const tasks = async () =>
@@ -554,7 +577,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(none.body.data).toEqual([]);
     const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
       .data as Array<{ event: string; detail: Record<string, unknown> | null }>;
-    expect(history.find((h) => h.event === 'completion-denied')?.detail).toEqual({
+    expect(history.find((h) => h.event === 'task-denied')?.detail).toEqual({
       type: 'tl2-check',
       reason: 'attach the signed quote',
       taskId: t.id,

@@ -328,6 +328,19 @@ export const LISTENER_INCIDENT = bpmn(
 );
 
 /**
+ * An element that fails after its start listeners ran (a gateway with no true condition): the
+ * incident's retry goes on after them, as Zeebe does, without a new listener job.
+ */
+export const START_LISTENED_RETRY = bpmn(
+  process(
+    'c_sl_retry',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:exclusiveGateway id="g"><bpmn:extensionElements>${listeners(['start', 'el-gate'])}</bpmn:extensionElements></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="e"/>${chain('s', 'g')}${flow('g', 'e', '=route = &quot;a&quot;')}`,
+  ),
+);
+
+/**
  * User task listeners: `creating` runs before the task exists, `completing` before the
  * completion takes effect (its variables are applied after the listener).
  */

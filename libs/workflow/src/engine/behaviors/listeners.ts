@@ -76,6 +76,23 @@ export async function resumeListenersAfterIncident(
   return true;
 }
 
+/** Notes that `node`'s start listeners are done: a retry after an incident skips them. */
+export function markStartListened(s: InstanceStep, exec: Exec, node: GraphNode): void {
+  exec.loop = { ...(exec.loop ?? {}), startListened: node.id };
+  s.touch(exec);
+}
+
+/** True when `node`'s start listeners already ran for this token (a retry: do not re-run them). */
+export const startListened = (exec: Exec, node: GraphNode): boolean =>
+  exec.loop?.startListened === node.id;
+
+/** The token moves on: a later entry of the same element runs its start listeners again. */
+export function forgetStartListened(exec: Exec): void {
+  if (exec.loop?.startListened === undefined) return;
+  const { startListened: _gone, ...rest } = exec.loop;
+  exec.loop = Object.keys(rest).length ? rest : null;
+}
+
 /** Reads a job's payload: the listener it runs, or null for any other job. */
 export function listenerOfJob(payload: string | null): ListenerPayload | null {
   if (!payload) return null;

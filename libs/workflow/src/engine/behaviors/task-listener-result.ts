@@ -11,7 +11,7 @@ import type { GraphNode } from '../process-graph';
  *
  * - `denied: true` on a `completing` listener rejects the completion: the task stays open as it
  *   was (assignee, candidates), the completion's variables are not applied, the reason is a
- *   history row (`completion-denied`). Later listeners of that completion do not run.
+ *   history row (`task-denied`). Later listeners of that completion do not run.
  * - `corrections` change the task: `assignee` ("" clears it), `dueDate` (ISO 8601, "" clears it),
  *   `candidateUsers` / `candidateGroups` ([] clears them). A null or missing attribute keeps its
  *   value, as Camunda documents. A `creating` listener's corrections apply when the task is
@@ -197,7 +197,7 @@ export async function denyCompletion(
       candidateRows(Number(t.id), str(t.assignee), str(t.candidate_groups), str(t.candidate_users)),
     );
   }
-  s.hist(node.id, node.type, 'completion-denied', {
+  s.hist(node.id, node.type, 'task-denied', {
     type,
     reason,
     taskId: t ? Number(t.id) : null,
