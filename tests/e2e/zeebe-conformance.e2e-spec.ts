@@ -613,6 +613,30 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { approved: true } });
   });
 
+  it('previews a route up to the listener whose worker decides what follows', async () => {
+    const preview = async (processKey: string) => {
+      const r = await s.api('POST', '/api/workflow/preview', { processKey });
+      expect(r.status).toBe(200);
+      return r.body as { nodes: Array<{ elementId: string }>; stops: unknown[] };
+    };
+    expect((await preview('c_sl_retry')).stops).toEqual([
+      {
+        elementId: 'g',
+        name: null,
+        reason: 'stops here: its start listener (el-gate) may set variables',
+      },
+    ]);
+    const tl = await preview('c_tl_res');
+    expect(tl.stops).toEqual([
+      {
+        elementId: 'u',
+        name: 'Check',
+        reason: 'stops here: its creating listener (tl2-create) may change who is asked',
+      },
+    ]);
+    expect(tl.nodes).toEqual([]);
+  });
+
   // ---- compensation -------------------------------------------------------------------------
 
   it('compensates every completed activity of the scope, inside a completed subprocess too', async () => {
