@@ -583,15 +583,30 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       taskId: t.id,
     });
 
-    // completed again: a correction on the way, then the completion takes effect
-    const second = await s.api('POST', `/api/tasks/${t.id}/complete`, {
-      variables: { approved: true },
-      version: again.version,
-    });
-    expect(second.status).toBe(200);
+    // completed again: the first listener corrects, the second denies — the task stays as it was
+    const complete = async (version: number) => {
+      const r = await s.api('POST', `/api/tasks/${t.id}/complete`, {
+        variables: { approved: true },
+        version,
+      });
+      expect(r.status).toBe(200);
+    };
+    await complete(again.version);
     const check2 = await lockJob('tl2-check');
+    expect((await completeWith(check2.id, { corrections: { assignee: 'eve' } })).status).toBe(204);
+    const after2 = await lockJob('tl2-after');
+    // a later listener sees the correction before it reaches the task
+    expect(after2.headers['io.camunda.zeebe:assignee']).toBe('eve');
+    expect((await completeWith(after2.id, { denied: true })).status).toBe(204);
+    const [third] = await open();
+    expect(third).toMatchObject({ id: t.id, assignee: 'bob', candidateUsers: ['carl'] });
+    expect(await get(i.id)).toMatchObject({ activeElementIds: ['u'], variables: {} });
+
+    // and once more: the corrections reach the task, then the completion takes effect
+    await complete(third.version);
+    const check3 = await lockJob('tl2-check');
     expect(
-      (await completeWith(check2.id, { corrections: { assignee: 'dora', candidateUsers: [] } }))
+      (await completeWith(check3.id, { corrections: { assignee: 'dora', candidateUsers: [] } }))
         .status,
     ).toBe(204);
     const after = await lockJob('tl2-after');

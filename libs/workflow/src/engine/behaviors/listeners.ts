@@ -36,6 +36,11 @@ export interface ListenerPayload {
    * `creating`: the corrections of the listeners so far, applied when the task is created.
    */
   result?: Record<string, unknown>;
+  /**
+   * `completing`: the corrections of the listeners so far, applied to the task once the last one
+   * is done — a denial drops them all, as Zeebe keeps the task as it was before the completion.
+   */
+  corrections?: TaskCorrections;
 }
 
 /** What the element does once every listener of an event is done (registered by index.ts). */
@@ -125,7 +130,7 @@ export async function listenerHeaders(
     node,
     p.listener,
     () => evaluateAssignment(node, (raw) => s.attr(raw, s.scopeVars(exec), node.id)),
-    p.listener === 'creating' ? ((p.result ?? {}) as TaskCorrections) : {},
+    p.listener === 'creating' ? ((p.result ?? {}) as TaskCorrections) : (p.corrections ?? {}),
   );
   return { ...own, ...task };
 }
@@ -142,9 +147,14 @@ export async function runListeners(
   event: ListenerEvent,
   index = 0,
   result: Record<string, unknown> = {},
+  corrections: TaskCorrections = {},
 ): Promise<void> {
   const all = listenersOf(node, event);
-  if (index >= all.length) return resumeElement!(s, exec, node, event, result);
+  if (index >= all.length) {
+    // the completion goes through: the completing listeners' corrections reach the task first
+    if (event === 'completing') await correctCompletingTask(s, exec, corrections);
+    return resumeElement!(s, exec, node, event, result);
+  }
   const l = all[index];
   const c = s.scopeVars(exec);
   let type: string;
@@ -168,6 +178,7 @@ export async function runListeners(
     listener: event,
     index,
     ...(event === 'completing' || event === 'creating' ? { result } : {}),
+    ...(event === 'completing' ? { corrections } : {}),
   };
   const handler = s.deps.taskTypes.get(type);
   s.hist(node.id, node.type, 'listener', { event, type, index });
@@ -213,6 +224,7 @@ export async function listenerDone(
   const node = s.node(exec.elementId);
   const names = Object.keys(variables);
   let result = p.result ?? {};
+  let corrections = p.corrections ?? {};
   if (p.listener === 'start' && names.length) {
     exec.vars = { ...(exec.vars ?? {}), ...variables };
     s.touch(exec);
@@ -221,7 +233,7 @@ export async function listenerDone(
     for (const [k, v] of Object.entries(variables)) s.setVar(from, k, v);
   } else if (outcome && p.listener === 'completing') {
     if (outcome.denied) return denyCompletion(s, exec, node, type, outcome.deniedReason);
-    await correctCompletingTask(s, exec, outcome.corrections);
+    corrections = mergeCorrections(corrections, outcome.corrections);
   } else if (outcome && p.listener === 'creating')
     result = mergeCorrections(result as TaskCorrections, outcome.corrections) as Record<
       string,
@@ -229,5 +241,5 @@ export async function listenerDone(
     >;
   exec.state = 'ready';
   s.touch(exec);
-  return runListeners(s, exec, node, p.listener, p.index + 1, result);
+  return runListeners(s, exec, node, p.listener, p.index + 1, result, corrections);
 }

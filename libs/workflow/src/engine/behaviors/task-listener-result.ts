@@ -15,7 +15,8 @@ import type { GraphNode } from '../process-graph';
  * - `corrections` change the task: `assignee` ("" clears it), `dueDate` (ISO 8601, "" clears it),
  *   `candidateUsers` / `candidateGroups` ([] clears them). A null or missing attribute keeps its
  *   value, as Camunda documents. A `creating` listener's corrections apply when the task is
- *   created (after its last creating listener); a `completing` listener's apply to the task at once.
+ *   created (after its last creating listener); the `completing` listeners' apply once the last
+ *   one is done (a denial drops them all: the task stays as it was before the completion).
  * - `priority` and `followUpDate` are refused (400): the inbox has neither, and ignoring them
  *   would be a silent difference from Zeebe.
  */
@@ -147,7 +148,7 @@ async function completingTask(
   return t;
 }
 
-/** A `completing` listener's corrections, applied to the task at once. */
+/** The completing listeners' corrections, applied to the task once the last one is done. */
 export async function correctCompletingTask(
   s: InstanceStep,
   exec: Exec,
@@ -227,6 +228,7 @@ export async function taskListenerHeaders(
   node: GraphNode,
   event: 'creating' | 'completing',
   assignment: () => Assignment,
+  /** Earlier listeners' corrections of this creation / completion, not yet on the task row. */
   corrections: TaskCorrections,
 ): Promise<Record<string, string>> {
   const h: Record<string, string | undefined> = {
@@ -243,14 +245,26 @@ export async function taskListenerHeaders(
     });
   } else {
     const t = await completingTask(s, exec);
-    if (t)
+    if (t) {
+      // the task with the corrections earlier completing listeners made (applied at the end)
+      const a = correctAssignment(
+        {
+          assignee: t.assignee ? String(t.assignee) : null,
+          users: split(t.candidate_users),
+          groups: split(t.candidate_groups),
+        },
+        corrections,
+      );
+      const due =
+        corrections.dueDate !== undefined ? corrections.dueDate : fromDbTimestamp(t.due_at);
       Object.assign(h, {
         'io.camunda.zeebe:userTaskKey': String(t.id),
-        'io.camunda.zeebe:assignee': t.assignee ? String(t.assignee) : undefined,
-        'io.camunda.zeebe:candidateGroups': list(split(t.candidate_groups)),
-        'io.camunda.zeebe:candidateUsers': list(split(t.candidate_users)),
-        'io.camunda.zeebe:dueDate': fromDbTimestamp(t.due_at) ?? undefined,
+        'io.camunda.zeebe:assignee': a.assignee ?? undefined,
+        'io.camunda.zeebe:candidateGroups': list(a.groups),
+        'io.camunda.zeebe:candidateUsers': list(a.users),
+        'io.camunda.zeebe:dueDate': due || undefined,
       });
+    }
   }
   return Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<
     string,
