@@ -404,6 +404,29 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { runs: 1 } });
   });
 
+  it('retries an element that failed after its start listeners without running them again', async () => {
+    const i = await start('c_sl_retry');
+    expect((await completeJob((await lockJob('el-gate')).id)).status).toBe(204);
+    const [incident] = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incident).toMatchObject({ elementId: 'g', kind: 'no-matching-flow' });
+    const retried = await s.api('POST', `/api/workflow/incidents/${incident.id}/retry`, {
+      variables: { route: 'a' },
+    });
+    expect(retried.status).toBe(200);
+    // no second listener job: the gateway went on where it failed
+    expect(await get(i.id)).toMatchObject({ state: 'completed', incidents: 0 });
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{ elementId: string; event: string }>;
+    expect(history.filter((h) => h.elementId === 'g').map((h) => h.event)).toEqual([
+      'start',
+      'listener',
+      'job-complete',
+      'incident',
+      'retry',
+      'end',
+    ]);
+  });
+
   it('runs creating and completing user task listeners before the task exists and completes', async () => {
     const i = await start('c_tl');
     const tasks = async () =>
@@ -426,6 +449,207 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(done.body).toMatchObject({ state: 'active', activeElementIds: ['u'], variables: {} });
     await completeJob((await lockJob('tl-complete')).id);
     expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { approved: true } });
+  });
+
+  const completeWith = (id: number, result: unknown) =>
+    s.api('POST', `/api/workflow/external-jobs/${id}/complete`, { workerId: 'w', result });
+
+  it('gives task listener jobs the task headers, refuses bad results with pointers', async () => {
+    const i = await start('c_tl_res');
+    const creating = await lockJob('tl2-create');
+    // the task as it will be created: no key yet (the row is made after the creating listeners)
+    expect(creating.headers).toEqual({
+      'io.camunda.zeebe:listenerEventType': 'creating',
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:candidateGroups': '["sales"]',
+      'io.camunda.zeebe:priority': '50',
+    });
+    const cases: Array<[unknown, string]> = [
+      ['deny', '/result'],
+      [{ type: 'job' }, '/result/type'],
+      [{ extra: 1 }, '/result/extra'],
+      [{ denied: 'yes' }, '/result/denied'],
+      // a creating listener cannot deny: only completing ones do
+      [{ denied: true }, '/result/denied'],
+      [{ corrections: [] }, '/result/corrections'],
+      [{ corrections: { priority: 10 } }, '/result/corrections/priority'],
+      [
+        { corrections: { followUpDate: '2030-01-01T00:00:00Z' } },
+        '/result/corrections/followUpDate',
+      ],
+      [{ corrections: { name: 'x' } }, '/result/corrections/name'],
+      [{ corrections: { assignee: 5 } }, '/result/corrections/assignee'],
+      [{ corrections: { dueDate: 'next week' } }, '/result/corrections/dueDate'],
+      [{ corrections: { candidateUsers: 'carl' } }, '/result/corrections/candidateUsers'],
+      [{ corrections: { candidateUsers: ['a,b'] } }, '/result/corrections/candidateUsers/0'],
+      [{ corrections: { candidateGroups: [''] } }, '/result/corrections/candidateGroups/0'],
+    ];
+    for (const [result, pointer] of cases) {
+      const r = await completeWith(creating.id, result);
+      expect({
+        result,
+        status: r.status,
+        code: r.body.code,
+        path: r.body.errors?.[0]?.path,
+      }).toEqual({ result, status: 400, code: 'BAD_REQUEST', path: pointer });
+    }
+    // nothing moved: the job is still there and completes
+    expect((await completeWith(creating.id, null)).status).toBe(204);
+    const [t] = (await s.api('GET', `/api/tasks?instanceId=${i.id}&state=created`)).body.data;
+    expect(t).toMatchObject({ assignee: 'ann', candidateGroups: ['sales'] });
+  });
+
+  it('applies creating corrections, keeps a denied completion open, then completes', async () => {
+    const i = await start('c_tl_res');
+    const creating = await lockJob('tl2-create');
+    const due = '2030-01-02T03:04:05.000Z';
+    const corrected = await completeWith(creating.id, {
+      type: 'userTask',
+      corrections: {
+        assignee: 'bob',
+        candidateUsers: ['carl'],
+        dueDate: due,
+        candidateGroups: null,
+      },
+    });
+    expect(corrected.status).toBe(204);
+    const open = async () =>
+      (await s.api('GET', `/api/tasks?instanceId=${i.id}&state=created`)).body.data as Array<{
+        id: number;
+        assignee: string | null;
+        candidateUsers: string[];
+        candidateGroups: string[];
+        dueAt: string | null;
+        version: number;
+      }>;
+    const [t] = await open();
+    // null keeps the evaluated candidate groups; the others are the listener's
+    expect(t).toMatchObject({
+      assignee: 'bob',
+      candidateUsers: ['carl'],
+      candidateGroups: ['sales'],
+      dueAt: due,
+    });
+
+    // the first completion is denied: variables unapplied, the task open as it was
+    const first = await s.api('POST', `/api/tasks/${t.id}/complete`, {
+      variables: { approved: false },
+    });
+    expect(first.status).toBe(200);
+    const check = await lockJob('tl2-check');
+    expect(check.headers).toMatchObject({
+      'io.camunda.zeebe:listenerEventType': 'completing',
+      'io.camunda.zeebe:userTaskKey': String(t.id),
+      'io.camunda.zeebe:assignee': 'bob',
+      'io.camunda.zeebe:candidateUsers': '["carl"]',
+      'io.camunda.zeebe:candidateGroups': '["sales"]',
+      'io.camunda.zeebe:dueDate': due,
+    });
+    // a completing listener takes no variables even when it denies
+    expect(
+      (
+        await s.api('POST', `/api/workflow/external-jobs/${check.id}/complete`, {
+          workerId: 'w',
+          variables: { approved: true },
+          result: { denied: true },
+        })
+      ).status,
+    ).toBe(400);
+    const denied = await completeWith(check.id, {
+      denied: true,
+      deniedReason: 'attach the signed quote',
+      corrections: { assignee: 'zed' },
+    });
+    expect(denied.status).toBe(204);
+    expect(await get(i.id)).toMatchObject({
+      state: 'active',
+      activeElementIds: ['u'],
+      variables: {},
+    });
+    const [again] = await open();
+    // the same task, open, as it was: a denial drops the denying job's corrections too
+    expect(again).toMatchObject({ id: t.id, assignee: 'bob', candidateUsers: ['carl'] });
+    // the second completing listener never ran for the denied completion
+    const none = await s.api('POST', '/api/workflow/external-jobs/fetch-and-lock', {
+      workerId: 'w',
+      types: ['tl2-after'],
+    });
+    expect(none.body.data).toEqual([]);
+    const history = (await s.api('GET', `/api/workflow/instances/${i.id}/history`)).body
+      .data as Array<{ event: string; detail: Record<string, unknown> | null }>;
+    expect(history.find((h) => h.event === 'task-denied')?.detail).toEqual({
+      type: 'tl2-check',
+      reason: 'attach the signed quote',
+      taskId: t.id,
+    });
+
+    // completed again: the first listener corrects, the second denies — the task stays as it was
+    const complete = async (version: number) => {
+      const r = await s.api('POST', `/api/tasks/${t.id}/complete`, {
+        variables: { approved: true },
+        version,
+      });
+      expect(r.status).toBe(200);
+    };
+    await complete(again.version);
+    const check2 = await lockJob('tl2-check');
+    expect((await completeWith(check2.id, { corrections: { assignee: 'eve' } })).status).toBe(204);
+    const after2 = await lockJob('tl2-after');
+    // a later listener sees the correction before it reaches the task
+    expect(after2.headers['io.camunda.zeebe:assignee']).toBe('eve');
+    expect((await completeWith(after2.id, { denied: true })).status).toBe(204);
+    const [third] = await open();
+    expect(third).toMatchObject({ id: t.id, assignee: 'bob', candidateUsers: ['carl'] });
+    expect(await get(i.id)).toMatchObject({ activeElementIds: ['u'], variables: {} });
+
+    // and once more: the corrections reach the task, then the completion takes effect
+    await complete(third.version);
+    const check3 = await lockJob('tl2-check');
+    expect(
+      (await completeWith(check3.id, { corrections: { assignee: 'dora', candidateUsers: [] } }))
+        .status,
+    ).toBe(204);
+    const after = await lockJob('tl2-after');
+    expect(after.headers['io.camunda.zeebe:assignee']).toBe('dora');
+    expect(after.headers['io.camunda.zeebe:candidateUsers']).toBeUndefined();
+    expect((await completeJob(after.id)).status).toBe(204);
+    const done = (await s.api('GET', `/api/tasks/${t.id}`)).body;
+    expect(done).toMatchObject({ state: 'completed', assignee: 'dora', candidateUsers: [] });
+    expect(await get(i.id)).toMatchObject({
+      activeElementIds: ['p'],
+      variables: { approved: true },
+    });
+
+    // a result belongs to user task listener jobs only
+    const plain = await lockJob('tl2-plain');
+    const r = await completeWith(plain.id, { denied: true });
+    expect(r).toMatchObject({ status: 400, body: { errors: [{ path: '/result' }] } });
+    expect((await completeJob(plain.id)).status).toBe(204);
+    expect(await get(i.id)).toMatchObject({ state: 'completed', variables: { approved: true } });
+  });
+
+  it('previews a route up to the listener whose worker decides what follows', async () => {
+    const preview = async (processKey: string) => {
+      const r = await s.api('POST', '/api/workflow/preview', { processKey });
+      expect(r.status).toBe(200);
+      return r.body as { nodes: Array<{ elementId: string }>; stops: unknown[] };
+    };
+    expect((await preview('c_sl_retry')).stops).toEqual([
+      {
+        elementId: 'g',
+        name: null,
+        reason: 'stops here: its start listener (el-gate) may set variables',
+      },
+    ]);
+    const tl = await preview('c_tl_res');
+    expect(tl.stops).toEqual([
+      {
+        elementId: 'u',
+        name: 'Check',
+        reason: 'stops here: its creating listener (tl2-create) may change who is asked',
+      },
+    ]);
+    expect(tl.nodes).toEqual([]);
   });
 
   // ---- compensation -------------------------------------------------------------------------

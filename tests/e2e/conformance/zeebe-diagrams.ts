@@ -328,6 +328,19 @@ export const LISTENER_INCIDENT = bpmn(
 );
 
 /**
+ * An element that fails after its start listeners ran (a gateway with no true condition): the
+ * incident's retry goes on after them, as Zeebe does, without a new listener job.
+ */
+export const START_LISTENED_RETRY = bpmn(
+  process(
+    'c_sl_retry',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:exclusiveGateway id="g"><bpmn:extensionElements>${listeners(['start', 'el-gate'])}</bpmn:extensionElements></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="e"/>${chain('s', 'g')}${flow('g', 'e', '=route = &quot;a&quot;')}`,
+  ),
+);
+
+/**
  * User task listeners: `creating` runs before the task exists, `completing` before the
  * completion takes effect (its variables are applied after the listener).
  */
@@ -337,6 +350,22 @@ export const TASK_LISTENERS = bpmn(
     `<bpmn:startEvent id="s"/>
     <bpmn:userTask id="u"><bpmn:extensionElements><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="tl-create"/><zeebe:taskListener eventType="complete" type="tl-complete"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
     <bpmn:endEvent id="e"/>${chain('s', 'u', 'e')}`,
+  ),
+);
+
+/**
+ * User task listener results (Camunda 8.8 job result, docs "User task listeners": "Deny a task
+ * lifecycle transition", "Correct user task data"): a creating listener corrects the assignment
+ * before the task exists; a completing listener may deny the completion (the task stays open,
+ * the next completing listener does not run) or correct the task. A plain job after it.
+ */
+export const TASK_LISTENER_RESULTS = bpmn(
+  process(
+    'c_tl_res',
+    `<bpmn:startEvent id="s"/>
+    <bpmn:userTask id="u" name="Check"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="ann" candidateGroups="sales"/><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="tl2-create"/><zeebe:taskListener eventType="completing" type="tl2-check"/><zeebe:taskListener eventType="completing" type="tl2-after"/></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:serviceTask id="p"><bpmn:extensionElements><zeebe:taskDefinition type="tl2-plain"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:endEvent id="e"/>${chain('s', 'u', 'p', 'e')}`,
   ),
 );
 

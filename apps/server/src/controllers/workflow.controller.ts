@@ -296,7 +296,12 @@ export class WorkflowController {
     const actor = allow(req, 'work');
     await this.engine.completeJob(
       parseId(id),
-      { workerId: str(body, 'workerId', true), variables: variablesOf(body) },
+      {
+        workerId: str(body, 'workerId', true),
+        variables: variablesOf(body),
+        // a user task listener's denial / corrections: checked by the engine (400 with pointers)
+        result: body?.result,
+      },
       actor,
     );
   }

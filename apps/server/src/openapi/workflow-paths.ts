@@ -654,8 +654,56 @@ export function workflowPaths(): Record<string, unknown> {
     '/api/workflow/external-jobs/{id}/complete': job(
       'completeExternalJob',
       'Complete a locked job',
-      obj({ workerId, variables }, ['workerId']),
-      'The variables are merged into the instance, which runs on.',
+      obj(
+        {
+          workerId,
+          variables,
+          result: {
+            type: 'object',
+            nullable: true,
+            additionalProperties: false,
+            description:
+              'A user task listener job only (Camunda 8.8 job result). `denied` (a completing listener): the task stays open, the completion’s variables are not applied, `deniedReason` goes to history (event `task-denied`). `corrections` change the task; null or absent keeps a value; `priority` and `followUpDate` are refused (tasks have neither).',
+            properties: {
+              type: { type: 'string', enum: ['userTask'] },
+              denied: { type: 'boolean', nullable: true },
+              deniedReason: { type: 'string', nullable: true, maxLength: 2000 },
+              corrections: {
+                type: 'object',
+                nullable: true,
+                additionalProperties: false,
+                properties: {
+                  assignee: {
+                    type: 'string',
+                    nullable: true,
+                    maxLength: 64,
+                    description: '"" clears it',
+                  },
+                  dueDate: {
+                    type: 'string',
+                    nullable: true,
+                    description: 'ISO 8601; "" clears it',
+                  },
+                  candidateUsers: {
+                    type: 'array',
+                    nullable: true,
+                    items: str,
+                    description: '[] clears them',
+                  },
+                  candidateGroups: {
+                    type: 'array',
+                    nullable: true,
+                    items: str,
+                    description: '[] clears them',
+                  },
+                },
+              },
+            },
+          },
+        },
+        ['workerId'],
+      ),
+      'The variables are merged into the instance, which runs on. A user task listener job completes without variables, and may deny the completion or correct the task with `result`; a `result` on any other job is a 400 (`/result`), as is a bad attribute (a JSON pointer under `/result`).',
     ),
     '/api/workflow/external-jobs/{id}/fail': job(
       'failExternalJob',

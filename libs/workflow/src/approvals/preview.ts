@@ -7,6 +7,7 @@ import type { EngineCore } from '../engine/engine-core';
 import { StepIncident, attr, feel } from '../engine/expressions';
 import type { GraphNode, ProcessGraph } from '../engine/process-graph';
 import { applyInputMappings, plainVariables } from '../engine/variables';
+import { type ListenerEvent, listenersOf } from '../engine/behaviors/listeners';
 import {
   type Assignment,
   type OnEmpty,
@@ -84,6 +85,19 @@ export interface PreviewResult {
 
 /** Built-in task types whose outcome the preview knows without running them. */
 const PASSING_TYPES = new Set(['crm:notify', 'crm:update-record']);
+
+/**
+ * Listener job types whose outcome the preview knows: a notification changes no data. Any other
+ * listener is a worker's job that may set variables (start / end), correct who is asked
+ * (creating) or deny the completion (completing): the walk stops there, saying which.
+ */
+const PASSING_LISTENERS = new Set(['crm:notify']);
+const LISTENER_EFFECT: Record<ListenerEvent, (type: string) => string> = {
+  start: (type) => `its start listener (${type}) may set variables`,
+  end: (type) => `its end listener (${type}) may set variables`,
+  creating: (type) => `its creating listener (${type}) may change who is asked`,
+  completing: (type) => `its completing listener (${type}) may deny the completion`,
+};
 
 /** A walk that cannot go on at an element (an unknown result, a failing expression). */
 class Stop extends Error {}
@@ -211,12 +225,24 @@ class Walk {
       const node = this.g.nodes.get(id);
       if (!node) continue;
       try {
-        this.queue.push(...(await this.visit(node)));
+        this.listeners(node, 'start');
+        const next = await this.visit(node);
+        this.listeners(node, 'end');
+        this.queue.push(...next);
       } catch (e) {
         if (e instanceof Stop) this.stop(node, e.message);
         else if (e instanceof StepIncident) this.stop(node, e.message);
         else throw e;
       }
+    }
+  }
+
+  /** Stops at the first listener of `event` whose worker decides what follows. */
+  private listeners(node: GraphNode, event: ListenerEvent): void {
+    for (const l of listenersOf(node, event)) {
+      const type = String(this.attr(l.type, this.context(), node.id));
+      if (!PASSING_LISTENERS.has(type))
+        throw new Stop(`stops here: ${LISTENER_EFFECT[event](type)}`);
     }
   }
 
@@ -303,8 +329,13 @@ class Walk {
       case 'InclusiveGateway':
       case 'ParallelGateway':
         return this.after(node);
-      case 'UserTask':
-        return this.userTask(node);
+      case 'UserTask': {
+        this.listeners(node, 'creating');
+        const next = await this.userTask(node);
+        // the node is listed: whether its completion goes through is the listener's to say
+        this.listeners(node, 'completing');
+        return next;
+      }
       default:
         throw new Stop(`stops here: ${node.type} is not previewed`);
     }

@@ -25,6 +25,7 @@ import type { InstanceView } from './instance-view';
 import { type PublishInput, type PublishResult, publishMessage } from './messages';
 import { type SignalResult, broadcastSignal } from './signals';
 import { listenerDone, listenerHeaders, listenerOfJob } from './behaviors/listeners';
+import { parseTaskListenerResult, refuseResultFor } from './behaviors/task-listener-result';
 import { type Exec, type InstanceStep, StepContext } from './step';
 import { TaskOps } from './tasks';
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
@@ -263,7 +264,7 @@ export class EngineService extends EngineCore {
         const node = step.node(job.element_id);
         const listener = listenerOfJob(job.payload);
         // a built-in type as a listener sees the listener's headers over the element's
-        const headers = listener ? listenerHeaders(node, listener) : node.headers;
+        const headers = listener ? await listenerHeaders(step, exec, node, listener) : node.headers;
         return step.taskContext(exec, { ...node, headers }, String(job.type));
       });
       if (!context) return;
@@ -309,7 +310,7 @@ export class EngineService extends EngineCore {
         const listener = listenerOfJob(job.payload);
         return {
           variables: exec ? step.scopeVars(exec) : step.vars,
-          headers: listener ? listenerHeaders(node, listener) : node.headers,
+          headers: listener ? await listenerHeaders(step, exec, node, listener) : node.headers,
           processKey: step.row.process_key,
         };
       });
@@ -330,10 +331,12 @@ export class EngineService extends EngineCore {
 
   async completeJob(
     jobId: number,
-    body: { workerId: string; variables?: Record<string, unknown> },
+    body: { workerId: string; variables?: Record<string, unknown>; result?: unknown },
     actor: string,
   ): Promise<void> {
     checkVariables(body.variables, '/variables', this.settings.maxVariablesBytes);
+    // a user task listener's denial / corrections (Camunda 8.8 job result); shape errors first
+    const outcome = parseTaskListenerResult(body.result);
     await this.finishJob(jobId, body.workerId, actor, async (step, exec, job) => {
       step.hist(job.element_id, step.node(job.element_id).type, 'job-complete', {
         workerId: body.workerId,
@@ -348,8 +351,14 @@ export class EngineService extends EngineCore {
             `job ${jobId} is a user task listener job: it completes without variables (Camunda 8); got ${names.join(', ')}`,
             [{ path: '/variables', message: 'not allowed for a task listener job' }],
           );
-        await step.guard(exec, () => listenerDone(step, exec, listener, body.variables ?? {}));
-      } else await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+        refuseResultFor(jobId, listener.listener, outcome);
+        await step.guard(exec, () =>
+          listenerDone(step, exec, listener, body.variables ?? {}, outcome, String(job.type)),
+        );
+      } else {
+        refuseResultFor(jobId, null, outcome);
+        await step.guard(exec, () => step.completeActivity(exec, body.variables ?? {}));
+      }
     });
   }
 

@@ -107,6 +107,11 @@ export interface LoopState {
   index?: number;
   /** An end / creating / completing listener failed on an expression: its retry resumes there. */
   resumeListeners?: { event: ListenerEvent; result?: Record<string, unknown> };
+  /**
+   * The element whose start listeners all completed: an incident's retry of that element goes on
+   * after them instead of running them again (as Zeebe does); forgotten when the token moves on.
+   */
+  startListened?: string;
   /** An ad-hoc subprocess whose completion condition held: it completes when its tokens end. */
   adHocFulfilled?: boolean;
   /** Approval nodes: each inner instance's decision (approve / reject / null = open). */

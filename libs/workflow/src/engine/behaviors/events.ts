@@ -11,7 +11,7 @@ import { leave } from './gateways';
 import { startJob } from './job-task';
 import { adHocFlowEnded } from './ad-hoc';
 import { throwCompensation } from './compensation';
-import { listenersOf, runListeners } from './listeners';
+import { forgetStartListened, listenersOf, runListeners } from './listeners';
 import { eventSubprocessStart, scopeTokenOf, startEventSubprocess } from './event-subprocess';
 import type { ElementBehavior } from './types';
 
@@ -143,6 +143,7 @@ function jumpToLink(s: InstanceStep, exec: Exec, node: GraphNode): void {
   if (!target) throw new StepIncident('link', `no link catch event "${node.link}" for ${node.id}`);
   s.hist(node.id, node.type, 'end');
   exec.elementId = target.id;
+  forgetStartListened(exec);
   exec.state = 'ready';
   s.touch(exec);
   s.queue.push(exec);
@@ -258,6 +259,7 @@ export async function trigger(
       await disarm(s, exec, at);
       s.hist(at.id, at.type, 'end');
       exec.elementId = node.id;
+      forgetStartListened(exec);
       s.hist(node.id, node.type, 'start');
     }
     if (node.type === 'ReceiveTask') return s.completeActivity(exec, variables);

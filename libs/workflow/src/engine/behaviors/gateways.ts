@@ -2,6 +2,7 @@ import { StepIncident } from '../expressions';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { arm, endToken } from './events';
+import { forgetStartListened } from './listeners';
 import { isActivity } from './index';
 import type { ElementBehavior } from './types';
 
@@ -53,6 +54,7 @@ export async function leave(s: InstanceStep, exec: Exec): Promise<void> {
   if (!isActivity(node.type) && node.type !== 'EndEvent') s.hist(node.id, node.type, 'end');
   if (targets.length === 0) return endToken(s, exec);
   exec.elementId = targets[0];
+  forgetStartListened(exec);
   exec.state = 'ready';
   exec.vars = null;
   s.touch(exec);

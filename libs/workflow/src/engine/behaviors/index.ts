@@ -17,11 +17,14 @@ import { businessRuleTask, jobTask } from './job-task';
 import {
   type ListenerResume,
   listenersOf,
+  markStartListened,
   resumeListenersAfterIncident,
   runListeners,
   setListenerResume,
+  startListened,
 } from './listeners';
 import { passThroughTask, receiveTask, scriptTask, subProcess } from './simple-activities';
+import type { TaskCorrections } from './task-listener-result';
 import type { ActivityBehavior, ElementBehavior } from './types';
 import { createUserTask, userTask } from './user-task';
 
@@ -87,6 +90,8 @@ function flowBehavior(node: GraphNode): ElementBehavior {
 /** A token enters its element (start listeners first: activity.ts runs them for activities). */
 export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
   if (await resumeListenersAfterIncident(s, exec, node)) return;
+  // a retry of an element that failed after its start listeners: they ran, do not run them again
+  if (startListened(exec, node)) return resume(s, exec, node, 'start', {});
   s.hist(node.id, node.type, 'start');
   if (isActivity(node.type)) return enterActivity(s, exec, node);
   const behavior = flowBehavior(node);
@@ -96,12 +101,14 @@ export async function enterElement(s: InstanceStep, exec: Exec, node: GraphNode)
 
 /** Where an element goes on once the listeners of an event are done (listeners.ts). */
 const resume: ListenerResume = async (s, exec, node, event, result) => {
-  if (event === 'creating') return createUserTask(s, exec, node);
+  if (event === 'creating') return createUserTask(s, exec, node, result as TaskCorrections);
   if (event === 'completing') return completeActivity(s, exec, result, true);
-  if (event === 'start')
+  if (event === 'start') {
+    markStartListened(s, exec, node);
     return isActivity(node.type)
       ? executeActivity(s, exec, node)
       : flowBehavior(node).enter(s, exec, node);
+  }
   if (isActivity(node.type)) return leaveActivity(s, exec, node);
   if (node.type === 'EndEvent') return finishEndEvent(s, exec, node);
   return leaveEvent(s, exec, node);

@@ -1,6 +1,15 @@
 import type { GraphNode, Listener } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { StepIncident } from '../expressions';
+import { evaluateAssignment } from '../../approvals/approvers';
+import {
+  type TaskCorrections,
+  type TaskListenerResult,
+  correctCompletingTask,
+  denyCompletion,
+  mergeCorrections,
+  taskListenerHeaders,
+} from './task-listener-result';
 
 /**
  * Execution listeners (start / end) and user task listeners (creating / completing), as Camunda
@@ -22,8 +31,16 @@ export type ListenerEvent = 'start' | 'end' | 'creating' | 'completing';
 export interface ListenerPayload {
   listener: ListenerEvent;
   index: number;
-  /** `completing`: the variables the task was completed with, applied after the listeners. */
+  /**
+   * `completing`: the variables the task was completed with, applied after the listeners;
+   * `creating`: the corrections of the listeners so far, applied when the task is created.
+   */
   result?: Record<string, unknown>;
+  /**
+   * `completing`: the corrections of the listeners so far, applied to the task once the last one
+   * is done — a denial drops them all, as Zeebe keeps the task as it was before the completion.
+   */
+  corrections?: TaskCorrections;
 }
 
 /** What the element does once every listener of an event is done (registered by index.ts). */
@@ -64,6 +81,23 @@ export async function resumeListenersAfterIncident(
   return true;
 }
 
+/** Notes that `node`'s start listeners are done: a retry after an incident skips them. */
+export function markStartListened(s: InstanceStep, exec: Exec, node: GraphNode): void {
+  exec.loop = { ...(exec.loop ?? {}), startListened: node.id };
+  s.touch(exec);
+}
+
+/** True when `node`'s start listeners already ran for this token (a retry: do not re-run them). */
+export const startListened = (exec: Exec, node: GraphNode): boolean =>
+  exec.loop?.startListened === node.id;
+
+/** The token moves on: a later entry of the same element runs its start listeners again. */
+export function forgetStartListened(exec: Exec): void {
+  if (exec.loop?.startListened === undefined) return;
+  const { startListened: _gone, ...rest } = exec.loop;
+  exec.loop = Object.keys(rest).length ? rest : null;
+}
+
 /** Reads a job's payload: the listener it runs, or null for any other job. */
 export function listenerOfJob(payload: string | null): ListenerPayload | null {
   if (!payload) return null;
@@ -73,14 +107,32 @@ export function listenerOfJob(payload: string | null): ListenerPayload | null {
     : null;
 }
 
-/** The headers a listener job's worker sees: the element's, then the listener's own. */
-export function listenerHeaders(node: GraphNode, p: ListenerPayload): Record<string, string> {
+/**
+ * The headers a listener job's worker sees: the element's, then the listener's own, then — for a
+ * user task listener — the task's (task-listener-result.ts), as Zeebe sets them.
+ */
+export async function listenerHeaders(
+  s: InstanceStep,
+  exec: Exec | undefined,
+  node: GraphNode,
+  p: ListenerPayload,
+): Promise<Record<string, string>> {
   const l = listenersOf(node, p.listener)[p.index];
-  return {
+  const own = {
     ...node.headers,
     ...(l?.headers ?? {}),
     'io.camunda.zeebe:listenerEventType': p.listener,
   };
+  if (!exec || (p.listener !== 'creating' && p.listener !== 'completing')) return own;
+  const task = await taskListenerHeaders(
+    s,
+    exec,
+    node,
+    p.listener,
+    () => evaluateAssignment(node, (raw) => s.attr(raw, s.scopeVars(exec), node.id)),
+    p.listener === 'creating' ? ((p.result ?? {}) as TaskCorrections) : (p.corrections ?? {}),
+  );
+  return { ...own, ...task };
 }
 
 /**
@@ -95,9 +147,14 @@ export async function runListeners(
   event: ListenerEvent,
   index = 0,
   result: Record<string, unknown> = {},
+  corrections: TaskCorrections = {},
 ): Promise<void> {
   const all = listenersOf(node, event);
-  if (index >= all.length) return resumeElement!(s, exec, node, event, result);
+  if (index >= all.length) {
+    // the completion goes through: the completing listeners' corrections reach the task first
+    if (event === 'completing') await correctCompletingTask(s, exec, corrections);
+    return resumeElement!(s, exec, node, event, result);
+  }
   const l = all[index];
   const c = s.scopeVars(exec);
   let type: string;
@@ -120,15 +177,16 @@ export async function runListeners(
   const payload: ListenerPayload = {
     listener: event,
     index,
-    ...(event === 'completing' ? { result } : {}),
+    ...(event === 'completing' || event === 'creating' ? { result } : {}),
+    ...(event === 'completing' ? { corrections } : {}),
   };
   const handler = s.deps.taskTypes.get(type);
   s.hist(node.id, node.type, 'listener', { event, type, index });
   if (handler?.mode === 'inline') {
-    const withHeaders = { ...node, headers: listenerHeaders(node, payload) };
+    const withHeaders = { ...node, headers: await listenerHeaders(s, exec, node, payload) };
     const task = s.taskContext(exec, withHeaders, type);
     const out = await s.tx.savepoint(async (tx) => handler.run({ ...task, tx }));
-    return listenerDone(s, exec, payload, (out as Record<string, unknown>) ?? {});
+    return listenerDone(s, exec, payload, (out as Record<string, unknown>) ?? {}, null, type);
   }
   s.park(exec, 'waiting');
   await s.tx.execute(
@@ -151,24 +209,37 @@ export async function runListeners(
 /**
  * A listener job completed with `variables`: a start listener's become the element's locals, an
  * end listener's propagate from its flow scope; user task listeners take none (completeJob refuses
- * a task listener job completed with variables, as Camunda does). Then the next listener, or the element goes on.
+ * a task listener job completed with variables, as Camunda does). A user task listener's `result`
+ * may deny the completion (the task stays open, the next listeners do not run) or correct the
+ * task (task-listener-result.ts). Then the next listener, or the element goes on.
  */
 export async function listenerDone(
   s: InstanceStep,
   exec: Exec,
   p: ListenerPayload,
   variables: Record<string, unknown>,
+  outcome: TaskListenerResult | null = null,
+  type = '',
 ): Promise<void> {
   const node = s.node(exec.elementId);
   const names = Object.keys(variables);
+  let result = p.result ?? {};
+  let corrections = p.corrections ?? {};
   if (p.listener === 'start' && names.length) {
     exec.vars = { ...(exec.vars ?? {}), ...variables };
     s.touch(exec);
   } else if (p.listener === 'end') {
     const from = s.parent(exec);
     for (const [k, v] of Object.entries(variables)) s.setVar(from, k, v);
-  }
+  } else if (outcome && p.listener === 'completing') {
+    if (outcome.denied) return denyCompletion(s, exec, node, type, outcome.deniedReason);
+    corrections = mergeCorrections(corrections, outcome.corrections);
+  } else if (outcome && p.listener === 'creating')
+    result = mergeCorrections(result as TaskCorrections, outcome.corrections) as Record<
+      string,
+      unknown
+    >;
   exec.state = 'ready';
   s.touch(exec);
-  return runListeners(s, exec, node, p.listener, p.index + 1, p.result ?? {});
+  return runListeners(s, exec, node, p.listener, p.index + 1, result, corrections);
 }

@@ -6,6 +6,7 @@ import { candidateRows, insertCandidates } from '../task-candidates';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { listenersOf, runListeners } from './listeners';
+import { type TaskCorrections, correctAssignment, correctDueDate } from './task-listener-result';
 import type { ActivityBehavior } from './types';
 
 /**
@@ -26,10 +27,17 @@ export const userTask: ActivityBehavior = {
 };
 
 /** The task row, its candidates, deadline and notification; the token waits on it. */
-export async function createUserTask(s: InstanceStep, exec: Exec, node: GraphNode): Promise<void> {
+export async function createUserTask(
+  s: InstanceStep,
+  exec: Exec,
+  node: GraphNode,
+  /** What the `creating` listeners corrected (task-listener-result.ts), over the assignment. */
+  corrections: TaskCorrections = {},
+): Promise<void> {
   s.park(exec, 'waiting');
-  const a = await assignApprovalTask(s, exec, node);
-  if (!a) return;
+  const assigned = await assignApprovalTask(s, exec, node);
+  if (!assigned) return;
+  const a = correctAssignment(assigned, corrections);
   const assignee = a.assignee;
   const groups = joinList(a.groups);
   const users = joinList(a.users);
@@ -40,6 +48,7 @@ export async function createUserTask(s: InstanceStep, exec: Exec, node: GraphNod
   await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
   // deadlines.ts: due_at on the calendar, reminder and overdue jobs on this token
   await scheduleTaskDeadline(s, exec, node, task.insertId);
+  await correctDueDate(s, task.insertId, corrections);
   const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
   await s.deps.notifier.notify(s.tx, {
     kind: 'assignment',
