@@ -376,6 +376,66 @@ describe.each(DIALECTS)('the shipped sales chain on %s', (dialect) => {
     ).toBe(true);
   });
 
+  it.each([
+    {
+      title: 'a contract on a quote that never passed its approval',
+      login: 'rep',
+      entity: 'contract',
+      body: () => ({ title: '越权合同', customer: made.customer, quote: made.draftQuote }),
+      rule: 'approvedQuote',
+    },
+    {
+      title: "a contract on another customer's quote",
+      login: 'rep',
+      entity: 'contract',
+      body: () => ({ title: '张冠李戴', customer: made.otherCustomer, quote: made.quote }),
+      rule: 'sameCustomerAsQuote',
+    },
+    {
+      title: 'an order on a contract still being drafted',
+      login: 'rep',
+      entity: 'sales_order',
+      body: () => ({
+        orderDate: '2026-10-09',
+        customer: made.customer,
+        contract: made.draftContract,
+      }),
+      rule: 'signedContract',
+    },
+    {
+      title: "a receivable for another customer's order",
+      login: 'finance',
+      entity: 'receivable',
+      body: () => ({
+        billDate: '2026-10-09',
+        customer: made.otherCustomer,
+        order: made.order,
+        amountDue: { amount: 1 },
+      }),
+      rule: 'sameCustomerAsOrder',
+    },
+  ])('the cross-relation rules refuse $title', async ({ login, entity, body, rule }) => {
+    if (!made.draftQuote) {
+      made.draftQuote = (
+        await created('rep', 'quote', { name: '草稿', customer: made.customer })
+      ).id;
+      made.draftContract = (
+        await created('rep', 'contract', { title: '草稿合同', customer: made.customer })
+      ).id;
+      made.otherCustomer = (await created('rep', 'customer', { name: '另一家公司' })).id;
+    }
+    const count = async () =>
+      (await s.api('GET', `/api/records/${entity}?count=true&limit=1`)).body.count as number;
+    const before = await count();
+    const res = await as(login, 'POST', `/api/records/${entity}`, body());
+    expect({ status: res.status, code: res.body.code }).toEqual({
+      status: 400,
+      code: 'RECORD_INVALID',
+    });
+    expect(res.body.errors.map((e: { reason: string }) => e.reason)).toContain(`rule:${rule}`);
+    expect(await count()).toBe(before);
+  });
+
   it('a birthday greeting goes out at 9:00 on a working day, not on a holiday', async () => {
     // marketing keeps the message templates
     await created('marketer', 'message_template', {
