@@ -190,7 +190,8 @@ the due time; an overdue manager's task goes to the sales directors.`,
     ),
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
-    status('mark_approved', 'approved'),
+    // the stamp the roles require before a rep may send the quote (metadata/roles/sales_rep.yaml)
+    setFields('mark_approved', 'Status: approved', { status: 'approved', approvedAt: '=now()' }),
     notify('tell_approved', 'Tell the owner', '=record.owner', subject('Quote ', ' is approved')),
     end('approved_end', 'Approved 已审批'),
     status('mark_draft', 'draft', 'Status: back to draft'),
@@ -330,7 +331,7 @@ and opportunity, amount due = the order's amount, bill date = today, due date = 
 already is not billed twice (crm:find-records looks first).`,
   nodes: [
     start('confirmed', 'Confirmed 确认订单'),
-    status('mark_confirmed', 'confirmed', 'Status: confirmed'),
+    setFields('mark_confirmed', 'Status: confirmed', { status: 'confirmed', confirmedAt: '=now()' }),
     {
       id: 'find_receivable',
       t: 'service',

@@ -95,10 +95,15 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       quantity: 10,
       unitPrice: { amount: 50 },
     });
-    for (const [kind, quantity, signedQuantity, reason] of [
-      ['in', 10, 10, null],
-      ['out', 3, -3, null],
-      ['adjust', -1, -1, '盘亏'],
+    // the purchase's amount is the sum of its lines (quantity × unit price)
+    expect((await s.api('GET', `/api/records/purchase/${purchase.id}`)).body.amount).toEqual({
+      amount: 500,
+      currency: 'CNY',
+    });
+    for (const [kind, quantity, reason] of [
+      ['in', 10, null],
+      ['out', 3, null],
+      ['adjust', -1, '盘亏'],
     ] as const)
       await post('stock_movement', {
         kind,
@@ -106,7 +111,6 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
         product: product.id,
         purchase: kind === 'in' ? purchase.id : null,
         quantity,
-        signedQuantity,
         reason,
         movedAt: '2026-03-03T02:00:00.000Z',
       });
@@ -116,6 +120,9 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       0,
     );
     expect(onHand).toBe(6);
+    // stock on hand is a rollup of the signed movements, per product and per warehouse
+    expect(Number((await s.api('GET', `/api/records/product/${product.id}`)).body.stock)).toBe(6);
+    expect(Number(moves.body.stockUnits)).toBe(6);
     const rule = await post('point_rule', { name: '消费积分', amountPerPoint: { amount: 100 } });
     await post('point_ledger', {
       customer: customer.id,
@@ -134,6 +141,7 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       `/api/records/customer/${customer.id}?include=pointEntries`,
     );
     expect(withPoints.body._related.pointEntries).toHaveLength(2);
+    expect(withPoints.body.points).toBe(100);
 
     // each new entity's rules refuse what the business forbids, naming the rule
     const cases: Array<{
@@ -295,7 +303,6 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       name: '机床报价',
       opportunity: opp.id,
       customer: customer.id,
-      total: { amount: 240000 },
       quoteDate: '2026-03-15',
       validUntil: '2026-04-15',
     });
@@ -304,7 +311,11 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       product: product.id,
       quantity: 2,
       unitPrice: { amount: 120000 },
-      amount: { amount: 240000 },
+    });
+    // the line's amount and the quote's total are computed
+    expect((await s.api('GET', `/api/records/quote/${quote.id}`)).body.total).toEqual({
+      amount: 240000,
+      currency: 'CNY',
     });
     // the quote's Submit for approval button (metadata/triggers/quote_submit.yaml) starts the
     // shipped quote approval (workflows/quote_approval.bpmn), which drives the quote's status
@@ -344,16 +355,32 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
       customer: customer.id,
       quote: quote.id,
       opportunity: opp.id,
-      amount: { amount: 240000 },
       startDate: '2026-03-20',
       endDate: '2027-03-19',
     });
     expect(contract.code).toMatch(/^HT-2026-\d{5}$/);
+    await post('contract_line', {
+      contract: contract.id,
+      product: product.id,
+      quantity: 2,
+      unitPrice: { amount: 120000 },
+    });
+    // an order may reference a signed contract only (the countersign writes signed)
+    const signed = await s.api('PATCH', `/api/records/contract/${contract.id}`, {
+      status: 'signed',
+      version: (await s.api('GET', `/api/records/contract/${contract.id}`)).body.version,
+    });
+    expect(signed.status).toBe(200);
     const order = await post('sales_order', {
       orderDate: '2026-03-21',
       customer: customer.id,
       contract: contract.id,
-      amount: { amount: 240000 },
+    });
+    await post('order_line', {
+      order: order.id,
+      product: product.id,
+      quantity: 2,
+      unitPrice: { amount: 120000 },
     });
     const receivable = await post('receivable', {
       billDate: '2026-03-25',
@@ -369,11 +396,14 @@ describe.each(DIALECTS)('the shipped CRM on %s', (dialect) => {
     });
 
     // the shipped rules hold: receivable cannot be over-received, payment must be positive
-    const over = await s.api('PATCH', `/api/records/receivable/${receivable.id}`, {
-      version: 1,
-      amountReceived: { amount: 300000 },
+    const over = await s.api('POST', '/api/records/payment', {
+      paidOn: '2026-04-02',
+      customer: customer.id,
+      receivable: receivable.id,
+      amount: { amount: 200000 },
     });
     expect(over.status).toBe(400);
+    expect(over.body.errors[0].reason).toBe('rule:receivedNotAboveDue');
     const zero = await s.api('POST', '/api/records/payment', {
       paidOn: '2026-04-01',
       customer: customer.id,

@@ -103,6 +103,15 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     });
     return res.body as { id: number; code?: string; version: number };
   };
+  /** Header totals are rollups of their lines: one line of quantity 1 carries the amount. */
+  const line = (login: string, entity: string, link: string, id: number, unitPrice: number) =>
+    created(login, entity, {
+      [link]: id,
+      lineNo: 1,
+      product: ids.get('product'),
+      quantity: 1,
+      unitPrice: { amount: unitPrice },
+    });
   const press = async (login: string, entity: string, id: number, trigger: string) => {
     const res = await as(login, 'POST', `/api/records/${entity}/${id}/buttons/${trigger}`);
     expect({ trigger, status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
@@ -193,6 +202,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
       ids.set(login, res.body.id);
     }
     ids.set('customer', (await created('rep', 'customer', { name: '华东机械有限公司' })).id);
+    // the catalogue is the administrator's
+    ids.set('product', (await created('tester', 'product', { code: 'P-LINE', name: '机床' })).id);
   });
   afterAll(async () => {
     await s?.close();
@@ -250,24 +261,37 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
 
   let pendingQuote = 0;
   it('quote approval: the decision table routes by discount and total', async () => {
-    const quote = (body: Record<string, unknown>) =>
-      created('rep', 'quote', { name: '报价', customer: ids.get('customer'), ...body });
+    // the total is the lines' sum less the header discount: 20,000 at 5 % is 19,000
+    const quote = async (linesTotal: number, body: Record<string, unknown> = {}) => {
+      const made = await created('rep', 'quote', {
+        name: '报价',
+        customer: ids.get('customer'),
+        ...body,
+      });
+      await line('rep', 'quote_line', 'quote', made.id, linesTotal);
+      return made;
+    };
     // a small quote: the manager, within one working day (from Sunday 16:00 in Beijing: Monday 18:00)
-    const small = await quote({ total: { amount: 20000 }, discount: 5 });
+    const small = await quote(20000, { discount: 5 });
     const runSmall = await press('rep', 'quote', small.id, 'quote_submit');
     const smallTask = await taskOf('manager', runSmall.id, 'manager_approval');
     expect(smallTask.dueAt).toBe('2026-03-16T10:00:00.000Z');
     await act('manager', smallTask, 'approve');
-    expect((await record('quote', small.id)).status).toBe('approved');
+    // approved and stamped at the instant of the approval (Sunday 16:00 in Beijing)
+    expect(await record('quote', small.id)).toMatchObject({
+      status: 'approved',
+      approvedAt: '2026-03-15T08:00:00.000Z',
+    });
     // 120,000: a manager quote, two working days; left pending for the reminder test below
-    const mid = await quote({ total: { amount: 120000 } });
+    const mid = await quote(120000);
     const runMid = await press('rep', 'quote', mid.id, 'quote_submit');
     expect((await taskOf('manager', runMid.id, 'manager_approval')).dueAt).toBe(
       '2026-03-17T10:00:00.000Z',
     );
     pendingQuote = runMid.id;
-    // 600,000 at 5 %: the manager, then the director
-    const big = await quote({ total: { amount: 600000 }, discount: 5 });
+    // 600,000 at 5 % (570,000): the manager, then the director
+    const big = await quote(600000, { discount: 5 });
+    expect((await record('quote', big.id)).total).toEqual({ amount: 570000, currency: 'CNY' });
     const runBig = await press('rep', 'quote', big.id, 'quote_submit');
     await act('manager', await taskOf('manager', runBig.id, 'manager_approval'), 'approve');
     expect(await inbox('manager', runBig.id)).toEqual([]);
@@ -299,8 +323,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     const contract = await created('rep', 'contract', {
       title: '机床采购合同',
       customer: ids.get('customer'),
-      amount: { amount: 800000 },
     });
+    await line('rep', 'contract_line', 'contract', contract.id, 800000);
     const run = await press('rep', 'contract', contract.id, 'contract_submit');
     expect((await record('contract', contract.id)).status).toBe('inApproval');
     // one countersign task per role: legal sees only theirs, finance only theirs
@@ -320,8 +344,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     const other = await created('rep', 'contract', {
       title: '小合同',
       customer: ids.get('customer'),
-      amount: { amount: 50000 },
     });
+    await line('rep', 'contract_line', 'contract', other.id, 50000);
     const back = await press('rep', 'contract', other.id, 'contract_submit');
     await act('legal', await taskOf('legal', back.id, 'countersign'), 'reject', '条款不全');
     expect((await instance(back.id)).completedElements).toMatchObject({ rejected_end: 1 });
@@ -333,8 +357,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     const order = await created('rep', 'sales_order', {
       orderDate: '2026-03-15',
       customer: ids.get('customer'),
-      amount: { amount: 240000 },
     });
+    await line('rep', 'order_line', 'order', order.id, 240000);
     // the rep confirms their own draft order (their role's start rule)
     const run = await press('rep', 'sales_order', order.id, 'order_confirm');
     await runJobs(); // the look for an existing receivable runs on the job executor
@@ -350,7 +374,10 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
       billDate: '2026-03-15',
       dueDate: '2026-04-14',
     });
-    expect((await record('sales_order', order.id)).status).toBe('confirmed');
+    expect(await record('sales_order', order.id)).toMatchObject({
+      status: 'confirmed',
+      confirmedAt: '2026-03-15T08:00:00.000Z',
+    });
     // a confirmed order offers no second confirmation
     const twice = await as(
       'rep',
@@ -377,11 +404,17 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     const contract = await created('rep', 'contract', {
       title: '佣金合同',
       customer: ids.get('customer'),
-      amount: { amount: 100000 },
     });
+    await line('rep', 'contract_line', 'contract', contract.id, 100000);
+    // the sales amount follows the contract, the accrued amount is base × rate
     const commission = await created('rep', 'commission', {
       name: '一季度佣金',
       contract: contract.id,
+      baseAmount: { amount: 100000 },
+      rate: 3,
+    });
+    expect(await record('commission', commission.id)).toMatchObject({
+      salesAmount: { amount: 100000 },
       amount: { amount: 3000 },
     });
     const run = await press('rep', 'commission', commission.id, 'commission_submit');
@@ -524,8 +557,8 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
   });
 
   it('greets the contacts born today at 9:00 on working days, not on a holiday', async () => {
-    // the demo data's template (an administrator writes templates: no shipped role has them yet)
-    await created('tester', 'message_template', {
+    // marketing keeps the message templates (metadata/roles/marketing.yaml)
+    await created('marketer', 'message_template', {
       code: 'birthday_greeting',
       name: '生日祝福',
       channel: 'sms',

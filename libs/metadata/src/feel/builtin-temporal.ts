@@ -102,3 +102,16 @@ export function temporalToJson(v: unknown): string | undefined {
   if (isDate(v) || isTime(v)) return String(v);
   return undefined;
 }
+
+/**
+ * A FEEL result as a record field takes it: a date and time becomes the ISO instant it denotes
+ * (`2026-11-30T10:33:46.310@Asia/Shanghai` → `2026-11-30T02:33:46.310Z`; a zone-less one is read in
+ * `timeZone`), a date its `YYYY-MM-DD`; anything else is returned unchanged. Without it a process
+ * writing `=now()` into a datetime field sent feelin's object, which no datetime column accepts.
+ */
+export function feelToFieldValue(value: unknown, timeZone: string): unknown {
+  if (isDateTime(value))
+    return instantOf(value, timeZone).toString({ smallestUnit: 'millisecond' });
+  if (isDate(value)) return value.unwrap().toString();
+  return value;
+}

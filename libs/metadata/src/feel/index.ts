@@ -14,4 +14,5 @@ export {
 } from './evaluate';
 export { type BuiltinOptions, camundaBuiltins } from './builtins';
 export { BUILTIN_NAMES } from './analyse';
+export { feelToFieldValue } from './builtin-temporal';
 export type { FeelFunction } from './fn';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, CLOCK, type Clock, type Db, toDbTimestamp } from '@crm/common';
-import { MetaService } from '@crm/metadata';
+import { MetaService, feelToFieldValue } from '@crm/metadata';
 import { type EngineOrigin, RecordsService } from '@crm/records';
 import { calendarFunctions } from './calendar-functions';
 import { FindRecords, taskFeelOptions } from './task-types/find-records';
@@ -45,24 +45,32 @@ const origin = (ctx: TaskContext): EngineOrigin => ({
   task: true,
 });
 
-const fieldsOf = (ctx: TaskContext, reserved: string[]): Record<string, unknown> =>
+/** Header fields as record values: a FEEL date / date-time (`=now()`) becomes what its column takes. */
+const fieldsOf = (
+  ctx: TaskContext,
+  reserved: string[],
+  timeZone: string,
+): Record<string, unknown> =>
   Object.fromEntries(
     Object.keys(ctx.headers)
       .filter((k) => !reserved.includes(k))
-      .map((k) => [k, ctx.header(k)]),
+      .map((k) => [k, feelToFieldValue(ctx.header(k), timeZone)]),
   );
 
 /** `crm:update-record`: sets fields of the linked record (or headers entity + id). */
 class UpdateRecord implements TaskType {
   readonly type = 'crm:update-record';
   readonly mode = 'inline';
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    private readonly timeZone = 'UTC',
+  ) {}
   async run(ctx: TaskContext): Promise<void> {
     const entity = (ctx.header('entity') as string | undefined) ?? ctx.record?.entity;
     const id = Number(ctx.header('id') ?? ctx.record?.id);
     if (!entity || !Number.isInteger(id))
       throw new TaskTypeError('crm:update-record needs a linked record or entity and id headers');
-    const changes = fieldsOf(ctx, ['entity', 'id']);
+    const changes = fieldsOf(ctx, ['entity', 'id'], this.timeZone);
     await this.records.patchIn(ctx.tx!, entity, id, changes, ctx.actor, origin(ctx));
   }
 }
@@ -71,7 +79,10 @@ class UpdateRecord implements TaskType {
 class CreateRecord implements TaskType {
   readonly type = 'crm:create-record';
   readonly mode = 'inline';
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    private readonly timeZone = 'UTC',
+  ) {}
   async run(ctx: TaskContext): Promise<Record<string, unknown>> {
     const entity = ctx.header('entity');
     if (typeof entity !== 'string')
@@ -80,7 +91,7 @@ class CreateRecord implements TaskType {
     const id = await this.records.createIn(
       ctx.tx!,
       entity,
-      fieldsOf(ctx, ['entity', 'resultVariable']),
+      fieldsOf(ctx, ['entity', 'resultVariable'], this.timeZone),
       ctx.actor,
       origin(ctx),
     );
@@ -171,7 +182,11 @@ export class TaskTypeRegistry {
     @Optional() @Inject(MetaService) meta: MetaService | null = null,
   ) {
     const builtIn: TaskType[] = [new Notify(clock), new Webhook()];
-    if (records) builtIn.push(new UpdateRecord(records), new CreateRecord(records));
+    if (records)
+      builtIn.push(
+        new UpdateRecord(records, config?.timeZone ?? 'UTC'),
+        new CreateRecord(records, config?.timeZone ?? 'UTC'),
+      );
     if (records) {
       // find-records evaluates its `where` outside a step: same clock, zone and calendar functions
       const documents = () => meta?.model.documents ?? [];

@@ -1,5 +1,11 @@
 import { CrmError, type ErrorDetail, ErrorCode } from '@crm/common';
-import { type ActionDocument, type FeelOptions, evaluateFeel, feelText } from '@crm/metadata';
+import {
+  type ActionDocument,
+  type FeelOptions,
+  evaluateFeel,
+  feelText,
+  feelToFieldValue,
+} from '@crm/metadata';
 
 const esc = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -15,8 +21,13 @@ export function evaluateActionExpression(
   path: string,
 ): unknown {
   try {
-    // values travel as JSON, like process variables (dates as ISO text, no functions)
-    return JSON.parse(JSON.stringify(evaluateFeel(feelText(expression), context, options) ?? null));
+    // values travel as JSON, like process variables (dates as ISO text, no functions); a FEEL
+    // date-time (`now()`) becomes the instant it denotes, which a datetime field accepts
+    const value = feelToFieldValue(
+      evaluateFeel(feelText(expression), context, options),
+      options.timeZone ?? 'UTC',
+    );
+    return JSON.parse(JSON.stringify(value ?? null));
   } catch (e) {
     throw new CrmError(
       ErrorCode.MetadataInvalid,
