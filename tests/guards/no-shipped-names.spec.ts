@@ -14,13 +14,15 @@ const root = path.resolve(__dirname, '../..');
 /**
  * Engine vocabulary that a shipped document happens to reuse: each is a concept of the engine
  * itself (a notification message, FEEL's product(), a task's due / reminder / sent / resolved
- * time, the short name of a generated index), not a reference to the shipped document.
+ * time, Camunda's user task `dueDate` correction, the short name of a generated index), not a
+ * reference to the shipped document.
  */
 const ENGINE_VOCABULARY = new Set([
   'message',
   'product',
   'activity',
   'dueAt',
+  'dueDate',
   'remindAt',
   'sentAt',
   'resolvedAt',

@@ -25,6 +25,9 @@ const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g
 export const FORMULA_TYPES: readonly FieldType[] = [
   'text',
   'longText',
+  // a state that follows from the numbers (settled once received covers due): the result must be
+  // one of the options, checked when it is computed
+  'select',
   'integer',
   'decimal',
   'currency',

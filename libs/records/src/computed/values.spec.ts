@@ -31,8 +31,21 @@ describe('computed values', () => {
     day: { type: 'date' },
     at: { type: 'datetime' },
     s: { type: 'text', length: 5 },
+    st: {
+      type: 'select',
+      options: [
+        { value: 'open', label: l },
+        { value: 'settled', label: l },
+      ],
+    },
     n: { type: 'integer', rollup: { relation: 'x', function: 'count' } },
     m: { type: 'integer', rollup: { relation: 'x', function: 'max', field: 'i' } },
+  });
+
+  it('a select formula yields one of its options, and refuses any other value with the field named', () => {
+    expect(fromFeelValue(e, 'st', 'settled')).toBe('settled');
+    expect(fromFeelValue(e, 'st', 3)).toBeNull();
+    expect(() => fromFeelValue(e, 'st', 'paid')).toThrow(/st: the computed value "paid"/);
   });
 
   it.each([

@@ -107,6 +107,12 @@ export function fromFeelValue(e: CompiledEntity, name: string, v: unknown): unkn
       if (!iso || Number.isNaN(Date.parse(iso))) return null;
       return new Date(iso).toISOString();
     }
+    case 'select': {
+      if (typeof v !== 'string') return null;
+      if (!(f.options ?? []).some((o) => o.value === v))
+        throw outOfRange(e, name, `"${v.slice(0, 20)}" (not one of its options)`);
+      return v;
+    }
     case 'text':
     case 'longText': {
       const s =

@@ -9,7 +9,9 @@ import {
 } from '@crm/common';
 import {
   type CompiledEntity,
+  type EntityDocument,
   type FeelOptions,
+  buildComputedPlan,
   codePeriod,
   formatCode,
   parseCodeRule,
@@ -146,6 +148,7 @@ export async function writeFast(
   const counts = new Map<string, number>();
   const validators = new Map<string, ReturnType<typeof compileValidators>>();
   const ts = toDbTimestamp(opts.now);
+  const shallow = shallowRules(opts.entity);
 
   const insertGroup = async (tx: Db, e: CompiledEntity, group: PlannedRecord[]) => {
     let v = validators.get(e.name);
@@ -159,7 +162,9 @@ export async function writeFast(
       const n = before + i;
       const errors: ErrorDetail[] = [
         ...schemaErrors(v.create, d),
-        ...(n < RULE_FIRST || n % RULE_SAMPLE === 0 ? ruleErrors(e, d, 'en', opts.feel) : []),
+        ...(n < RULE_FIRST || n % RULE_SAMPLE === 0
+          ? ruleErrors(e, d, 'en', opts.feel, shallow(e))
+          : []),
       ];
       if (errors.length)
         throw new CrmError(
@@ -253,4 +258,29 @@ export async function writeFast(
     for (const r of c) ids.delete(r.key);
   }
   return counts;
+}
+
+/**
+ * The rules a generated record can be checked against in memory: those over its own stored
+ * fields. Rules that read a relation (`quote.status = "draft"`) or a computed field need the
+ * written records; the generator keeps them by construction (a payment takes its receivable's
+ * customer), and `crm seed` computes the formulas and rollups after the load.
+ */
+export function shallowRules(
+  entity: (name: string) => CompiledEntity,
+): (e: CompiledEntity) => (rule: string) => boolean {
+  const cache = new Map<string, Set<string>>();
+  return (e) => {
+    let deep = cache.get(e.name);
+    if (!deep) {
+      const targets = Object.values(e.doc.fields)
+        .filter((f) => f.type === 'relation' && f.target)
+        .map((f) => entity(f.target!)?.doc)
+        .filter((d): d is EntityDocument => !!d);
+      deep = buildComputedPlan([e.doc, ...targets]).get(e.name)?.deepRules ?? new Set();
+      cache.set(e.name, deep);
+    }
+    const d = deep;
+    return (rule) => !d.has(rule);
+  };
 }
