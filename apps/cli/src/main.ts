@@ -297,7 +297,8 @@ async function main(argv: string[]): Promise<number> {
         let last = 0;
         const bar = (final = false) => {
           const n = [...done.values()].reduce((a, b) => a + b, 0);
-          const pct = Math.min(1, n / Math.max(1, total));
+          // the total is an estimate (children per parent are drawn at random): done is 100 %
+          const pct = final ? 1 : Math.min(1, n / Math.max(1, total));
           const secs = (Date.now() - started) / 1000;
           const width = 30;
           const fill = Math.round(pct * width);

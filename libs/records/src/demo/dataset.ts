@@ -243,6 +243,11 @@ export function datasetModelErrors(
       }
       if (f.type === 'autoNumber' || f.relation === 'manyToMany')
         errors.push({ path: fat, message: `${f.type} fields are not generated` });
+      if (f.formula !== undefined || f.rollup !== undefined)
+        errors.push({
+          path: fat,
+          message: `${name} is computed by the server (${f.formula !== undefined ? 'formula' : 'rollup'}): leave it out`,
+        });
       if (de.parent && name === de.parent.field)
         errors.push({ path: fat, message: 'the parent field is set by the generator' });
       const kind = generatorKind(g);
