@@ -1,30 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type TestServer, startServer } from '../e2e/support/harness';
 import { buildWebApp, launch, shot } from './support/browser';
-
-/**
- * The README's "First five minutes", step by step, as a newcomer does it: a fresh database with
- * the shipped CRM and its demo company (DEMO_DATA on, as `npm start` has it), `rep` creates a quote
- * with a line for a demo customer and presses 提交审批 on its page, `manager` finds it in the
- * inbox beside the demo quotes already waiting and approves it. If this fails, the README lies.
- */
-function shippedFiles(): Record<string, string> {
-  const root = path.resolve(__dirname, '../../metadata');
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'clients') walk(full);
-      } else if (e.name.endsWith('.yaml'))
-        out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { shippedFiles } from '../e2e/support/shipped-org';
 
 jest.setTimeout(300_000);
 

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type TestServer, USER_PASSWORD, startServer } from '../e2e/support/harness';
 import { buildWebApp, launch, shot } from './support/browser';
+import { shippedFiles } from '../e2e/support/shipped-org';
 
 /**
  * The Workspace in a real browser (Debian chromium through playwright-core) against a server on
@@ -10,21 +10,6 @@ import { buildWebApp, launch, shot } from './support/browser';
  * a user without rights, kanban, and the language switch. Screenshots of each step land in
  * tests/browser/screenshots.
  */
-function shippedFiles(): Record<string, string> {
-  const root = path.resolve(__dirname, '../../metadata');
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'clients') walk(full);
-      } else if (e.name.endsWith('.yaml'))
-        out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 jest.setTimeout(300_000);
 

@@ -4,23 +4,9 @@ import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { BASE_FILES } from './support/fixtures';
 import { DIALECTS, type TestServer, q, startServer } from './support/harness';
+import { shippedFiles } from './support/shipped-org';
 
 /** The shipped metadata/, as `npm start` applies it. */
-function shippedFiles(): Record<string, string> {
-  const root = path.resolve(__dirname, '../../metadata');
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (full !== path.join(root, 'clients')) walk(full);
-      } else if (e.name.endsWith('.yaml'))
-        out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 // applying the whole shipped metadata, then seeding, takes minutes on MySQL on a busy machine
 jest.setTimeout(400_000);

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   type ApiResponse,
@@ -7,23 +6,9 @@ import {
   USER_PASSWORD,
   startServer,
 } from './support/harness';
+import { shippedFiles } from './support/shipped-org';
 
 /** The shipped metadata/ as a user gets it from `npm start` (no client overlay). */
-function shippedFiles(): Record<string, string> {
-  const root = path.resolve(__dirname, '../../metadata');
-  const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) {
-        if (rel === '' && e.name === 'clients') continue;
-        walk(path.join(dir, e.name), path.join(rel, e.name));
-      } else if (e.name.endsWith('.yaml'))
-        out[path.join(rel, e.name)] = fs.readFileSync(path.join(dir, e.name), 'utf8');
-    }
-  };
-  walk(root, '');
-  return out;
-}
 
 type Body = Record<string, unknown>;
 

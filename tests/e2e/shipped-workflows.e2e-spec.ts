@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobExecutorService } from '@crm/workflow';
 import { DIALECTS, type TestServer, USER_PASSWORD, q, startServer } from './support/harness';
+import { shippedFiles } from './support/shipped-org';
 
 /**
  * The shipped processes (workflows/*.bpmn, metadata/triggers/) run by the people of the shared
@@ -11,21 +12,6 @@ import { DIALECTS, type TestServer, USER_PASSWORD, q, startServer } from './supp
  */
 
 /** The shipped metadata/ as `npm start` reads it. */
-function shippedFiles(): Record<string, string> {
-  const root = path.resolve(__dirname, '../../metadata');
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (path.relative(root, full) !== 'clients') walk(full);
-      } else if (e.name.endsWith('.yaml'))
-        out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /**
  * The demo users hold the shipped roles (metadata/roles/) and nothing else. Only where those are
