@@ -58,7 +58,10 @@ export function CalendarView({
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const narrow = screens.md === false;
-  const [mode, setMode] = useState<CalendarMode>(() => (narrow ? 'day' : 'month'));
+  // antd's breakpoints are unknown on the first render: ask the browser which scale fits
+  const [mode, setMode] = useState<CalendarMode>(() =>
+    window.matchMedia('(max-width: 767.98px)').matches ? 'day' : 'month',
+  );
   const [anchor, setAnchor] = useState<Dayjs>(() => dayjs());
 
   const startField = byName.get(config.start)!;
@@ -97,7 +100,7 @@ export function CalendarView({
   );
   const canCreate = ability.can('create', entity);
   const create = (day: Dayjs) =>
-    navigate(
+    void navigate(
       `/records/${entity}/new?${new URLSearchParams({ [config.start]: startValueFor(day, startType) })}`,
     );
 
