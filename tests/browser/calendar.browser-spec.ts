@@ -179,15 +179,27 @@ test('"new" on a day opens the form with the start filled in', async () => {
   await shot(page, 'calendar-06-new');
 });
 
+test('in zh-CN the labels flip and the week starts on Monday', async () => {
+  await page.goto(`${s.url}/records/activity?mode=calendar`);
+  await page.getByTestId('lang-switch').getByText('中文').click();
+  await page.getByTestId('list-mode').getByText('日历').waitFor();
+  await page.getByTestId('calendar-mode').getByText('周').click();
+  await page.locator('[data-testid=calendar-view][data-mode=week]').waitFor();
+  const first = await page.getByTestId('calendar-day').first().getAttribute('data-day');
+  expect(new Date(`${first!}T12:00:00`).getDay()).toBe(1);
+  await expect(page.getByTestId('calendar-today').textContent()).resolves.toMatch(/^今\s?天$/);
+  await shot(page, 'calendar-07-week-zh');
+});
+
 test('at phone width the week is a list of days', async () => {
   await page.setViewportSize({ width: 375, height: 740 });
-  await page.goto(`${s.url}/records/activity`);
-  await page.getByTestId('list-mode').getByText('Calendar').click();
+  // the mode in the URL opens the calendar (the page is in zh-CN since the last test)
+  await page.goto(`${s.url}/records/activity?mode=calendar`);
   // a phone opens the day; the week shows as a list
   await page.locator('[data-testid=calendar-view][data-mode=day]').waitFor();
-  await page.getByTestId('calendar-mode').getByText('Week').click();
+  await page.getByTestId('calendar-mode').getByText('周').click();
   await page.locator('.calendar-list [data-testid=calendar-day]').first().waitFor();
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(375);
-  await shot(page, 'calendar-07-phone-week');
+  await shot(page, 'calendar-08-phone-week');
 });

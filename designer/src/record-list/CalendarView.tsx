@@ -53,7 +53,7 @@ export function CalendarView({
   displayField: string;
   filter: Record<string, unknown>;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { ability } = useAuth();
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
@@ -69,7 +69,12 @@ export function CalendarView({
   const startType = startField.type === 'date' ? 'date' : 'datetime';
   const end = config.end && byName.has(config.end) ? config.end : undefined;
   const title = config.title && byName.has(config.title) ? config.title : displayField;
-  const range = useMemo(() => visibleRange(mode, anchor), [mode, anchor]);
+  // a dayjs keeps the locale it was made in: re-read the anchor in the current one, so the week
+  // starts where antd's grid does after a language switch (Monday in zh-CN, Sunday in en)
+  const range = useMemo(
+    () => visibleRange(mode, anchor.locale(dayjs.locale())),
+    [mode, anchor, locale],
+  );
   const query = useMemo(
     () => combineFilter(filter, rangeFilter(config.start, startType, range)),
     [filter, config.start, startType, range],
