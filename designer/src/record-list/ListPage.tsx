@@ -80,12 +80,14 @@ function ListPage({ entity }: { entity: string }) {
   const requestSort = sortParam(view, sort, (f) => byName.has(f));
   // the calendar mode, when the view has one and the user may read its start field
   const calendar = view?.calendar && byName.has(view.calendar.start) ? view.calendar : undefined;
+  // a calendar link (or saved view) on a list that has none shows the table
+  const shownMode = mode === 'calendar' && !calendar ? 'table' : mode;
   const groupBy = view?.groupBy && byName.has(view.groupBy) ? view.groupBy : undefined;
 
   const list = useInfiniteQuery({
     queryKey: ['records', entity, filter, requestSort, include, pageSize],
     // the view comes with the entity list: wait for it, or the list would be read twice
-    enabled: !!schema.data && !entities.isLoading && mode === 'table',
+    enabled: !!schema.data && !entities.isLoading && shownMode === 'table',
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       listRecords(entity, {
@@ -203,7 +205,7 @@ function ListPage({ entity }: { entity: string }) {
       <div className="page-toolbar">
         <h2 data-testid="list-title">{label(s['x-label'], entity)}</h2>
         <Segmented
-          value={mode}
+          value={shownMode}
           onChange={(v) => setMode(v as ListMode)}
           options={[
             { value: 'table', label: t('list.table') },
@@ -249,7 +251,7 @@ function ListPage({ entity }: { entity: string }) {
         )}
         <SavedViews
           entity={entity}
-          current={{ conditions: applied, sort, mode }}
+          current={{ conditions: applied, sort, mode: shownMode }}
           onApply={(v) => {
             setConditions(v.conditions);
             setApplied(v.conditions);
@@ -292,7 +294,7 @@ function ListPage({ entity }: { entity: string }) {
           </Can>
         </Space>
       </div>
-      {mode === 'calendar' && calendar ? (
+      {shownMode === 'calendar' && calendar ? (
         <CalendarView
           entity={entity}
           config={calendar}
@@ -300,7 +302,7 @@ function ListPage({ entity }: { entity: string }) {
           displayField={s['x-display-field']}
           filter={filter}
         />
-      ) : mode === 'kanban' ? (
+      ) : shownMode === 'kanban' ? (
         <KanbanBoard
           entity={entity}
           schema={s}
