@@ -130,6 +130,19 @@ describe.each(DIALECTS)('form and view documents on %s', (dialect) => {
         { path: '/filter/stage/$ne', message: expect.stringContaining('unknown operator') },
       ],
     },
+    {
+      title: 'a calendar with an end but no start',
+      doc: { ...DEAL_VIEW, calendar: { end: 'closeDate' } },
+      errors: [{ path: '/calendar/start', message: expect.stringContaining('is required') }],
+    },
+    {
+      title: 'a calendar starting on a text field and titled by an unknown one',
+      doc: { ...DEAL_VIEW, calendar: { start: 'title', title: 'nope' } },
+      errors: [
+        { path: '/calendar/title', message: expect.stringContaining('no field "nope"') },
+        { path: '/calendar/start', message: expect.stringContaining('date or datetime') },
+      ],
+    },
   ])('refuses $title with pointers', async ({ doc, errors }) => {
     const res = await s.api('PUT', `/api/meta/documents/${doc.kind}/deal`, doc);
     expect(res.status).toBe(400);

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Popover, Segmented, Space, Table, Tag, Upload } from 'antd';
 import type { TableProps } from 'antd';
@@ -14,6 +14,7 @@ import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
 import { buildFilter, type Condition } from './filter';
 import { FilterBuilder } from './FilterBuilder';
+import { CalendarView } from './CalendarView';
 import { KanbanBoard } from './KanbanBoard';
 import { SavedViews } from './SavedViews';
 import {
@@ -34,6 +35,9 @@ const VIEW_FILTER = { 'zh-CN': '默认筛选', en: 'Default filter' };
  * bulk delete with per-row errors. The entity's `view` document sets the columns, a default filter
  * (shown as a tag the user can close), the sort, grouping, the kanban field and the page size.
  */
+const LIST_MODES = ['table', 'kanban', 'calendar'] as const;
+type ListMode = (typeof LIST_MODES)[number];
+
 /** A fresh list (filter, sort, mode) per entity. */
 export default function ListRoute() {
   const { entity = '' } = useParams();
@@ -51,7 +55,10 @@ function ListPage({ entity }: { entity: string }) {
   const [sort, setSort] = useState<string | undefined>();
   const [conditions, setConditions] = useState<Condition[]>([]);
   const [applied, setApplied] = useState<Condition[]>([]);
-  const [mode, setMode] = useState<'table' | 'kanban'>('table');
+  // the mode lives in the URL (?mode=calendar), so "back" from a record returns to it
+  const [search, setSearch] = useSearchParams();
+  const mode = LIST_MODES.find((m) => m === search.get('mode')) ?? 'table';
+  const setMode = (m: ListMode) => setSearch(m === 'table' ? {} : { mode: m }, { replace: true });
   const [selected, setSelected] = useState<number[]>([]);
   const [viewFilterOn, setViewFilterOn] = useState(true);
 
@@ -71,12 +78,16 @@ function ListPage({ entity }: { entity: string }) {
   const include = columns.filter((c) => byName.get(c)?.relation?.kind === 'manyToOne');
   const pageSize = view?.pageSize ?? DEFAULT_PAGE_SIZE;
   const requestSort = sortParam(view, sort, (f) => byName.has(f));
+  // the calendar mode, when the view has one and the user may read its start field
+  const calendar = view?.calendar && byName.has(view.calendar.start) ? view.calendar : undefined;
+  // a calendar link (or saved view) on a list that has none shows the table
+  const shownMode = mode === 'calendar' && !calendar ? 'table' : mode;
   const groupBy = view?.groupBy && byName.has(view.groupBy) ? view.groupBy : undefined;
 
   const list = useInfiniteQuery({
     queryKey: ['records', entity, filter, requestSort, include, pageSize],
     // the view comes with the entity list: wait for it, or the list would be read twice
-    enabled: !!schema.data && !entities.isLoading && mode === 'table',
+    enabled: !!schema.data && !entities.isLoading && shownMode === 'table',
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       listRecords(entity, {
@@ -194,11 +205,12 @@ function ListPage({ entity }: { entity: string }) {
       <div className="page-toolbar">
         <h2 data-testid="list-title">{label(s['x-label'], entity)}</h2>
         <Segmented
-          value={mode}
-          onChange={(v) => setMode(v as typeof mode)}
+          value={shownMode}
+          onChange={(v) => setMode(v as ListMode)}
           options={[
             { value: 'table', label: t('list.table') },
             { value: 'kanban', label: t('list.kanban') },
+            ...(calendar ? [{ value: 'calendar', label: t('list.calendar') }] : []),
           ]}
           data-testid="list-mode"
         />
@@ -239,12 +251,12 @@ function ListPage({ entity }: { entity: string }) {
         )}
         <SavedViews
           entity={entity}
-          current={{ conditions: applied, sort, mode }}
+          current={{ conditions: applied, sort, mode: shownMode }}
           onApply={(v) => {
             setConditions(v.conditions);
             setApplied(v.conditions);
             setSort(v.sort);
-            setMode(v.mode);
+            setMode(v.mode === 'calendar' && !calendar ? 'table' : v.mode);
           }}
         />
         <Space wrap style={{ marginInlineStart: 'auto' }}>
@@ -282,7 +294,15 @@ function ListPage({ entity }: { entity: string }) {
           </Can>
         </Space>
       </div>
-      {mode === 'kanban' ? (
+      {shownMode === 'calendar' && calendar ? (
+        <CalendarView
+          entity={entity}
+          config={calendar}
+          byName={byName}
+          displayField={s['x-display-field']}
+          filter={filter}
+        />
+      ) : shownMode === 'kanban' ? (
         <KanbanBoard
           entity={entity}
           schema={s}

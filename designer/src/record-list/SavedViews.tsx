@@ -10,7 +10,7 @@ import type { Condition } from './filter';
 export interface ListState {
   conditions: Condition[];
   sort?: string;
-  mode: 'table' | 'kanban';
+  mode: 'table' | 'kanban' | 'calendar';
 }
 
 /** The user's own views of an entity, stored on the server (/api/views/:entity): pick or save one. */

@@ -9,6 +9,8 @@ export interface ViewDoc {
   groupBy?: string;
   kanban?: string;
   pageSize?: number;
+  /** The calendar mode: records placed by a date / datetime start (to an end), titled by a field. */
+  calendar?: { start: string; end?: string; title?: string };
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -24,6 +24,17 @@ describe('view documents', () => {
   });
 
   it.each([
+    ['a date field', { start: 'closeDate' }],
+    [
+      'a datetime system field with an end and a title',
+      { start: 'createdAt', end: 'updatedAt', title: 'title' },
+    ],
+    ['a date start and a datetime end', { start: 'closeDate', end: 'updatedAt', title: 'account' }],
+  ])('accepts a calendar on %s', (_t, calendar) => {
+    expect(layoutErrors(view({ calendar }))).toEqual([]);
+  });
+
+  it.each([
     ['a many-to-one relation', 'account'],
     ['the owner', 'owner'],
   ])('takes %s as kanban lanes and grouping', (_t, field) => {
@@ -143,6 +154,54 @@ describe('view documents', () => {
       over: { filter: { or: [] } },
       path: '/filter/or',
       msg: 'non-empty list',
+    },
+    {
+      title: 'a calendar without a start',
+      over: { calendar: { end: 'closeDate' } },
+      path: '/calendar/start',
+      msg: 'is required',
+    },
+    {
+      title: 'a calendar on an unknown field',
+      over: { calendar: { start: 'nope' } },
+      path: '/calendar/start',
+      msg: 'no field "nope"',
+    },
+    {
+      title: 'a calendar starting on a text field',
+      over: { calendar: { start: 'title' } },
+      path: '/calendar/start',
+      msg: 'use a date or datetime field',
+    },
+    {
+      title: 'a calendar ending on a number',
+      over: { calendar: { start: 'closeDate', end: 'rate' } },
+      path: '/calendar/end',
+      msg: 'use a date or datetime field',
+    },
+    {
+      title: 'a calendar ending on a system field that is no date',
+      over: { calendar: { start: 'closeDate', end: 'owner' } },
+      path: '/calendar/end',
+      msg: 'use a date or datetime field',
+    },
+    {
+      title: 'a calendar ending where it starts',
+      over: { calendar: { start: 'closeDate', end: 'closeDate' } },
+      path: '/calendar/end',
+      msg: 'both the start and the end',
+    },
+    {
+      title: 'a calendar titled by a json field',
+      over: { calendar: { start: 'closeDate', title: 'extra' } },
+      path: '/calendar/title',
+      msg: 'cannot title',
+    },
+    {
+      title: 'a calendar with an unknown key',
+      over: { calendar: { start: 'closeDate', colour: 'stage' } },
+      path: '/calendar/colour',
+      msg: 'not an allowed property',
     },
     {
       title: 'a filter that is a list',

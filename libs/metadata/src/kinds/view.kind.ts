@@ -24,7 +24,19 @@ export interface ViewDocument {
   groupBy?: string;
   kanban?: string;
   pageSize?: number;
+  /** The calendar mode of the list: records placed by a date / datetime field. */
+  calendar?: ViewCalendar;
 }
+
+/** Where a record sits on the calendar: from `start` (to `end`), shown by `title`. */
+export interface ViewCalendar {
+  start: string;
+  end?: string;
+  title?: string;
+}
+
+/** System fields that are datetimes (a calendar can place records by them). */
+const SYSTEM_DATETIMES = new Set(['createdAt', 'updatedAt']);
 
 /** Bounds of a page of the list (the records API reads at most 500 rows a request). */
 export const VIEW_PAGE_SIZE = { min: 5, max: 200, default: 50 } as const;
@@ -66,6 +78,13 @@ export const viewKind: DocumentKindSpec = {
       groupBy: fieldName,
       kanban: fieldName,
       pageSize: { type: 'integer', minimum: VIEW_PAGE_SIZE.min, maximum: VIEW_PAGE_SIZE.max },
+      calendar: {
+        type: 'object',
+        // an end alone places nothing: the start is what the calendar reads by
+        required: ['start'],
+        properties: { start: fieldName, end: fieldName, title: fieldName },
+        additionalProperties: false,
+      },
     },
     additionalProperties: false,
   },
@@ -148,8 +167,41 @@ function checkView(raw: Record<string, unknown>, ctx: KindCheckContext): ErrorDe
         message: `${f} cannot ${key === 'kanban' ? 'make kanban lanes' : 'group a list'}: use a select field, a many-to-one relation or owner${key === 'groupBy' ? ' (or a yes/no field)' : ''}`,
       });
   }
+  if (doc.calendar) errors.push(...checkCalendar(doc.calendar, entity, known));
   if (doc.filter !== undefined && filterCheck)
     errors.push(...filterCheck(ctx.entities, name, doc.filter));
+  return errors;
+}
+
+/** The calendar's fields: start / end are dates or datetimes, the title any showable field. */
+function checkCalendar(
+  cal: ViewCalendar,
+  entity: EntityDocument,
+  known: (f: string, at: string) => boolean,
+): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  for (const key of ['start', 'end'] as const) {
+    const f = cal[key];
+    const at = `/calendar/${key}`;
+    if (f === undefined || !known(f, at)) continue;
+    const type = Object.hasOwn(entity.fields, f) ? entity.fields[f].type : undefined;
+    const dated = type ? type === 'date' || type === 'datetime' : SYSTEM_DATETIMES.has(f);
+    if (!dated)
+      errors.push({
+        path: at,
+        message: `${f}${type ? ` (${type})` : ''} cannot place records on a calendar: use a date or datetime field`,
+      });
+  }
+  if (cal.end !== undefined && cal.end === cal.start)
+    errors.push({ path: '/calendar/end', message: `${cal.end} is both the start and the end` });
+  if (cal.title !== undefined && known(cal.title, '/calendar/title')) {
+    const f = Object.hasOwn(entity.fields, cal.title) ? entity.fields[cal.title] : undefined;
+    if (f && (f.type === 'json' || (f.type === 'relation' && f.relation === 'manyToMany')))
+      errors.push({
+        path: '/calendar/title',
+        message: `${cal.title} (${f.type}) cannot title a calendar entry`,
+      });
+  }
   return errors;
 }
 
