@@ -331,7 +331,10 @@ and opportunity, amount due = the order's amount, bill date = today, due date = 
 already is not billed twice (crm:find-records looks first).`,
   nodes: [
     start('confirmed', 'Confirmed 确认订单'),
-    setFields('mark_confirmed', 'Status: confirmed', { status: 'confirmed', confirmedAt: '=now()' }),
+    setFields('mark_confirmed', 'Status: confirmed', {
+      status: 'confirmed',
+      confirmedAt: '=now()',
+    }),
     {
       id: 'find_receivable',
       t: 'service',

@@ -101,9 +101,12 @@ test('a rep signs in (zh-CN) and sees only what they may read', async () => {
   await login('zhang');
   const nav = page.getByTestId('nav');
   await expect(nav.getByTestId('nav-customer').textContent()).resolves.toBe('客户');
-  // a rep reads no contracts, orders or payments: they are not in the menu
-  await expect(nav.getByTestId('nav-contract').count()).resolves.toBe(0);
+  // a rep works their own contracts and orders, but reads no receivables, payments or purchases
+  // (finance's): those are not in the menu
+  await nav.getByTestId('nav-contract').waitFor();
+  await expect(nav.getByTestId('nav-receivable').count()).resolves.toBe(0);
   await expect(nav.getByTestId('nav-payment').count()).resolves.toBe(0);
+  await expect(nav.getByTestId('nav-purchase').count()).resolves.toBe(0);
   await shot(page, '02-rep-home-zh');
 });
 
@@ -271,7 +274,18 @@ test('dragging a kanban card changes the status', async () => {
     version: before.version,
   });
   expect(other.status).toBe(200);
-  await card.dragTo(page.getByTestId('kanban-column-active'));
+  // the whole board in view: a drag that has to scroll its target into view is dropped by chromium
+  await page.getByTestId('kanban').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  // the server's answer first (a conflict), then what the board shows
+  const [conflict] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().endsWith(`/customer/${ids.customer}`),
+    ),
+    card.dragTo(page.getByTestId('kanban-column-active')),
+  ]);
+  expect({ status: conflict.status(), body: await conflict.text() }).toMatchObject({
+    status: 409,
+  });
   await page.getByTestId('kanban-conflict').filter({ hasText: '休眠客户' }).waitFor();
   await shot(page, '13-kanban-conflict');
   await page.locator('.ant-modal-confirm-btns button').click();

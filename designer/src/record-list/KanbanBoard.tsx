@@ -163,7 +163,10 @@ export function KanbanBoard({
                       onDragStart={(e) => e.dataTransfer.setData('text/plain', String(r.id))}
                       data-testid={`kanban-card-${r.id}`}
                     >
-                      <Link to={`/records/${entity}/${r.id}`}>{displayOf(r, display)}</Link>
+                      {/* the card moves, not the link: a link dragged natively would carry its URL */}
+                      <Link to={`/records/${entity}/${r.id}`} draggable={false}>
+                        {displayOf(r, display)}
+                      </Link>
                       {fields
                         .filter(
                           (f) =>
