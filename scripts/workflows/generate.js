@@ -191,7 +191,11 @@ the due time; an overdue manager's task goes to the sales directors.`,
     rejected('director_rejected', 'director_approval'),
     xor('director_decision', 'Director decision'),
     // the stamp the roles require before a rep may send the quote (metadata/roles/sales_rep.yaml)
-    setFields('mark_approved', 'Status: approved', { status: 'approved', approvedAt: '=now()' }),
+    setFields('mark_approved', 'Status: approved', {
+      status: 'approved',
+      approvedAt: '=now()',
+      approvedTotal: '=record.total',
+    }),
     notify('tell_approved', 'Tell the owner', '=record.owner', subject('Quote ', ' is approved')),
     end('approved_end', 'Approved 已审批'),
     status('mark_draft', 'draft', 'Status: back to draft'),

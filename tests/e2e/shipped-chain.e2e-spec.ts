@@ -160,9 +160,25 @@ describe.each(DIALECTS)('the shipped sales chain on %s', (dialect) => {
     await act('manager', await taskOf('manager', run.id, 'manager_approval'), 'approve');
     await act('director', await taskOf('director', run.id, 'director_approval'), 'approve');
     expect((await instance(run.id)).completedElements).toMatchObject({ approved_end: 1 });
-    expect(await record('quote', quote.id)).toMatchObject({
+    const approved = await record('quote', quote.id);
+    expect(approved).toMatchObject({
       status: 'approved',
       approvedAt: '2026-03-15T08:00:00.000Z',
+      approvedTotal: { amount: 615000 },
+    });
+    // …and its price: a new header discount would change the approved total
+    const cheaper = await as('rep', 'PATCH', `/api/records/quote/${quote.id}`, {
+      discount: 30,
+      version: approved.version,
+    });
+    expect(cheaper.status).toBe(400);
+    expect(cheaper.body.errors.map((e: { reason: string }) => e.reason)).toContain(
+      'rule:pricesFrozenOnceApproved',
+    );
+    expect(await record('quote', quote.id)).toMatchObject({
+      discount: approved.discount,
+      total: approved.total,
+      version: approved.version,
     });
     // an approved quote's prices are closed: no line can be added
     const late = await as('rep', 'POST', '/api/records/quote_line', {
