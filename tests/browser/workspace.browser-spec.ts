@@ -293,6 +293,8 @@ test('dragging a kanban card changes the status', async () => {
     .getByTestId('kanban-column-dormant')
     .getByTestId(`kanban-card-${ids.customer}`)
     .waitFor();
+  // the board reloaded: into view again before the second drag
+  await page.getByTestId('kanban').evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await card.dragTo(page.getByTestId('kanban-column-active'));
   await page
     .getByTestId('kanban-column-active')
