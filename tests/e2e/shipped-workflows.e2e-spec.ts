@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobExecutorService } from '@crm/workflow';
-import { DIALECTS, type TestServer, USER_PASSWORD, q, startServer } from './support/harness';
-import { shippedFiles } from './support/shipped-org';
+import { DIALECTS, type TestServer, q, startServer } from './support/harness';
+import { createOrg, shippedFiles } from './support/shipped-org';
 
 /**
  * The shipped processes (workflows/*.bpmn, metadata/triggers/) run by the people of the shared
@@ -10,61 +9,6 @@ import { shippedFiles } from './support/shipped-org';
  * runs to its end with the right role deciding. One server per dialect; the tests run in order
  * because the last ones move the injected clock (SLA escalation, reminders, greetings by date).
  */
-
-/** The shipped metadata/ as `npm start` reads it. */
-
-/**
- * The demo users hold the shipped roles (metadata/roles/) and nothing else. Only where those are
- * not there yet (a branch before the roles landed) do stand-ins fill the gap: the missing roles,
- * and `e2e_reader` for everyone, so the flows still show who decides.
- */
-const STAND_IN = !fs.existsSync(path.resolve(__dirname, '../../metadata/roles/finance.yaml'));
-
-function withStandInRoles(files: Record<string, string>): Record<string, string> {
-  const out = { ...files };
-  for (const role of [
-    'marketing',
-    'service_agent',
-    'service_manager',
-    'field_engineer',
-    'finance',
-    'legal',
-  ])
-    if (!out[`roles/${role}.yaml`])
-      out[`roles/${role}.yaml`] =
-        `kind: role\nname: ${role}\nlabel: { zh-CN: ${role}, en: ${role} }\nrules:\n  - { action: read, subject: Workflow }\n`;
-  out['roles/e2e_reader.yaml'] = `kind: role
-name: e2e_reader
-label: { zh-CN: 测试读者, en: Test reader }
-rules:
-  - { action: [read, create, update], subject: all }
-  - { action: start, subject: all }
-`;
-  return out;
-}
-
-/** login, display name, role, department, supervisor (org.md). */
-const PEOPLE: Array<[string, string, string, string, string | null]> = [
-  ['director', '王总', 'sales_director', 'hq', null],
-  ['manager', '李经理', 'sales_manager', 'sales', 'director'],
-  ['rep', '张销售', 'sales_rep', 'sales_east', 'manager'],
-  ['marketer', '陈市场', 'marketing', 'marketing', 'director'],
-  ['svcmanager', '周服务经理', 'service_manager', 'service', 'director'],
-  ['agent', '刘客服', 'service_agent', 'service', 'svcmanager'],
-  ['engineer', '孙工程师', 'field_engineer', 'field', 'svcmanager'],
-  ['finance', '吴财务', 'finance', 'finance', 'director'],
-  ['legal', '郑法务', 'legal', 'legal', 'director'],
-];
-const DEPARTMENTS: Array<[string, string | null]> = [
-  ['hq', null],
-  ['sales', 'hq'],
-  ['sales_east', 'sales'],
-  ['marketing', 'hq'],
-  ['service', 'hq'],
-  ['field', 'service'],
-  ['finance', 'hq'],
-  ['legal', 'hq'],
-];
 
 interface Task {
   id: number;
@@ -157,36 +101,11 @@ describe.each(DIALECTS)('the shipped workflows on %s', (dialect) => {
     }>;
 
   beforeAll(async () => {
-    s = await startServer(dialect, withStandInRoles(shippedFiles()), {
+    s = await startServer(dialect, shippedFiles(), {
       WORKFLOWS_DIR: path.resolve(__dirname, '../../workflows'),
       CRM_TIMEZONE: 'Asia/Shanghai',
     });
-    const dept = new Map<string, number>();
-    for (const [code, parent] of DEPARTMENTS) {
-      const res = await s.api('POST', '/api/admin/departments', {
-        name: code,
-        parentId: parent ? dept.get(parent) : null,
-      });
-      expect(res.status).toBe(201);
-      dept.set(code, res.body.id);
-    }
-    for (const [login, displayName, role, department, supervisor] of PEOPLE) {
-      const res = await s.api('POST', '/api/admin/users', {
-        login,
-        displayName,
-        password: USER_PASSWORD,
-        locale: 'en',
-        departmentId: dept.get(department),
-        supervisorId: supervisor ? ids.get(supervisor) : null,
-        roles: STAND_IN ? [role, 'e2e_reader'] : [role],
-      });
-      expect({ login, status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
-        login,
-        status: 201,
-        body: 'ok',
-      });
-      ids.set(login, res.body.id);
-    }
+    for (const [login, id] of await createOrg(s)) ids.set(login, id);
     ids.set('customer', (await created('rep', 'customer', { name: '华东机械有限公司' })).id);
     // the catalogue is the administrator's
     ids.set('product', (await created('tester', 'product', { code: 'P-LINE', name: '机床' })).id);
