@@ -209,7 +209,9 @@ describe.each([
       const shown = Array.from(document.querySelectorAll('.ant-select-item-option'));
       return shown.length === 1 && shown[0].textContent === '王五 (wang)';
     });
-    await page.locator('.ant-select-item-option').first().click();
+    // picked with the keyboard (the list's first row is the active one): a click on the phone-width
+    // layout could land while the list was being re-aligned under the dialog and pick nothing
+    await page.keyboard.press('Enter');
     await page.locator('.ant-select-selection-item', { hasText: '王五 (wang)' }).waitFor();
     // the list stays open for more picks: close it as a user does, by clicking beside it
     await page.locator('.ant-modal-title').click();
@@ -417,7 +419,8 @@ describe.each([
       const shown = Array.from(document.querySelectorAll('.ant-select-item-option'));
       return shown.length === 1 && shown[0].textContent === '王五 (wang)';
     });
-    await page.locator('.ant-select-item-option').first().click();
+    await page.keyboard.press('Enter');
+    await page.locator('.ant-select-selection-item', { hasText: '王五 (wang)' }).waitFor();
     await page.locator('.ant-modal-title').click();
     await snap('15-add-signer');
     await page.getByTestId('action-dialog-ok').click();

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type TestServer, USER_PASSWORD, startServer } from '../e2e/support/harness';
-import { buildWebApp, launch, shot } from './support/browser';
+import { buildWebApp, dragAndDrop, launch, shot } from './support/browser';
 import { shippedFiles } from '../e2e/support/shipped-org';
 
 /**
@@ -281,7 +281,7 @@ test('dragging a kanban card changes the status', async () => {
     page.waitForResponse(
       (r) => r.request().method() === 'PATCH' && r.url().endsWith(`/customer/${ids.customer}`),
     ),
-    card.dragTo(page.getByTestId('kanban-column-active')),
+    dragAndDrop(page, card, page.getByTestId('kanban-column-active')),
   ]);
   expect({ status: conflict.status(), body: await conflict.text() }).toMatchObject({
     status: 409,
@@ -295,7 +295,13 @@ test('dragging a kanban card changes the status', async () => {
     .waitFor();
   // the board reloaded: into view again before the second drag
   await page.getByTestId('kanban').evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  await card.dragTo(page.getByTestId('kanban-column-active'));
+  const [moved] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().endsWith(`/customer/${ids.customer}`),
+    ),
+    dragAndDrop(page, card, page.getByTestId('kanban-column-active')),
+  ]);
+  expect(moved.status()).toBe(200);
   await page
     .getByTestId('kanban-column-active')
     .getByTestId(`kanban-card-${ids.customer}`)

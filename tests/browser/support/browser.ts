@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 
 /** Debian's chromium (`.ci/run` installs it with fonts-noto-cjk, so zh-CN renders as users see it). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,4 +50,23 @@ export async function launch(
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/**
+ * Drags `source` onto `target` with the mouse, in steps, as a hand does. Locator.dragTo moves in one
+ * jump; chromium then sometimes drops a native (HTML5) drag before any dragover reaches the target
+ * (seen on CI under load). Both are brought into view first: a drag that has to scroll is dropped.
+ */
+export async function dragAndDrop(page: Page, source: Locator, target: Locator): Promise<void> {
+  await source.scrollIntoViewIfNeeded();
+  const from = await source.boundingBox();
+  const to = await target.boundingBox();
+  if (!from || !to) throw new Error('dragAndDrop: the source or the target is not visible');
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  // a first small move starts the drag; the later ones carry it to the target
+  await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 2 });
+  await page.mouse.move(to.x + to.width / 2, to.y + 40, { steps: 10 });
+  await page.mouse.move(to.x + to.width / 2, to.y + 48, { steps: 2 });
+  await page.mouse.up();
 }
