@@ -290,6 +290,28 @@ describe.each(DIALECTS)('approval inbox and timeline on %s', (dialect) => {
     });
   });
 
+  it('reads "due soon" from TASK_DUE_SOON_HOURS: the counts, the badges, the filter and the timeline', async () => {
+    await s.restart({ TASK_DUE_SOON_HOURS: '96' });
+    try {
+      const page = await inbox('appr', 'box=pending');
+      expect(page.counts).toMatchObject({ pending: 3, dueSoon: 2, overdue: 1 });
+      // the expense task is due in 72 hours: due soon within 96
+      expect(page.items.map((i) => [i.instanceId, i.dueState])).toEqual([
+        [run.alpha, 'overdue'],
+        [run.beta, 'dueSoon'],
+        [run.expense, 'dueSoon'],
+      ]);
+      const soon = await inbox('appr', 'box=pending&due=dueSoon');
+      expect(soon.items.map((i) => i.instanceId)).toEqual([run.beta, run.expense]);
+      const story = await call('appr', 'GET', `/api/workflow/instances/${run.expense}/timeline`);
+      expect(story.status).toBe(200);
+      expect(story.body.current[0].tasks[0]).toMatchObject({ dueState: 'dueSoon' });
+    } finally {
+      await s.restart();
+    }
+    expect((await inbox('appr', 'box=pending')).counts).toMatchObject({ dueSoon: 1 });
+  });
+
   it('takes a task another candidate claimed out of the pending box', async () => {
     expect((await inbox('appr2', 'box=pending')).counts.pending).toBe(2);
     const beta = await openTask(run.beta, 'review');

@@ -4,6 +4,7 @@ import {
   type InboxBox,
   type InboxQuery,
   type SortColumns,
+  type DueClock,
   andSql,
   dueFilterSql,
   dueWindow,
@@ -164,14 +165,14 @@ function source(box: InboxBox, v: WorkflowViewer, query?: InboxQuery): BoxSql {
 function filtersSql(
   s: BoxSql,
   query: InboxQuery,
-  now: Date,
+  clock: DueClock,
   displayMatch: DisplayMatch,
   pattern?: string,
 ): SqlWhere[] {
   const parts: SqlWhere[] = [];
   if (query.processKey) parts.push({ sql: 'i.process_key = ?', params: [query.processKey] });
   if (query.entity) parts.push({ sql: 'i.record_entity = ?', params: [query.entity] });
-  if (query.due) parts.push(dueFilterSql(query.due, s.sort.due, now));
+  if (query.due) parts.push(dueFilterSql(query.due, s.sort.due, clock));
   if (pattern) {
     const text: SqlWhere[] = [
       {
@@ -197,12 +198,12 @@ function filtersSql(
 export function boxSql(
   v: WorkflowViewer,
   query: InboxQuery,
-  now: Date,
+  clock: DueClock,
   displayMatch: DisplayMatch,
   pattern?: string,
 ): BoxSql {
   const s = source(query.box, v, query);
-  return { ...s, where: andSql([s.where, ...filtersSql(s, query, now, displayMatch, pattern)]) };
+  return { ...s, where: andSql([s.where, ...filtersSql(s, query, clock, displayMatch, pattern)]) };
 }
 
 /** The page's keys (p.sort_id, p.sort_due, …) joined to what an item shows. */
@@ -242,13 +243,13 @@ export function pageSql(b: BoxSql, query: InboxQuery): SqlWhere {
 export function pendingPageSql(
   v: WorkflowViewer,
   query: InboxQuery,
-  now: Date,
+  clock: DueClock,
   displayMatch: DisplayMatch,
   pattern?: string,
 ): SqlWhere {
   const s = source('pending', v, query);
-  const w = dueWindow(now);
-  const filters = andSql(filtersSql(s, query, now, displayMatch, pattern));
+  const w = dueWindow(clock);
+  const filters = andSql(filtersSql(s, query, clock, displayMatch, pattern));
   const all = `SELECT t.id AS sort_id, t.due_at AS sort_due, CASE WHEN ${filters.sql} THEN 1 ELSE 0 END AS hit, COUNT(*) OVER () AS n_pending, SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END) OVER () AS n_overdue, SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END) OVER () AS n_due_soon FROM ${s.from.sql} WHERE ${s.where.sql}`;
   const cols: SortColumns = { due: 'x.sort_due', id: 'x.sort_id' };
   const after = query.cursor ? keysetSql(query.sort, query.cursor, cols) : andSql([]);
@@ -290,9 +291,9 @@ export function otherCountsSql(v: WorkflowViewer): SqlWhere {
  * Every box's size in one statement: pending with how many of those are overdue or due soon
  * (the union of index lookups), and the others.
  */
-export function countsSql(v: WorkflowViewer, now: Date): SqlWhere {
+export function countsSql(v: WorkflowViewer, clock: DueClock): SqlWhere {
   const p = pendingSource(v);
-  const w = dueWindow(now);
+  const w = dueWindow(clock);
   const o = otherCounts(v);
   const params: SqlParam[] = [w.now, w.now, w.soon, ...o.params];
   return {

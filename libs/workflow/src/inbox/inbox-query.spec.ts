@@ -128,7 +128,12 @@ describe('dueStateOf', () => {
     ['2026-03-16T07:59:59.999Z', 'dueSoon'],
     ['2026-03-16T08:00:00.000Z', 'ok'],
   ])('%s is %s', (dueAt, state) => {
-    expect(dueStateOf(dueAt, now)).toBe(state);
+    expect(dueStateOf(dueAt, { now, soonHours: 24 })).toBe(state);
+  });
+  it('takes the window from the setting (TASK_DUE_SOON_HOURS)', () => {
+    expect(dueStateOf('2026-03-15T11:00:00.000Z', { now, soonHours: 2 })).toBe('ok');
+    expect(dueStateOf('2026-03-15T09:59:59.999Z', { now, soonHours: 2 })).toBe('dueSoon');
+    expect(dueStateOf('2026-03-17T07:00:00.000Z', { now, soonHours: 72 })).toBe('dueSoon');
   });
 });
 

@@ -18,8 +18,14 @@ export type InboxSort = (typeof INBOX_SORTS)[number];
 import { DUE_FILTERS, type DueFilter, type DueState } from '../engine/due-state';
 export { DUE_FILTERS, type DueFilter, type DueState };
 
-/** Within this many hours of its due date a task is "due soon" (the inbox's badge and filter). */
-export const DUE_SOON_HOURS = 24;
+/**
+ * The moment a request reads the inbox, and how many hours before its due date a task counts as
+ * "due soon" (TASK_DUE_SOON_HOURS, the same setting the task list's due filter uses).
+ */
+export interface DueClock {
+  now: Date;
+  soonHours: number;
+}
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -176,8 +182,8 @@ export function keysetSql(sort: InboxSort, at: InboxCursor, c: SortColumns): Sql
 
 // ---- due state ----------------------------------------------------------------------------------
 
-/** The window of "due soon" as database timestamps: [now, now + DUE_SOON_HOURS). */
-export function dueWindow(now: Date, soonHours = DUE_SOON_HOURS): { now: string; soon: string } {
+/** The window of "due soon" as database timestamps: [now, now + soonHours). */
+export function dueWindow({ now, soonHours }: DueClock): { now: string; soon: string } {
   return {
     now: toDbTimestamp(now),
     soon: toDbTimestamp(new Date(now.getTime() + soonHours * 3_600_000)),
@@ -185,11 +191,7 @@ export function dueWindow(now: Date, soonHours = DUE_SOON_HOURS): { now: string;
 }
 
 /** overdue: past its due date; dueSoon: due within the window; ok: later; null: no due date. */
-export function dueStateOf(
-  dueAt: string | null,
-  now: Date,
-  soonHours = DUE_SOON_HOURS,
-): DueState | null {
+export function dueStateOf(dueAt: string | null, { now, soonHours }: DueClock): DueState | null {
   if (!dueAt) return null;
   const at = Date.parse(dueAt);
   if (at < now.getTime()) return 'overdue';
@@ -197,8 +199,8 @@ export function dueStateOf(
 }
 
 /** The condition of a due filter on a due-date expression. */
-export function dueFilterSql(due: DueFilter, expr: string, now: Date): SqlWhere {
-  const w = dueWindow(now);
+export function dueFilterSql(due: DueFilter, expr: string, clock: DueClock): SqlWhere {
+  const w = dueWindow(clock);
   return due === 'overdue'
     ? { sql: `${expr} < ?`, params: [w.now] }
     : { sql: `(${expr} >= ? AND ${expr} < ?)`, params: [w.now, w.soon] };

@@ -21,6 +21,7 @@ import {
   pendingPageSql,
 } from './boxes';
 import {
+  type DueClock,
   type DueState,
   type InboxQuery,
   containsPattern,
@@ -120,7 +121,10 @@ export class InboxService {
   }
 
   async inbox(viewer: InboxViewer, query: InboxQuery): Promise<InboxPage> {
-    const now = this.clock.now();
+    const clock: DueClock = {
+      now: this.clock.now(),
+      soonHours: this.config?.taskDueSoonHours ?? 24,
+    };
     const timed: QueryOptions = { timeoutMs: this.config?.queryTimeoutMs ?? 10_000 };
     const pattern = query.text ? containsPattern(query.text) : undefined;
     const match = this.displayMatch(viewer, query.entity);
@@ -130,7 +134,7 @@ export class InboxService {
     if (query.box === 'pending') {
       // the page carries the pending box's totals: the costly union runs once
       const [page, [others]] = await Promise.all([
-        read(pendingPageSql(viewer, query, now, match, pattern)),
+        read(pendingPageSql(viewer, query, clock, match, pattern)),
         read(otherCountsSql(viewer)),
       ]);
       rows = page;
@@ -142,15 +146,15 @@ export class InboxService {
             overdue: first.n_overdue,
             due_soon: first.n_due_soon,
           }
-        : (await read(countsSql(viewer, now)))[0];
+        : (await read(countsSql(viewer, clock)))[0];
     } else {
-      const box = boxSql(viewer, query, now, match, pattern);
-      [[c], rows] = await Promise.all([read(countsSql(viewer, now)), read(pageSql(box, query))]);
+      const box = boxSql(viewer, query, clock, match, pattern);
+      [[c], rows] = await Promise.all([read(countsSql(viewer, clock)), read(pageSql(box, query))]);
     }
     const more = rows.length > query.limit;
     const shown = more ? rows.slice(0, query.limit) : rows;
     const kind = query.box === 'pending' || query.box === 'done' ? 'task' : 'instance';
-    const items = await this.items(kind, shown, viewer, now);
+    const items = await this.items(kind, shown, viewer, clock);
     const last = shown[shown.length - 1];
     return {
       counts: {
@@ -201,7 +205,7 @@ export class InboxService {
     kind: 'task' | 'instance',
     rows: Array<Record<string, unknown>>,
     viewer: InboxViewer,
-    now: Date,
+    clock: DueClock,
   ): Promise<InboxItem[]> {
     if (!rows.length) return [];
     const refs = rows
@@ -241,7 +245,7 @@ export class InboxService {
           nodeName: str(r.node_name),
           dueAt,
           // a decided task is no longer due, whatever its date said
-          dueState: r.completed_at ? null : dueStateOf(dueAt, now),
+          dueState: r.completed_at ? null : dueStateOf(dueAt, clock),
           createdAt: fromDbTimestamp(r.created_at),
           assignee: str(r.assignee),
           outcome: acted ? str(r.my_action) : str(r.task_outcome),
@@ -256,7 +260,7 @@ export class InboxService {
         nodeId: first?.nodeId ?? null,
         nodeName: first?.nodeName ?? null,
         dueAt: first?.dueAt ?? null,
-        dueState: dueStateOf(first?.dueAt ?? null, now),
+        dueState: dueStateOf(first?.dueAt ?? null, clock),
         createdAt: fromDbTimestamp(r.cc_at ?? r.started_at),
         assignee: first?.assignee ?? null,
         outcome: str(r.instance_outcome),

@@ -141,7 +141,10 @@ export class TimelineService {
             candidateGroups: split(t.candidate_groups),
             createdAt: fromDbTimestamp(t.created_at),
             dueAt,
-            dueState: dueStateOf(dueAt, now),
+            dueState: dueStateOf(dueAt, {
+              now,
+              soonHours: this.engine.settings.taskDueSoonHours,
+            }),
           };
         }),
       });
