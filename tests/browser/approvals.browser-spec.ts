@@ -342,7 +342,14 @@ describe.each([
     await wait.getByText(/请 \d+ 分钟后再催办/).waitFor();
     await snap('10-remind-wait');
     await page.getByTestId('instance-withdraw').click();
-    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    const confirm = page.locator('.ant-popconfirm-buttons .ant-btn-primary');
+    await confirm.waitFor();
+    // the server's answer first (so a failure says whether the click reached it), then the page
+    const [withdrawn] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/instances/${run.instanceId}/withdraw`)),
+      confirm.click(),
+    ]);
+    expect(withdrawn.status()).toBe(200);
     await page.getByTestId('outcome-withdrawn').waitFor();
     await page.getByTestId('timeline-event-withdraw').waitFor();
     await snap('11-withdrawn');
