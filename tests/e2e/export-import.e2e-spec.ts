@@ -627,6 +627,73 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
       });
     });
 
+    it('headers=labels names columns in the request language, and such a file imports back', async () => {
+      const seeded = await s.api(
+        'GET',
+        `/api/records/deal?filter=${q({ title: '上海客户 A', createdBy: 'admin' })}&limit=1`,
+        undefined,
+        as('admin'),
+      );
+      const filter = q({ id: { eq: seeded.body.data[0].id } });
+      const labelled = async (user: string, lang: string, format: string, fields: string) => {
+        const res = await fetch(
+          `${s.url}/api/records/deal/export?format=${format}&headers=labels&fields=${fields}&filter=${filter}`,
+          { headers: { ...as(user), 'accept-language': lang } },
+        );
+        expect(res.status).toBe(200);
+        return Buffer.from(await res.arrayBuffer());
+      };
+      const fields = 'code,title,stage,amount,account,owner';
+      const zh = await labelled('admin', 'zh-CN,zh;q=0.9', 'xlsx', fields);
+      const zhSheet = await sheetOf(zh);
+      expect(zhSheet.header).toEqual([
+        'ID',
+        '编号',
+        '标题',
+        '阶段',
+        '金额',
+        '金额（币种）',
+        '客户',
+        '负责人',
+      ]);
+      expect(zhSheet.rows).toEqual([
+        expect.objectContaining({ 标题: '上海客户 A', 金额: 1234.5, 客户: accountId }),
+      ]);
+      const en = await labelled('admin', 'en-US', 'csv', 'title,amount');
+      expect(table(en.toString('utf8').slice(1)).header).toEqual([
+        'ID',
+        'Title',
+        'Amount',
+        'Amount (currency)',
+      ]);
+      // the labelled workbook imports back (owner: the importer's own, as their rule demands)
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(zh as unknown as ArrayBuffer);
+      book.worksheets[0].getCell('H2').value = 'importer';
+      const r = await importXlsx('importer', Buffer.from(await book.xlsx.writeBuffer()));
+      expect(r).toMatchObject({
+        status: 200,
+        body: { created: 1, ignoredColumns: ['ID', '编号'] },
+      });
+      const got = await s.api('GET', `/api/records/deal/${r.body.ids[0]}`, undefined, as('admin'));
+      expect(got.body).toMatchObject({
+        title: '上海客户 A',
+        stage: 'open',
+        amount: { amount: 1234.5, currency: 'CNY' },
+        account: accountId,
+        owner: 'importer',
+      });
+    });
+
+    it('an unknown header style is a 400 naming the parameter', async () => {
+      const r = await exportFile('admin', 'format=xlsx&headers=titles');
+      expect(r.status).toBe(400);
+      expect(json(r)).toMatchObject({
+        code: 'QUERY_INVALID',
+        errors: [{ path: 'headers', message: 'unknown header style "titles"' }],
+      });
+    });
+
     it('a multipart .xlsx upload works; a file that is not a workbook is a 400 naming the file', async () => {
       const book = new ExcelJS.Workbook();
       book.addWorksheet('s').addRows([['title'], ['uploaded 表格']]);

@@ -470,6 +470,15 @@ describe.each(DIALECTS)('records API on %s', (dialect) => {
       records: [{ label: 'ok-3' }, { id: tags[0].id, version: 99, label: 'x' }],
     });
     expect(stale).toMatchObject({ status: 409, body: { code: 'VERSION_CONFLICT' } });
+    // each names the record it is about, as validation errors do
+    expect(stale.body.errors).toEqual([
+      { path: '/records/1/version', message: expect.stringContaining('version') },
+    ]);
+    const gone = await s.api('POST', '/api/records/tag/bulk', {
+      records: [{ label: 'ok-3' }, { id: 987654, version: 1, label: 'x' }],
+    });
+    expect(gone).toMatchObject({ status: 404, body: { code: 'RECORD_NOT_FOUND' } });
+    expect(gone.body.errors).toEqual([{ path: '/records/1/id', message: expect.any(String) }]);
     expect((await s.api('GET', '/api/records/tag?count=true')).body.count).toBe(before);
     const good = await s.api('POST', '/api/records/tag/bulk', {
       records: [{ label: 'ok-4' }, { id: tags[2].id, version: tags[2].version, label: 'frozen' }],

@@ -87,40 +87,68 @@ export interface HistoryEntry {
 export const recordHistory = (entity: string, id: number) =>
   call<{ data: HistoryEntry[] }>('GET', `${base(entity)}/${id}/history`);
 
-/** CSV export as a file download (the browser saves it). */
-export async function exportCsv(entity: string, filter?: unknown): Promise<Blob> {
-  const p = new URLSearchParams({ format: 'csv' });
-  if (filter && Object.keys(filter as object).length) p.set('filter', JSON.stringify(filter));
+/** An error answer as ApiError, with the extras the server sent (e.g. totalErrors, current). */
+async function failure(res: Response): Promise<ApiError> {
+  const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
+  return new ApiError(res.status, {
+    ...(b as object),
+    statusCode: res.status,
+    code: b.code ?? 'HTTP_ERROR',
+    message: b.message ?? res.statusText,
+    errors: b.errors ?? [],
+  });
+}
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface ExportQuery {
+  filter?: unknown;
+  sort?: string;
+  fields?: string[];
+}
+
+/**
+ * The records of the query as a file for people: columns named by their labels in the app's
+ * language (authFetch sends it as Accept-Language), only the given fields.
+ */
+export async function exportRecords(
+  entity: string,
+  format: ExportFormat,
+  q: ExportQuery = {},
+): Promise<Blob> {
+  const p = new URLSearchParams({ format, headers: 'labels' });
+  if (q.filter && Object.keys(q.filter as object).length) p.set('filter', JSON.stringify(q.filter));
+  if (q.sort) p.set('sort', q.sort);
+  if (q.fields?.length) p.set('fields', q.fields.join(','));
   const res = await authFetch(new Request(`${base(entity)}/export?${p}`));
-  if (!res.ok) {
-    const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;
-    throw new ApiError(res.status, {
-      statusCode: res.status,
-      code: b.code ?? 'HTTP_ERROR',
-      message: b.message ?? res.statusText,
-      errors: b.errors ?? [],
-    });
-  }
+  if (!res.ok) throw await failure(res);
   return res.blob();
 }
 
-export async function importCsv(entity: string, file: File): Promise<{ created: number }> {
+type ImportReply =
+  paths['/api/records/customer/import']['post']['responses']['200']['content']['application/json'];
+export type ImportResult = ImportReply;
+
+/** Uploads a .csv or .xlsx file (multipart: the server tells them apart by name). */
+export async function importRecords(
+  entity: string,
+  file: File,
+  opts: { dryRun?: boolean } = {},
+): Promise<ImportResult> {
+  const form = new FormData();
+  form.append('file', file, file.name);
   const res = await authFetch(
-    new Request(`${base(entity)}/import`, {
+    new Request(`${base(entity)}/import${opts.dryRun ? '?dryRun=true' : ''}`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: await file.arrayBuffer(),
+      body: form,
     }),
   );
-  const json = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody> & { created?: number };
-  if (!res.ok)
-    throw new ApiError(res.status, {
-      statusCode: res.status,
-      code: json.code ?? 'HTTP_ERROR',
-      message: json.message ?? res.statusText,
-      errors: json.errors ?? [],
-    });
-  return { created: json.created ?? 0 };
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as ImportResult;
 }
+
+/** Creates or updates many records in one all-or-nothing transaction (updates carry id + version). */
+export const bulkWrite = (entity: string, records: Array<Record<string, unknown>>) =>
+  call<{ data: RecordData[] }>('POST', `${base(entity)}/bulk`, { records });
 
 export { call as apiCall };

@@ -1,22 +1,23 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Popover, Segmented, Space, Table, Tag, Upload } from 'antd';
+import { App, Badge, Button, Popover, Segmented, Space, Table, Tag } from 'antd';
 import type { TableProps } from 'antd';
-import { DownloadOutlined, FilterOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { ApiError } from '../api/client';
-import { deleteRecord, exportCsv, importCsv, listRecords, type RecordData } from '../api/records';
+import { EditOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
+import { deleteRecord, listRecords, type RecordData } from '../api/records';
 import { ErrorState, Loading } from '../app/states';
 import { Can, useAuth } from '../auth/AuthContext';
 import { defaultColumns, fieldsOf, type FieldInfo } from '../entities/model';
 import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
+import { BulkEditDialog } from './BulkEditDialog';
 import { buildFilter, type Condition } from './filter';
 import { FilterBuilder } from './FilterBuilder';
 import { CalendarView } from './CalendarView';
 import { KanbanBoard } from './KanbanBoard';
 import { SavedViews } from './SavedViews';
+import { TransferMenu } from './TransferMenu';
 import {
   DEFAULT_PAGE_SIZE,
   type GroupRow,
@@ -31,8 +32,8 @@ const VIEW_FILTER = { 'zh-CN': '默认筛选', en: 'Default filter' };
 
 /**
  * A list of one entity's records: columns, server-side sort and filter, cursor pagination ("load
- * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV export/import,
- * bulk delete with per-row errors. The entity's `view` document sets the columns, a default filter
+ * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV/Excel export and
+ * import (TransferMenu), bulk edit and bulk delete with per-row errors. The entity's `view` document sets the columns, a default filter
  * (shown as a tag the user can close), the sort, grouping, the kanban field and the page size.
  */
 const LIST_MODES = ['table', 'kanban', 'calendar'] as const;
@@ -60,6 +61,7 @@ function ListPage({ entity }: { entity: string }) {
   const mode = LIST_MODES.find((m) => m === search.get('mode')) ?? 'table';
   const setMode = (m: ListMode) => setSearch(m === 'table' ? {} : { mode: m }, { replace: true });
   const [selected, setSelected] = useState<number[]>([]);
+  const [bulkEditing, setBulkEditing] = useState(false);
   const [viewFilterOn, setViewFilterOn] = useState(true);
 
   const fields = useMemo(() => (schema.data ? fieldsOf(schema.data) : []), [schema.data]);
@@ -165,45 +167,14 @@ function ListPage({ entity }: { entity: string }) {
     else message.success(t('list.deleted', { n: selected.length }));
   };
 
-  const download = async () => {
-    try {
-      const blob = await exportCsv(entity, filter);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `${entity}.csv`;
-      a.click();
-      URL.revokeObjectURL(a.href);
-    } catch (e) {
-      message.error((e as Error).message);
-    }
-  };
-
-  const upload = async (file: File) => {
-    try {
-      const r = await importCsv(entity, file);
-      message.success(t('list.imported', { n: r.created }));
-      await qc.invalidateQueries({ queryKey: ['records', entity] });
-    } catch (e) {
-      const errs = e instanceof ApiError ? e.body.errors : [];
-      modal.error({
-        title: (e as Error).message,
-        content: (
-          <ul data-testid="import-errors">
-            {errs.slice(0, 50).map((x, i) => (
-              <li key={i}>
-                {x.path}: {x.message}
-              </li>
-            ))}
-          </ul>
-        ),
-      });
-    }
-  };
+  // selection serves bulk delete and bulk edit: offered when the user may do either
+  const maySelect = ability.can('delete', entity) || ability.can('update', entity);
+  const entityLabel = label(s['x-label'], entity);
 
   return (
     <div>
       <div className="page-toolbar">
-        <h2 data-testid="list-title">{label(s['x-label'], entity)}</h2>
+        <h2 data-testid="list-title">{entityLabel}</h2>
         <Segmented
           value={shownMode}
           onChange={(v) => setMode(v as ListMode)}
@@ -265,23 +236,21 @@ function ListPage({ entity }: { entity: string }) {
               {t('list.bulkDelete')} ({selected.length})
             </Button>
           )}
-          <Can I="export" a={entity}>
-            <Button icon={<DownloadOutlined />} onClick={() => void download()}>
-              {t('list.export')}
-            </Button>
-          </Can>
-          <Can I="import" a={entity}>
-            <Upload
-              accept=".csv,text/csv"
-              showUploadList={false}
-              beforeUpload={(f) => {
-                void upload(f);
-                return false;
-              }}
+          {selected.length > 0 && ability.can('update', entity) && (
+            <Button
+              icon={<EditOutlined />}
+              onClick={() => setBulkEditing(true)}
+              data-testid="bulk-edit"
             >
-              <Button icon={<UploadOutlined />}>{t('list.import')}</Button>
-            </Upload>
-          </Can>
+              {t('list.bulkEdit')} ({selected.length})
+            </Button>
+          )}
+          <TransferMenu
+            entity={entity}
+            entityLabel={entityLabel}
+            fields={fields}
+            query={{ filter, sort: requestSort, fields: columns }}
+          />
           <Can I="create" a={entity}>
             <Button
               type="primary"
@@ -323,7 +292,7 @@ function ListPage({ entity }: { entity: string }) {
             pagination={false}
             scroll={{ x: 'max-content' }}
             rowSelection={
-              ability.can('delete', entity)
+              maySelect
                 ? {
                     selectedRowKeys: selected,
                     onChange: (k) => setSelected(k as number[]),
@@ -353,6 +322,18 @@ function ListPage({ entity }: { entity: string }) {
             )}
           </div>
         </>
+      )}
+      {bulkEditing && (
+        <BulkEditDialog
+          open
+          entity={entity}
+          entityLabel={entityLabel}
+          displayField={s['x-display-field']}
+          fields={fields}
+          records={rows.filter((r) => selected.includes(r.id))}
+          onClose={() => setBulkEditing(false)}
+          onDone={() => setSelected([])}
+        />
       )}
     </div>
   );

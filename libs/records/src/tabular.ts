@@ -2,6 +2,7 @@ import { CrmError, type ErrorDetail, ErrorCode } from '@crm/common';
 import type { CompiledEntity, FieldDef } from '@crm/metadata';
 import type { RecordData } from './codec';
 import { type CsvCell, restoreFormula } from './csv';
+import { headerAliases } from './header-labels';
 
 /**
  * Records ↔ rows of a file (CSV cells or JSON objects) for export and import, as pure functions.
@@ -120,25 +121,35 @@ export interface ImportHeader {
   ignored: string[];
 }
 
-/** Maps a CSV header to fields; every unknown, unnamed or repeated column is reported at once. */
+/**
+ * Maps a CSV header to fields; every unknown, unnamed or repeated column is reported at once. A
+ * column may be named by its field or by the field's label in either language (header-labels.ts).
+ */
 export function importHeader(e: CompiledEntity, header: string[]): ImportHeader {
+  const aliases = headerAliases(e);
   const columns: Array<Column | null> = [];
   const fields = new Set<string>();
   const ignored: string[] = [];
   const seen = new Set<string>();
   const errors: ErrorDetail[] = [];
   header.forEach((raw, i) => {
-    const name = raw.trim();
+    const text = raw.trim();
+    const name = aliases.get(text) ?? text;
     const at = `/header/${i + 1}`;
     if (!name) errors.push({ path: at, message: `column ${i + 1} has no name` });
-    else if (seen.has(name)) errors.push({ path: at, message: `column "${name}" appears twice` });
+    // a label and its field's name are the same column
+    else if (seen.has(name))
+      errors.push({
+        path: at,
+        message: `column "${text}"${text === name ? '' : ` (field "${name}")`} appears twice`,
+      });
     seen.add(name);
     const base = name.endsWith(CURRENCY_SUFFIX) ? name.slice(0, -CURRENCY_SUFFIX.length) : name;
     if (!name) {
       columns.push(null);
     } else if (isGeneratedColumn(e, name)) {
       columns.push(null);
-      ignored.push(name);
+      ignored.push(text);
     } else if (name === 'owner' || (Object.hasOwn(e.fields, name) && name === base)) {
       columns.push({ header: name, field: name });
       fields.add(name);
@@ -147,7 +158,7 @@ export function importHeader(e: CompiledEntity, header: string[]): ImportHeader 
       fields.add(base);
     } else {
       columns.push(null);
-      errors.push({ path: at, message: `unknown field "${name}" on ${e.name}` });
+      errors.push({ path: at, message: `unknown field "${text}" on ${e.name}` });
     }
   });
   if (errors.length)

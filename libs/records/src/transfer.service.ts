@@ -4,7 +4,10 @@ import { type CompiledEntity, localDateString } from '@crm/metadata';
 import type { RecordData } from './codec';
 import { CSV_BOM, CsvSyntaxError, decodeCsvBytes, encodeCsvRow, parseCsv } from './csv';
 import { type Actor, type ImportItem, type RecordAccess, RecordsService } from './records.service';
+import { labelledColumns } from './header-labels';
+import type { Locale } from './record-validator';
 import {
+  type Column,
   csvColumns,
   exportFields,
   importHeader,
@@ -25,6 +28,9 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 export interface ExportQuery {
   format?: string;
+  /** `names` (default: field names, for scripts) or `labels` (in `locale`, for people). */
+  headers?: string;
+  locale?: Locale;
   filter?: unknown;
   sort?: string;
   fields?: string[];
@@ -77,6 +83,11 @@ export class RecordTransferService {
       throw new CrmError(ErrorCode.QueryInvalid, 'format must be csv, json or xlsx', [
         { path: 'format', message: `unknown format "${format}"` },
       ]);
+    const headers = query.headers ?? 'names';
+    if (headers !== 'names' && headers !== 'labels')
+      throw new CrmError(ErrorCode.QueryInvalid, 'headers must be names or labels', [
+        { path: 'headers', message: `unknown header style "${headers}"` },
+      ]);
     const e = this.records.entity(entityName);
     // a user without the right is refused before their fields or filter are looked at
     if (access) await access.rows(e, 'export');
@@ -91,14 +102,18 @@ export class RecordTransferService {
     );
     const first = await pages.next();
     const firstPage = first.done ? [] : first.value;
+    const columns =
+      headers === 'labels'
+        ? labelledColumns(e, csvColumns(e, fields), query.locale ?? 'en')
+        : csvColumns(e, fields);
     return {
       filename: `${e.name}-${stamp(this.clock.now(), this.config.timeZone)}.${format}`,
       contentType: CONTENT_TYPES[format],
       chunks:
         format === 'csv'
-          ? csvChunks(e, fields, firstPage, pages)
+          ? csvChunks(e, columns, firstPage, pages)
           : format === 'xlsx'
-            ? xlsxChunks(e, fields, firstPage, pages)
+            ? xlsxChunks(e, columns, firstPage, pages)
             : jsonChunks(fields, firstPage, pages),
     };
   }
@@ -207,11 +222,10 @@ export class RecordTransferService {
 
 async function* csvChunks(
   e: CompiledEntity,
-  fields: string[],
+  columns: Column[],
   first: RecordData[],
   rest: AsyncGenerator<RecordData[], void, undefined>,
 ): AsyncGenerator<string, void, undefined> {
-  const columns = csvColumns(e, fields);
   const page = (records: RecordData[]) =>
     records.map((r) => encodeCsvRow(toCsvCells(e, columns, r))).join('');
   yield CSV_BOM + encodeCsvRow(columns.map((c) => c.header)) + page(first);

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { CompiledEntity } from '@crm/metadata';
 import type { RecordData } from './codec';
-import { csvColumns, toCsvCells } from './tabular';
+import { type Column, toCsvCells } from './tabular';
 
 /**
  * Excel (.xlsx) files, both directions, in the same representation as CSV (tabular.ts): the same
@@ -25,11 +25,12 @@ export class XlsxError extends Error {
 
 /**
  * The workbook, a page of records at a time: rows are committed as they come, so memory stays at
- * a page or two (the zip is streamed too). The sheet is named after the entity.
+ * a page or two (the zip is streamed too). The sheet is named after the entity; `columns` carry
+ * the headers (field names or labels).
  */
 export async function* xlsxChunks(
   e: CompiledEntity,
-  fields: string[],
+  columns: Column[],
   first: RecordData[],
   rest: AsyncGenerator<RecordData[], void, undefined>,
 ): AsyncGenerator<Uint8Array, void, undefined> {
@@ -40,7 +41,6 @@ export async function* xlsxChunks(
     useSharedStrings: false,
   });
   const sheet = book.addWorksheet(e.name.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-  const columns = csvColumns(e, fields);
   sheet.columns = columns.map((c) => ({ key: c.header, width: Math.max(12, c.header.length + 2) }));
   // the producer runs beside the consumer: it writes rows into `out`, which we yield from
   const produce = (async () => {

@@ -40,7 +40,7 @@ export class RecordTransferController {
 
   @Get('export')
   @UseInterceptors(HeavyRequest)
-  @QueryParams('format', 'filter', 'sort', 'fields')
+  @QueryParams('format', 'headers', 'filter', 'sort', 'fields')
   async export(
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
@@ -48,15 +48,18 @@ export class RecordTransferController {
     @Res() res: Response,
   ): Promise<void> {
     // throws (→ the error filter's JSON answer) before a byte of the file is sent
+    const actor = actorOf(req);
     const file = await this.transfer.export(
       entity,
       {
         format: query.format || undefined,
+        headers: query.headers || undefined,
+        locale: actor.locale,
         filter: parseJsonParam(query.filter, 'filter'),
         sort: query.sort,
         fields: parseList(query.fields),
       },
-      actorOf(req).access,
+      actor.access,
     );
     res.status(200);
     res.setHeader('content-type', file.contentType);

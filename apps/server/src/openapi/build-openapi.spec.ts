@@ -160,7 +160,13 @@ describe('buildOpenApi', () => {
 
   it('documents export and import of each entity', () => {
     const exp = doc.paths['/api/records/deal/export'].get;
-    expect(exp.parameters!.map((p) => p.name)).toEqual(['format', 'filter', 'sort', 'fields']);
+    expect(exp.parameters!.map((p) => p.name)).toEqual([
+      'format',
+      'headers',
+      'filter',
+      'sort',
+      'fields',
+    ]);
     expect(Object.keys(exp.responses['200'] as object)).toContain('content');
     const imp = doc.paths['/api/records/deal/import'].post;
     expect(imp.parameters!.map((p) => p.name)).toEqual(['dryRun']);

@@ -25,6 +25,13 @@ export function transferPaths(
             schema: { enum: ['csv', 'json', 'xlsx'], default: 'csv' },
           },
           {
+            name: 'headers',
+            in: 'query',
+            schema: { enum: ['names', 'labels'], default: 'names' },
+            description:
+              'CSV and Excel column headers: field names, or the fields\' labels in the request language (Accept-Language, else the user\'s); the currency code column is then "<label>（币种）" / "<label> (currency)". Import reads either.',
+          },
+          {
             name: 'filter',
             in: 'query',
             schema: { type: 'string' },
@@ -67,7 +74,7 @@ export function transferPaths(
         operationId: `import${Name}Records`,
         summary: `Import ${label} records from CSV, Excel (.xlsx) or JSON, all or nothing`,
         description:
-          'Needs the role actions `import` and `create`, and create permission on every column (403 naming the field). Every row is validated like a create; one bad row answers 400 with errors at `/rows/<n>/<field>` (n: 1-based data row) and writes nothing. Columns the system generates (id, audit columns, auto-numbers) are skipped, so an export imports back. At most IMPORT_MAX_ROWS rows (413 IMPORT_TOO_LARGE).',
+          "Needs the role actions `import` and `create`, and create permission on every column (403 naming the field). Every row is validated like a create; one bad row answers 400 with errors at `/rows/<n>/<field>` (n: 1-based data row) and writes nothing. A column is named by its field or by the field's label in zh-CN or en (a label two fields share must use the field name). Columns the system generates (id, audit columns, auto-numbers) are skipped, so an export imports back. At most IMPORT_MAX_ROWS rows (413 IMPORT_TOO_LARGE).",
         parameters: [
           {
             name: 'dryRun',
