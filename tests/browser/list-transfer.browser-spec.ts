@@ -166,6 +166,11 @@ test('a manager exports the filtered list as Excel: labelled columns, only the r
     ['华东机械有限公司', '江南纺织', '西部能源'].sort(),
   );
   expect(rows.every((r) => r[header.indexOf('地区')] === '上海')).toBe(true);
+  // options read as on screen (labels), not as stored values
+  const status = header.indexOf('客户状态');
+  expect(rows.map((r) => r[status]).filter((v) => !['潜在客户', '成交客户'].includes(v))).toEqual(
+    [],
+  );
 });
 
 test('an import with a bad row reports its row and field and writes nothing; the fixed file imports', async () => {
@@ -212,10 +217,11 @@ test('an import with a bad row reports its row and field and writes nothing; the
   // all or nothing: the good row was not written either
   expect(await customersNamed('东海贸易')).toEqual([]);
 
+  // options by their labels, as people write them (or by value, as scripts do)
   const fixed = await writeSheet('客户导入-改.xlsx', [
     ['客户名称', '客户状态', '地区'],
     ['东海贸易', 'active', '宁波'],
-    ['南山电子', 'prospect', '深圳'],
+    ['南山电子', '潜在客户', '深圳'],
   ]);
   await dialog.locator('input[type=file]').setInputFiles(fixed);
   await page.getByTestId('import-validate').click();

@@ -657,15 +657,18 @@ describe.each(DIALECTS)('export and import on %s', (dialect) => {
         '负责人',
       ]);
       expect(zhSheet.rows).toEqual([
-        expect.objectContaining({ 标题: '上海客户 A', 金额: 1234.5, 客户: accountId }),
+        // options as people read them; they import back by label (below)
+        expect.objectContaining({
+          标题: '上海客户 A',
+          阶段: '进行中',
+          金额: 1234.5,
+          客户: accountId,
+        }),
       ]);
-      const en = await labelled('admin', 'en-US', 'csv', 'title,amount');
-      expect(table(en.toString('utf8').slice(1)).header).toEqual([
-        'ID',
-        'Title',
-        'Amount',
-        'Amount (currency)',
-      ]);
+      const en = await labelled('admin', 'en-US', 'csv', 'title,stage,amount');
+      const enTable = table(en.toString('utf8').slice(1));
+      expect(enTable.header).toEqual(['ID', 'Title', 'Stage', 'Amount', 'Amount (currency)']);
+      expect(enTable.rows[0]).toMatchObject({ Stage: 'Open' });
       // the labelled workbook imports back (owner: the importer's own, as their rule demands)
       const book = new ExcelJS.Workbook();
       await book.xlsx.load(zh as unknown as ArrayBuffer);

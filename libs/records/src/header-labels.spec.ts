@@ -1,7 +1,7 @@
 import type { CrmError } from '@crm/common';
 import { type EntityDocument, buildModel } from '@crm/metadata';
-import { columnLabel, headerAliases, labelledColumns } from './header-labels';
-import { csvColumns, importHeader } from './tabular';
+import { columnLabel, headerAliases, labelledColumns, optionValue } from './header-labels';
+import { cellValue, csvColumns, importHeader, toCsvCells } from './tabular';
 
 const DOC: EntityDocument = {
   kind: 'entity',
@@ -17,6 +17,25 @@ const DOC: EntityDocument = {
     memo: { type: 'text', label: { 'zh-CN': '备注', en: 'Memo' } },
     // a label that is another field's name
     extra: { type: 'text', label: { 'zh-CN': '附加', en: 'title' } },
+    stage: {
+      type: 'select',
+      label: { 'zh-CN': '阶段', en: 'Stage' },
+      options: [
+        { value: 'open', label: { 'zh-CN': '进行中', en: 'Open' } },
+        { value: 'won', label: { 'zh-CN': '赢单', en: 'Won' } },
+        // two options share a label: it names neither
+        { value: 'lost', label: { 'zh-CN': '关闭', en: 'Lost' } },
+        { value: 'dropped', label: { 'zh-CN': '关闭', en: 'Dropped' } },
+      ],
+    },
+    tags: {
+      type: 'multiSelect',
+      label: { 'zh-CN': '标签', en: 'Tags' },
+      options: [
+        { value: 'vip', label: { 'zh-CN': '重要', en: 'VIP' } },
+        { value: 'new', label: { 'zh-CN': '新客', en: 'New' } },
+      ],
+    },
   },
 };
 const e = buildModel([DOC], 1).entities.get('deal')!;
@@ -48,6 +67,7 @@ describe('column headers as labels', () => {
       header: 'Amount (currency)',
       field: 'amount',
       part: 'currency',
+      labels: 'en',
     });
     expect(columnLabel(e, amount, 'zh-CN')).toBe('金额');
   });
@@ -102,5 +122,28 @@ describe('importHeader with labels', () => {
     }
     expect(err?.code).toBe('FIELD_UNKNOWN');
     expect(err?.errors).toEqual([{ path: `/header/${header.length}`, message }]);
+  });
+});
+
+describe('select options for people', () => {
+  const rec = { id: 1, stage: 'won', tags: ['vip', 'new'] };
+  it('writes options as labels in a labelled file, as values otherwise', () => {
+    const cols = csvColumns(e, ['stage', 'tags']);
+    expect(toCsvCells(e, labelledColumns(e, cols, 'zh-CN'), rec)).toEqual(['赢单', '重要;新客']);
+    expect(toCsvCells(e, labelledColumns(e, cols, 'en'), rec)).toEqual(['Won', 'VIP;New']);
+    expect(toCsvCells(e, cols, rec)).toEqual(['won', 'vip;new']);
+  });
+
+  it('reads an option by its value or by its label in either language', () => {
+    const stage = e.fields.stage;
+    expect(cellValue(stage, '赢单')).toEqual({ value: 'won' });
+    expect(cellValue(stage, ' Won ')).toEqual({ value: 'won' });
+    expect(cellValue(stage, 'won')).toEqual({ value: 'won' });
+    expect(cellValue(e.fields.tags, '重要; New')).toEqual({ value: ['vip', 'new'] });
+  });
+
+  it('leaves a shared or unknown label as typed, for validation to name the allowed values', () => {
+    expect(optionValue(e.fields.stage, '关闭')).toBe('关闭');
+    expect(optionValue(e.fields.stage, 'maybe')).toBe('maybe');
   });
 });

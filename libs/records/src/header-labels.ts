@@ -1,4 +1,4 @@
-import type { CompiledEntity, I18nText } from '@crm/metadata';
+import type { CompiledEntity, FieldDef, I18nText } from '@crm/metadata';
 import type { Locale } from './record-validator';
 import type { Column } from './tabular';
 
@@ -36,7 +36,26 @@ export function columnLabel(e: CompiledEntity, c: Column, locale: Locale): strin
 }
 
 export function labelledColumns(e: CompiledEntity, columns: Column[], locale: Locale): Column[] {
-  return columns.map((c) => ({ ...c, header: columnLabel(e, c, locale) }));
+  return columns.map((c) => ({ ...c, header: columnLabel(e, c, locale), labels: locale }));
+}
+
+/** A select option as people read it ("成交客户", not "active"); an unknown value stays as is. */
+export function optionLabel(f: FieldDef, value: string, locale: Locale): string {
+  const o = f.options?.find((x) => x.value === value);
+  return o?.label[locale]?.trim() || value;
+}
+
+/**
+ * A cell of a select column as the option's value: the value itself, or an option's label in
+ * either language when exactly one option has it (a label two options share is left as typed, and
+ * validation then names the allowed values).
+ */
+export function optionValue(f: FieldDef, cell: string): string {
+  const text = cell.trim();
+  const options = f.options ?? [];
+  if (options.some((o) => o.value === text)) return text;
+  const hits = options.filter((o) => LOCALES.some((l) => o.label[l]?.trim() === text));
+  return hits.length === 1 ? hits[0].value : cell;
 }
 
 /**

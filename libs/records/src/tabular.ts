@@ -2,7 +2,8 @@ import { CrmError, type ErrorDetail, ErrorCode } from '@crm/common';
 import type { CompiledEntity, FieldDef } from '@crm/metadata';
 import type { RecordData } from './codec';
 import { type CsvCell, restoreFormula } from './csv';
-import { headerAliases } from './header-labels';
+import { headerAliases, optionLabel, optionValue } from './header-labels';
+import type { Locale } from './record-validator';
 
 /**
  * Records ↔ rows of a file (CSV cells or JSON objects) for export and import, as pure functions.
@@ -64,6 +65,8 @@ export interface Column {
   header: string;
   field: string;
   part?: 'currency';
+  /** A file for people (headers=labels): select options are written as their labels in this language. */
+  labels?: Locale;
 }
 
 export function csvColumns(e: CompiledEntity, fields: string[]): Column[] {
@@ -88,7 +91,12 @@ export function toCsvCells(e: CompiledEntity, columns: Column[], rec: RecordData
         const money = v as { amount: number; currency: string };
         return c.part === 'currency' ? money.currency : money.amount;
       }
+      case 'select':
+        return c.labels ? optionLabel(f, String(v as string), c.labels) : String(v as string);
       case 'multiSelect':
+        return (v as string[])
+          .map((o) => (c.labels ? optionLabel(f, o, c.labels) : o))
+          .join(LIST_SEPARATOR);
       case 'relation':
         return Array.isArray(v) ? v.join(LIST_SEPARATOR) : (v as number);
       case 'integer':
@@ -196,8 +204,10 @@ export function cellValue(
       const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(cell.trim());
       return { value: m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : cell };
     }
+    case 'select':
+      return { value: optionValue(f, cell) };
     case 'multiSelect':
-      return { value: splitList(cell) };
+      return { value: splitList(cell).map((o) => optionValue(f, o)) };
     case 'relation':
       return { value: isM2M(f) ? splitList(cell).map(numberOr) : numberOr(cell) };
     case 'json':
