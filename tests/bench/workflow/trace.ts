@@ -16,7 +16,6 @@ async function main() {
   const admin = await mysql.createConnection(MYSQL);
   await admin.query(`DROP DATABASE IF EXISTS \`${DB}\``);
   // the statements every mysql2 connection sends, whoever sends them (TypeORM's pool included)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const base = require(
     path.join(path.dirname(require.resolve('mysql2')), 'lib/base/connection.js'),
   ) as {
