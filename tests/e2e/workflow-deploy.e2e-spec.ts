@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DB, type Db } from '@crm/common';
 import { DIALECTS, type TestServer, startServer } from './support/harness';
 
 const APPROVAL = (label: string) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -96,6 +97,28 @@ describe.each(DIALECTS)('workflow deployments on %s', (dialect) => {
       body: { code: 'BPMN_INVALID', errors: [{ elementType: 'Definitions' }] },
     });
     expect((await s.api('POST', '/api/workflow/deployments', {})).status).toBe(400);
+  });
+
+  it('starts the version deployed last, also when another node deployed it', async () => {
+    const xml = (label: string) => APPROVAL(label).replace(/quote_approval/g, 'latest_check');
+    const start = async (version?: number) =>
+      (await s.api('POST', '/api/workflow/instances', { processKey: 'latest_check', version }))
+        .body;
+    expect((await deploy(xml('v1'))).status).toBe(201);
+    expect((await deploy(xml('v2'))).status).toBe(201);
+    // a start reads the latest version (and this node remembers it)
+    expect((await start()).definitionVersion).toBe(2);
+    expect((await start()).definitionVersion).toBe(2);
+    // another node deploys version 3 into the shared database: this node's memory is stale, and
+    // its next start must still run the latest version
+    const db = s.app.get<Db>(DB);
+    await db.execute(
+      `INSERT INTO crm_wf_definition (process_key, version, name, executable, resource, xml, sha256, deployed_by, deployed_at) SELECT process_key, 3, 'v3', executable, resource, xml, 'v3', deployed_by, deployed_at FROM crm_wf_definition WHERE process_key = 'latest_check' AND version = 2`,
+    );
+    expect(await start()).toMatchObject({ definitionVersion: 3, activeElementIds: ['approve'] });
+    expect((await start()).definitionVersion).toBe(3);
+    // a pinned version starts all the same
+    expect((await start(1)).definitionVersion).toBe(1);
   });
 
   it('stores non-executable processes (viewable, not startable)', async () => {

@@ -134,6 +134,20 @@ export async function scheduleTaskDeadline(
     toDbTimestamp(plan.due),
     taskId,
   ]);
+  await scheduleDeadlineJobs(s, exec, node, taskId, plan);
+}
+
+/**
+ * The reminder and overdue jobs of a task whose row already carries `plan.due`: a node's own task
+ * is planned (planTaskDeadline) before its row is written, so the row needs no UPDATE after it.
+ */
+export async function scheduleDeadlineJobs(
+  s: InstanceStep,
+  exec: Exec,
+  node: GraphNode,
+  taskId: number,
+  plan: DeadlinePlan,
+): Promise<void> {
   const payload: DeadlinePayload = { taskId, calendar: plan.calendar?.name ?? null };
   if (plan.remindAt) await insertJob(s, exec, node.id, 'remind', plan.remindAt, payload);
   if (plan.onOverdue) await insertJob(s, exec, node.id, 'overdue', plan.due, payload);

@@ -36,8 +36,20 @@ export const instanceNotFound = (id: number) =>
  * (step.ts) and commits the result with its history; a lost race or deadlock reruns the whole
  * step on fresh state — plus the visibility checks every area answers with.
  */
+/** A deployed definition as a start needs it (rows are never changed once deployed). */
+export interface DefinitionRef {
+  id: number;
+  version: number;
+  executable: boolean;
+}
+
 export class EngineCore {
   private readonly graphs = new Map<number, ProcessGraph>();
+  /**
+   * Per process key, the latest definition this node has seen. Only a hint: a start on it checks
+   * in its INSERT that no newer version was deployed since (by any node), see InstanceOps.begin.
+   */
+  readonly latestDefinitions = new Map<string, DefinitionRef>();
   readonly settings: EngineSettings;
   /** Approval notifications (in-app, and email through the outbox). */
   readonly notifier: Notifier;

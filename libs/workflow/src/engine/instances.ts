@@ -1,7 +1,7 @@
 import { CrmError, type Db, ErrorCode, type SqlParam, fromDbTimestamp, q } from '@crm/common';
-import { type EngineCore, bad, instanceNotFound } from './engine-core';
 import { type InstanceView, instanceView } from './instance-view';
-import { type InstanceStep, StepContext } from './step';
+import { type DefinitionRef, type EngineCore, bad, instanceNotFound } from './engine-core';
+import { type InstanceStep, StaleDefinition, StepContext } from './step';
 import { checkVariables } from './variables';
 import { type WorkflowViewer, instanceVisibleSql } from './visibility';
 
@@ -47,6 +47,18 @@ export class InstanceOps {
     input: StartInput,
     recordDeleted = false,
   ): Promise<InstanceStep> {
+    // the latest version as this node last saw it: the instance's INSERT checks in the same
+    // statement that no newer version exists (instances start on the latest, as before); if
+    // one does, nothing was written yet and the start reads the definition afresh
+    const cached = input.version ? undefined : this.core.latestDefinitions.get(input.processKey);
+    if (cached) {
+      try {
+        return await this.create(ctx, input, cached, recordDeleted, true);
+      } catch (e) {
+        if (!(e instanceof StaleDefinition)) throw e;
+        this.core.latestDefinitions.delete(input.processKey);
+      }
+    }
     const rows = await ctx.tx.query<{
       id: number;
       version: number;
@@ -61,8 +73,24 @@ export class InstanceOps {
         `no process definition "${input.processKey}"${input.version ? ` version ${input.version}` : ''}`,
         [{ path: input.version ? '/version' : '/processKey', message: 'not deployed' }],
       );
-    const def = rows[0];
-    if (!(Number(def.executable) === 1 || def.executable === true))
+    const def: DefinitionRef = {
+      id: Number(rows[0].id),
+      version: Number(rows[0].version),
+      executable: Number(rows[0].executable) === 1 || rows[0].executable === true,
+    };
+    // a refused definition is not remembered: its starts keep reading, to refuse them afresh
+    if (!input.version && def.executable) this.core.latestDefinitions.set(input.processKey, def);
+    return this.create(ctx, input, def, recordDeleted, false);
+  }
+
+  private async create(
+    ctx: StepContext,
+    input: StartInput,
+    def: DefinitionRef,
+    recordDeleted: boolean,
+    ifStillLatest: boolean,
+  ): Promise<InstanceStep> {
+    if (!def.executable)
       throw new CrmError(
         ErrorCode.NotStartable,
         `${input.processKey} is not executable (isExecutable="false")`,
@@ -82,12 +110,13 @@ export class InstanceOps {
         );
     }
     return ctx.startInstance({
-      definitionId: Number(def.id),
+      definitionId: def.id,
       processKey: input.processKey,
-      version: Number(def.version),
+      version: def.version,
       variables: input.variables ?? {},
       businessKey: input.businessKey ?? null,
       record: input.record ?? null,
+      ifStillLatest,
     });
   }
 

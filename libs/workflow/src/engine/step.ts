@@ -120,6 +120,30 @@ export interface LoopState {
 
 const MAX_STEPS = 10_000;
 
+/** A start on a cached definition found a newer version deployed meanwhile (nothing written). */
+export class StaleDefinition extends Error {
+  constructor() {
+    super('a newer version of the process was deployed');
+  }
+}
+
+/** A token's columns as StepContext.load reads them beside its instance row (`x_` prefix). */
+interface ExecColumns {
+  x_id: number | null;
+  x_parent_id: number | null;
+  x_element_id: string | null;
+  x_state: string | null;
+  x_variables: string | null;
+  x_loop_state: string | null;
+}
+
+/** The instance row of a joined row: everything but the token's `x_` columns. */
+function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
+  const row: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(joined)) if (!k.startsWith('x_')) row[k] = v;
+  return row as unknown as InstanceRow;
+}
+
 export class StepContext {
   readonly steps = new Map<number, InstanceStep>();
   private orgIx: OrgIndex | null = null;
@@ -145,30 +169,32 @@ export class StepContext {
   async load(instanceId: number): Promise<InstanceStep> {
     const known = this.steps.get(instanceId);
     if (known) return known;
+    // The instance row and its tokens in one round trip. On MySQL the locking read also locks
+    // the token rows, which is harmless (every step locks the instance row first, and the
+    // instance row is read first: it is the const table of the join) and makes them read as
+    // committed after the lock was granted, not as the statement's snapshot from before the wait.
     const lock = this.tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const [row] = await this.tx.query<InstanceRow>(
-      `SELECT * FROM crm_wf_instance WHERE id = ?${lock}`,
+    const rows = await this.tx.query<InstanceRow & ExecColumns>(
+      `SELECT i.*, e.id AS x_id, e.parent_id AS x_parent_id, e.element_id AS x_element_id, e.state AS x_state, e.variables AS x_variables, e.loop_state AS x_loop_state FROM crm_wf_instance i LEFT JOIN crm_wf_execution e ON e.instance_id = i.id WHERE i.id = ? ORDER BY e.id${lock}`,
       [instanceId],
     );
-    if (!row)
+    if (!rows.length)
       throw new CrmError(ErrorCode.InstanceNotFound, `instance ${instanceId} not found`, [
         { path: 'id', message: 'not found' },
       ]);
+    const row = instanceColumns(rows[0]);
     await this.loadOrg();
     const g = await this.deps.graph(this.tx, Number(row.definition_id), row.process_key);
-    const execRows = await this.tx.query<Record<string, unknown>>(
-      'SELECT id, parent_id, element_id, state, variables, loop_state FROM crm_wf_execution WHERE instance_id = ? ORDER BY id',
-      [instanceId],
-    );
     const step = new InstanceStep(this, row, g, JSON.parse(row.variables));
-    for (const r of execRows) {
-      step.execs.set(Number(r.id), {
-        id: Number(r.id),
-        parentId: r.parent_id === null ? null : Number(r.parent_id),
-        elementId: String(r.element_id),
-        state: r.state as Exec['state'],
-        vars: r.variables ? JSON.parse(String(r.variables)) : null,
-        loop: r.loop_state ? JSON.parse(String(r.loop_state)) : null,
+    for (const r of rows) {
+      if (r.x_id === null) continue; // LEFT JOIN: an instance without tokens
+      step.execs.set(Number(r.x_id), {
+        id: Number(r.x_id),
+        parentId: r.x_parent_id === null ? null : Number(r.x_parent_id),
+        elementId: String(r.x_element_id),
+        state: r.x_state as Exec['state'],
+        vars: r.x_variables ? JSON.parse(String(r.x_variables)) : null,
+        loop: r.x_loop_state ? JSON.parse(String(r.x_loop_state)) : null,
       });
     }
     if (row.record_entity && row.record_id !== null)
@@ -187,42 +213,49 @@ export class StepContext {
     record?: { entity: string; id: number } | null;
     parent?: { instanceId: number; executionId: number };
     startNode?: string;
+    /**
+     * The definition id came from a cache: the INSERT writes the instance only if no newer
+     * version of the process exists, else throws StaleDefinition having written nothing.
+     */
+    ifStillLatest?: boolean;
   }): Promise<InstanceStep> {
     const g = await this.deps.graph(this.tx, input.definitionId, input.processKey);
-    const startNode = input.startNode ?? g.start;
-    if (!startNode)
-      throw new CrmError(
-        ErrorCode.NotStartable,
-        `${input.processKey} has no none start event; it starts by message or timer only`,
-        [{ path: '/processKey', message: 'no none start event' }],
-      );
     await this.loadOrg();
     const record = input.record
       ? await this.deps.readRecord(this.tx, input.record.entity, input.record.id)
       : null;
-    // approvers the initiator picked (picked(...)) are checked before anything is written
-    if (!input.parent)
-      checkPicks(g, input.variables, this.org, {
-        initiator: this.actor,
-        record,
-        feel: this.feelOptionsBase(),
-      });
+    let startNode: string;
+    try {
+      startNode = this.startNodeOf(g, input, record);
+    } catch (e) {
+      // refused on a cached definition: the refusal may be the old version's, so check afresh
+      if (input.ifStillLatest && e instanceof CrmError) throw new StaleDefinition();
+      throw e;
+    }
     const now = toDbTimestamp(this.deps.now());
-    const r = await this.tx.execute(
-      `INSERT INTO crm_wf_instance (definition_id, process_key, definition_version, business_key, state, variables, started_by, started_at, version, parent_instance_id, parent_execution_id, record_entity, record_id) VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
-      [
-        input.definitionId,
-        input.processKey,
-        input.version,
-        input.businessKey ?? null,
-        this.actor,
-        now,
-        input.parent?.instanceId ?? null,
-        input.parent?.executionId ?? null,
-        input.record?.entity ?? null,
-        input.record?.id ?? null,
-      ],
-    );
+    const columns = `INSERT INTO crm_wf_instance (definition_id, process_key, definition_version, business_key, state, variables, started_by, started_at, version, parent_instance_id, parent_execution_id, record_entity, record_id)`;
+    const values: SqlParam[] = [
+      input.definitionId,
+      input.processKey,
+      input.version,
+      input.businessKey ?? null,
+      this.actor,
+      now,
+      input.parent?.instanceId ?? null,
+      input.parent?.executionId ?? null,
+      input.record?.entity ?? null,
+      input.record?.id ?? null,
+    ];
+    const r = input.ifStillLatest
+      ? await this.tx.execute(
+          `${columns} SELECT ?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ? FROM crm_wf_definition d WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM crm_wf_definition n WHERE n.process_key = d.process_key AND n.version > d.version)`,
+          [...values, input.definitionId],
+        )
+      : await this.tx.execute(
+          `${columns} VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
+          values,
+        );
+    if (input.ifStillLatest && r.affected === 0) throw new StaleDefinition();
     const row: InstanceRow = {
       id: r.insertId,
       definition_id: input.definitionId,
@@ -251,6 +284,34 @@ export class StepContext {
     const exec = await step.createExec(null, startNode);
     await step.drain([exec]);
     return step;
+  }
+
+  /** Where a new instance starts, after the checks that refuse it before anything is written. */
+  private startNodeOf(
+    g: ProcessGraph,
+    input: {
+      processKey: string;
+      variables: Record<string, unknown>;
+      parent?: unknown;
+      startNode?: string;
+    },
+    record: Record<string, unknown> | null,
+  ): string {
+    const startNode = input.startNode ?? g.start;
+    if (!startNode)
+      throw new CrmError(
+        ErrorCode.NotStartable,
+        `${input.processKey} has no none start event; it starts by message or timer only`,
+        [{ path: '/processKey', message: 'no none start event' }],
+      );
+    // approvers the initiator picked (picked(...)) are checked before anything is written
+    if (!input.parent)
+      checkPicks(g, input.variables, this.org, {
+        initiator: this.actor,
+        record,
+        feel: this.feelOptionsBase(),
+      });
+    return startNode;
   }
 
   /** The engine's clock and time zone for FEEL (InstanceStep adds the approver functions). */

@@ -121,20 +121,7 @@ export function correctAssignment(a: Assignment, c: TaskCorrections): Assignment
 }
 
 /** A due date correction as the column holds it ("" = none). */
-const dueColumn = (d: string): string | null => (d ? toDbTimestamp(new Date(d)) : null);
-
-/** Sets a created task's due date from a creating listener's correction. */
-export async function correctDueDate(
-  s: InstanceStep,
-  taskId: number,
-  c: TaskCorrections,
-): Promise<void> {
-  if (c.dueDate === undefined) return;
-  await s.tx.execute('UPDATE crm_wf_task SET due_at = ? WHERE id = ?', [
-    dueColumn(c.dueDate),
-    taskId,
-  ]);
-}
+export const dueColumn = (d: string): string | null => (d ? toDbTimestamp(new Date(d)) : null);
 
 /** The task a `completing` listener runs for: the token's latest completed task. */
 async function completingTask(

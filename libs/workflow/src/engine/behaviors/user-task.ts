@@ -1,12 +1,13 @@
 import { assignApprovalTask } from '../../approvals/approvers';
 import { onApprovalTaskCreated } from '../../approvals/node-entry';
-import { scheduleTaskDeadline } from '../deadlines';
+import { toDbTimestamp } from '@crm/common';
+import { planTaskDeadline, scheduleDeadlineJobs } from '../deadlines';
 import { joinList } from '../expressions';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
 import { listenersOf, runListeners } from './listeners';
-import { type TaskCorrections, correctAssignment, correctDueDate } from './task-listener-result';
+import { type TaskCorrections, correctAssignment, dueColumn } from './task-listener-result';
 import type { ActivityBehavior } from './types';
 
 /**
@@ -41,14 +42,18 @@ export async function createUserTask(
   const assignee = a.assignee;
   const groups = joinList(a.groups);
   const users = joinList(a.users);
+  // deadlines.ts: due_at on the calendar (planned first, so the row is written once with it; a
+  // deadline that cannot be computed raises its incident before the task exists), then the
+  // reminder and overdue jobs on this token; a creating listener's due date wins
+  const plan = planTaskDeadline(s, exec, node);
+  const due =
+    corrections.dueDate !== undefined ? dueColumn(corrections.dueDate) : toDbTimestamp(plan.due);
   const task = await s.tx.execute(
-    `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1)`,
-    [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now()],
+    `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1, ?)`,
+    [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now(), due],
   );
   await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
-  // deadlines.ts: due_at on the calendar, reminder and overdue jobs on this token
-  await scheduleTaskDeadline(s, exec, node, task.insertId);
-  await correctDueDate(s, task.insertId, corrections);
+  await scheduleDeadlineJobs(s, exec, node, task.insertId, plan);
   const told = assignee ? [assignee] : (users ?? '').split(',').map((u) => u.trim());
   await s.deps.notifier.notify(s.tx, {
     kind: 'assignment',
