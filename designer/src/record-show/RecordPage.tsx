@@ -218,6 +218,9 @@ export default function RecordPage() {
         formData={formData}
         validator={validator}
         noValidate
+        // nor the browser's own bubbles: every error is the server's, on its field, in the
+        // user's language (a bubble would speak the browser's and vanish on the next click)
+        noHtml5Validate
         showErrorList={false}
         extraErrors={extraErrors as never}
         widgets={widgets}
