@@ -10,8 +10,8 @@ const swc = [
     },
   },
 ];
-// feelin and its parser, and NestJS 12, ship ES modules only; jest (unlike Node 20) cannot require
-// them untransformed.
+// feelin and its parser, NestJS 12 and htmlparser2 (sanitize-html's parser) ship ES modules only;
+// jest (unlike Node 20) cannot require them untransformed.
 const esmOnly = [
   '@nestjs',
   'dmn-moddle',
@@ -25,6 +25,12 @@ const esmOnly = [
   'moddle',
   'moddle-xml',
   'saxen',
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'dom-serializer',
+  'domelementtype',
+  'entities',
 ];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 const moduleNameMapper = {

@@ -127,7 +127,7 @@ test('creates a customer, and sees a server validation error on its field', asyn
   await nameItem.locator('.ant-form-item-explain-error').first().waitFor();
   await expect(
     nameItem.locator('.ant-form-item-explain-error').first().textContent(),
-  ).resolves.toContain('unique');
+  ).resolves.toBe('已被其他记录使用，必须唯一');
   expect(page.url()).toMatch(/\/new$/);
   await nameItem.scrollIntoViewIfNeeded();
   await shot(page, '04-server-validation-error');

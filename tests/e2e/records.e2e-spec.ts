@@ -193,8 +193,18 @@ describe.each(DIALECTS)('records API on %s', (dialect) => {
     });
     expect(dangling.status).toBe(400);
     expect(dangling.body.errors).toEqual([
-      { path: '/account', message: 'account 999999 does not exist' },
-      { path: '/tags', message: 'tag 888888 does not exist' },
+      {
+        path: '/account',
+        message: 'account 999999 does not exist',
+        reason: 'reference',
+        params: { id: 999999 },
+      },
+      {
+        path: '/tags',
+        message: 'tag 888888 does not exist',
+        reason: 'reference',
+        params: { id: 888888 },
+      },
     ]);
     const form = new FormData();
     form.append(

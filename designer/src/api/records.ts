@@ -87,6 +87,16 @@ export interface HistoryEntry {
 export const recordHistory = (entity: string, id: number) =>
   call<{ data: HistoryEntry[] }>('GET', `${base(entity)}/${id}/history`);
 
+/** Who a record is shared with (the documented shape of a shipped entity's route). */
+export type RecordShares =
+  paths['/api/records/customer/{id}/shares']['get']['responses']['200']['content']['application/json'];
+export const listShares = (entity: string, id: number) =>
+  call<RecordShares>('GET', `${base(entity)}/${id}/shares`);
+export const addShare = (entity: string, id: number, login: string) =>
+  call<void>('POST', `${base(entity)}/${id}/shares`, { login });
+export const removeShare = (entity: string, id: number, login: string) =>
+  call<void>('DELETE', `${base(entity)}/${id}/shares/${encodeURIComponent(login)}`);
+
 /** An error answer as ApiError, with the extras the server sent (e.g. totalErrors, current). */
 async function failure(res: Response): Promise<ApiError> {
   const b = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody>;

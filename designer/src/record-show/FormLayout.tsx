@@ -46,6 +46,7 @@ function LaidOut({ props, layout }: { props: ObjectFieldTemplateProps; layout: F
     const type = child.schema?.type;
     const wide =
       widget === 'textarea' ||
+      widget === 'richText' ||
       (!widget &&
         (type === 'array' || type === 'object' || (Array.isArray(type) && type[0] === 'array')));
     return wide ? 24 : Math.floor(24 / columns);

@@ -19,6 +19,9 @@ import { LayoutObjectTemplate } from './FormLayout';
 import { HistoryTab } from './HistoryTab';
 import { RecordButtons } from './RecordButtons';
 import { RelatedLists } from './RelatedLists';
+import { localizeError } from './errorMessages';
+import { RichTextWidget } from './RichTextWidget';
+import { SharesTab } from './SharesTab';
 import { CurrencyWidget, DateTimeWidget, FileWidget, RelationWidget } from './widgets';
 
 const widgets = {
@@ -26,6 +29,7 @@ const widgets = {
   file: FileWidget,
   datetime: DateTimeWidget,
   currency: CurrencyWidget,
+  richText: RichTextWidget,
 };
 /** Sections, columns and tabs of the entity's form document (FormLayout.tsx). */
 const templates = { ObjectFieldTemplate: LayoutObjectTemplate };
@@ -44,6 +48,7 @@ const TWO_COLUMNS = {
     datetime: 12,
     currency: 12,
     textarea: 24,
+    richText: 24,
     select: 12,
   },
 };
@@ -151,9 +156,15 @@ export default function RecordPage() {
         // keep what the user typed; show what is stored now; the next save goes against it
         setConflict((e.body as unknown as { current: RecordData }).current);
       } else if (e instanceof ApiError && e.body.errors.length) {
+        // the server's keyword and parameters, worded in the user's language (errorMessages.ts)
+        const byName = new Map(f.fields.map((x) => [x.name, x]));
         const { schema: es, rest } = errorSchemaOf(
           e.body.errors,
-          new Set(f.fields.map((x) => x.name)),
+          new Set(byName.keys()),
+          (detail, field) =>
+            localizeError(detail, t, (v) =>
+              label(byName.get(field ?? '')?.options?.find((o) => o.value === v)?.label, v),
+            ),
         );
         setExtraErrors(es);
         setOtherErrors(rest.length ? rest : Object.keys(es).length ? [] : [e.message]);
@@ -207,6 +218,9 @@ export default function RecordPage() {
         formData={formData}
         validator={validator}
         noValidate
+        // nor the browser's own bubbles: every error is the server's, on its field, in the
+        // user's language (a bubble would speak the browser's and vanish on the next click)
+        noHtml5Validate
         showErrorList={false}
         extraErrors={extraErrors as never}
         widgets={widgets}
@@ -261,6 +275,16 @@ export default function RecordPage() {
               label: t('record.approvals'),
               children: <Approvals entity={entity} id={recordId} record={record.data!} />,
             },
+            // sharing needs the update right, as the server checks
+            ...(canWrite
+              ? [
+                  {
+                    key: 'shares',
+                    label: <span data-testid="tab-shares">{t('record.shares')}</span>,
+                    children: <SharesTab entity={entity} id={recordId} />,
+                  },
+                ]
+              : []),
             {
               key: 'history',
               label: t('record.history'),

@@ -128,6 +128,40 @@ describe('form values and bodies', () => {
       rest: ['/nope: x', 'rule failed'],
     });
   });
+
+  it('words each error through the given function, told the field it sits on', () => {
+    const seen: Array<string | undefined> = [];
+    const out = errorSchemaOf(
+      [
+        { path: '/name', message: 'is required', reason: 'required' },
+        { path: '', message: 'rule', reason: 'rule:x' },
+      ],
+      new Set(['name']),
+      (e, field) => {
+        seen.push(field);
+        return `${e.reason}!`;
+      },
+    );
+    expect(out).toEqual({ schema: { name: { __errors: ['required!'] } }, rest: ['rule:x!'] });
+    expect(seen).toEqual(['name', undefined]);
+  });
+
+  it('edits rich text with the rich text widget', () => {
+    const withBody: EntitySchema = {
+      ...schema,
+      properties: {
+        ...schema.properties,
+        body: {
+          type: ['string', 'null'],
+          contentMediaType: 'text/html',
+          'x-field-type': 'richText',
+          'x-label': l('Body'),
+        },
+      },
+    };
+    const f = formOf(withBody, zh, false, () => true, 'zh-CN');
+    expect(f.uiSchema.body).toEqual({ 'ui:widget': 'richText' });
+  });
 });
 
 describe('a form document', () => {

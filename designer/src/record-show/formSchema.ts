@@ -163,9 +163,11 @@ export function formOf(
         ui['ui:widget'] = 'file';
         break;
       case 'longText':
-      case 'richText':
         ui['ui:widget'] = 'textarea';
         ui['ui:options'] = { rows: 3 };
+        break;
+      case 'richText':
+        ui['ui:widget'] = 'richText';
         break;
       case 'datetime':
         ui['ui:widget'] = 'datetime';
@@ -241,22 +243,26 @@ export function bodyOf(
   return body;
 }
 
-/** Server errors ({ path: "/total/amount" }) as rjsf's error schema on those fields. */
-export function errorSchemaOf(
-  errors: { path?: string; message?: string }[],
+/**
+ * Server errors ({ path: "/total/amount" }) as rjsf's error schema on those fields. `word` says an
+ * error in the user's language (errorMessages.ts); by default the server's message stands.
+ */
+export function errorSchemaOf<E extends { path?: string; message?: string }>(
+  errors: E[],
   fieldNames: Set<string>,
+  word: (e: E, field: string | undefined) => string = (e) => e.message ?? '',
 ): { schema: Record<string, unknown>; rest: string[] } {
   const schema: Record<string, unknown> = {};
   const rest: string[] = [];
   for (const e of errors) {
     const parts = (e.path ?? '').replace(/^\//, '').split('/').filter(Boolean);
     if (!parts.length || !fieldNames.has(parts[0])) {
-      rest.push(`${e.path ? `${e.path}: ` : ''}${e.message ?? ''}`);
+      rest.push(`${e.path ? `${e.path}: ` : ''}${word(e, undefined)}`);
       continue;
     }
     let node = schema as Record<string, unknown>;
     for (const p of parts.slice(0, 1)) node = (node[p] ??= {}) as Record<string, unknown>;
-    ((node.__errors ??= []) as string[]).push(e.message ?? '');
+    ((node.__errors ??= []) as string[]).push(word(e, parts[0]));
   }
   return { schema, rest };
 }

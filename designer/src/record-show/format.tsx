@@ -39,6 +39,18 @@ export function formatValue(f: FieldInfo, v: unknown, label: (t: I18nText) => st
       return Array.isArray(v) ? v.map((x) => `#${String(x)}`).join(', ') : `#${String(v)}`;
     case 'json':
       return JSON.stringify(v);
+    case 'richText':
+      // a summary shows the words; the record page renders the (cleaned) HTML itself
+      return String(v)
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&')
+        .replace(/\s+/g, ' ')
+        .trim();
     default:
       return String(v);
   }

@@ -77,6 +77,11 @@ export interface ErrorDetail {
   file?: string;
   /** Machine-readable reason (ajv keyword, rule name...). */
   reason?: string;
+  /**
+   * Record validation: the reason's parameters (ajv's: limit, format, allowedValues...), so a client
+   * can word the message in its user's language instead of showing the English one.
+   */
+  params?: Record<string, unknown>;
   /** BPMN problems name the diagram element. */
   elementId?: string | null;
   elementType?: string;

@@ -79,7 +79,11 @@ export function documentShapeErrors(doc: unknown): ErrorDetail[] {
 }
 
 /** Turns ajv's errors into one readable message per pointer, dropping the if/then noise. */
-export function ajvErrorsToDetails(errors: ErrorObject[] | null | undefined): ErrorDetail[] {
+export function ajvErrorsToDetails(
+  errors: ErrorObject[] | null | undefined,
+  /** Also hand on each keyword's parameters (record validation: clients translate them). */
+  opts: { params?: boolean } = {},
+): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
@@ -118,7 +122,12 @@ export function ajvErrorsToDetails(errors: ErrorObject[] | null | undefined): Er
     const key = `${path} ${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ path, message, reason: e.keyword });
+    out.push({
+      path,
+      message,
+      reason: e.keyword,
+      ...(opts.params && { params: e.params as Record<string, unknown> }),
+    });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { type SqlParam, fromDbTimestamp, toDbTimestamp } from '@crm/common';
 import type { CompiledEntity, FieldDef } from '@crm/metadata';
+import { sanitizeRichText } from './rich-text';
 
 export type RecordData = Record<string, unknown>;
 
@@ -21,6 +22,9 @@ export function fieldToColumns(name: string, f: FieldDef, v: unknown): Record<st
     case 'multiSelect':
     case 'json':
       return { [name]: JSON.stringify(v) };
+    case 'richText':
+      // the last line of defence: every column of rich text holds only allow-listed HTML
+      return { [name]: typeof v === 'string' ? sanitizeRichText(v) : (v as SqlParam) };
     case 'text':
     case 'email':
     case 'phone':

@@ -13,3 +13,5 @@ export * from './xlsx';
 export * from './file-storage';
 export * from './write-hooks';
 export * from './demo';
+export * from './record-shares';
+export * from './rich-text';

@@ -127,7 +127,7 @@ export function checkWritableKeys(
 
 export function schemaErrors(v: ValidateFunction, data: unknown): ErrorDetail[] {
   if (v(data)) return [];
-  return ajvErrorsToDetails(v.errors).filter(
+  return ajvErrorsToDetails(v.errors, { params: true }).filter(
     (e) =>
       e.reason !== 'type' ||
       !v.errors?.some((x) => x.instancePath === e.path && x.keyword === 'enum'),

@@ -38,6 +38,8 @@ import {
 import { type BatchWriter, type ImportItem, bulkWrite, importRecords } from './batch-writes';
 import { type BackfillDeps, backfillComputed, rebuildComputed } from './computed/backfill';
 import { ComputedWrites } from './computed/computed-writes';
+import { RecordShares } from './record-shares';
+import { sanitizeRichTextFields } from './rich-text';
 import { nextCode } from './sequence';
 import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write-hooks';
 
@@ -69,6 +71,8 @@ export class RecordsService {
   /** Formula and rollup fields, kept right in every write's transaction (computed/). */
   readonly computed: ComputedWrites;
   private readonly reader: RecordReader;
+  /** Who each record is shared with (record-shares.ts). */
+  readonly shares: RecordShares;
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -94,6 +98,13 @@ export class RecordsService {
     );
     // registered first: rollups and formulas are right before a trigger's process reads them
     this.hooks.listen({ afterWrite: (tx, ev) => this.computed.afterWrite(tx, ev) });
+    this.shares = new RecordShares({
+      db,
+      entity: (name) => this.entity(name),
+      get: (name, id, access) => this.get(name, id, { access }),
+      loadAccess: (e, actor) => this.loadAccess(e, ['update'], actor),
+      unreachable: (e, id, actor) => this.unreachable(this.db, e, id, 'update', actor),
+    });
   }
 
   /** FEEL rules read today() on the injected clock in the company's time zone (CRM_TIMEZONE). */
@@ -432,6 +443,7 @@ export class RecordsService {
       }
     }
     if ('owner' in input) data.owner = input.owner;
+    sanitizeRichTextFields(e, data);
     const errors = [
       ...schemaErrors(this.validatorsFor(e).create, data),
       ...ruleErrors(e, data, actor.locale, this.feelOptions, this.computed.shallowRule(e)),
@@ -449,6 +461,7 @@ export class RecordsService {
     }
     this.assertKeys(e, input, false);
     const { version, ...patch } = input;
+    sanitizeRichTextFields(e, patch);
     const errors = schemaErrors(this.validatorsFor(e).patch, patch);
     if (errors.length) throw this.invalid(e, errors);
     return { ...patch, version: version as number };
@@ -754,41 +767,6 @@ export class RecordsService {
     return this.readBack(entityName, id, actor);
   }
 
-  /**
-   * Shares a record with a user (it then matches `$sharedWithMe` conditions of their roles).
-   * Sharing needs the right to update the record.
-   */
-  async share(entityName: string, id: number, login: unknown, actor: Actor): Promise<void> {
-    const e = this.entity(entityName);
-    if (typeof login !== 'string' || !/^[\w.@-]{1,64}$/.test(login))
-      throw new CrmError(ErrorCode.BadRequest, 'login is required', [
-        { path: '/login', message: 'must be a user login' },
-      ]);
-    await this.loadAccess(e, ['update'], actor);
-    // hidden: 404; readable but not the user's to change (a frozen quote): 403 with the reason
-    await this.get(entityName, id, { access: actor.access });
-    if (actor.access) {
-      const allowed = await actor.access.rows(e, 'update');
-      const [mine] = await this.db.query(
-        `SELECT t.id FROM ${q(e.table)} t WHERE t.id = ? AND ${allowed.sql}`,
-        [id, ...allowed.params],
-      );
-      if (!mine) throw await this.unreachable(this.db, e, id, 'update', actor);
-    }
-    // Not an oracle of logins: sharing with a login that does not exist answers like sharing with
-    // one that does (204) and stores nothing. A 404 here told any rep which logins exist.
-    const [user] = await this.db.query('SELECT id FROM crm_user WHERE login = ?', [login]);
-    if (!user) return;
-    try {
-      await this.db.execute(
-        'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
-        [e.name, id, login],
-      );
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err; // already shared: nothing to do
-    }
-  }
-
   async history(entityName: string, id: number, access?: RecordAccess): Promise<HistoryEntry[]> {
     const e = this.entity(entityName);
     await this.get(entityName, id, { withDeleted: true, access });
@@ -887,6 +865,7 @@ export class RecordsService {
       (fields.length ? fields : ['']).map((f) => ({
         path: f ? `/${f}` : '',
         message: 'must be unique',
+        reason: 'unique',
       })),
     );
   }

@@ -96,7 +96,12 @@ export async function referenceErrors(
       const have = await visibleIds(tx, target, ids, visible, true);
       for (const id of ids)
         if (!have.has(id))
-          errors.push({ path: `/${name}`, message: `${target.name} ${id} does not exist` });
+          errors.push({
+            path: `/${name}`,
+            message: `${target.name} ${id} does not exist`,
+            reason: 'reference',
+            params: { id },
+          });
     } else if (f.type === 'file') {
       const id = String(v);
       const [file] = await tx.query<{ mime: string; created_by: string | null }>(
@@ -110,11 +115,19 @@ export async function referenceErrors(
           (await scope.mayReadFile(id, file.created_by ?? null)));
       // a file the writer may not read is as unknown as a missing one: attaching it to their own
       // record would make it downloadable, and a different answer would say that it exists
-      if (!reachable) errors.push({ path: `/${name}`, message: `file ${id} does not exist` });
+      if (!reachable)
+        errors.push({
+          path: `/${name}`,
+          message: `file ${id} does not exist`,
+          reason: 'reference',
+          params: { id },
+        });
       else if (f.accept?.length && !f.accept.some((a) => file.mime.startsWith(a))) {
         errors.push({
           path: `/${name}`,
           message: `file type ${file.mime} is not accepted (${f.accept.join(', ')})`,
+          reason: 'fileType',
+          params: { mime: file.mime, accept: f.accept },
         });
       }
     }

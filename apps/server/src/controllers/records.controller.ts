@@ -108,6 +108,12 @@ export class RecordsController {
     return this.records.restore(entity, parseId(id), actorOf(req));
   }
 
+  /** Who the record is shared with; needs read access to the record. */
+  @Get(':id/shares')
+  async shares(@Param('entity') entity: string, @Param('id') id: string, @Req() req: Request) {
+    return { data: await this.records.shares.list(entity, parseId(id), actorOf(req).access) };
+  }
+
   @Post(':id/shares')
   @HttpCode(204)
   async share(
@@ -116,7 +122,18 @@ export class RecordsController {
     @Body() body: { login?: unknown },
     @Req() req: Request,
   ) {
-    await this.records.share(entity, parseId(id), body?.login, actorOf(req));
+    await this.records.shares.add(entity, parseId(id), body?.login, actorOf(req));
+  }
+
+  @Delete(':id/shares/:login')
+  @HttpCode(204)
+  async unshare(
+    @Param('entity') entity: string,
+    @Param('id') id: string,
+    @Param('login') login: string,
+    @Req() req: Request,
+  ) {
+    await this.records.shares.remove(entity, parseId(id), login, actorOf(req));
   }
 
   /**

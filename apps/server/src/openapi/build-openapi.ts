@@ -8,7 +8,7 @@ import { filePaths, fileSchemas } from './file-paths';
 import { inboxPaths, inboxSchemas } from './inbox-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
 import { errorRef, errorResponse, errorResponses } from './responses';
-import { jsonBody, obj, str } from './schemas';
+import { sharePaths } from './share-paths';
 import { systemPaths } from './system-paths';
 import { taskPaths } from './task-paths';
 import { transferPaths } from './transfer-paths';
@@ -49,6 +49,16 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
             properties: {
               path: { type: 'string', description: 'JSON pointer, field or parameter' },
               message: { type: 'string' },
+              reason: {
+                type: 'string',
+                description:
+                  'machine-readable reason: the JSON Schema keyword (required, maxLength, format, enum...), `unique`, or `rule:<name>`',
+              },
+              params: {
+                type: 'object',
+                description:
+                  "record validation: the keyword's parameters (limit, format, allowedValues...), for a client that words the message itself",
+              },
               action: { type: 'string', description: 'denials: the refused action' },
               field: { type: 'string', description: 'field-level denials: the field' },
               document: { type: 'string', description: 'metadata errors: kind/name' },
@@ -195,24 +205,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         responses: { '200': { description: 'Restored' }, ...errorResponses },
       },
     };
-    paths[`/api/records/${e.name}/{id}/shares`] = {
-      post: {
-        tags: tag,
-        operationId: `share${Name}Record`,
-        summary: 'Share the record with a user (matches `$sharedWithMe`)',
-        description: '**Permission:** `update` on the record.',
-        parameters: [idParam],
-        requestBody: jsonBody(obj({ login: str }, ['login'])),
-        responses: {
-          '204': {
-            description:
-              'Shared (sharing again changes nothing). A login that does not exist is answered alike and nothing is stored: the answer reveals no logins',
-          },
-          ...errorResponses,
-          '404': errorResponse('Unknown entity or record'),
-        },
-      },
-    };
+    Object.assign(paths, sharePaths(e, Name, idParam, tag));
     paths[`/api/records/${e.name}/{id}/history`] = {
       get: {
         tags: tag,
