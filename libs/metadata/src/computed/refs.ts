@@ -1,5 +1,5 @@
 import { parseExpression } from 'feelin';
-import { analyseFeel } from '../feel/analyse';
+import { FEEL_DIALECT, analyseFeel } from '../feel/analyse';
 
 /** A `head.field` path an expression reads (one hop when `head` is a relation). */
 export interface FeelPath {
@@ -29,7 +29,7 @@ export function feelRefs(expression: string): FeelRefs | null {
   const a = analyseFeel(expression);
   let out: FeelRefs | null = null;
   if (!a.syntaxError) {
-    const tree = parseExpression(expression, {}, undefined);
+    const tree = parseExpression(expression, {}, FEEL_DIALECT);
     const paths = new Map<string, FeelPath>();
     tree.iterate({
       enter(ref) {

@@ -18,6 +18,13 @@ type SyntaxNode = ReturnType<typeof parseExpression>['topNode'];
  */
 
 /** feelin 8's own built-ins (its builtins table); feel.spec.ts checks each still resolves. */
+/**
+ * The grammar Camunda's FEEL engine accepts (lezer-feel's `camunda` dialect): strings may span
+ * lines, as Camunda Modeler 8.8 writes them (camunda/feel-scala#715). The default grammar refused
+ * such a diagram at deploy, where Zeebe deploys it. Every parse and evaluation uses it.
+ */
+export const FEEL_DIALECT = 'camunda';
+
 export const FEELIN_BUILTIN_NAMES: ReadonlySet<string> = new Set([
   'number',
   'string',
@@ -166,7 +173,7 @@ function analyseUncached(text: string, mode: FeelMode, extra: string[]): FeelAna
     : PARSE_CONTEXT;
   let tree;
   try {
-    tree = parse(text, context, undefined);
+    tree = parse(text, context, FEEL_DIALECT);
   } catch (e) {
     return empty(text, (e as Error).message);
   }

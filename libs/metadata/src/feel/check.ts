@@ -1,5 +1,5 @@
 import { evaluate } from 'feelin';
-import { analyseFeel, unknownCalls } from './analyse';
+import { FEEL_DIALECT, analyseFeel, unknownCalls } from './analyse';
 import { type FeelOptions, evaluateFeel } from './evaluate';
 
 /**
@@ -32,7 +32,7 @@ export function checkFeel(expression: string, knownFunctions: readonly string[] 
     };
   try {
     // feelin throws on constructs it does not implement; the built-in aliases stay unbound here
-    evaluate(a.rewritten, {});
+    evaluate(a.rewritten, {}, FEEL_DIALECT);
   } catch (e) {
     return {
       ok: false,

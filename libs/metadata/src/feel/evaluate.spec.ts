@@ -2,6 +2,15 @@ import { checkFeel, unknownFunctions } from './check';
 import { FeelError, evaluateFeel, evaluateUnaryTests } from './evaluate';
 
 describe('evaluateFeel', () => {
+  it('reads a string that spans lines, as Camunda Modeler writes prompts (feel-scala#715)', () => {
+    const text = '"Summarise the request.\nAnswer in one sentence: " + topic';
+    expect(evaluateFeel(text, { topic: 'pricing' })).toBe(
+      'Summarise the request.\nAnswer in one sentence: pricing',
+    );
+    expect(checkFeel(text)).toMatchObject({ ok: true });
+    expect(evaluateUnaryTests('"a\nb"', 'a\nb')).toBe(true);
+  });
+
   it('calls names with spaces and keywords exactly as Camunda users write them', () => {
     expect(evaluateFeel('is defined(x)', { x: 0 })).toBe(true);
     expect(evaluateFeel('if is defined(x) then x else "none"', {})).toBe('none');

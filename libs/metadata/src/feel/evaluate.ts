@@ -2,6 +2,7 @@ import { evaluate, unaryTest } from 'feelin';
 import {
   type FeelAnalysis,
   type FeelMode,
+  FEEL_DIALECT,
   analyseFeel,
   feelinBuiltins,
   unknownCalls,
@@ -104,7 +105,7 @@ export function evaluateFeel(
   options: FeelOptions = {},
 ): unknown {
   return run('expression', expression, variables, options, (text, ctx) => {
-    const { value } = evaluate(text, ctx);
+    const { value } = evaluate(text, ctx, FEEL_DIALECT);
     return value === undefined ? null : value;
   });
 }
@@ -120,7 +121,7 @@ export function evaluateUnaryTests(
   options: FeelOptions = {},
 ): boolean | null {
   return run('unaryTests', tests, variables, options, (text, ctx) => {
-    const { value } = unaryTest(text, { ...ctx, '?': input });
+    const { value } = unaryTest(text, { ...ctx, '?': input }, FEEL_DIALECT);
     return value ?? null;
   });
 }
