@@ -7,6 +7,7 @@ import { useAuth } from '../auth/AuthContext';
 import { displayOf, type FieldInfo } from '../entities/model';
 import { useI18n } from '../i18n/i18n';
 import { BulkValueInput } from './BulkValueInput';
+import { fieldErrorWords } from '../record-show/errorMessages';
 import { ErrorReport } from './ErrorReport';
 import {
   type ReportRow,
@@ -92,6 +93,7 @@ export function BulkEditDialog({
         e instanceof ApiError ? e.body.errors : [],
         targets.map((r) => r.id),
         labelOf,
+        fieldErrorWords(t, label, fields),
       );
       setError((e as Error).message);
       // a report grows as tries reveal more records the edit cannot reach

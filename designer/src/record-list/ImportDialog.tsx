@@ -8,6 +8,7 @@ import { useAuth } from '../auth/AuthContext';
 import type { FieldInfo } from '../entities/model';
 import { useI18n } from '../i18n/i18n';
 import { csvBlob, saveBlob } from './download';
+import { fieldErrorWords } from '../record-show/errorMessages';
 import { ErrorReport } from './ErrorReport';
 import {
   type ReportRow,
@@ -59,7 +60,7 @@ export function ImportDialog({
       if (!dryRun) await qc.invalidateQueries({ queryKey: ['records', entity] });
     } catch (e) {
       const body = e instanceof ApiError ? e.body : undefined;
-      const rows = importReport(body?.errors ?? [], labelOf);
+      const rows = importReport(body?.errors ?? [], labelOf, fieldErrorWords(t, label, fields));
       const total = (body as { totalErrors?: number } | undefined)?.totalErrors ?? rows.length;
       setOutcome({ kind: 'failed', message: (e as Error).message, rows, total });
     } finally {

@@ -59,6 +59,29 @@ describe('importReport', () => {
       { at: null, field: '客户状态', message: 'may not create' },
     ]);
   });
+
+  it('words each error through wordOf, told the field it is about', () => {
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const report = importReport(
+      [
+        { path: '/rows/2/status', message: 'must be one of', reason: 'enum' },
+        { path: '/file', message: 'not an Excel workbook' },
+      ],
+      labelOf,
+      (e, f) => {
+        seen.push([e.reason, f]);
+        return e.reason === 'enum' ? '必须是以下之一: 潜在客户、成交客户' : (e.message ?? '');
+      },
+    );
+    expect(report.map((r) => r.message)).toEqual([
+      '必须是以下之一: 潜在客户、成交客户',
+      'not an Excel workbook',
+    ]);
+    expect(seen).toEqual([
+      ['enum', 'status'],
+      [undefined, undefined],
+    ]);
+  });
 });
 
 describe('bulkReport', () => {

@@ -1,4 +1,5 @@
 import type { FieldInfo } from '../entities/model';
+import type { ServerErrorDetail } from '../record-show/errorMessages';
 
 /**
  * Pure helpers of the list's export, import and bulk edit: file names, the per-row error report
@@ -16,11 +17,13 @@ export interface ReportRow {
 }
 
 /** An error answer's detail, as the API documents it (a denial may name its field). */
-interface ErrorDetail {
-  path?: string;
-  message?: string;
+interface ErrorDetail extends ServerErrorDetail {
   field?: string;
 }
+
+/** How an error reads, given the field it is about: the server's message unless told otherwise. */
+export type WordOf = (e: ErrorDetail, field: string | undefined) => string;
+const serverWords: WordOf = (e) => e.message ?? '';
 
 const UNSAFE_IN_FILE_NAMES = /[\\/:*?"<>|\s]+/g;
 
@@ -47,10 +50,11 @@ function fieldOf(rest: string[], labelOf: (field: string) => string | undefined)
 export function importReport(
   errors: ErrorDetail[],
   labelOf: (field: string) => string | undefined,
+  wordOf: WordOf = serverWords,
 ): ReportRow[] {
   return errors.map((e) => {
     const [, kind, n, ...rest] = (e.path ?? '').split('/');
-    const message = e.message ?? '';
+    const message = wordOf(e, kind === 'rows' ? rest[0] : e.field);
     if (kind === 'rows' && /^\d+$/.test(n ?? ''))
       return { at: Number(n) + 1, field: fieldOf(rest, labelOf), message };
     if (kind === 'header') return { at: 1, field: '', message };
@@ -69,10 +73,11 @@ export function bulkReport(
   errors: ErrorDetail[],
   ids: number[],
   labelOf: (field: string) => string | undefined,
+  wordOf: WordOf = serverWords,
 ): ReportRow[] {
   return errors.map((e) => {
     const [, kind, i, ...rest] = (e.path ?? '').split('/');
-    const message = e.message ?? '';
+    const message = wordOf(e, rest.length === 1 ? rest[0] : undefined);
     const id = kind === 'records' && /^\d+$/.test(i ?? '') ? ids[Number(i)] : undefined;
     if (id === undefined) return { at: null, field: '', message };
     // a denial names "entity/id", a missing record `/id`, a stale one `/version`: not fields

@@ -19,7 +19,7 @@ import { LayoutObjectTemplate } from './FormLayout';
 import { HistoryTab } from './HistoryTab';
 import { RecordButtons } from './RecordButtons';
 import { RelatedLists } from './RelatedLists';
-import { localizeError } from './errorMessages';
+import { fieldErrorWords } from './errorMessages';
 import { RichTextWidget } from './RichTextWidget';
 import { SharesTab } from './SharesTab';
 import { CurrencyWidget, DateTimeWidget, FileWidget, RelationWidget } from './widgets';
@@ -157,14 +157,10 @@ export default function RecordPage() {
         setConflict((e.body as unknown as { current: RecordData }).current);
       } else if (e instanceof ApiError && e.body.errors.length) {
         // the server's keyword and parameters, worded in the user's language (errorMessages.ts)
-        const byName = new Map(f.fields.map((x) => [x.name, x]));
         const { schema: es, rest } = errorSchemaOf(
           e.body.errors,
-          new Set(byName.keys()),
-          (detail, field) =>
-            localizeError(detail, t, (v) =>
-              label(byName.get(field ?? '')?.options?.find((o) => o.value === v)?.label, v),
-            ),
+          new Set(f.fields.map((x) => x.name)),
+          fieldErrorWords(t, label, f.fields),
         );
         setExtraErrors(es);
         setOtherErrors(rest.length ? rest : Object.keys(es).length ? [] : [e.message]);

@@ -1,3 +1,4 @@
+import type { FieldInfo } from '../entities/model';
 import type { MessageKey } from '../i18n/messages';
 
 /** One entry of a 400's `errors` as the server sends it (reason: the JSON Schema keyword...). */
@@ -93,4 +94,20 @@ export function localizeError(
     default:
       return e.message ?? '';
   }
+}
+
+/**
+ * localizeError for an entity's fields: a select's allowed values read as its option labels. What
+ * the record form, the import report and the bulk edit report show.
+ */
+export function fieldErrorWords(
+  t: Translate,
+  label: (text: FieldInfo['label'] | undefined, fallback: string) => string,
+  fields: FieldInfo[],
+): (e: ServerErrorDetail, field: string | undefined) => string {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  return (e, field) =>
+    localizeError(e, t, (v) =>
+      label(byName.get(field ?? '')?.options?.find((o) => o.value === v)?.label, v),
+    );
 }
