@@ -780,7 +780,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     expect(done.variables.loopCounter).toBeUndefined();
   });
 
-  it("completes the body on its completion condition, cancelling an unfinished ad-hoc instance", async () => {
+  it('completes the body on its completion condition, cancelling an unfinished ad-hoc instance', async () => {
     const i = await start('c_mi_adhoc', { toolCalls: calls, stopAfter: 2 });
     expect(i.state).toBe('completed');
     expect(i.variables.toolCallResults).toEqual([

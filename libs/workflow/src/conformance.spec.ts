@@ -415,7 +415,8 @@ describe('deploy validation of the executable subset', () => {
       {
         elementId: 'ah',
         elementType: 'AdHocSubProcess',
-        message: 'a multi-instance activity needs zeebe:loopCharacteristics with an inputCollection',
+        message:
+          'a multi-instance activity needs zeebe:loopCharacteristics with an inputCollection',
       },
     ],
     [

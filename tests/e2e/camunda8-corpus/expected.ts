@@ -190,20 +190,14 @@ export const EXPECTED: Record<string, Expected> = {
   'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_anthropic_bedrock_credentials.bpmn':
     'deploys',
   'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_aws.bpmn': 'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_aws_v1.bpmn':
-    'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_azure.bpmn':
-    'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_aws_v1.bpmn': 'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_azure.bpmn': 'deploys',
   'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_gemini_vertex.bpmn':
     'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_open_ai.bpmn':
-    'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_aws.bpmn':
-    'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_azure.bpmn':
-    'deploys',
-  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_open_ai.bpmn':
-    'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-chat-with-tools_open_ai.bpmn': 'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_aws.bpmn': 'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_azure.bpmn': 'deploys',
+  'camunda-e2e-test-suite/resources/agentic_ai/v1/ai-agent-chat-with-tools_open_ai.bpmn': 'deploys',
   // the AI Agent as an ad-hoc subprocess run by the agent's job worker (Camunda 8.8)
   'camunda-e2e-test-suite/resources/agentic_ai/ai-agent-subprocess-with-tools_aws_key.bpmn': [
     {
