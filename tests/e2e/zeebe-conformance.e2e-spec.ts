@@ -746,6 +746,80 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
     await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: {} });
     expect(await get(wait.id)).toMatchObject({ state: 'completed' });
   });
+
+  // ---- multi-instance ad-hoc subprocesses (the Camunda 8.8 AI agent's tools) ----------------
+
+  const calls = [
+    { id: 'c1', name: 'double', x: 1 },
+    { id: 'c2', name: 'ask' },
+    { id: 'c3', name: 'negate', x: 3 },
+  ];
+
+  it('runs one ad-hoc instance per item in parallel, each activating what its item names', async () => {
+    const i = await start('c_mi_adhoc', { toolCalls: calls, stopAfter: 99 });
+    // the two scripts ran; the user task of the second call holds the body open
+    expect(i).toMatchObject({ state: 'active' });
+    expect(i.variables.toolCallResults).toBeUndefined();
+    const tasks = await openTasks(i.id);
+    expect(tasks.map((t) => t.elementId)).toEqual(['ask']);
+    await s.api('POST', `/api/tasks/${tasks[0].id}/complete`, {
+      variables: { toolCallResult: 'yes' },
+    });
+    const done = await get(i.id);
+    expect(done.state).toBe('completed');
+    expect(done.variables).toMatchObject({
+      toolCallResults: [
+        { id: 'c1', content: 2 },
+        { id: 'c2', content: 'yes' },
+        { id: 'c3', content: -3 },
+      ],
+      collected: 3,
+    });
+    // the inner instances' locals stay in them
+    expect(done.variables.toolCall).toBeUndefined();
+    expect(done.variables.loopCounter).toBeUndefined();
+  });
+
+  it('completes the body on its completion condition, cancelling an unfinished ad-hoc instance', async () => {
+    const i = await start('c_mi_adhoc', { toolCalls: calls, stopAfter: 2 });
+    expect(i.state).toBe('completed');
+    expect(i.variables.toolCallResults).toEqual([
+      { id: 'c1', content: 2 },
+      null,
+      { id: 'c3', content: -3 },
+    ]);
+    expect(await openTasks(i.id)).toEqual([]);
+  });
+
+  it('runs the ad-hoc instances one after another when sequential', async () => {
+    const i = await start('c_mi_adhoc_seq', {
+      toolCalls: [calls[1], { id: 'c4', name: 'double', x: 5 }],
+      stopAfter: 99,
+    });
+    // the second call's script waits for the first call's task
+    expect(i).toMatchObject({ state: 'active' });
+    expect(i.variables.toolCallResult).toBeUndefined();
+    const [t] = await openTasks(i.id);
+    expect(t.elementId).toBe('ask');
+    await s.api('POST', `/api/tasks/${t.id}/complete`, { variables: { toolCallResult: 'ok' } });
+    const done = await get(i.id);
+    expect(done).toMatchObject({ state: 'completed', variables: { collected: 2 } });
+    expect(done.variables.toolCallResults).toEqual([
+      { id: 'c2', content: 'ok' },
+      { id: 'c4', content: 10 },
+    ]);
+  });
+
+  it('raises an incident on the ad-hoc instance whose item names no inner element', async () => {
+    const i = await start('c_mi_adhoc', {
+      toolCalls: [calls[0], { id: 'c5', name: 'after' }],
+      stopAfter: 99,
+    });
+    expect(i).toMatchObject({ state: 'active', incidents: 1 });
+    const incidents = (await s.api('GET', `/api/workflow/incidents?instanceId=${i.id}`)).body.data;
+    expect(incidents[0]).toMatchObject({ elementId: 'tools', kind: 'ad-hoc' });
+    expect(incidents[0].message).toContain('"after"');
+  });
 });
 
 describe.each(DIALECTS)('FEEL dates in the company time zone on %s', (dialect) => {

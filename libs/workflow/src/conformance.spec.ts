@@ -401,6 +401,25 @@ describe('deploy validation of the executable subset', () => {
       },
     ],
     [
+      'a multi-instance ad-hoc subprocess handled by a job worker',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:taskDefinition type="agent"/></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=calls" inputElement="call"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message: 'an ad-hoc subprocess handled by a job worker (Camunda 8.8) is not supported',
+      },
+    ],
+    [
+      'a multi-instance ad-hoc subprocess without an inputCollection',
+      `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[call]"/></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics/><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
+      {
+        elementId: 'ah',
+        elementType: 'AdHocSubProcess',
+        message:
+          'a multi-instance activity needs zeebe:loopCharacteristics with an inputCollection',
+      },
+    ],
+    [
       'an ad-hoc output collection',
       `<bpmn:startEvent id="s"/><bpmn:adHocSubProcess id="ah"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[]" outputCollection="results" outputElement="=r"/></bpmn:extensionElements><bpmn:task id="t"/></bpmn:adHocSubProcess>`,
       {

@@ -232,9 +232,10 @@ class Validator {
 
   /**
    * An ad-hoc subprocess (Camunda 8.7, BPMN implementation): inner activities without start or
-   * end events, FEEL `activeElementsCollection` and `completionCondition`. What Camunda 8.8 added
-   * — a job worker deciding (zeebe:taskDefinition) and an output collection — is refused rather
-   * than run differently.
+   * end events, FEEL `activeElementsCollection` and `completionCondition`; multi-instance (the
+   * Camunda 8.8 AI agent's tools: one ad-hoc instance per tool call) as for any activity. What
+   * Camunda 8.8 added to the element itself — a job worker deciding (zeebe:taskDefinition) and an
+   * output collection — is refused rather than run differently.
    */
   adHoc(el: BpmnElement): void {
     const elements = list(el.flowElements);
@@ -246,7 +247,7 @@ class Validator {
         el,
         'outputCollection / outputElement of an ad-hoc subprocess (Camunda 8.8) are not supported',
       );
-    if (el.loopCharacteristics) this.add(el, 'a multi-instance ad-hoc subprocess is not supported');
+    this.loop(el);
     const bad =
       feelProblem(z?.activeElementsCollection) ??
       feelProblem((el.completionCondition as BpmnElement | undefined)?.body);

@@ -474,6 +474,29 @@ export const AD_HOC_WAIT = bpmn(
   ),
 );
 
+/**
+ * A multi-instance ad-hoc subprocess, as the Camunda 8.8 AI agent blueprint's `Agent_Tools`: one
+ * ad-hoc instance per tool call, activating the element its call names (evaluated in the inner
+ * instance, where `toolCall` is), each tool leaving `toolCallResult`; the output element gathers
+ * them. `stopAfter` feeds the body's completion condition.
+ */
+const miAdHoc = (id: string, sequential: boolean) =>
+  process(
+    id,
+    `<bpmn:startEvent id="s"/>
+    <bpmn:adHocSubProcess id="tools"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[toolCall.name]"/></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics${sequential ? ' isSequential="true"' : ''}>
+        <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=toolCalls" inputElement="toolCall" outputCollection="toolCallResults" outputElement="={id: toolCall.id, content: toolCallResult}"/></bpmn:extensionElements>
+        <bpmn:completionCondition>=numberOfCompletedInstances &gt;= stopAfter</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics>
+      ${script('double', '=toolCall.x * 2', 'toolCallResult')}${script('negate', '=-toolCall.x', 'toolCallResult')}
+      <bpmn:userTask id="ask"/>
+    </bpmn:adHocSubProcess>
+    ${script('after', '=count(toolCallResults)', 'collected')}<bpmn:endEvent id="e"/>${chain('s', 'tools', 'after', 'e')}`,
+  );
+export const MI_AD_HOC = bpmn(miAdHoc('c_mi_adhoc', false));
+export const MI_AD_HOC_SEQ = bpmn(miAdHoc('c_mi_adhoc_seq', true));
+
 /** An end listener whose type expression fails: the retry runs the end listeners, not the task. */
 export const LISTENER_RETRY = bpmn(
   process(

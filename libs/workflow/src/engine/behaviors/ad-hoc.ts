@@ -13,7 +13,10 @@ import type { ActivityBehavior } from './types';
  * evaluated: true completes the subprocess — cancelling the inner tokens still active when
  * `cancelRemainingInstances` (default true), else once they have ended; false (or not a boolean:
  * an incident) leaves it active. Without a condition it completes when its last inner flow ends.
- * Variables of inner elements propagate as in an embedded subprocess.
+ * Variables of inner elements propagate as in an embedded subprocess. Multi-instance (the
+ * Camunda 8.8 AI agent's tools): each inner instance of the body is one ad-hoc subprocess, its
+ * collection and condition evaluated in that instance's scope (so `inputElement` picks the
+ * elements); the body then collects and completes as for any multi-instance activity.
  */
 export const adHocSubProcess: ActivityBehavior = {
   async execute(s, exec, node) {
@@ -67,7 +70,9 @@ export async function adHocFlowEnded(s: InstanceStep, scope: Exec, node: GraphNo
   if (!done) return;
   if (running.length && (cond === undefined || !node.adHoc!.cancelRemaining)) return;
   for (const other of s.children(scope.id)) await s.cancelExec(other);
-  scope.loop = null;
+  // an inner instance of a multi-instance ad-hoc subprocess keeps its index: it is how its
+  // completion reaches the body (multi-instance.ts innerDone) and where its output goes
+  scope.loop = scope.loop?.index !== undefined ? { index: scope.loop.index } : null;
   s.touch(scope);
   await s.completeActivity(scope, {});
 }
