@@ -9,13 +9,15 @@ import { type EntitySchema, type FieldInfo, displayOf, groupableFields } from '.
 import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
+import { COLUMN_ATTR, useCardDrag } from './cardDrag';
 
 const NONE = '__none__';
 
 /**
  * Cards grouped by a select field or a many-to-one relation (the owner too). Dropping a card on
- * another column PATCHes the field with the version the card was read at; a 409 (someone changed
- * it meanwhile) shows the current record and reloads the board.
+ * another column (dragged with mouse, pen or finger: cardDrag.ts) PATCHes the field with the
+ * version the card was read at; a 409 (someone changed it meanwhile) shows the current record and
+ * reloads the board.
  */
 export function KanbanBoard({
   entity,
@@ -42,7 +44,6 @@ export function KanbanBoard({
       groupable.find((f) => f.type === 'select')?.name ??
       groupable[0]?.name,
   );
-  const [over, setOver] = useState<string | null>(null);
   const field = groupable.find((f) => f.name === groupBy);
   const isRelation = field?.type === 'relation';
   const q = useQuery({
@@ -80,7 +81,6 @@ export function KanbanBoard({
     return [...cols.entries()];
   }, [field, q.data, label, targetDisplay]);
 
-  if (!groupable.length) return <Alert type="info" title={t('list.noGroupField')} />;
   const move = async (r: RecordData, key: string) => {
     if (!field) return;
     const value = key === NONE ? null : field.type === 'relation' ? Number(key) : key;
@@ -106,6 +106,12 @@ export function KanbanBoard({
     await qc.invalidateQueries({ queryKey: ['kanban', entity] });
     await qc.invalidateQueries({ queryKey: ['records', entity] });
   };
+  const { drag, start } = useCardDrag((id, key) => {
+    const r = q.data?.data.find((x) => x.id === id);
+    if (r) void move(r, key);
+  });
+
+  if (!groupable.length) return <Alert type="info" title={t('list.noGroupField')} />;
 
   return (
     <div>
@@ -135,20 +141,9 @@ export function KanbanBoard({
             return (
               <div
                 key={key}
-                className={`kanban-column${over === key ? ' drop' : ''}`}
+                className={`kanban-column${drag?.over === key ? ' drop' : ''}`}
                 data-testid={`kanban-column-${key}`}
-                onDragOver={(e) => {
-                  e.preventDefault();
-                  setOver(key);
-                }}
-                onDragLeave={() => setOver(null)}
-                onDrop={(e) => {
-                  e.preventDefault();
-                  setOver(null);
-                  const id = Number(e.dataTransfer.getData('text/plain'));
-                  const r = q.data?.data.find((x) => x.id === id);
-                  if (r) void move(r, key);
-                }}
+                {...{ [COLUMN_ATTR]: key }}
               >
                 <Typography.Text strong>
                   {title} <Typography.Text type="secondary">{cards.length}</Typography.Text>
@@ -158,12 +153,11 @@ export function KanbanBoard({
                     <Card
                       key={r.id}
                       size="small"
-                      className="kanban-card"
-                      draggable
-                      onDragStart={(e) => e.dataTransfer.setData('text/plain', String(r.id))}
+                      className={`kanban-card${drag?.id === r.id ? ' dragging' : ''}`}
+                      onPointerDown={start(r.id)}
                       data-testid={`kanban-card-${r.id}`}
                     >
-                      {/* the card moves, not the link: a link dragged natively would carry its URL */}
+                      {/* the card moves, not the link: a native link drag would cancel the pointer */}
                       <Link to={`/records/${entity}/${r.id}`} draggable={false}>
                         {displayOf(r, display)}
                       </Link>

@@ -53,9 +53,8 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Drags `source` onto `target` with the mouse, in steps, as a hand does. Locator.dragTo moves in one
- * jump; chromium then sometimes drops a native (HTML5) drag before any dragover reaches the target
- * (seen on CI under load). Both are brought into view first: a drag that has to scroll is dropped.
+ * Drags `source` onto `target` with the mouse, in steps, as a hand does (the board's cards follow
+ * pointer events: record-list/cardDrag.ts). The source is brought into view first.
  */
 export async function dragAndDrop(page: Page, source: Locator, target: Locator): Promise<void> {
   await source.scrollIntoViewIfNeeded();
