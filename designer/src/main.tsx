@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import { AuthProvider } from './auth/AuthContext';
 import { App } from './app/App';
+import { seedFirstScreen } from './boot/seed';
 import { antdLocale, applyDayjsLocale, loadAntdLocale } from './i18n/antdLocale';
 import { I18nProvider, useI18n } from './i18n/i18n';
 import { initialLocale, LOCALE_KEY, navigatorLanguages } from './i18n/locale';
@@ -39,7 +40,8 @@ function Localised() {
 // the first render in Chinese waits for antd's Chinese texts (the early script preloaded them)
 void loadAntdLocale(initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLanguages()))
   .catch(() => undefined) // antd's English then, rather than no app
-  .then(() =>
+  .then(() => {
+    seedFirstScreen(queryClient);
     createRoot(document.getElementById('root')!).render(
       <StrictMode>
         <QueryClientProvider client={queryClient}>
@@ -48,5 +50,5 @@ void loadAntdLocale(initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLan
           </I18nProvider>
         </QueryClientProvider>
       </StrictMode>,
-    ),
-  );
+    );
+  });

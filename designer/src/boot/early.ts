@@ -12,7 +12,7 @@ import type { EntitySchema } from '../entities/model';
 import { initialLocale, LOCALE_KEY, navigatorLanguages } from '../i18n/locale';
 import { type EntityEntry, firstPageQuery } from '../record-list/firstPage';
 import type { EarlyRequests } from './handoff';
-import { pageOf } from './pages';
+import { entityOf, pageOf } from './pages';
 import { firstRequests, requestKey, tableListOf } from './plan';
 
 function preloadModules(files: string[] | undefined): void {
@@ -43,6 +43,7 @@ function start(): void {
     token: session.accessToken,
     at: performance.now(),
     responses: new Map(),
+    arrived: {},
   };
   window.__crmEarly = early;
   const get = (url: string) => {
@@ -62,7 +63,15 @@ function start(): void {
   if (urls.inbox) void get(urls.inbox); // the inbox's rows: nothing else in their way
   const entities = get(urls.entities);
   const schema = urls.schema ? get(urls.schema) : undefined;
-  for (const url of [urls.me, urls.counts, urls.views, urls.notifications]) if (url) void get(url);
+  const me = get(urls.me);
+  for (const url of [urls.counts, urls.views, urls.notifications]) if (url) void get(url);
+  const keep = (res: Promise<Response>, put: (data: unknown) => void) =>
+    json(res).then(put, () => undefined); // a failure: the app asks itself
+  void keep(me, (d) => (early.arrived.me = d));
+  void keep(entities, (d) => (early.arrived.entities = d));
+  const entityOfPage = entityOf(pathname);
+  if (schema && entityOfPage)
+    void keep(schema, (d) => (early.arrived.schema = { entity: entityOfPage, data: d }));
   // a list's first page depends on its view (with the entities) and its schema: ask as soon as
   // both are in, as the list page would
   const entity = tableListOf(pathname, search);

@@ -13,6 +13,12 @@ export interface EarlyRequests {
   at: number;
   /** by requestKey */
   responses: Map<string, Promise<Response>>;
+  /**
+   * The answers the first render depends on (the user, the entities, the page's schema), read
+   * as they arrive: those already in when the app starts go straight into its query cache
+   * (boot/seed.ts), so the first render has them.
+   */
+  arrived: { me?: unknown; entities?: unknown; schema?: { entity: string; data: unknown } };
 }
 
 declare global {
