@@ -11,7 +11,15 @@ const path = require('node:path');
 const root = path.join(__dirname, '..', 'designer');
 const out = path.join(root, 'dist');
 const stamp = path.join(out, '.source-hash');
-const inputs = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'];
+const inputs = [
+  'src',
+  'build',
+  'public',
+  'index.html',
+  'vite.config.ts',
+  'package.json',
+  'tsconfig.json',
+];
 
 function files(p) {
   if (!fs.existsSync(p)) return [];

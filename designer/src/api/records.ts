@@ -1,6 +1,9 @@
 import { ApiError, type ApiErrorBody } from './client';
 import { authFetch } from './session';
+import { listUrl, type ListQuery, recordsBase as base } from './listUrl';
 import type { paths } from './openapi';
+
+export type { ListQuery };
 
 /**
  * The records API is one route per entity in the OpenAPI document (/api/records/customer, ...),
@@ -14,16 +17,6 @@ export type RecordData = Record<string, unknown> & { id: number; version: number
 export type ListPage = Omit<ListReply, 'data'> & { data: RecordData[] };
 type Documented<K extends keyof ListReply> = ListReply[K];
 export type NextCursor = Documented<'nextCursor'>;
-
-export interface ListQuery {
-  filter?: unknown;
-  sort?: string;
-  limit?: number;
-  cursor?: string | null;
-  fields?: string[];
-  include?: string[];
-  count?: boolean;
-}
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await authFetch(
@@ -48,18 +41,8 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return json as T;
 }
 
-const base = (entity: string) => `/api/records/${encodeURIComponent(entity)}`;
-
 export function listRecords(entity: string, q: ListQuery = {}): Promise<ListPage> {
-  const p = new URLSearchParams();
-  if (q.filter && Object.keys(q.filter as object).length) p.set('filter', JSON.stringify(q.filter));
-  if (q.sort) p.set('sort', q.sort);
-  if (q.limit) p.set('limit', String(q.limit));
-  if (q.cursor) p.set('cursor', q.cursor);
-  if (q.fields?.length) p.set('fields', q.fields.join(','));
-  if (q.include?.length) p.set('include', q.include.join(','));
-  if (q.count) p.set('count', 'true');
-  return call('GET', `${base(entity)}?${p}`);
+  return call('GET', listUrl(entity, q));
 }
 
 export const getRecord = (entity: string, id: number | string, include: string[] = []) =>

@@ -1,3 +1,5 @@
+import { dropEarly, takeEarly } from '../boot/handoff';
+
 /**
  * The login session of this browser tab: the token pair from /api/auth/login, kept in
  * localStorage so a reload stays signed in. Access tokens are short-lived (ACCESS_TOKEN_TTL); on a
@@ -24,6 +26,7 @@ export function currentSession(): TokenPair | null {
 export function setSession(pair: TokenPair | null): void {
   if (pair) localStorage.setItem(KEY, JSON.stringify(pair));
   else localStorage.removeItem(KEY);
+  dropEarly();
   for (const l of listeners) l(pair);
 }
 
@@ -67,7 +70,8 @@ export async function authFetch(input: Request): Promise<Response> {
     if (lang) r.headers.set('accept-language', lang);
     return r;
   };
-  const res = await fetch(withToken(input));
+  // the first screen's GETs were started before the app loaded (boot/early.ts): take that answer
+  const res = await (takeEarly(input, currentSession()?.accessToken) ?? fetch(withToken(input)));
   if (res.status !== 401 || !currentSession() || input.url.includes('/api/auth/login')) return res;
   if (!(await refresh())) return res;
   return fetch(withToken(retry));

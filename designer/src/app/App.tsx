@@ -3,7 +3,6 @@ import { BrowserRouter, Route, Routes } from 'react-router';
 import { Spin } from 'antd';
 import { useAuth } from '../auth/AuthContext';
 import { Shell } from './Shell';
-import { NotFound } from './states';
 
 // Pages load on first visit: the shell and the lists come first, forms (rjsf) and the task panel
 // (with its lazily loaded diagram) when opened.
@@ -14,6 +13,7 @@ const RecordPage = lazy(() => import('../record-show/RecordPage'));
 const InboxPage = lazy(() => import('../inbox/InboxPage'));
 const TaskPage = lazy(() => import('../inbox/TaskPage'));
 const InstancePage = lazy(() => import('../approvals/InstancePage'));
+const NotFound = lazy(() => import('./NotFound'));
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />;
 

@@ -2,12 +2,13 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { schemaQuery } from '../entities/queries';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Segmented, Spin } from 'antd';
+import { Avatar, Button, Dropdown, Input, Layout, Menu, Segmented, Spin } from 'antd';
 import {
   CheckSquareOutlined,
   DatabaseOutlined,
   HomeOutlined,
   MenuOutlined,
+  SearchOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useAuth } from '../auth/AuthContext';
@@ -16,9 +17,14 @@ import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { useTaskCounts } from '../inbox/queries';
 import { NotificationBell } from '../notifications/NotificationBell';
-import { GlobalSearch } from '../search/GlobalSearch';
+import { afterFirstScreen } from './later';
+import { useScreens } from './screens';
 
+// not part of the first screen: they load when opened, or once the page is idle
 const ChangePasswordModal = lazy(() => import('../auth/ChangePasswordModal'));
+const NavDrawer = lazy(afterFirstScreen(() => import('./NavDrawer')));
+// the search's dropdown (antd AutoComplete, Select) comes after the page; its box shows at once
+const GlobalSearch = lazy(afterFirstScreen(() => import('../search/GlobalSearch')));
 
 /**
  * The frame of every signed-in page: navigation built from the entities the user may read (what
@@ -32,7 +38,7 @@ export function Shell() {
   const counts = useTaskCounts();
   const location = useLocation();
   const navigate = useNavigate();
-  const screens = Grid.useBreakpoint();
+  const screens = useScreens();
   const narrow = !screens.md;
   const [drawer, setDrawer] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
@@ -121,7 +127,18 @@ export function Shell() {
               aria-label="menu"
             />
           )}
-          <GlobalSearch />
+          <Suspense
+            fallback={
+              <Input
+                className="global-search"
+                prefix={<SearchOutlined />}
+                placeholder={t('search.placeholder')}
+                readOnly
+              />
+            }
+          >
+            <GlobalSearch />
+          </Suspense>
           <div className="header-right">
             <Segmented
               size="small"
@@ -146,15 +163,13 @@ export function Shell() {
           <Outlet />
         </Layout.Content>
       </Layout>
-      <Drawer
-        open={drawer}
-        onClose={() => setDrawer(false)}
-        placement="left"
-        size={260}
-        title={t('app.title')}
-      >
-        {menu}
-      </Drawer>
+      {narrow && (
+        <Suspense>
+          <NavDrawer open={drawer} onClose={() => setDrawer(false)} title={t('app.title')}>
+            {menu}
+          </NavDrawer>
+        </Suspense>
+      )}
       {pwOpen && (
         <Suspense>
           <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />

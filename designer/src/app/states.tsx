@@ -1,5 +1,4 @@
 import { Button, Empty, Result, Spin } from 'antd';
-import { Link } from 'react-router';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 
@@ -25,9 +24,4 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 export function EmptyState({ text }: { text?: string }) {
   const { t } = useI18n();
   return <Empty description={text ?? t('common.empty')} />;
-}
-
-export function NotFound() {
-  const { t } = useI18n();
-  return <Result status="404" title="404" extra={<Link to="/">{t('nav.home')}</Link>} />;
 }

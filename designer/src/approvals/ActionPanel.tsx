@@ -5,7 +5,7 @@ import { Alert, App, Button, Card, Input, Space } from 'antd';
 import type { UserTask } from '../api/client';
 import { Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
-import { type ActionBody, type UploadedFile, actOnTask } from './api';
+import { type ActionBody, type UploadedFile, actOnTask, refreshApprovalQueries } from './api';
 import { ActionDialog, type DialogAction } from './ActionDialog';
 import { AttachmentsInput } from './AttachmentsInput';
 import { type Problem, problemOf, variableErrors } from './problems';
@@ -36,22 +36,6 @@ const DIALOG: ReadonlySet<TaskAction> = new Set([
   'addSigner',
   'cc',
 ]);
-
-/** Every query that shows a task, an instance or an inbox: stale after an action. */
-export async function refreshApprovalQueries(qc: ReturnType<typeof useQueryClient>): Promise<void> {
-  await Promise.all(
-    [
-      'task',
-      'tasks',
-      'inbox',
-      'instance',
-      'instances',
-      'instance-history',
-      'timeline',
-      'record',
-    ].map((k) => qc.invalidateQueries({ queryKey: [k] })),
-  );
-}
 
 /**
  * The decision on one task: the actions its node allows (approve, reject, return with a target,

@@ -2,8 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Popconfirm, Space } from 'antd';
 import { useI18n } from '../i18n/i18n';
-import { refreshApprovalQueries } from './ActionPanel';
-import { remindInstance, withdrawInstance } from './api';
+import { refreshApprovalQueries, remindInstance, withdrawInstance } from './api';
 import { type Problem, problemOf } from './problems';
 import { ProblemAlert } from './ProblemAlert';
 

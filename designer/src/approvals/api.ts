@@ -1,3 +1,4 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { ApiError } from '../api/client';
 import { authFetch } from '../api/session';
@@ -79,4 +80,20 @@ export async function openFile(id: string): Promise<void> {
   const res = await authFetch(new Request(`/api/files/${encodeURIComponent(id)}`));
   if (!res.ok) throw new Error(res.statusText);
   window.open(URL.createObjectURL(await res.blob()), '_blank');
+}
+
+/** Every query that shows a task, an instance or an inbox: stale after an action. */
+export async function refreshApprovalQueries(qc: QueryClient): Promise<void> {
+  await Promise.all(
+    [
+      'task',
+      'tasks',
+      'inbox',
+      'instance',
+      'instances',
+      'instance-history',
+      'timeline',
+      'record',
+    ].map((k) => qc.invalidateQueries({ queryKey: [k] })),
+  );
 }

@@ -37,6 +37,9 @@ interface Auth {
 }
 
 const AuthCtx = createContext<Auth | null>(null);
+
+/** The query of GET /api/auth/me (boot/seed.ts fills it when the early script has the answer). */
+export const ME_KEY = ['me'];
 /** <Can I="create" a="customer"> hides what the user's roles forbid (the server still decides). */
 export { Can } from '@casl/react';
 
@@ -53,7 +56,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [qc],
   );
   const meQuery = useQuery({
-    queryKey: ['me'],
+    queryKey: ME_KEY,
     enabled: signedIn,
     staleTime: 60_000,
     queryFn: async () => ok(await api.GET('/api/auth/me')),

@@ -9,9 +9,11 @@ async function fetchEntities() {
   return ok(await api.GET('/api/meta/entities'));
 }
 
+export const ENTITIES_KEY = ['entities'];
+
 /** The entities the user may read (navigation, search). */
 export function useEntities() {
-  return useQuery({ queryKey: ['entities'], queryFn: fetchEntities, staleTime: 5 * 60_000 });
+  return useQuery({ queryKey: ENTITIES_KEY, queryFn: fetchEntities, staleTime: 5 * 60_000 });
 }
 
 export const schemaQuery = (entity: string) => ({

@@ -1,23 +1,9 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { LOCALES, type Locale, MESSAGES, type MessageKey } from './messages';
+import { initialLocale, isLocale, LOCALE_KEY, navigatorLanguages, type Locale } from './locale';
+import { MESSAGES, type MessageKey } from './messages';
 
 /** A metadata label: every text the metadata carries is { zh-CN, en }. */
 export type I18nText = { 'zh-CN': string; en: string };
-
-const STORAGE_KEY = 'crm.locale';
-
-/** The browser's language when it is one we have, else English. */
-export function browserLocale(): Locale {
-  const langs = navigator.languages?.length ? navigator.languages : [navigator.language];
-  for (const l of langs) {
-    if (/^zh\b/i.test(l)) return 'zh-CN';
-    if (/^en\b/i.test(l)) return 'en';
-  }
-  return 'en';
-}
-
-export const isLocale = (v: unknown): v is Locale =>
-  typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 
 interface I18n {
   locale: Locale;
@@ -33,16 +19,15 @@ interface I18n {
 const Ctx = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [locale, setLocaleState] = useState<Locale>(() => {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    return isLocale(saved) ? saved : browserLocale();
-  });
+  const [locale, setLocaleState] = useState<Locale>(() =>
+    initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLanguages()),
+  );
   const setLocale = useCallback((l: Locale) => {
-    localStorage.setItem(STORAGE_KEY, l);
+    localStorage.setItem(LOCALE_KEY, l);
     setLocaleState(l);
   }, []);
   const adoptUserLocale = useCallback((l: string | null | undefined) => {
-    if (!localStorage.getItem(STORAGE_KEY) && isLocale(l)) setLocaleState(l);
+    if (!localStorage.getItem(LOCALE_KEY) && isLocale(l)) setLocaleState(l);
   }, []);
   const value = useMemo<I18n>(() => {
     const dict = MESSAGES[locale];

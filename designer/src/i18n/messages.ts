@@ -1,6 +1,7 @@
 /** The app's own texts; metadata labels come localised from the server ({ zh-CN, en }). */
-export const LOCALES = ['zh-CN', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+import type { Locale } from './locale';
+
+export { LOCALES, type Locale } from './locale';
 
 const en = {
   'app.title': 'CRM',

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Checkbox, Input, Popconfirm, Space, Typography } from 'antd';
-import { refreshApprovalQueries } from '../approvals/ActionPanel';
-import { actOnTasks } from '../approvals/api';
+import { actOnTasks, refreshApprovalQueries } from '../approvals/api';
 import { type Problem, problemOf } from '../approvals/problems';
 import { ProblemAlert } from '../approvals/ProblemAlert';
 import { useI18n } from '../i18n/i18n';

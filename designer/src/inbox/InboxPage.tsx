@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { Alert, Badge, Button, Grid, Input, Segmented, Tabs } from 'antd';
+import { Alert, Badge, Button, Input, Segmented, Tabs } from 'antd';
+import { useScreens } from '../app/screens';
 import { EmptyState, ErrorState, Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
 import { BulkBar } from './BulkBar';
 import { type BulkResult, stillSelected, tally } from './bulk';
 import { InboxRow } from './InboxRow';
-import { BOXES, type Box, type InboxFilter, type InboxItem, useInbox } from './queries';
-
-const isBox = (v: string | null): v is Box => (BOXES as readonly string[]).includes(v ?? '');
+import { type Box, isBox } from './boxes';
+import { type InboxFilter, type InboxItem, useInbox } from './queries';
 
 /**
  * The approval inbox: pending, done, CC'd and initiated, each with its count (GET /api/inbox, one
@@ -27,7 +27,7 @@ export default function InboxPage() {
   const [acted, setActed] = useState<InboxItem[]>([]);
   const inbox = useInbox(box, filter);
   // four boxes with their counts fit a 375 px phone with tighter tabs
-  const narrow = !Grid.useBreakpoint().sm;
+  const narrow = !useScreens().sm;
   const counts = inbox.data?.pages[0]?.counts;
   const items = useMemo(() => inbox.data?.pages.flatMap((p) => p.items) ?? [], [inbox.data]);
   const pageTaskIds = items.map((i) => i.taskId).filter((id): id is number => id !== null);

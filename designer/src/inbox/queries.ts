@@ -1,9 +1,9 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
+import { type Box, INBOX_PAGE } from './boxes';
 
-/** The four boxes of the approval inbox (GET /api/inbox). */
-export const BOXES = ['pending', 'done', 'cc', 'initiated'] as const;
-export type Box = (typeof BOXES)[number];
+export { BOXES, type Box } from './boxes';
+
 export type InboxItem = Schemas['InboxItem'];
 export type InboxCounts = Schemas['InboxPage']['counts'];
 
@@ -11,8 +11,6 @@ export interface InboxFilter {
   due?: 'dueSoon' | 'overdue';
   q?: string;
 }
-
-const PAGE = 20;
 
 /** One box, a page at a time (keyset cursor), with the counts of every box. */
 export function useInbox(box: Box, filter: InboxFilter) {
@@ -27,7 +25,7 @@ export function useInbox(box: Box, filter: InboxFilter) {
           params: {
             query: {
               box,
-              limit: PAGE,
+              limit: INBOX_PAGE,
               ...(filter.due && box !== 'done' && { due: filter.due }),
               ...(filter.q && { q: filter.q }),
               ...(pageParam && { cursor: pageParam }),

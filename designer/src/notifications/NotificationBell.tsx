@@ -1,9 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Badge, Button, Empty, List, Popover, Typography } from 'antd';
+import { Badge, Button, Popover, Spin } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
 import { api, ok } from '../api/client';
 import { useI18n } from '../i18n/i18n';
+
+// the list (antd List, with its pagination and select) is not part of the first screen
+const NotificationList = lazy(() => import('./NotificationList'));
 
 /** The unread count of the caller's in-app notifications (crm:notify tasks write them). */
 export function NotificationBell() {
@@ -15,32 +18,13 @@ export function NotificationBell() {
   });
   const items = q.data ?? [];
   const unread = items.filter((n) => !n.readAt).length;
-  const content = items.length ? (
-    <List
-      size="small"
-      style={{ width: 320, maxHeight: 400, overflow: 'auto' }}
-      dataSource={items}
-      data-testid="notification-list"
-      renderItem={(n) => (
-        <List.Item>
-          <List.Item.Meta
-            title={<span style={{ fontWeight: n.readAt ? 400 : 600 }}>{n.subject}</span>}
-            description={
-              <Typography.Text type="secondary">
-                {n.body ? `${n.body} · ` : ''}
-                {n.createdAt ? dayjs(n.createdAt).format('YYYY-MM-DD HH:mm') : ''}
-              </Typography.Text>
-            }
-          />
-        </List.Item>
-      )}
-    />
-  ) : (
-    <Empty description={t('notifications.empty')} />
-  );
   return (
     <Popover
-      content={content}
+      content={
+        <Suspense fallback={<Spin />}>
+          <NotificationList items={items} />
+        </Suspense>
+      }
       title={t('notifications.title')}
       trigger="click"
       placement="bottomRight"

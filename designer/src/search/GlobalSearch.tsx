@@ -11,7 +11,7 @@ import { useI18n } from '../i18n/i18n';
  * One search box over every readable entity's display field (contains), a few hits each. The
  * server applies each user's row rules, so hits are only records they may read.
  */
-export function GlobalSearch() {
+export default function GlobalSearch() {
   const { t, label } = useI18n();
   const navigate = useNavigate();
   const entities = useEntities();

@@ -135,13 +135,20 @@ async function main(): Promise<void> {
       [session],
     );
     const base = `http://127.0.0.1:${PORT}`;
+    /** API requests of the last Workspace load of each case: the early script must not double them. */
+    let requests: string[] = [];
     /** ms from navigation start until the selector's rows are in the page (and React idle). */
     const ready = async (url: string, selector: string) => {
       const page = await context.newPage();
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/')) asked.push(`${r.method()} ${r.url().replace(base, '')}`);
+      });
       await page.goto(url, { waitUntil: 'commit' });
       await page.waitForSelector(selector, { timeout: 60_000 });
       const ms = await page.evaluate(() => performance.now());
       await page.close();
+      if (!url.includes('bench-baseline')) requests = asked;
       return ms;
     };
     const cases: Array<[string, string, string, string]> = [
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
     console.log(
       `\n| in chromium (median of ${RUNS}, warm cache) | Workspace ms | hand-written page ms | ratio |\n|---|---:|---:|---:|`,
     );
+    const notes: string[] = [];
     for (const [name, ours, theirs, selector] of cases) {
       await ready(base + ours, selector); // warm caches, JIT and the server
       await ready(base + theirs, selector);
@@ -178,7 +186,12 @@ async function main(): Promise<void> {
       const ma = pct(a, 50);
       const mb = pct(b, 50);
       console.log(`| ${name} | ${ma.toFixed(0)} | ${mb.toFixed(0)} | ${(ma / mb).toFixed(2)}× |`);
+      const twice = requests.filter((r, i) => requests.indexOf(r) !== i);
+      notes.push(
+        `${name}: the Workspace made ${requests.length} API requests, ${twice.length ? `asked twice: ${twice.join(', ')}` : 'none twice'}`,
+      );
     }
+    console.log(`\n${notes.join('\n')}`);
     await context.close();
   } finally {
     await s.stop();
