@@ -289,6 +289,7 @@ test('dragging a kanban card changes the status', async () => {
   await page.getByTestId('kanban-conflict').filter({ hasText: '休眠客户' }).waitFor();
   await shot(page, '13-kanban-conflict');
   await page.locator('.ant-modal-confirm-btns button').click();
+  await page.locator('.ant-modal-confirm').waitFor({ state: 'hidden' });
   await page
     .getByTestId('kanban-column-dormant')
     .getByTestId(`kanban-card-${ids.customer}`)

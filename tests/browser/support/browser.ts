@@ -57,7 +57,8 @@ export async function shot(page: Page, name: string): Promise<void> {
  * pointer events: record-list/cardDrag.ts). The source is brought into view first.
  */
 export async function dragAndDrop(page: Page, source: Locator, target: Locator): Promise<void> {
-  await source.scrollIntoViewIfNeeded();
+  // hover waits until the card itself receives the pointer (not a closing dialog's mask over it)
+  await source.hover();
   const from = await source.boundingBox();
   const to = await target.boundingBox();
   if (!from || !to) throw new Error('dragAndDrop: the source or the target is not visible');
