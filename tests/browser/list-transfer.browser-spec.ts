@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { type TestServer, USER_PASSWORD, q, startServer } from '../e2e/support/harness';
-import { buildWebApp, launch, shot } from './support/browser';
+import { buildWebApp, launch, shot, signIn, signOut } from './support/browser';
 import { shippedFiles } from '../e2e/support/shipped-org';
 
 /**
@@ -79,25 +79,35 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function login(name: string) {
-  await page.goto(`${s.url}/`);
-  await page.getByTestId('login-name').fill(name);
-  await page.getByTestId('login-password').fill(USER_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor();
-}
+const login = (name: string) => signIn(page, s.url, name, USER_PASSWORD);
+const logout = () => signOut(page);
 
-async function logout() {
-  await page.getByTestId('user-menu').click();
-  await page.getByRole('menuitem').last().click();
-  await page.getByTestId('login-submit').waitFor();
-}
-
-/** An antd select: open it, type to search (its list is virtual), pick the option. */
+/**
+ * An antd select: open it, type to search (its list is virtual), pick the option from the open
+ * list, and wait until the select shows it. A click that lands while the list is still opening
+ * picks nothing (seen under load): then the list is still open and the option is clicked again.
+ */
 async function pick(testId: string, text: string) {
-  await page.getByTestId(testId).click();
+  const select = page.getByTestId(testId);
+  const shown = select.filter({ hasText: text });
+  const option = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: text })
+    .first();
+  await select.click();
   await page.keyboard.type(text);
-  await page.locator('.ant-select-item-option', { hasText: text }).first().click();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await option.click();
+    if (
+      await shown.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    if (!(await option.isVisible())) await select.click();
+  }
+  await shown.waitFor();
 }
 
 const tableRow = (text: string) =>

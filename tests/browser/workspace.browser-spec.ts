@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type TestServer, USER_PASSWORD, startServer } from '../e2e/support/harness';
-import { buildWebApp, dragAndDrop, launch, shot } from './support/browser';
+import { buildWebApp, dragAndDrop, launch, shot, signIn, signOut } from './support/browser';
 import { shippedFiles } from '../e2e/support/shipped-org';
 
 /**
@@ -64,19 +64,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function login(name: string) {
-  await page.goto(`${s.url}/`);
-  await page.getByTestId('login-name').fill(name);
-  await page.getByTestId('login-password').fill(USER_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor();
-}
-
-async function logout() {
-  await page.getByTestId('user-menu').click();
-  await page.getByRole('menuitem').last().click();
-  await page.getByTestId('login-submit').waitFor();
-}
+const login = (name: string) => signIn(page, s.url, name, USER_PASSWORD);
+const logout = () => signOut(page);
 
 /** The form item (label + control + errors) of a field, by its rjsf id. */
 const formItem = (name: string) =>

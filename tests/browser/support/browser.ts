@@ -70,3 +70,19 @@ export async function dragAndDrop(page: Page, source: Locator, target: Locator):
   await page.mouse.move(to.x + to.width / 2, to.y + 48, { steps: 2 });
   await page.mouse.up();
 }
+
+/** Signs in through the login page and waits for the navigation (the shell is up). */
+export async function signIn(page: Page, url: string, name: string, password: string) {
+  await page.goto(`${url}/`);
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav').waitFor();
+}
+
+/** Signs out from the user menu and waits for the login page. */
+export async function signOut(page: Page) {
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem').last().click();
+  await page.getByTestId('login-submit').waitFor();
+}
