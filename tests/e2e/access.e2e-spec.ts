@@ -822,8 +822,18 @@ describe.each(DIALECTS)('access on %s', (dialect) => {
       return ((await up.json()) as { id: string }).id;
     };
     /** The error body with one id replaced, to compare a hidden id with a missing one. */
-    const shape = (body: { errors: Array<{ message: string }> }, id: string | number) =>
-      body.errors.map((e) => ({ ...e, message: e.message.replace(String(id), '<id>') }));
+    // the same answer but for the id the caller sent (in the message and in params.id)
+    const shape = (
+      body: { errors: Array<{ message: string; params?: Record<string, unknown> }> },
+      id: string | number,
+    ) =>
+      body.errors.map((e) => ({
+        ...e,
+        message: e.message.replace(String(id), '<id>'),
+        ...(e.params && {
+          params: { ...e.params, ...(e.params.id === id && { id: '<id>' }) },
+        }),
+      }));
 
     it('a version conflict shows the record only as GET does (PATCH and bulk)', async () => {
       const d = await hiddenDeal('conflict');
