@@ -7,23 +7,15 @@ import {
   CrmError,
   DB,
   type Db,
-  type ErrorDetail,
   ErrorCode,
   type SqlParam,
-  isUniqueViolation,
   q,
   toDbTimestamp,
 } from '@crm/common';
-import { type CompiledEntity, type FeelOptions, MetaService, entityTables } from '@crm/metadata';
+import { type CompiledEntity, type FeelOptions, MetaService } from '@crm/metadata';
 import { type RecordData, selectColumns, toRow } from './codec';
-import {
-  type EntityValidators,
-  checkWritableKeys,
-  compileValidators,
-  ruleErrors,
-  schemaErrors,
-} from './record-validator';
-import { hideUnreadableTargets, readCondition, referenceErrors, replaceLinks } from './references';
+import { type EntityValidators, compileValidators, ruleErrors } from './record-validator';
+import { readCondition, referenceErrors, replaceLinks } from './references';
 import { type GetOptions, RecordReader, isM2M, notFoundError } from './record-reader';
 import {
   type AccessAction,
@@ -39,7 +31,8 @@ import { type BatchWriter, type ImportItem, bulkWrite, importRecords } from './b
 import { type BackfillDeps, backfillComputed, rebuildComputed } from './computed/backfill';
 import { ComputedWrites } from './computed/computed-writes';
 import { RecordShares } from './record-shares';
-import { sanitizeRichTextFields } from './rich-text';
+import { invalidRecord, prepareCreate, preparePatch, uniqueViolationError } from './record-input';
+import { readHistory, writeHistory } from './record-history';
 import { nextCode } from './sequence';
 import { type EngineOrigin, type RecordWriteEvent, RecordHookSet } from './write-hooks';
 
@@ -54,9 +47,6 @@ export {
 } from './record-types';
 export { type GetOptions } from './record-reader';
 export { MAX_IMPORT_ERRORS, type ImportItem } from './batch-writes';
-
-const parseJson = (v: unknown): unknown =>
-  v === null || v === undefined ? null : JSON.parse(String(v));
 
 /**
  * Generic CRUD over the entity tables. Every write is validated with the entity's compiled JSON
@@ -430,78 +420,15 @@ export class RecordsService {
   }
 
   private prepareCreate(e: CompiledEntity, body: unknown, actor: Actor): RecordData {
-    const input = this.assertObject(body);
-    this.assertKeys(e, input, false);
-    const data: RecordData = {};
-    for (const [name, f] of Object.entries(e.fields)) {
-      if (name in input) data[name] = input[name];
-      else if (f.default !== undefined && f.type !== 'autoNumber') {
-        data[name] =
-          f.type === 'currency'
-            ? { amount: f.default, currency: f.currency ?? 'CNY' }
-            : structuredClone(f.default);
-      }
-    }
-    if ('owner' in input) data.owner = input.owner;
-    sanitizeRichTextFields(e, data);
-    const errors = [
-      ...schemaErrors(this.validatorsFor(e).create, data),
-      ...ruleErrors(e, data, actor.locale, this.feelOptions, this.computed.shallowRule(e)),
-    ];
-    if (errors.length) throw this.invalid(e, errors);
-    return data;
+    return prepareCreate(e, body, actor, {
+      validators: this.validatorsFor(e),
+      feelOptions: this.feelOptions,
+      shallowRule: this.computed.shallowRule(e),
+    });
   }
 
   private preparePatch(e: CompiledEntity, body: unknown): RecordData & { version: number } {
-    const input = this.assertObject(body);
-    if (!Number.isInteger(input.version)) {
-      throw new CrmError(ErrorCode.RecordInvalid, 'version is required to update a record', [
-        { path: '/version', message: 'is required: send the version you read' },
-      ]);
-    }
-    this.assertKeys(e, input, false);
-    const { version, ...patch } = input;
-    sanitizeRichTextFields(e, patch);
-    const errors = schemaErrors(this.validatorsFor(e).patch, patch);
-    if (errors.length) throw this.invalid(e, errors);
-    return { ...patch, version: version as number };
-  }
-
-  private assertObject(body: unknown): Record<string, unknown> {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw new CrmError(
-        ErrorCode.RecordInvalid,
-        'the body must be a JSON object of field values',
-        [{ path: '', message: 'must be an object' }],
-      );
-    }
-    return body as Record<string, unknown>;
-  }
-
-  private assertKeys(
-    e: CompiledEntity,
-    input: Record<string, unknown>,
-    allowReadOnly: boolean,
-  ): void {
-    const { unknown, readOnly, computed } = checkWritableKeys(e, input, allowReadOnly);
-    if (unknown.length)
-      throw new CrmError(ErrorCode.FieldUnknown, `unknown field(s) on ${e.name}`, unknown);
-    if (computed.length)
-      throw new CrmError(
-        ErrorCode.FieldComputed,
-        `computed field(s) cannot be written: ${computed.map((d) => d.field).join(', ')}`,
-        computed,
-      );
-    if (readOnly.length)
-      throw new CrmError(ErrorCode.RecordInvalid, 'read-only fields cannot be written', readOnly);
-  }
-
-  private invalid(e: CompiledEntity, errors: ErrorDetail[]): CrmError {
-    return new CrmError(
-      ErrorCode.RecordInvalid,
-      `${e.name} record is invalid: ${errors.length} error(s)`,
-      errors,
-    );
+    return preparePatch(e, body, this.validatorsFor(e));
   }
 
   /**
@@ -523,7 +450,7 @@ export class RecordsService {
     await this.checkReferences(tx, e, data, actor);
     await this.computed.computeOwn(tx, e, data, true);
     const deepErrs = await this.computed.deepRuleErrors(tx, e, data, actor.locale);
-    if (deepErrs.length) throw this.invalid(e, deepErrs);
+    if (deepErrs.length) throw invalidRecord(e, deepErrs);
     const now = this.clock.now();
     // Callers that already hold a transaction (workflow steps) number inside it: correct, but the
     // counter row stays locked until their commit.
@@ -550,7 +477,7 @@ export class RecordsService {
       );
       id = r.insertId;
     } catch (err) {
-      throw this.mapWriteError(e, err);
+      throw uniqueViolationError(e, err);
     }
     for (const [name, f] of Object.entries(e.fields)) {
       if (isM2M(f) && Array.isArray(data[name]))
@@ -565,7 +492,7 @@ export class RecordsService {
       )
         entries.push([name, null, data[name]]);
     }
-    await this.writeHistory(
+    await writeHistory(
       tx,
       e,
       id,
@@ -613,13 +540,13 @@ export class RecordsService {
       this.feelOptions,
       this.computed.shallowRule(e),
     );
-    if (ruleErrs.length) throw this.invalid(e, ruleErrs);
+    if (ruleErrs.length) throw invalidRecord(e, ruleErrs);
     await this.checkReferences(tx, e, changes, actor, current);
     // formulas over the merged record join the patch: one UPDATE, one version, in its history
     const computed = await this.computed.computeOwn(tx, e, merged, false);
     Object.assign(changes, computed);
     const deepErrs = await this.computed.deepRuleErrors(tx, e, merged, actor.locale);
-    if (deepErrs.length) throw this.invalid(e, deepErrs);
+    if (deepErrs.length) throw invalidRecord(e, deepErrs);
     const ts = toDbTimestamp(this.clock.now());
     const row = toRow(e, changes);
     if ('owner' in changes) row.owner = changes.owner as SqlParam;
@@ -637,7 +564,7 @@ export class RecordsService {
         [...cols.map((c) => row[c]), ts, actor.id, id, version],
       ));
     } catch (err) {
-      throw this.mapWriteError(e, err);
+      throw uniqueViolationError(e, err);
     }
     if (affected === 0) {
       // Lost a race with a concurrent update between our read and write.
@@ -661,7 +588,7 @@ export class RecordsService {
       const old = current[name] ?? null;
       if (JSON.stringify(old) !== JSON.stringify(v ?? null)) entries.push([name, old, v ?? null]);
     }
-    if (entries.length) await this.writeHistory(tx, e, id, 'update', entries, actor, ts);
+    if (entries.length) await writeHistory(tx, e, id, 'update', entries, actor, ts);
     await this.assertStillAllowed(tx, e, id, 'update', actor);
     const updated = { ...merged, ...stored, version: version + 1, updatedBy: actor.id };
     const fields = Object.keys(changes);
@@ -717,7 +644,7 @@ export class RecordsService {
       );
       if (r.affected === 0) throw await this.conflictAsSeen(tx, e, id, actor);
       await this.hooks.check(tx, { entity: e, id, kind: 'delete', fields: [], actor });
-      await this.writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
+      await writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
       // the listeners see the whole record, not the user's masked view of it
       const old = await this.get(entityName, id, { withDeleted: true }, tx);
       await this.hooks.afterWrite(tx, event(e, id, 'delete', old, null, [], actor));
@@ -760,7 +687,7 @@ export class RecordsService {
         [ts, actor.id, id],
       );
       if (done.affected !== 1) throw await notDeleted();
-      await this.writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
+      await writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
       const back = await this.get(entityName, id, {}, tx);
       await this.hooks.afterWrite(tx, event(e, id, 'restore', null, back, [], actor));
     });
@@ -770,51 +697,7 @@ export class RecordsService {
   async history(entityName: string, id: number, access?: RecordAccess): Promise<HistoryEntry[]> {
     const e = this.entity(entityName);
     await this.get(entityName, id, { withDeleted: true, access });
-    const rows = await this.db.query<Record<string, unknown>>(
-      'SELECT id, at, actor, action, field, old_value, new_value FROM crm_record_history WHERE entity = ? AND record_id = ? ORDER BY id',
-      [e.name, id],
-    );
-    // a masked field's old and new values are as hidden as the field itself
-    const visible = rows.filter(
-      (r) => !access || r.field === null || access.canRead(e, String(r.field)),
-    );
-    const entries = visible.map((r) => ({
-      id: Number(r.id),
-      at: r.at ? new Date(`${String(r.at).replace(' ', 'T')}Z`).toISOString() : null,
-      actor: (r.actor as string) ?? null,
-      action: String(r.action),
-      field: (r.field as string) ?? null,
-      old: parseJson(r.old_value),
-      new: parseJson(r.new_value),
-    }));
-    if (access) await hideUnreadableTargets(this.db, (n) => this.entity(n), e, entries, access);
-    return entries;
-  }
-
-  private async writeHistory(
-    tx: Db,
-    e: CompiledEntity,
-    id: number,
-    action: string,
-    entries: Array<[string | null, unknown, unknown]>,
-    actor: Actor,
-    ts: string,
-  ): Promise<void> {
-    const values = entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-    const params = entries.flatMap(([field, oldV, newV]) => [
-      e.name,
-      id,
-      action,
-      field,
-      oldV === null || oldV === undefined ? null : JSON.stringify(oldV),
-      newV === null || newV === undefined ? null : JSON.stringify(newV),
-      actor.id,
-      ts,
-    ]);
-    await tx.execute(
-      `INSERT INTO crm_record_history (entity, record_id, action, field, old_value, new_value, actor, at) VALUES ${values}`,
-      params as SqlParam[],
-    );
+    return readHistory(this.db, (n) => this.entity(n), e, id, access);
   }
 
   private async replaceLinks(
@@ -845,29 +728,7 @@ export class RecordsService {
       current,
       mayReadFile: (fileId, uploader) => this.canReadFile(fileId, uploader, actor, tx),
     });
-    if (errors.length) throw this.invalid(e, errors);
-  }
-
-  private mapWriteError(e: CompiledEntity, err: unknown): unknown {
-    if (!isUniqueViolation(err)) return err;
-    const text = String((err as Error).message);
-    const tables = entityTables(e.doc);
-    let fields: string[] = [];
-    for (const ix of tables[0].indexes.filter((i) => i.unique)) {
-      if (text.includes(ix.name) || text.includes(`${e.table}.${ix.columns.join(`, ${e.table}.`)}`))
-        fields = ix.columns;
-    }
-    return new CrmError(
-      ErrorCode.UniqueViolation,
-      fields.length
-        ? `another ${e.name} already has this ${fields.join(' + ')}`
-        : `another ${e.name} already has one of these unique values`,
-      (fields.length ? fields : ['']).map((f) => ({
-        path: f ? `/${f}` : '',
-        message: 'must be unique',
-        reason: 'unique',
-      })),
-    );
+    if (errors.length) throw invalidRecord(e, errors);
   }
 
   /**

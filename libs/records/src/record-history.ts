@@ -1,0 +1,67 @@
+import { type Db, type SqlParam } from '@crm/common';
+import { type CompiledEntity } from '@crm/metadata';
+import { hideUnreadableTargets } from './references';
+import { type Actor, type HistoryEntry, type RecordAccess } from './record-types';
+
+/** The change history of records (crm_record_history): one row per changed field per write. */
+
+const parseJson = (v: unknown): unknown =>
+  v === null || v === undefined ? null : JSON.parse(String(v));
+
+/** Writes a change's rows in one statement, in the write's transaction. */
+export async function writeHistory(
+  tx: Db,
+  e: CompiledEntity,
+  id: number,
+  action: string,
+  entries: Array<[string | null, unknown, unknown]>,
+  actor: Actor,
+  ts: string,
+): Promise<void> {
+  const values = entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  const params = entries.flatMap(([field, oldV, newV]) => [
+    e.name,
+    id,
+    action,
+    field,
+    oldV === null || oldV === undefined ? null : JSON.stringify(oldV),
+    newV === null || newV === undefined ? null : JSON.stringify(newV),
+    actor.id,
+    ts,
+  ]);
+  await tx.execute(
+    `INSERT INTO crm_record_history (entity, record_id, action, field, old_value, new_value, actor, at) VALUES ${values}`,
+    params as SqlParam[],
+  );
+}
+
+/**
+ * A record's history as the reader may see it: a masked field's old and new values are as hidden
+ * as the field itself, and related records the reader may not read are not named.
+ */
+export async function readHistory(
+  db: Db,
+  entity: (name: string) => CompiledEntity,
+  e: CompiledEntity,
+  id: number,
+  access?: RecordAccess,
+): Promise<HistoryEntry[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    'SELECT id, at, actor, action, field, old_value, new_value FROM crm_record_history WHERE entity = ? AND record_id = ? ORDER BY id',
+    [e.name, id],
+  );
+  const visible = rows.filter(
+    (r) => !access || r.field === null || access.canRead(e, String(r.field)),
+  );
+  const entries = visible.map((r) => ({
+    id: Number(r.id),
+    at: r.at ? new Date(`${String(r.at).replace(' ', 'T')}Z`).toISOString() : null,
+    actor: (r.actor as string) ?? null,
+    action: String(r.action),
+    field: (r.field as string) ?? null,
+    old: parseJson(r.old_value),
+    new: parseJson(r.new_value),
+  }));
+  if (access) await hideUnreadableTargets(db, entity, e, entries, access);
+  return entries;
+}
