@@ -11,6 +11,7 @@ import {
   orderBySql,
   parseInboxQuery,
 } from './inbox-query';
+import { dueState } from '../engine/due-state';
 
 const ENTITIES = new Set(['deal', 'quote']);
 const parse = (q: Record<string, string | undefined>) => parseInboxQuery(q, ENTITIES);
@@ -120,19 +121,29 @@ describe('the inbox cursor', () => {
 });
 
 describe('dueStateOf', () => {
+  it('agrees with the engine on every boundary (one rule for badges, filters and the task API)', () => {
+    const at = new Date('2026-03-15T08:00:00.000Z');
+    for (const ms of [-1, 0, 1, 24 * 3_600_000 - 1, 24 * 3_600_000, 24 * 3_600_000 + 1]) {
+      const due = new Date(at.getTime() + ms).toISOString();
+      expect(dueStateOf(due, { now: at, soonHours: 24 })).toBe(dueState(due, 'created', at, 24));
+    }
+  });
+
   const now = new Date('2026-03-15T08:00:00.000Z');
   it.each([
     [null, null],
     ['2026-03-15T07:59:59.999Z', 'overdue'],
-    ['2026-03-15T08:00:00.000Z', 'dueSoon'],
-    ['2026-03-16T07:59:59.999Z', 'dueSoon'],
-    ['2026-03-16T08:00:00.000Z', 'ok'],
+    ['2026-03-15T08:00:00.000Z', 'overdue'],
+    ['2026-03-15T08:00:00.001Z', 'dueSoon'],
+    ['2026-03-16T08:00:00.000Z', 'dueSoon'],
+    ['2026-03-16T08:00:00.001Z', 'ok'],
   ])('%s is %s', (dueAt, state) => {
     expect(dueStateOf(dueAt, { now, soonHours: 24 })).toBe(state);
   });
   it('takes the window from the setting (TASK_DUE_SOON_HOURS)', () => {
     expect(dueStateOf('2026-03-15T11:00:00.000Z', { now, soonHours: 2 })).toBe('ok');
-    expect(dueStateOf('2026-03-15T09:59:59.999Z', { now, soonHours: 2 })).toBe('dueSoon');
+    expect(dueStateOf('2026-03-15T10:00:00.000Z', { now, soonHours: 2 })).toBe('dueSoon');
+    expect(dueStateOf('2026-03-15T10:00:00.001Z', { now, soonHours: 2 })).toBe('ok');
     expect(dueStateOf('2026-03-17T07:00:00.000Z', { now, soonHours: 72 })).toBe('dueSoon');
   });
 });

@@ -15,7 +15,7 @@ export const INBOX_SORTS = ['due', 'newest'] as const;
 export type InboxSort = (typeof INBOX_SORTS)[number];
 
 // one vocabulary of due states with the task list (engine/due-state.ts)
-import { DUE_FILTERS, type DueFilter, type DueState } from '../engine/due-state';
+import { DUE_FILTERS, type DueFilter, type DueState, dueState } from '../engine/due-state';
 export { DUE_FILTERS, type DueFilter, type DueState };
 
 /**
@@ -182,7 +182,7 @@ export function keysetSql(sort: InboxSort, at: InboxCursor, c: SortColumns): Sql
 
 // ---- due state ----------------------------------------------------------------------------------
 
-/** The window of "due soon" as database timestamps: [now, now + soonHours). */
+/** The window of "due soon" as database timestamps: (now, now + soonHours]. */
 export function dueWindow({ now, soonHours }: DueClock): { now: string; soon: string } {
   return {
     now: toDbTimestamp(now),
@@ -190,20 +190,21 @@ export function dueWindow({ now, soonHours }: DueClock): { now: string; soon: st
   };
 }
 
-/** overdue: past its due date; dueSoon: due within the window; ok: later; null: no due date. */
+/**
+ * The engine's rule (engine/due-state.ts), so a badge, a filter and the task API never disagree
+ * about one task: overdue from its due instant on (when its deadline timer fires), dueSoon within
+ * the window before it, ok later, null without a due date.
+ */
 export function dueStateOf(dueAt: string | null, { now, soonHours }: DueClock): DueState | null {
-  if (!dueAt) return null;
-  const at = Date.parse(dueAt);
-  if (at < now.getTime()) return 'overdue';
-  return at < now.getTime() + soonHours * 3_600_000 ? 'dueSoon' : 'ok';
+  return dueState(dueAt, 'created', now, soonHours);
 }
 
-/** The condition of a due filter on a due-date expression. */
+/** The condition of a due filter on a due-date expression, with dueStateOf's boundaries. */
 export function dueFilterSql(due: DueFilter, expr: string, clock: DueClock): SqlWhere {
   const w = dueWindow(clock);
   return due === 'overdue'
-    ? { sql: `${expr} < ?`, params: [w.now] }
-    : { sql: `(${expr} >= ? AND ${expr} < ?)`, params: [w.now, w.soon] };
+    ? { sql: `${expr} <= ?`, params: [w.now] }
+    : { sql: `(${expr} > ? AND ${expr} <= ?)`, params: [w.now, w.soon] };
 }
 
 // ---- text ---------------------------------------------------------------------------------------
