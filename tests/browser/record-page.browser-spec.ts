@@ -204,6 +204,19 @@ test('a rep shares a customer with a colleague, who sees it in their list until 
 
   await zhang.getByTestId('share-remove-li').click();
   await zhang.getByTestId('shares').getByText('尚未共享给任何人').waitFor();
+  // the history says who opened the record to whom, and who closed it again
+  await zhang.getByTestId('tab-history').click();
+  const history = zhang.locator('.record-history');
+  await history.locator('tr', { hasText: '共享' }).filter({ hasText: 'li' }).first().waitFor();
+  await history.locator('tr', { hasText: '取消共享' }).filter({ hasText: 'li' }).waitFor();
+  // rich text reads as text, not as its HTML
+  await history.locator('td', { hasText: /^只读展示$/ }).waitFor();
+  // the create (one row per field set) and the shares all name who did them
+  await history.locator('tr', { hasText: '创建' }).first().waitFor();
+  await shot(zhang, 'record-page-06a-history-shares');
+  const rows = await history.locator('tbody tr.ant-table-row').count();
+  expect(rows).toBeGreaterThanOrEqual(3);
+  await expect(history.locator('tbody td', { hasText: /^zhang$/ }).count()).resolves.toBe(rows);
   await li.goto(`${s.url}/records/customer`);
   await li.getByTestId('record-table').waitFor();
   await expect(row.count()).resolves.toBe(0);

@@ -169,6 +169,28 @@ describe.each(DIALECTS)('record page API on %s', (dialect) => {
       expect(nobody.body).toEqual(again.body);
     });
 
+    it('the history records each share and revoke once, by whom (repeats and nobodies leave none)', async () => {
+      // the two tests above shared with rep2, revoked, then revoked again and revoked a nobody
+      const h = await s.api('GET', `/api/records/note/${id}/history`, undefined, as('rep1'));
+      expect(h.status).toBe(200);
+      const audit = (h.body.data as Array<{ action: string }>).filter((e) =>
+        ['share', 'unshare'].includes(e.action),
+      );
+      expect(audit).toMatchObject([
+        { action: 'share', actor: 'rep1', field: null, old: null, new: 'rep2' },
+        { action: 'unshare', actor: 'rep1', field: null, old: 'rep2', new: null },
+      ]);
+      // sharing twice stores one share and one history row
+      for (let i = 0; i < 2; i++)
+        await s.api('POST', `/api/records/note/${id}/shares`, { login: 'rep3' }, as('rep1'));
+      const again = await s.api('GET', `/api/records/note/${id}/history`, undefined, as('rep1'));
+      const shares = (again.body.data as Array<{ action: string; new: unknown }>).filter(
+        (e) => e.action === 'share' && e.new === 'rep3',
+      );
+      expect(shares).toHaveLength(1);
+      await s.api('DELETE', `/api/records/note/${id}/shares/rep3`, undefined, as('rep1'));
+    });
+
     it.each([
       ['GET the list of a record they cannot read', 'GET', '', 'rep3', 404, 'RECORD_NOT_FOUND'],
       ['DELETE on a record they cannot read', 'DELETE', '/rep2', 'rep3', 404, 'RECORD_NOT_FOUND'],

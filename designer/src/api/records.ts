@@ -59,14 +59,9 @@ export const deleteRecord = (entity: string, id: number, version?: number) =>
     'DELETE',
     `${base(entity)}/${id}${version !== undefined ? `?version=${version}` : ''}`,
   );
-export interface HistoryEntry {
-  at: string;
-  by: string | null;
-  field?: string;
-  old?: unknown;
-  new?: unknown;
-  [k: string]: unknown;
-}
+/** One change of a record (the documented shape of a shipped entity's route). */
+export type HistoryEntry =
+  paths['/api/records/customer/{id}/history']['get']['responses']['200']['content']['application/json']['data'][number];
 export const recordHistory = (entity: string, id: number) =>
   call<{ data: HistoryEntry[] }>('GET', `${base(entity)}/${id}/history`);
 

@@ -283,7 +283,7 @@ export default function RecordPage() {
               : []),
             {
               key: 'history',
-              label: t('record.history'),
+              label: <span data-testid="tab-history">{t('record.history')}</span>,
               children: <HistoryTab entity={entity} id={recordId} fields={allFields} />,
             },
             {

@@ -1,23 +1,31 @@
 import { type Db, type SqlParam } from '@crm/common';
 import { type CompiledEntity } from '@crm/metadata';
 import { hideUnreadableTargets } from './references';
-import { type Actor, type HistoryEntry, type RecordAccess } from './record-types';
+import { type HistoryEntry, type RecordAccess } from './record-types';
 
 /** The change history of records (crm_record_history): one row per changed field per write. */
 
 const parseJson = (v: unknown): unknown =>
   v === null || v === undefined ? null : JSON.parse(String(v));
 
-/** Writes a change's rows in one statement, in the write's transaction. */
+/** What a history row says was done (documented in the OpenAPI document's history answer). */
+export type HistoryAction =
+  'create' | 'update' | 'delete' | 'restore' | 'share' | 'unshare' | 'computed';
+
+/**
+ * Writes a change's rows (field, old, new) in one statement, in the write's transaction; `actorId`
+ * is a user's login, or the system's for computed fields.
+ */
 export async function writeHistory(
   tx: Db,
   e: CompiledEntity,
   id: number,
-  action: string,
+  action: HistoryAction,
   entries: Array<[string | null, unknown, unknown]>,
-  actor: Actor,
+  actorId: string,
   ts: string,
 ): Promise<void> {
+  if (!entries.length) return;
   const values = entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   const params = entries.flatMap(([field, oldV, newV]) => [
     e.name,
@@ -26,7 +34,7 @@ export async function writeHistory(
     field,
     oldV === null || oldV === undefined ? null : JSON.stringify(oldV),
     newV === null || newV === undefined ? null : JSON.stringify(newV),
-    actor.id,
+    actorId,
     ts,
   ]);
   await tx.execute(

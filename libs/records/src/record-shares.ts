@@ -1,7 +1,8 @@
-import { CrmError, type Db, ErrorCode, isUniqueViolation, q } from '@crm/common';
+import { CrmError, type Db, ErrorCode, isUniqueViolation, q, toDbTimestamp } from '@crm/common';
 import type { CompiledEntity } from '@crm/metadata';
 import type { RecordData } from './codec';
 import type { Actor, RecordAccess } from './record-types';
+import { writeHistory } from './record-history';
 
 /** Someone a record is shared with (GET …/shares). */
 export interface RecordShare {
@@ -19,6 +20,7 @@ export interface ShareDeps {
   loadAccess(e: CompiledEntity, actor: Actor): Promise<void>;
   /** The 403 (with a role's reason) or 404 for a record the user may not update. */
   unreachable(e: CompiledEntity, id: number, actor: Actor): Promise<CrmError>;
+  now(): Date;
 }
 
 const LOGIN = /^[\w.@-]{1,64}$/;
@@ -57,14 +59,19 @@ export class RecordShares {
     // sharing with a login that does not exist answers alike (204) and stores nothing
     const [user] = await this.deps.db.query('SELECT id FROM crm_user WHERE login = ?', [who]);
     if (!user) return;
-    try {
-      await this.deps.db.execute(
-        'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
-        [e.name, id, who],
-      );
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err; // already shared: nothing to do
-    }
+    // the share and its history row commit together: who opened a record to whom is audited
+    await this.deps.db.transaction(async (tx) => {
+      try {
+        await tx.execute(
+          'INSERT INTO crm_record_share (entity, record_id, login) VALUES (?, ?, ?)',
+          [e.name, id, who],
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) return; // already shared: nothing to do, nothing to record
+        throw err;
+      }
+      await writeHistory(tx, e, id, 'share', [[null, null, who]], actor.id, this.ts());
+    });
   }
 
   /** Revokes a share; one that does not exist (or a login nobody has) is revoked alike: 204. */
@@ -72,10 +79,18 @@ export class RecordShares {
     const e = this.deps.entity(entityName);
     const who = loginOf(login, 'login');
     await this.assertMayUpdate(e, id, actor);
-    await this.deps.db.execute(
-      'DELETE FROM crm_record_share WHERE entity = ? AND record_id = ? AND login = ?',
-      [e.name, id, who],
-    );
+    await this.deps.db.transaction(async (tx) => {
+      const gone = await tx.execute(
+        'DELETE FROM crm_record_share WHERE entity = ? AND record_id = ? AND login = ?',
+        [e.name, id, who],
+      );
+      if (gone.affected)
+        await writeHistory(tx, e, id, 'unshare', [[null, who, null]], actor.id, this.ts());
+    });
+  }
+
+  private ts(): string {
+    return toDbTimestamp(this.deps.now());
   }
 
   /** Hidden: 404; readable but not the user's to change (a frozen quote): 403 with the reason. */

@@ -94,6 +94,7 @@ export class RecordsService {
       get: (name, id, access) => this.get(name, id, { access }),
       loadAccess: (e, actor) => this.loadAccess(e, ['update'], actor),
       unreachable: (e, id, actor) => this.unreachable(this.db, e, id, 'update', actor),
+      now: () => this.clock.now(),
     });
   }
 
@@ -498,7 +499,7 @@ export class RecordsService {
       id,
       'create',
       entries.length ? entries : [[null, null, null]],
-      actor,
+      actor.id,
       ts,
     );
     await this.assertStillAllowed(tx, e, id, 'create', actor);
@@ -588,7 +589,7 @@ export class RecordsService {
       const old = current[name] ?? null;
       if (JSON.stringify(old) !== JSON.stringify(v ?? null)) entries.push([name, old, v ?? null]);
     }
-    if (entries.length) await writeHistory(tx, e, id, 'update', entries, actor, ts);
+    if (entries.length) await writeHistory(tx, e, id, 'update', entries, actor.id, ts);
     await this.assertStillAllowed(tx, e, id, 'update', actor);
     const updated = { ...merged, ...stored, version: version + 1, updatedBy: actor.id };
     const fields = Object.keys(changes);
@@ -644,7 +645,7 @@ export class RecordsService {
       );
       if (r.affected === 0) throw await this.conflictAsSeen(tx, e, id, actor);
       await this.hooks.check(tx, { entity: e, id, kind: 'delete', fields: [], actor });
-      await writeHistory(tx, e, id, 'delete', [[null, null, null]], actor, ts);
+      await writeHistory(tx, e, id, 'delete', [[null, null, null]], actor.id, ts);
       // the listeners see the whole record, not the user's masked view of it
       const old = await this.get(entityName, id, { withDeleted: true }, tx);
       await this.hooks.afterWrite(tx, event(e, id, 'delete', old, null, [], actor));
@@ -687,7 +688,7 @@ export class RecordsService {
         [ts, actor.id, id],
       );
       if (done.affected !== 1) throw await notDeleted();
-      await writeHistory(tx, e, id, 'restore', [[null, null, null]], actor, ts);
+      await writeHistory(tx, e, id, 'restore', [[null, null, null]], actor.id, ts);
       const back = await this.get(entityName, id, {}, tx);
       await this.hooks.afterWrite(tx, event(e, id, 'restore', null, back, [], actor));
     });

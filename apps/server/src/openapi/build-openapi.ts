@@ -7,7 +7,7 @@ import { buttonPaths } from './button-paths';
 import { filePaths, fileSchemas } from './file-paths';
 import { inboxPaths, inboxSchemas } from './inbox-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
-import { errorRef, errorResponse, errorResponses } from './responses';
+import { errorRef, errorResponse, errorResponses, json } from './responses';
 import { sharePaths } from './share-paths';
 import { systemPaths } from './system-paths';
 import { taskPaths } from './task-paths';
@@ -212,7 +212,11 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
         operationId: `get${Name}RecordHistory`,
         parameters: [idParam],
         responses: {
-          '200': { description: 'Every change: who, when, field, old, new' },
+          '200': {
+            description:
+              'Every change, oldest first: who (`actor`, a login), when, what (`action`: create, update — one entry per changed field —, delete, restore, share and unshare — `new` / `old` is the login —, computed: a formula or rollup recalculated by the system), old and new values. Fields the caller may not read are left out.',
+            ...json(recordHistorySchema),
+          },
           ...errorResponses,
         },
       },
@@ -277,3 +281,31 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     },
   };
 }
+
+const nullableStr = { type: ['string', 'null'] };
+/** GET /api/records/:entity/:id/history (record-history.ts in libs/records). */
+const recordHistorySchema = {
+  type: 'object',
+  required: ['data'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'at', 'actor', 'action', 'field', 'old', 'new'],
+        properties: {
+          id: { type: 'integer' },
+          at: { ...nullableStr, format: 'date-time' },
+          actor: nullableStr,
+          action: {
+            type: 'string',
+            enum: ['create', 'update', 'delete', 'restore', 'share', 'unshare', 'computed'],
+          },
+          field: nullableStr,
+          old: {},
+          new: {},
+        },
+      },
+    },
+  },
+};

@@ -23,6 +23,7 @@ import {
 import { type RecordData, fromRow, selectColumns, toRow } from '../codec';
 import type { Locale } from '../record-validator';
 import type { RecordWriteEvent } from '../write-hooks';
+import { writeHistory } from '../record-history';
 import {
   emptyRollup,
   feelRecord,
@@ -393,7 +394,7 @@ export class ComputedWrites {
         `this change would make ${pe.name} ${pid} invalid: ${errors.map((x) => x.message).join('; ')}`,
         errors.map((x) => ({ ...x, path: `${pe.name}/${pid}` })),
       );
-    await this.writeHistory(
+    await this.history(
       tx,
       pe,
       pid,
@@ -421,7 +422,7 @@ export class ComputedWrites {
       [...cols.map((c) => row[c]), id],
     );
     if (bumpVersion)
-      await this.writeHistory(
+      await this.history(
         tx,
         e,
         id,
@@ -429,27 +430,21 @@ export class ComputedWrites {
       );
   }
 
-  private async writeHistory(
+  /** Computed values are changed by the system, never by the user whose write caused them. */
+  private history(
     tx: Db,
     e: CompiledEntity,
     id: number,
     entries: Array<[string, unknown, unknown]>,
   ): Promise<void> {
-    if (!entries.length) return;
-    const ts = toDbTimestamp(this.clock.now());
-    const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-    await tx.execute(
-      `INSERT INTO crm_record_history (entity, record_id, action, field, old_value, new_value, actor, at) VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      entries.flatMap(([field, a, b]) => [
-        e.name,
-        id,
-        'computed',
-        field,
-        json(a),
-        json(b),
-        SYSTEM_ACTOR,
-        ts,
-      ]),
+    return writeHistory(
+      tx,
+      e,
+      id,
+      'computed',
+      entries,
+      SYSTEM_ACTOR,
+      toDbTimestamp(this.clock.now()),
     );
   }
 
