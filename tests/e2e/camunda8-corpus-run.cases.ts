@@ -68,6 +68,8 @@ export type Step =
         /** A subset of the instance's variables. */
         variables?: Vars;
         incidents?: number;
+        /** The elements waiting now (Play's "next element active"). */
+        activeElementIds?: string[];
       };
     };
 
@@ -85,9 +87,9 @@ const zeebeTest = (spec: string, test: string): Upstream => ({
   file: `package/src/__tests__/integration/${spec}`,
   test,
 });
-const hto = (test: string): Upstream => ({
+const hto = (test: string, version = '8.7'): Upstream => ({
   pkg: E2E,
-  file: 'package/dist/tests/c8Run-8.7/hto-user-flows.spec.js',
+  file: `package/dist/tests/c8Run-${version}/hto-user-flows.spec.js`,
   test,
 });
 
@@ -106,13 +108,32 @@ const handlerThrew = (retries: number): JobAction => ({
 });
 
 /** A user task completed in Tasklist, then Operate shows the instance completed. */
-const userTaskFlow = (process: string, test: string, complete: Vars = {}): Run => ({
-  upstream: hto(test),
+const userTaskFlow = (
+  process: string,
+  test: string,
+  complete: Vars = {},
+  version = '8.7',
+): Run => ({
+  upstream: hto(test, version),
   steps: [
     { start: process },
     { instance: { state: 'active' } },
     { tasks: { count: 1, complete } },
     { instance: { state: 'completed' } },
+  ],
+});
+
+/**
+ * Operate shows the start variable on the active instance, then the test edits it there; only
+ * the part before the edit is driven.
+ */
+const variableEditing = (process: string, version: string): Run => ({
+  upstream: hto('User Task Editing Variables Flow', version),
+  deviation:
+    'only the part before the Operate variable edit: this server has no API to edit an instance variable',
+  steps: [
+    { start: process, variables: { testVariable: 'testValue' } },
+    { instance: { state: 'active', variables: { testVariable: 'testValue' } } },
   ],
 });
 
@@ -451,13 +472,35 @@ export const RUNS: Record<string, Run[]> = {
     },
   ],
   'camunda-e2e-test-suite/resources/Variable_Process.bpmn': [
+    variableEditing('Variable_Process', '8.7'),
+  ],
+  'camunda-e2e-test-suite/resources/User_Task_Editing_Variables.bpmn': [
+    variableEditing('User_Task_Editing_Variables', '8.10'),
+  ],
+  'camunda-e2e-test-suite/resources/User_Task_Process_With_Form_3.bpmn': [
+    userTaskFlow(
+      'Form_User_Task_3',
+      'Form.js Integration with User Task',
+      { name: 'Test User' },
+      '8.10',
+    ),
+  ],
+  'camunda-e2e-test-suite/resources/Play_Test_User_Service_Task.bpmn': [
     {
-      upstream: hto('User Task Editing Variables Flow'),
+      upstream: {
+        pkg: E2E,
+        file: 'package/dist/tests/SM-8.10/play.spec.js',
+        test: 'Start and complete the process instance in Play',
+      },
       deviation:
-        'only the part before the Operate variable edit: this server has no API to edit an instance variable',
+        "the test uploads the file to Web Modeler and renames the process (id and name) before Play; its elements and their behaviour are the file's",
       steps: [
-        { start: 'Variable_Process', variables: { testVariable: 'testValue' } },
-        { instance: { state: 'active', variables: { testVariable: 'testValue' } } },
+        { start: 'Play_Test_User_Service_Task' },
+        { instance: { state: 'active', activeElementIds: ['play-user-task'] } },
+        { tasks: { count: 1, complete: {} } },
+        { instance: { state: 'active', activeElementIds: ['play-service-task'] } },
+        { job: 'play-job-type', then: { complete: {} } },
+        { instance: { state: 'completed' } },
       ],
     },
   ],
@@ -493,4 +536,22 @@ export const NOT_RUN: Record<string, string> = {
   'camunda8-zeebe/example/connector_test.bpmn': 'an example script without assertions',
   'camunda8-sdk/backpressure/test-job-process.bpmn':
     'a throughput profiling script without assertions',
+  'camunda-e2e-test-suite/resources/User_Task_Process_With_Form_2.bpmn':
+    'no test of the package uses it',
 };
+
+/** Whole families of deploying corpus diagrams that are not run, and why. */
+export const NOT_RUN_FAMILIES: Array<{ files: RegExp; why: string }> = [
+  {
+    files: /\/resources\/(agentic_ai|connectors|mcp_server(_saas|_sm)?)\//,
+    why: 'AI agent, AWS, vector database and MCP flows: their tests need the LLM providers, AWS services, vector stores and MCP servers the connectors call, and assert what those answer',
+  },
+  {
+    files: /REST_Connector|Rest_Connector|ConnectorsBasicTest|Webhook_Connector/,
+    why: 'REST and webhook connector flows: their tests need the connector runtime and the HTTP services it calls or is called by',
+  },
+  {
+    files: /Camunda_Simple_User_Task_\d|Candidate_User_Process_/,
+    why: "templates the e2e suite uploads to Web Modeler and edits (candidate groups, task names) before running; their tests assert who may see which task in Tasklist (authorizations), not the diagram's outcome",
+  },
+];
