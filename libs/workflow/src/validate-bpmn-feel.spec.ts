@@ -129,3 +129,54 @@ describe('mapping sources', () => {
     ]);
   });
 });
+
+/**
+ * What this engine cannot run as Zeebe does is refused at deploy, never ignored: Camunda 8.9's
+ * cluster variables (values an operator stores in the cluster) and 8.6's user task priorities.
+ */
+describe('constructs refused rather than run differently', () => {
+  it('refuses an expression reading cluster variables, at its element', async () => {
+    const r = await checkDeployable(
+      wrap(`<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>
+        <zeebe:input source="=camunda.vars.tenant.API.url" target="a"/>
+        <zeebe:output source="=camunda . vars.env.VERSION" target="b"/>
+      </zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`),
+    );
+    expect(r.problems).toEqual(
+      ['=camunda.vars.tenant.API.url', '=camunda . vars.env.VERSION'].map((source) => ({
+        elementId: 't',
+        elementType: 'Task',
+        message: `cluster variables (camunda.vars, Camunda 8.9) are not supported: ${JSON.stringify(source)} reads one, and this engine has none to read`,
+      })),
+    );
+  });
+
+  it('accepts a variable named camunda, or the words in a string, that are no cluster variable', async () => {
+    const r = await checkDeployable(
+      wrap(`<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>
+        <zeebe:input source="=camunda.version" target="a"/>
+        <zeebe:input source="=&quot;camunda.vars.env&quot; + name" target="b"/>
+        <zeebe:input source="=camunda.vars" target="c"/>
+      </zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`),
+    );
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'cluster variables (camunda.vars, Camunda 8.9) are not supported: "=camunda.vars" reads one, and this engine has none to read',
+    ]);
+  });
+
+  it('refuses a user task priority', async () => {
+    const r = await checkDeployable(
+      wrap(
+        `<bpmn:userTask id="u"><bpmn:extensionElements><zeebe:userTask/><zeebe:priorityDefinition priority="76"/></bpmn:extensionElements></bpmn:userTask>`,
+      ),
+    );
+    expect(r.problems).toEqual([
+      {
+        elementId: 'u',
+        elementType: 'UserTask',
+        message:
+          'zeebe:priorityDefinition (user task priority, Camunda 8.6) is not supported: tasks here have no priority',
+      },
+    ]);
+  });
+});

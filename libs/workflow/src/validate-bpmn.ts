@@ -115,7 +115,12 @@ const ESP_START_DEFS = [
 ];
 
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
-const UNSUPPORTED_EXTENSIONS: Record<string, string> = {};
+const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
+  // Tasklist shows and sorts by it (Camunda 8.6); tasks here have no priority, so running the
+  // diagram would silently drop what it asks for
+  'zeebe:PriorityDefinition':
+    'zeebe:priorityDefinition (user task priority, Camunda 8.6) is not supported: tasks here have no priority',
+};
 
 /** "signal intermediate throw event": how a modeler user names an event construct. */
 export function eventConstruct(eventType: string, definitionType?: string): string {
@@ -171,6 +176,10 @@ function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | und
   // the approver sources (approvals/org.ts) and the calendar functions (calendar-functions.ts)
   // are known functions of every engine expression
   const check = checkFeel(text, KNOWN_FUNCTIONS);
+  // Camunda 8.9's cluster variables: Zeebe reads values an operator stored in the cluster; here
+  // `camunda` would be an unset variable and every such path null, a silent difference
+  if (check.variables.includes('camunda') && /\bcamunda\s*\.\s*vars\b/.test(text))
+    return `cluster variables (camunda.vars, Camunda 8.9) are not supported: ${JSON.stringify(raw)} reads one, and this engine has none to read`;
   if (check.ok) return undefined;
   if (check.unknownFunctions.length)
     return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;
