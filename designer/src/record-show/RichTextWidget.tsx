@@ -104,44 +104,30 @@ export function RichTextWidget(props: WidgetProps) {
     <div className="rich-text" data-testid={`richtext-${props.name}`}>
       <Space size={2} className="rich-text-toolbar" role="toolbar" aria-label={props.label}>
         {TOOLS.map((tool) => (
-          <Tooltip key={tool.cmd} title={t(tool.key)}>
-            <Button
-              size="small"
-              type="text"
-              icon={tool.icon}
-              aria-label={t(tool.key)}
-              data-testid={`richtext-${tool.cmd}`}
-              // keep the selection in the editor: a click would otherwise move focus first
-              onMouseDown={(e) => e.preventDefault()}
-              onClick={() => run(tool.cmd)}
-            />
-          </Tooltip>
+          <ToolButton
+            key={tool.cmd}
+            title={t(tool.key)}
+            icon={tool.icon}
+            testId={`richtext-${tool.cmd}`}
+            onClick={() => run(tool.cmd)}
+          />
         ))}
-        <Tooltip title={`${t('richText.link')} (Ctrl+K)`}>
-          <Button
-            size="small"
-            type="text"
-            icon={<LinkOutlined />}
-            aria-label={t('richText.link')}
-            data-testid="richtext-link"
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={startLink}
-          />
-        </Tooltip>
-        <Tooltip title={t('richText.clear')}>
-          <Button
-            size="small"
-            type="text"
-            icon={<ClearOutlined />}
-            aria-label={t('richText.clear')}
-            data-testid="richtext-clear"
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={() => {
-              run('removeFormat');
-              run('unlink');
-            }}
-          />
-        </Tooltip>
+        <ToolButton
+          title={t('richText.link')}
+          hint="Ctrl+K"
+          icon={<LinkOutlined />}
+          testId="richtext-link"
+          onClick={startLink}
+        />
+        <ToolButton
+          title={t('richText.clear')}
+          icon={<ClearOutlined />}
+          testId="richtext-clear"
+          onClick={() => {
+            run('removeFormat');
+            run('unlink');
+          }}
+        />
       </Space>
       {linking && (
         <Space.Compact style={{ width: '100%', marginBottom: 4 }}>
@@ -181,5 +167,28 @@ export function RichTextWidget(props: WidgetProps) {
         onKeyDown={onKeyDown}
       />
     </div>
+  );
+}
+
+/** A toolbar button that keeps the selection in the editor (a click would move focus first). */
+function ToolButton(props: {
+  title: string;
+  hint?: string;
+  icon: React.ReactNode;
+  testId: string;
+  onClick: () => void;
+}) {
+  return (
+    <Tooltip title={props.hint ? `${props.title} (${props.hint})` : props.title}>
+      <Button
+        size="small"
+        type="text"
+        icon={props.icon}
+        aria-label={props.title}
+        data-testid={props.testId}
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={props.onClick}
+      />
+    </Tooltip>
   );
 }
