@@ -9,6 +9,7 @@ import {
 } from './analyse';
 import { type BuiltinOptions, FeelAssertionError, builtinFunction } from './builtins';
 import type { FeelFunction } from './fn';
+import { parseKey, withParseCache } from './parse-cache';
 
 export type FeelErrorKind = 'syntax' | 'unknown-function' | 'assertion' | 'evaluation';
 
@@ -105,7 +106,10 @@ export function evaluateFeel(
   options: FeelOptions = {},
 ): unknown {
   return run('expression', expression, variables, options, (text, ctx) => {
-    const { value } = evaluate(text, ctx, FEEL_DIALECT);
+    const key = parseKey(text, 'Expression', FEEL_DIALECT, ctx);
+    const { value } = withParseCache(key, 'Expression', FEEL_DIALECT, () =>
+      evaluate(text, ctx, FEEL_DIALECT),
+    );
     return value === undefined ? null : value;
   });
 }
@@ -121,7 +125,11 @@ export function evaluateUnaryTests(
   options: FeelOptions = {},
 ): boolean | null {
   return run('unaryTests', tests, variables, options, (text, ctx) => {
-    const { value } = unaryTest(text, { ...ctx, '?': input }, FEEL_DIALECT);
+    const full = { ...ctx, '?': input };
+    const key = parseKey(text, 'UnaryTests', FEEL_DIALECT, full);
+    const { value } = withParseCache(key, 'UnaryTests', FEEL_DIALECT, () =>
+      unaryTest(text, full, FEEL_DIALECT),
+    );
     return value ?? null;
   });
 }
