@@ -68,10 +68,19 @@ function bind(
   return ctx;
 }
 
+/**
+ * The caller's function names with a space, per functions object: a step passes the same one to
+ * each evaluation (callers build a functions object and do not change it afterwards).
+ */
+const spacedFunctions = new WeakMap<object, string[]>();
+
 /** Names with a space the parser must know; plain names need no help, so most calls pass none. */
 function spaced(variables: Record<string, unknown>, options: FeelOptions): string[] {
-  const out: string[] = [];
-  for (const k in options.functions ?? {}) if (k.includes(' ')) out.push(k);
+  const fns = options.functions;
+  let named = fns ? spacedFunctions.get(fns) : undefined;
+  if (fns && !named)
+    spacedFunctions.set(fns, (named = Object.keys(fns).filter((k) => k.includes(' '))));
+  const out = named ? [...named] : [];
   for (const k in variables) if (k.includes(' ')) out.push(k);
   return out;
 }
