@@ -21,9 +21,18 @@ export class ManualClock implements Clock {
   }
 }
 
+const lastStamp = { ms: NaN, text: '' };
+
 /** Storage form of an instant on both dialects: UTC `YYYY-MM-DD HH:MM:SS.mmm`, sortable as text. */
 export function toDbTimestamp(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
+  // a workflow step stamps every history row, task and notification with the same instant: the
+  // last one is kept (an invalid date is NaN, never equal, and throws in toISOString as before)
+  const ms = d.getTime();
+  if (ms !== lastStamp.ms) {
+    lastStamp.text = d.toISOString().replace('T', ' ').replace('Z', '');
+    lastStamp.ms = ms;
+  }
+  return lastStamp.text;
 }
 
 export function fromDbTimestamp(v: unknown): string | null {

@@ -9,6 +9,7 @@ import {
 } from './analyse';
 import { type BuiltinOptions, FeelAssertionError, builtinFunction } from './builtins';
 import type { FeelFunction } from './fn';
+import { parseKey, withParseCache } from './parse-cache';
 
 export type FeelErrorKind = 'syntax' | 'unknown-function' | 'assertion' | 'evaluation';
 
@@ -67,10 +68,19 @@ function bind(
   return ctx;
 }
 
+/**
+ * The caller's function names with a space, per functions object: a step passes the same one to
+ * each evaluation (callers build a functions object and do not change it afterwards).
+ */
+const spacedFunctions = new WeakMap<object, string[]>();
+
 /** Names with a space the parser must know; plain names need no help, so most calls pass none. */
 function spaced(variables: Record<string, unknown>, options: FeelOptions): string[] {
-  const out: string[] = [];
-  for (const k in options.functions ?? {}) if (k.includes(' ')) out.push(k);
+  const fns = options.functions;
+  let named = fns ? spacedFunctions.get(fns) : undefined;
+  if (fns && !named)
+    spacedFunctions.set(fns, (named = Object.keys(fns).filter((k) => k.includes(' '))));
+  const out = named ? [...named] : [];
   for (const k in variables) if (k.includes(' ')) out.push(k);
   return out;
 }
@@ -105,7 +115,10 @@ export function evaluateFeel(
   options: FeelOptions = {},
 ): unknown {
   return run('expression', expression, variables, options, (text, ctx) => {
-    const { value } = evaluate(text, ctx, FEEL_DIALECT);
+    const key = parseKey(text, 'Expression', FEEL_DIALECT, ctx);
+    const { value } = withParseCache(key, 'Expression', FEEL_DIALECT, () =>
+      evaluate(text, ctx, FEEL_DIALECT),
+    );
     return value === undefined ? null : value;
   });
 }
@@ -121,7 +134,11 @@ export function evaluateUnaryTests(
   options: FeelOptions = {},
 ): boolean | null {
   return run('unaryTests', tests, variables, options, (text, ctx) => {
-    const { value } = unaryTest(text, { ...ctx, '?': input }, FEEL_DIALECT);
+    const full = { ...ctx, '?': input };
+    const key = parseKey(text, 'UnaryTests', FEEL_DIALECT, full);
+    const { value } = withParseCache(key, 'UnaryTests', FEEL_DIALECT, () =>
+      unaryTest(text, full, FEEL_DIALECT),
+    );
     return value ?? null;
   });
 }

@@ -7,7 +7,7 @@ import type { OrgSource } from '../approvals/org';
 import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
-import { type EngineSettings, StepContext, type StepDeps } from './step';
+import { type EngineSettings, StepContext, type StepDeps } from './step-context';
 import { backfillCandidates } from './task-candidates';
 import type { TaskTypeRegistry } from './task-types';
 import { type WorkflowViewer, instanceVisibleSql, taskVisibleSql } from './visibility';

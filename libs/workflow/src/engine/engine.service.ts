@@ -26,7 +26,8 @@ import { type PublishInput, type PublishResult, publishMessage } from './message
 import { type SignalResult, broadcastSignal } from './signals';
 import { listenerDone, listenerHeaders, listenerOfJob } from './behaviors/listeners';
 import { parseTaskListenerResult, refuseResultFor } from './behaviors/task-listener-result';
-import { type Exec, type InstanceStep, StepContext } from './step';
+import type { Exec, InstanceStep } from './step';
+import { StepContext } from './step-context';
 import { TaskOps } from './tasks';
 import { TaskTypeError, TaskTypeRegistry } from './task-types';
 import { nextInCycle } from './timers';

@@ -1,7 +1,8 @@
 import { CrmError, type Db, ErrorCode, type SqlParam, fromDbTimestamp, q } from '@crm/common';
 import { type InstanceView, instanceView } from './instance-view';
 import { type DefinitionRef, type EngineCore, bad, instanceNotFound } from './engine-core';
-import { type InstanceStep, StaleDefinition, StepContext } from './step';
+import type { InstanceStep } from './step';
+import { StaleDefinition, StepContext } from './step-context';
 import { checkVariables } from './variables';
 import { type WorkflowViewer, instanceVisibleSql } from './visibility';
 

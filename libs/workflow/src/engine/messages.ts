@@ -2,7 +2,8 @@ import { CrmError, type Db, ErrorCode, toDbTimestamp } from '@crm/common';
 import { trigger } from './behaviors/events';
 import { INSTANCE_CONFLICT } from './instance-view';
 import type { GraphNode } from './process-graph';
-import type { Exec, InstanceStep, StepContext } from './step';
+import type { Exec, InstanceStep } from './step';
+import type { StepContext } from './step-context';
 
 /**
  * Message publication and correlation, as Zeebe does it:

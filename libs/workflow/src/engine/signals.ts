@@ -2,7 +2,7 @@ import { CrmError, ErrorCode } from '@crm/common';
 import { trigger } from './behaviors/events';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { keepsListening } from './messages';
-import type { StepContext } from './step';
+import type { StepContext } from './step-context';
 
 /**
  * Signals, as Zeebe broadcasts them: by name only, to every waiting signal catch (intermediate,

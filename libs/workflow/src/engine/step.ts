@@ -1,30 +1,14 @@
-import {
-  type BusinessDuration,
-  CrmError,
-  type Db,
-  ErrorCode,
-  type SqlParam,
-  toDbTimestamp,
-} from '@crm/common';
-import type { RecordsService } from '@crm/records';
+import { CrmError, type Db, ErrorCode, type SqlParam, toDbTimestamp } from '@crm/common';
 import { settleRecord, tellOutcome } from '../approvals/outcome';
 import { completeActivity, enterElement } from './behaviors';
 import { dropRecords } from './behaviors/compensation';
 import type { ListenerEvent } from './behaviors/listeners';
-import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
 import { calendarFunctions } from './calendar-functions';
-import type { FeelFunction, FeelOptions, MetadataDocument } from '@crm/metadata';
-import {
-  EMPTY_ORG,
-  type OrgIndex,
-  type OrgSnapshot,
-  orgFunctions,
-  orgIndex,
-} from '../approvals/org';
-import { checkPicks } from '../approvals/picks';
+import type { FeelFunction, FeelOptions } from '@crm/metadata';
+import { type OrgIndex, orgFunctions } from '../approvals/org';
 import { StepIncident, attr, feel } from './expressions';
 import { type PendingDelivery, deliverBuffered } from './messages';
 import {
@@ -33,10 +17,10 @@ import {
   type InstanceView,
   instanceView,
 } from './instance-view';
-import type { Notifier } from '../notify/notifier';
 import type { GraphNode, ProcessGraph } from './process-graph';
+import type { StepContext, StepDeps } from './step-context';
 import { deleteCandidatesOf } from './task-candidates';
-import { type TaskContext, TaskTypeError, type TaskTypeRegistry } from './task-types';
+import { type TaskContext, TaskTypeError } from './task-types';
 import { TimerSpecError } from './timers';
 import { targetPath, withPath } from './variables';
 
@@ -60,33 +44,10 @@ import { targetPath, withPath } from './variables';
  *                                                          transaction as the cause of the step
  *
  * Each instance row is locked before its tokens are read, so steps of one instance never
- * interleave. This file owns the tokens, scopes, variables and persistence; what an element *does*
- * lives in its behaviour module, registered in behaviors/index.ts.
+ * interleave. step-context.ts owns the transaction (load, start, commit); this file the tokens,
+ * scopes, variables and persistence of one instance; what an element *does* lives in its behaviour
+ * module, registered in behaviors/index.ts.
  */
-
-export interface EngineSettings {
-  maxVariablesBytes: number;
-  timeZone: string;
-  /** TASK_DEFAULT_DEADLINE and TASK_DUE_SOON_HOURS (deadlines.ts, due-state.ts). */
-  taskDefaultDeadline: BusinessDuration;
-  taskDueSoonHours: number;
-}
-
-export interface StepDeps {
-  graph(tx: Db, definitionId: number, processKey: string): Promise<ProcessGraph>;
-  taskTypes: TaskTypeRegistry;
-  now(): Date;
-  settings: EngineSettings;
-  readRecord(tx: Db, entity: string, id: number): Promise<Record<string, unknown> | null>;
-  /** Approval notifications, written in the step's transaction (notify/notifier.ts). */
-  notifier: Notifier;
-  /** The organisation the approver functions read (approvals/org.ts); none = nobody. */
-  org?(tx: Db): Promise<OrgSnapshot>;
-  /** Writes the engine makes itself: an outcome into the record, values restored on cancel. */
-  records: RecordsService | null;
-  /** The live metadata documents (calendars for deadlines). */
-  documents(): readonly MetadataDocument[];
-}
 
 export interface Exec {
   id: number;
@@ -119,211 +80,6 @@ export interface LoopState {
 }
 
 const MAX_STEPS = 10_000;
-
-/** A start on a cached definition found a newer version deployed meanwhile (nothing written). */
-export class StaleDefinition extends Error {
-  constructor() {
-    super('a newer version of the process was deployed');
-  }
-}
-
-/** A token's columns as StepContext.load reads them beside its instance row (`x_` prefix). */
-interface ExecColumns {
-  x_id: number | null;
-  x_parent_id: number | null;
-  x_element_id: string | null;
-  x_state: string | null;
-  x_variables: string | null;
-  x_loop_state: string | null;
-}
-
-/** The instance row of a joined row: everything but the token's `x_` columns. */
-function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
-  const row: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(joined)) if (!k.startsWith('x_')) row[k] = v;
-  return row as unknown as InstanceRow;
-}
-
-export class StepContext {
-  readonly steps = new Map<number, InstanceStep>();
-  private orgIx: OrgIndex | null = null;
-  constructor(
-    readonly tx: Db,
-    readonly deps: StepDeps,
-    readonly actor: string,
-    /** How many trigger starts led here (approvals/triggers.ts): record writes pass it on. */
-    readonly triggerDepth = 0,
-  ) {}
-
-  /** The organisation snapshot, read once per step (FEEL functions are synchronous). */
-  get org(): OrgIndex {
-    if (!this.orgIx) throw new Error('the organisation is read when an instance is loaded');
-    return this.orgIx;
-  }
-
-  private async loadOrg(): Promise<void> {
-    this.orgIx ??= orgIndex(this.deps.org ? await this.deps.org(this.tx) : EMPTY_ORG);
-  }
-
-  /** Locks and loads an instance (once per transaction). */
-  async load(instanceId: number): Promise<InstanceStep> {
-    const known = this.steps.get(instanceId);
-    if (known) return known;
-    // The instance row and its tokens in one round trip. On MySQL the locking read also locks
-    // the token rows, which is harmless (every step locks the instance row first, and the
-    // instance row is read first: it is the const table of the join) and makes them read as
-    // committed after the lock was granted, not as the statement's snapshot from before the wait.
-    const lock = this.tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await this.tx.query<InstanceRow & ExecColumns>(
-      `SELECT i.*, e.id AS x_id, e.parent_id AS x_parent_id, e.element_id AS x_element_id, e.state AS x_state, e.variables AS x_variables, e.loop_state AS x_loop_state FROM crm_wf_instance i LEFT JOIN crm_wf_execution e ON e.instance_id = i.id WHERE i.id = ? ORDER BY e.id${lock}`,
-      [instanceId],
-    );
-    if (!rows.length)
-      throw new CrmError(ErrorCode.InstanceNotFound, `instance ${instanceId} not found`, [
-        { path: 'id', message: 'not found' },
-      ]);
-    const row = instanceColumns(rows[0]);
-    await this.loadOrg();
-    const g = await this.deps.graph(this.tx, Number(row.definition_id), row.process_key);
-    const step = new InstanceStep(this, row, g, JSON.parse(row.variables));
-    for (const r of rows) {
-      if (r.x_id === null) continue; // LEFT JOIN: an instance without tokens
-      step.execs.set(Number(r.x_id), {
-        id: Number(r.x_id),
-        parentId: r.x_parent_id === null ? null : Number(r.x_parent_id),
-        elementId: String(r.x_element_id),
-        state: r.x_state as Exec['state'],
-        vars: r.x_variables ? JSON.parse(String(r.x_variables)) : null,
-        loop: r.x_loop_state ? JSON.parse(String(r.x_loop_state)) : null,
-      });
-    }
-    if (row.record_entity && row.record_id !== null)
-      step.record = await this.deps.readRecord(this.tx, row.record_entity, Number(row.record_id));
-    this.steps.set(instanceId, step);
-    return step;
-  }
-
-  /** Creates an instance and runs it to its first wait states. */
-  async startInstance(input: {
-    definitionId: number;
-    processKey: string;
-    version: number;
-    variables: Record<string, unknown>;
-    businessKey?: string | null;
-    record?: { entity: string; id: number } | null;
-    parent?: { instanceId: number; executionId: number };
-    startNode?: string;
-    /**
-     * The definition id came from a cache: the INSERT writes the instance only if no newer
-     * version of the process exists, else throws StaleDefinition having written nothing.
-     */
-    ifStillLatest?: boolean;
-  }): Promise<InstanceStep> {
-    const g = await this.deps.graph(this.tx, input.definitionId, input.processKey);
-    await this.loadOrg();
-    const record = input.record
-      ? await this.deps.readRecord(this.tx, input.record.entity, input.record.id)
-      : null;
-    let startNode: string;
-    try {
-      startNode = this.startNodeOf(g, input, record);
-    } catch (e) {
-      // refused on a cached definition: the refusal may be the old version's, so check afresh
-      if (input.ifStillLatest && e instanceof CrmError) throw new StaleDefinition();
-      throw e;
-    }
-    const now = toDbTimestamp(this.deps.now());
-    const columns = `INSERT INTO crm_wf_instance (definition_id, process_key, definition_version, business_key, state, variables, started_by, started_at, version, parent_instance_id, parent_execution_id, record_entity, record_id)`;
-    const values: SqlParam[] = [
-      input.definitionId,
-      input.processKey,
-      input.version,
-      input.businessKey ?? null,
-      this.actor,
-      now,
-      input.parent?.instanceId ?? null,
-      input.parent?.executionId ?? null,
-      input.record?.entity ?? null,
-      input.record?.id ?? null,
-    ];
-    const r = input.ifStillLatest
-      ? await this.tx.execute(
-          `${columns} SELECT ?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ? FROM crm_wf_definition d WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM crm_wf_definition n WHERE n.process_key = d.process_key AND n.version > d.version)`,
-          [...values, input.definitionId],
-        )
-      : await this.tx.execute(
-          `${columns} VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
-          values,
-        );
-    if (input.ifStillLatest && r.affected === 0) throw new StaleDefinition();
-    const row: InstanceRow = {
-      id: r.insertId,
-      definition_id: input.definitionId,
-      process_key: input.processKey,
-      definition_version: input.version,
-      business_key: input.businessKey ?? null,
-      state: 'active',
-      variables: '{}',
-      started_by: this.actor,
-      version: 1,
-      parent_instance_id: input.parent?.instanceId ?? null,
-      parent_execution_id: input.parent?.executionId ?? null,
-      record_entity: input.record?.entity ?? null,
-      record_id: input.record?.id ?? null,
-      started_at: now,
-      ended_at: null,
-      element_counts: null,
-      open_incidents: 0,
-    };
-    const step = new InstanceStep(this, row, g, { ...input.variables });
-    step.fresh = true;
-    step.record = record;
-    this.steps.set(row.id, step);
-    step.hist(null, 'Process', 'start', input.variables);
-    await armEventSubprocesses(step, null, null);
-    const exec = await step.createExec(null, startNode);
-    await step.drain([exec]);
-    return step;
-  }
-
-  /** Where a new instance starts, after the checks that refuse it before anything is written. */
-  private startNodeOf(
-    g: ProcessGraph,
-    input: {
-      processKey: string;
-      variables: Record<string, unknown>;
-      parent?: unknown;
-      startNode?: string;
-    },
-    record: Record<string, unknown> | null,
-  ): string {
-    const startNode = input.startNode ?? g.start;
-    if (!startNode)
-      throw new CrmError(
-        ErrorCode.NotStartable,
-        `${input.processKey} has no none start event; it starts by message or timer only`,
-        [{ path: '/processKey', message: 'no none start event' }],
-      );
-    // approvers the initiator picked (picked(...)) are checked before anything is written
-    if (!input.parent)
-      checkPicks(g, input.variables, this.org, {
-        initiator: this.actor,
-        record,
-        feel: this.feelOptionsBase(),
-      });
-    return startNode;
-  }
-
-  /** The engine's clock and time zone for FEEL (InstanceStep adds the approver functions). */
-  feelOptionsBase(): FeelOptions {
-    return { clock: { now: () => this.deps.now() }, timeZone: this.deps.settings.timeZone };
-  }
-
-  /** Writes every touched instance. */
-  async commit(): Promise<void> {
-    for (const s of this.steps.values()) await s.flush();
-  }
-}
 
 export class InstanceStep {
   readonly execs = new Map<number, Exec>();
