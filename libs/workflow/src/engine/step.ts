@@ -16,7 +16,7 @@ import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
 import { calendarFunctions } from './calendar-functions';
-import type { FeelFunction, FeelOptions, MetadataDocument } from '@crm/metadata';
+import type { FeelFunction, MetadataDocument } from '@crm/metadata';
 import {
   EMPTY_ORG,
   type OrgIndex,
@@ -25,7 +25,7 @@ import {
   orgIndex,
 } from '../approvals/org';
 import { checkPicks } from '../approvals/picks';
-import { StepIncident, attr, feel } from './expressions';
+import { type EngineFeelOptions, StepIncident, attr, feel } from './expressions';
 import { type PendingDelivery, deliverBuffered } from './messages';
 import {
   INSTANCE_CONFLICT,
@@ -86,6 +86,8 @@ export interface StepDeps {
   records: RecordsService | null;
   /** The live metadata documents (calendars for deadlines). */
   documents(): readonly MetadataDocument[];
+  /** Cluster variables as FEEL reads them (cluster-variables.ts: cached, read once per step). */
+  clusterVariables?(tx: Db): Promise<Record<string, unknown>>;
 }
 
 export interface Exec {
@@ -147,6 +149,7 @@ function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
 export class StepContext {
   readonly steps = new Map<number, InstanceStep>();
   private orgIx: OrgIndex | null = null;
+  private globals: Record<string, unknown> | undefined;
   constructor(
     readonly tx: Db,
     readonly deps: StepDeps,
@@ -163,6 +166,7 @@ export class StepContext {
 
   private async loadOrg(): Promise<void> {
     this.orgIx ??= orgIndex(this.deps.org ? await this.deps.org(this.tx) : EMPTY_ORG);
+    this.globals ??= await this.deps.clusterVariables?.(this.tx);
   }
 
   /** Locks and loads an instance (once per transaction). */
@@ -315,8 +319,12 @@ export class StepContext {
   }
 
   /** The engine's clock and time zone for FEEL (InstanceStep adds the approver functions). */
-  feelOptionsBase(): FeelOptions {
-    return { clock: { now: () => this.deps.now() }, timeZone: this.deps.settings.timeZone };
+  feelOptionsBase(): EngineFeelOptions {
+    return {
+      clock: { now: () => this.deps.now() },
+      timeZone: this.deps.settings.timeZone,
+      globals: this.globals,
+    };
   }
 
   /** Writes every touched instance. */
@@ -502,7 +510,7 @@ export class InstanceStep {
    * FEEL's now() and today() read the engine's clock (tests move it; nodes agree on it) in the
    * company's time zone (CRM_TIMEZONE), so a business date formed at 07:00 in Beijing is today's.
    */
-  get feelOptions(): FeelOptions {
+  get feelOptions(): EngineFeelOptions {
     return { ...this.ctx.feelOptionsBase(), functions: this.orgFunctions() };
   }
 

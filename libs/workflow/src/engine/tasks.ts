@@ -20,6 +20,7 @@ import {
   recordReadableSql,
   visibleTasksSql,
 } from './visibility';
+import { DEFAULT_TASK_PRIORITY } from './task-priority';
 
 export interface TaskView {
   id: number;
@@ -42,7 +43,13 @@ export interface TaskView {
   kind: string | null;
   /** Who delegated it: the task comes back to them after the delegate's opinion. */
   owner: string | null;
+  /** zeebe:priorityDefinition, 0 (lowest) to 100; 50 when the diagram sets none. */
+  priority: number;
 }
+
+/** A task's priority column: null on tasks from before it was kept, read as Zeebe's default. */
+export const priorityOf = (v: unknown): number =>
+  v === null || v === undefined ? DEFAULT_TASK_PRIORITY : Number(v);
 
 /** Tasks per list answer. */
 const TASK_PAGE = 500;
@@ -300,6 +307,7 @@ export class TaskOps {
       ),
       kind: (r.kind as string) ?? null,
       owner: (r.owner as string) ?? null,
+      priority: priorityOf(r.priority),
     };
   }
 }
