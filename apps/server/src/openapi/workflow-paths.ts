@@ -159,6 +159,13 @@ export const workflowSchemas: Record<string, unknown> = {
         type: ['string', 'null'],
         description: 'who delegated the task: it comes back to them after the delegate decides',
       },
+      priority: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 100,
+        description:
+          "zeebe:priorityDefinition (Camunda 8.6), evaluated when the task was created; 50 when the diagram sets none",
+      },
     },
     [
       'id',
