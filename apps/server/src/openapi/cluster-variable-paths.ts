@@ -1,4 +1,14 @@
-import { dataOf, jsonBody, nullable, obj, operation, pathParam, ref, reply, timestamp } from './schemas';
+import {
+  dataOf,
+  jsonBody,
+  nullable,
+  obj,
+  operation,
+  pathParam,
+  ref,
+  reply,
+  timestamp,
+} from './schemas';
 
 const tags = ['Workflow'];
 const ADMIN = '`manage` on Workflow (the admin role has it)';

@@ -164,7 +164,7 @@ export const workflowSchemas: Record<string, unknown> = {
         minimum: 0,
         maximum: 100,
         description:
-          "zeebe:priorityDefinition (Camunda 8.6), evaluated when the task was created; 50 when the diagram sets none",
+          'zeebe:priorityDefinition (Camunda 8.6), evaluated when the task was created; 50 when the diagram sets none',
       },
     },
     [
@@ -637,23 +637,31 @@ export function workflowPaths(): Record<string, unknown> {
         permission: needs('work'),
         description:
           'Rows are taken with `FOR UPDATE SKIP LOCKED`: workers never get the same job.',
-        requestBody: jsonBody(
-          obj(
+        requestBody: jsonBody({
+          additionalProperties: false,
+          ...obj(
             {
               workerId,
               types: { type: 'array', items: str, minItems: 1 },
               maxJobs: { type: 'integer', minimum: 1, maximum: 100 },
               lockMs: { type: 'integer', minimum: 1 },
+              fetchVariable: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                description:
+                  "as Zeebe's activate-jobs: only these variables are sent with each job (absent or empty: all)",
+              },
             },
             ['workerId', 'types'],
           ),
-        ),
+        }),
         ok: reply(
           'The locked jobs with their variables and task headers',
           dataOf(ref('LockedJob')),
         ),
         errors: {
-          '400': 'workerId or types missing, maxJobs outside 1-100, lockMs not positive',
+          '400':
+            'workerId or types missing, maxJobs outside 1-100, lockMs not positive, fetchVariable not a list of names, or a field it does not take (named in `errors`)',
           '403': forbidden('work'),
         },
       }),
