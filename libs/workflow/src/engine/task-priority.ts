@@ -3,6 +3,10 @@ import { StepIncident } from './expressions';
 /** Zeebe's priority of a user task without zeebe:priorityDefinition. */
 export const DEFAULT_TASK_PRIORITY = 50;
 
+/** A task's priority column: null on tasks from before it was kept, read as Zeebe's default. */
+export const priorityOf = (v: unknown): number =>
+  v === null || v === undefined ? DEFAULT_TASK_PRIORITY : Number(v);
+
 /**
  * A user task's priority as Zeebe computes it when the task is created
  * (BpmnUserTaskBehavior.evaluatePriorityExpression): none → 50; a static value was checked at

@@ -20,7 +20,7 @@ import {
   recordReadableSql,
   visibleTasksSql,
 } from './visibility';
-import { DEFAULT_TASK_PRIORITY } from './task-priority';
+import { priorityOf } from './task-priority';
 
 export interface TaskView {
   id: number;
@@ -46,10 +46,6 @@ export interface TaskView {
   /** zeebe:priorityDefinition, 0 (lowest) to 100; 50 when the diagram sets none. */
   priority: number;
 }
-
-/** A task's priority column: null on tasks from before it was kept, read as Zeebe's default. */
-export const priorityOf = (v: unknown): number =>
-  v === null || v === undefined ? DEFAULT_TASK_PRIORITY : Number(v);
 
 /** Tasks per list answer. */
 const TASK_PAGE = 500;

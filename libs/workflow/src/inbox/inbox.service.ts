@@ -12,7 +12,7 @@ import {
 } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import type { SqlWhere, WorkflowViewer } from '../engine/visibility';
-import { priorityOf } from '../engine/tasks';
+import { priorityOf } from '../engine/task-priority';
 import {
   type DisplayMatch,
   boxSql,

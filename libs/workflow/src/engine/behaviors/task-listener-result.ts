@@ -3,6 +3,7 @@ import type { Assignment } from '../../approvals/approvers';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { Exec, InstanceStep } from '../step';
 import type { GraphNode } from '../process-graph';
+import { priorityOf, taskPriority } from '../task-priority';
 
 /**
  * What a user task listener's job completes with besides variables — Camunda 8.8's job result
@@ -17,8 +18,8 @@ import type { GraphNode } from '../process-graph';
  *   value, as Camunda documents. A `creating` listener's corrections apply when the task is
  *   created (after its last creating listener); the `completing` listeners' apply once the last
  *   one is done (a denial drops them all: the task stays as it was before the completion).
- * - `priority` and `followUpDate` are refused (400): the inbox has neither, and ignoring them
- *   would be a silent difference from Zeebe.
+ * - `priority` and `followUpDate` are refused (400): tasks have no follow-up date, a priority
+ *   is not corrected yet, and ignoring either would be a silent difference from Zeebe.
  */
 export interface TaskCorrections {
   assignee?: string;
@@ -37,7 +38,7 @@ const bad = (path: string, message: string) =>
   new CrmError(ErrorCode.BadRequest, message, [{ path, message }]);
 
 const CORRECTABLE = ['assignee', 'dueDate', 'candidateUsers', 'candidateGroups'];
-/** Camunda's correctable attributes this engine has no place for. */
+/** Camunda's correctable attributes this engine does not correct. */
 const UNSUPPORTED = ['priority', 'followUpDate'];
 
 /** Names stored comma-joined in 500-character columns (crm_wf_task.candidate_*). */
@@ -204,8 +205,8 @@ const split = (v: unknown): string[] =>
 
 /**
  * The headers Zeebe gives a user task listener's job about its task: `io.camunda.zeebe:assignee`,
- * `candidateGroups` / `candidateUsers` (JSON lists), `dueDate`, `formKey`, `priority` (always 50:
- * tasks here have none) and, once the task exists, `userTaskKey`. A creating listener sees the
+ * `candidateGroups` / `candidateUsers` (JSON lists), `dueDate`, `formKey`, `priority` (as the
+ * task is created with it, or has it) and, once the task exists, `userTaskKey`. A creating listener sees the
  * task as it will be created (the assignment evaluated, earlier listeners' corrections over it);
  * the task row is created after the last one, so it has no key yet.
  */
@@ -220,11 +221,13 @@ export async function taskListenerHeaders(
 ): Promise<Record<string, string>> {
   const h: Record<string, string | undefined> = {
     'io.camunda.zeebe:formKey': node.formKey,
-    'io.camunda.zeebe:priority': '50',
   };
   if (event === 'creating') {
     const a = correctAssignment(assignment(), corrections);
     Object.assign(h, {
+      'io.camunda.zeebe:priority': String(
+        taskPriority(node.priority, (raw) => s.attr(raw, s.scopeVars(exec), node.id), node.id),
+      ),
       'io.camunda.zeebe:assignee': a.assignee ?? undefined,
       'io.camunda.zeebe:candidateGroups': list(a.groups),
       'io.camunda.zeebe:candidateUsers': list(a.users),
@@ -246,6 +249,7 @@ export async function taskListenerHeaders(
         corrections.dueDate !== undefined ? corrections.dueDate : fromDbTimestamp(t.due_at);
       Object.assign(h, {
         'io.camunda.zeebe:userTaskKey': String(t.id),
+        'io.camunda.zeebe:priority': String(priorityOf(t.priority)),
         'io.camunda.zeebe:assignee': a.assignee ?? undefined,
         'io.camunda.zeebe:candidateGroups': list(a.groups),
         'io.camunda.zeebe:candidateUsers': list(a.users),
