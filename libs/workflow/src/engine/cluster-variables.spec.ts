@@ -1,4 +1,4 @@
-import { CrmError, ErrorCode } from '@crm/common';
+import { type CrmError, ErrorCode } from '@crm/common';
 import { feel } from './expressions';
 import {
   checkClusterVariableName,

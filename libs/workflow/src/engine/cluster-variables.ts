@@ -251,11 +251,22 @@ export class ClusterVariables {
       next,
       GENERATION_KEY,
     ]);
-    if (r.affected === 0)
-      await tx.execute('INSERT INTO crm_setting (setting_key, value) VALUES (?, ?)', [
-        GENERATION_KEY,
-        next,
-      ]);
+    if (r.affected === 0) {
+      try {
+        await tx.execute('INSERT INTO crm_setting (setting_key, value) VALUES (?, ?)', [
+          GENERATION_KEY,
+          next,
+        ]);
+      } catch (e) {
+        // another node's first change inserted it meanwhile (MySQL keeps the transaction open
+        // after a failed statement): a new value over theirs serves as well
+        if (!isUniqueViolation(e)) throw e;
+        await tx.execute('UPDATE crm_setting SET value = ? WHERE setting_key = ?', [
+          next,
+          GENERATION_KEY,
+        ]);
+      }
+    }
     this.dropCache();
     this.generation = next;
     this.generationCheckedAt = Date.now();
