@@ -678,7 +678,7 @@ export function workflowPaths(): Record<string, unknown> {
             nullable: true,
             additionalProperties: false,
             description:
-              'A user task listener job only (Camunda 8.8 job result). `denied` (a completing listener): the task stays open, the completion’s variables are not applied, `deniedReason` goes to history (event `task-denied`). `corrections` change the task; null or absent keeps a value; `priority` and `followUpDate` are refused (tasks have neither).',
+              'A user task listener job only (Camunda 8.8 job result). `denied` (a completing listener): the task stays open, the completion’s variables are not applied, `deniedReason` goes to history (event `task-denied`). `corrections` change the task; null or absent keeps a value; `followUpDate` is refused (tasks have none).',
             properties: {
               type: { type: 'string', enum: ['userTask'] },
               denied: { type: 'boolean', nullable: true },
@@ -710,6 +710,12 @@ export function workflowPaths(): Record<string, unknown> {
                     nullable: true,
                     items: str,
                     description: '[] clears them',
+                  },
+                  priority: {
+                    type: 'integer',
+                    nullable: true,
+                    minimum: 0,
+                    maximum: 100,
                   },
                 },
               },

@@ -38,11 +38,9 @@ export async function createUserTask(
 ): Promise<void> {
   s.park(exec, 'waiting');
   // evaluated with the task's other expressions, before the task exists: a bad one is an incident
-  const priority = taskPriority(
-    node.priority,
-    (raw) => s.attr(raw, s.scopeVars(exec), node.id),
-    node.id,
-  );
+  const priority =
+    corrections.priority ??
+    taskPriority(node.priority, (raw) => s.attr(raw, s.scopeVars(exec), node.id), node.id);
   const assigned = await assignApprovalTask(s, exec, node);
   if (!assigned) return;
   const a = correctAssignment(assigned, corrections);
