@@ -115,6 +115,24 @@ describe.each(DIALECTS)('cluster variables and task priorities on %s', (dialect)
       expect((await s.api('GET', `${BASE}/global/CV_API`)).body.code).toBe(
         'CLUSTER_VARIABLE_NOT_FOUND',
       );
+      // configuration every process reads: who changed what is audited (the value is not)
+      const audit = (await s.api('GET', '/api/admin/audit?limit=500')).body.data as Array<{
+        actor: string;
+        action: string;
+        subject: string;
+      }>;
+      expect(
+        audit
+          .filter((a) => a.subject?.endsWith(' CV_API'))
+          .map((a) => `${a.actor} ${a.action} ${a.subject}`)
+          .sort(),
+      ).toEqual([
+        'tester workflow.clusterVariable.create global CV_API',
+        'tester workflow.clusterVariable.create tenant CV_API',
+        'tester workflow.clusterVariable.delete global CV_API',
+        'tester workflow.clusterVariable.delete tenant CV_API',
+        'tester workflow.clusterVariable.update global CV_API',
+      ]);
     });
 
     it('answers a second create of a name with 409, a change of a missing one with 404', async () => {

@@ -61,10 +61,11 @@ export class ClusterVariablesController {
   @Delete(':scope/:name')
   @HttpCode(204)
   async remove(@Param('scope') scope: string, @Param('name') name: string, @Req() req: Request) {
-    this.admin(req);
+    const actor = this.admin(req);
     await this.engine.clusterVariables.remove(
       parseClusterVariableScope(scope),
       checkClusterVariableName(name, 'name'),
+      actor,
     );
   }
 }

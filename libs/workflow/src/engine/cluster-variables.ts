@@ -163,7 +163,7 @@ export class ClusterVariables {
           'INSERT INTO crm_wf_cluster_variable (scope, name, value, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)',
           [scope, name, json, toDbTimestamp(this.clock.now()), actor],
         );
-        await this.changed(tx);
+        await this.changed(tx, actor, 'create', scope, name);
       });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
@@ -190,7 +190,7 @@ export class ClusterVariables {
         'UPDATE crm_wf_cluster_variable SET value = ?, updated_at = ?, updated_by = ? WHERE scope = ? AND name = ?',
         [json, toDbTimestamp(this.clock.now()), actor, scope, name],
       );
-      if (r.affected) await this.changed(tx);
+      if (r.affected) await this.changed(tx, actor, 'update', scope, name);
       return r.affected;
     });
     if (!affected) throw notFound(scope, name);
@@ -198,13 +198,13 @@ export class ClusterVariables {
     return this.get(scope, name);
   }
 
-  async remove(scope: ClusterVariableScope, name: string): Promise<void> {
+  async remove(scope: ClusterVariableScope, name: string, actor: string): Promise<void> {
     const affected = await this.db.transaction(async (tx) => {
       const r = await tx.execute(
         'DELETE FROM crm_wf_cluster_variable WHERE scope = ? AND name = ?',
         [scope, name],
       );
-      if (r.affected) await this.changed(tx);
+      if (r.affected) await this.changed(tx, actor, 'delete', scope, name);
       return r.affected;
     });
     if (!affected) throw notFound(scope, name);
@@ -244,8 +244,29 @@ export class ClusterVariables {
     this.cached = null;
   }
 
-  /** A new generation in the change's transaction: other nodes drop their cache on their next check. */
-  private async changed(tx: Db): Promise<void> {
+  /**
+   * In the change's transaction: an audit row (configuration every process reads; the value is
+   * left out, as it may be an endpoint's credentials) and a new generation, so other nodes drop
+   * their cache on their next check.
+   */
+  private async changed(
+    tx: Db,
+    actor: string,
+    action: 'create' | 'update' | 'delete',
+    scope: ClusterVariableScope,
+    name: string,
+  ): Promise<void> {
+    await tx.execute(
+      'INSERT INTO crm_audit (at, actor, action, subject, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      [
+        toDbTimestamp(this.clock.now()),
+        actor,
+        `workflow.clusterVariable.${action}`,
+        `${scope} ${name}`.slice(0, 191),
+        'ok',
+        null,
+      ],
+    );
     const next = randomUUID();
     const r = await tx.execute('UPDATE crm_setting SET value = ? WHERE setting_key = ?', [
       next,
