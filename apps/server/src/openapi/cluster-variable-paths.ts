@@ -11,7 +11,7 @@ import {
 } from './schemas';
 
 const tags = ['Workflow'];
-const ADMIN = '`manage` on Workflow (the admin role has it)';
+const ADMIN = '`manage` on Workflow (the admin role has it); changes are audited (not the value)';
 const FORBIDDEN = 'FORBIDDEN: no role allows `manage` on Workflow';
 const BAD_NAME =
   'CLUSTER_VARIABLE_INVALID: a scope other than global / tenant, a name that is not a FEEL name (letters, digits, _; not starting with a digit; at most 191 characters), or a value that is null, missing or over WORKFLOW_MAX_VARIABLES_BYTES';
