@@ -18,11 +18,19 @@
  * - `publishMessage` / `publishStartMessage` → `POST /api/workflow/messages`;
  *   `broadcastSignal` → `POST /api/workflow/signals`.
  * - a Tasklist user completing a task → `POST /api/tasks/{id}/complete`; Operate showing an
- *   instance active / completed → `GET /api/workflow/instances/{id}`.
+ *   instance active / completed → `GET /api/workflow/instances/{id}`; Tasklist's priority label
+ *   of a task → its `priority` from `GET /api/tasks`, labelled as Tasklist labels it.
+ * - `createJsonClusterVariable` / `createStringClusterVariable` / `createTenantClusterVariable`
+ *   (`POST /v2/cluster-variables/global` or `/tenants/{id}` with `{ name, value }`, a 409 taken as
+ *   success) → `POST /api/workflow/cluster-variables/{global|tenant}`; an Admin UI edit of its
+ *   value → `PUT /api/workflow/cluster-variables/{scope}/{name}`.
  * - time the test waits for a timer or a retry back-off → the test clock moved on, due jobs run.
  */
 
 export type Vars = Record<string, unknown>;
+
+/** How Tasklist shows a priority (0..100) in a task's details. */
+export type TasklistPriority = 'low' | 'medium' | 'high' | 'critical';
 
 /** Where an expectation comes from. */
 export interface Upstream {
@@ -54,8 +62,28 @@ export type Step =
     }
   /** No job of this type can be activated now (a retry back-off not yet over). */
   | { noJob: string }
-  /** The open tasks of this run's instances: how many, then complete each with `complete`. */
-  | { tasks: { count?: number; atLeast?: number; complete?: Vars; getById?: true } }
+  /**
+   * The open tasks of this run's instances: how many, Tasklist's priority label of each (by task
+   * name), then complete each with `complete`.
+   */
+  | {
+      tasks: {
+        count?: number;
+        atLeast?: number;
+        complete?: Vars;
+        getById?: true;
+        priorities?: Record<string, TasklistPriority>;
+      };
+    }
+  /** A cluster variable created (a 409 is success, as the upstream helper has it) or updated. */
+  | {
+      clusterVariable: {
+        scope: 'global' | 'tenant';
+        name: string;
+        value: unknown;
+        update?: true;
+      };
+    }
   /** Time passes (ms): due timers fire, backed-off jobs become available. */
   | { wait: number }
   /** Cancel the instance: `ok`, or `refused` (the tests' "throws if not found"). */
@@ -136,6 +164,102 @@ const variableEditing = (process: string, version: string): Run => ({
     { instance: { state: 'active', variables: { testVariable: 'testValue' } } },
   ],
 });
+
+/**
+ * The e2e suite's cluster variable flows (8.9 SaaS for global variables, Self-Managed 8.9 for the
+ * tenant's): a readonly process maps the variable into process variables a user task shows, then
+ * the task is completed; an updatable process, started after the value was edited in Admin, ends
+ * with the new value in its variables.
+ */
+function clusterVariableRuns(scope: 'global' | 'tenant'): Record<string, Run[]> {
+  const tenant = scope === 'tenant';
+  const upstream = (test: string): Upstream => ({
+    pkg: E2E,
+    file: tenant
+      ? 'package/dist/tests/SM-8.9/cluster-variables-tenant.spec.js'
+      : 'package/dist/tests/8.9/cluster-variables.spec.js',
+    test,
+  });
+  const t = tenant ? ' tenant' : '';
+  const file = (name: string) =>
+    `camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_${tenant ? 'tenant_' : ''}${name}.bpmn`;
+  const process = (name: string) => `cluster_variable_${tenant ? 'tenant_' : ''}${name}`;
+  const ORIGINAL_DEVIATION =
+    "the stored value is the CI's secret (CLUSTER_VARIABLE_JSON_VALUE / CLUSTER_VARIABLE_STRING_VALUE); a stand-in of the shape the test's Admin edit writes is stored instead, and the test's check that the task shows each of its values is the instance's variables holding them";
+  const RANDOM_DEVIATION =
+    'the test appends a random suffix to the new value (randomNameAgregator); a fixed one is used';
+  // the shape the Admin edit of the updatable test writes: { endpoint, timeout_ms: '5000', array }
+  const json = { endpoint: 'https://api.example.com', timeout_ms: '5000', array: ['a', 'b'] };
+  const edited = `https://updated${tenant ? '.tenant' : ''}.api.com_x1y`;
+  const editedVersion = `v3.0.0${tenant ? '-tenant' : ''}-updated_x1y`;
+  const readonly = (kind: 'JSON' | 'String'): Run => ({
+    upstream: upstream(
+      `User views ${kind}${t} cluster variable in Tasklist from readonly process and completes task`,
+    ),
+    deviation: ORIGINAL_DEVIATION,
+    steps: [
+      kind === 'JSON'
+        ? { clusterVariable: { scope, name: 'ORIGINAL_API_INFO', value: json } }
+        : { clusterVariable: { scope, name: 'ORIGINAL_APP_VERSION', value: 'v2.5.0' } },
+      { start: process(kind === 'JSON' ? 'original_json' : 'original_string') },
+      {
+        instance: {
+          state: 'active',
+          variables:
+            kind === 'JSON'
+              ? { URL: json.endpoint, TIMEOUT_MS: json.timeout_ms, ARRAY: json.array }
+              : { APP_VERSION_VALUE: 'v2.5.0' },
+        },
+      },
+      { tasks: { count: 1, complete: {} } },
+      { instance: { state: 'completed' } },
+    ],
+  });
+  const updatable = (kind: 'JSON' | 'String'): Run => ({
+    upstream: upstream(
+      `User updates ${kind}${t} cluster variable in Admin UI and verifies changes in Operate`,
+    ),
+    deviation: `${ORIGINAL_DEVIATION}; ${RANDOM_DEVIATION}`,
+    steps:
+      kind === 'JSON'
+        ? [
+            { clusterVariable: { scope, name: 'UPDATABLE_API_INFO', value: json } },
+            {
+              clusterVariable: {
+                scope,
+                name: 'UPDATABLE_API_INFO',
+                value: {
+                  endpoint: edited,
+                  timeout_ms: '5000',
+                  array: ['updated_item1', 'updated_item2'],
+                },
+                update: true,
+              },
+            },
+            { start: process('updatable_json') },
+            { instance: { state: 'completed', variables: { URL: edited } } },
+          ]
+        : [
+            { clusterVariable: { scope, name: 'UPDATABLE_APP_VERSION', value: 'v2.5.0' } },
+            {
+              clusterVariable: {
+                scope,
+                name: 'UPDATABLE_APP_VERSION',
+                value: editedVersion,
+                update: true,
+              },
+            },
+            { start: process('updatable_string') },
+            { instance: { state: 'completed', variables: { APP_VERSION_VALUE: editedVersion } } },
+          ],
+  });
+  return {
+    [file('json_readonly')]: [readonly('JSON')],
+    [file('string_readonly')]: [readonly('String')],
+    [file('json_mutable')]: [updatable('JSON')],
+    [file('string_mutable')]: [updatable('String')],
+  };
+}
 
 export const RUNS: Record<string, Run[]> = {
   'camunda8-zeebe/src/__tests__/testdata/hello-world.bpmn': [
@@ -504,6 +628,29 @@ export const RUNS: Record<string, Run[]> = {
       ],
     },
   ],
+  'camunda-e2e-test-suite/resources/Zeebe_User_Task_Process_With_Priority.bpmn': [
+    {
+      upstream: hto('Zeebe User Task With Priority', '8.8'),
+      steps: [
+        { start: 'Zeebe_User_Task_Process_With_Priority' },
+        {
+          tasks: {
+            count: 4,
+            priorities: {
+              priorityTest4: 'critical',
+              priorityTest3: 'high',
+              priorityTest2: 'medium',
+              priorityTest1: 'low',
+            },
+            complete: {},
+          },
+        },
+        { instance: { state: 'completed' } },
+      ],
+    },
+  ],
+  ...clusterVariableRuns('global'),
+  ...clusterVariableRuns('tenant'),
   'camunda-e2e-test-suite/resources/User_Task_Process_With_Form_API.bpmn': [
     {
       upstream: {
@@ -537,6 +684,8 @@ export const NOT_RUN: Record<string, string> = {
   'camunda8-sdk/backpressure/test-job-process.bpmn':
     'a throughput profiling script without assertions',
   'camunda-e2e-test-suite/resources/User_Task_Process_With_Form_2.bpmn':
+    'no test of the package uses it',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_global_scope.bpmn':
     'no test of the package uses it',
 };
 

@@ -3,7 +3,14 @@ import * as path from 'node:path';
 import { JobExecutorService } from '@crm/workflow';
 import { DIALECTS, type TestServer, startServer } from './support/harness';
 import { EXPECTED } from './camunda8-corpus/expected';
-import { NOT_RUN, NOT_RUN_FAMILIES, RUNS, type Run, type Step } from './camunda8-corpus-run.cases';
+import {
+  NOT_RUN,
+  NOT_RUN_FAMILIES,
+  RUNS,
+  type Run,
+  type Step,
+  type TasklistPriority,
+} from './camunda8-corpus-run.cases';
 
 /**
  * Real Camunda 8 diagrams run as their own upstream tests run them against Zeebe: given the
@@ -15,6 +22,13 @@ import { NOT_RUN, NOT_RUN_FAMILIES, RUNS, type Run, type Step } from './camunda8
 const DIR = path.resolve(__dirname, '../fixtures/camunda8-corpus');
 const README = path.resolve(__dirname, '../../libs/workflow/README.md');
 const WORKER = 'corpus-run';
+
+/**
+ * Tasklist's label of a priority: four bands of 25 (the priority diagram's tasks, 1 / 26 / 51 / 76,
+ * sit at each band's lower bound and its test reads low / medium / high / critical).
+ */
+const tasklistLabel = (priority: number): TasklistPriority =>
+  priority <= 25 ? 'low' : priority <= 50 ? 'medium' : priority <= 75 ? 'high' : 'critical';
 
 interface FetchedJob {
   id: number;
@@ -120,7 +134,7 @@ describe.each(DIALECTS)(
           } else if ('noJob' in step) {
             expect(await fetchJobs(step.noJob)).toEqual([]);
           } else if ('tasks' in step) {
-            const tasks: Array<{ id: number }> = [];
+            const tasks: Array<{ id: number; name: string | null; priority: number }> = [];
             for (const id of started) {
               const r = await s.api('GET', `/api/tasks?instanceId=${id}&state=created`);
               tasks.push(...r.body.data);
@@ -128,6 +142,10 @@ describe.each(DIALECTS)(
             if (step.tasks.count !== undefined) expect(tasks).toHaveLength(step.tasks.count);
             if (step.tasks.atLeast !== undefined)
               expect(tasks.length).toBeGreaterThanOrEqual(step.tasks.atLeast);
+            if (step.tasks.priorities)
+              expect(
+                Object.fromEntries(tasks.map((t) => [t.name, tasklistLabel(t.priority)])),
+              ).toEqual(step.tasks.priorities);
             if (step.tasks.getById)
               expect((await s.api('GET', `/api/tasks/${tasks[0].id}`)).status).toBe(200);
             if (step.tasks.complete)
@@ -139,6 +157,18 @@ describe.each(DIALECTS)(
                 });
                 expect({ status: done.status, body: done.body }).toMatchObject({ status: 200 });
               }
+          } else if ('clusterVariable' in step) {
+            const { scope, name, value, update } = step.clusterVariable;
+            const r = update
+              ? await s.api('PUT', `/api/workflow/cluster-variables/${scope}/${name}`, { value })
+              : await s.api('POST', `/api/workflow/cluster-variables/${scope}`, { name, value });
+            // the upstream helper takes a 409 (it exists already) as a created variable
+            const ok = update ? [200] : [201, 409];
+            // the body only when it went wrong: it says why
+            expect({
+              ok: ok.includes(r.status),
+              body: ok.includes(r.status) ? null : r.body,
+            }).toEqual({ ok: true, body: null });
           } else if ('wait' in step) {
             await wait(step.wait);
           } else if ('cancel' in step) {

@@ -472,7 +472,8 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       // a creating listener cannot deny: only completing ones do
       [{ denied: true }, '/result/denied'],
       [{ corrections: [] }, '/result/corrections'],
-      [{ corrections: { priority: 10 } }, '/result/corrections/priority'],
+      [{ corrections: { priority: 101 } }, '/result/corrections/priority'],
+      [{ corrections: { priority: 2.5 } }, '/result/corrections/priority'],
       [
         { corrections: { followUpDate: '2030-01-01T00:00:00Z' } },
         '/result/corrections/followUpDate',
@@ -510,6 +511,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
         candidateUsers: ['carl'],
         dueDate: due,
         candidateGroups: null,
+        priority: 77,
       },
     });
     expect(corrected.status).toBe(204);
@@ -521,6 +523,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
         candidateGroups: string[];
         dueAt: string | null;
         version: number;
+        priority: number;
       }>;
     const [t] = await open();
     // null keeps the evaluated candidate groups; the others are the listener's
@@ -529,6 +532,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       candidateUsers: ['carl'],
       candidateGroups: ['sales'],
       dueAt: due,
+      priority: 77,
     });
 
     // the first completion is denied: variables unapplied, the task open as it was
@@ -544,6 +548,7 @@ describe.each(DIALECTS)('Zeebe conformance on %s', (dialect) => {
       'io.camunda.zeebe:candidateUsers': '["carl"]',
       'io.camunda.zeebe:candidateGroups': '["sales"]',
       'io.camunda.zeebe:dueDate': due,
+      'io.camunda.zeebe:priority': '77',
     });
     // a completing listener takes no variables even when it denies
     expect(

@@ -17,6 +17,7 @@ import { AuditService, AuthService, IdentityService } from '@crm/access';
 import { MetaService } from '@crm/metadata';
 import { FilesService, RecordTransferService, RecordsService } from '@crm/records';
 import { AdminController } from './controllers/admin.controller';
+import { ClusterVariablesController } from './controllers/cluster-variables.controller';
 import {
   ApprovalInstancesController,
   ApprovalTasksController,
@@ -84,6 +85,7 @@ export class AppModule {
         RecordActionsController,
         RecordsController,
         FilesController,
+        ClusterVariablesController,
         WorkflowController,
         ApprovalInstancesController,
         // before TasksController: POST /api/tasks/actions is not a task id

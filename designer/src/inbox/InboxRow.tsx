@@ -7,6 +7,7 @@ import { RecordPreview } from '../approvals/RecordPreview';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import type { BulkResult } from './bulk';
+import { PriorityTag } from './PriorityTag';
 import type { Box, InboxItem } from './queries';
 
 /** Where an item opens: its task (pending, done), else the approval itself (cc, initiated). */
@@ -68,6 +69,7 @@ export function InboxRow({
           )}
           <span className="inbox-row-tags">
             <DueTag item={item} />
+            {box === 'pending' && <PriorityTag priority={item.priority} />}
             {box === 'done' && item.outcome && (
               <Tag bordered={false}>{t(`timeline.${item.outcome}` as MessageKey)}</Tag>
             )}

@@ -65,6 +65,9 @@ export enum ErrorCode {
   RecordLocked = 'RECORD_LOCKED',
   TriggerLoop = 'TRIGGER_LOOP',
   TriggerNotFound = 'TRIGGER_NOT_FOUND',
+  ClusterVariableNotFound = 'CLUSTER_VARIABLE_NOT_FOUND',
+  ClusterVariableExists = 'CLUSTER_VARIABLE_EXISTS',
+  ClusterVariableInvalid = 'CLUSTER_VARIABLE_INVALID',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -151,6 +154,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RecordLocked]: 409,
   [ErrorCode.TriggerLoop]: 409,
   [ErrorCode.TriggerNotFound]: 404,
+  [ErrorCode.ClusterVariableNotFound]: 404,
+  [ErrorCode.ClusterVariableExists]: 409,
+  [ErrorCode.ClusterVariableInvalid]: 400,
   [ErrorCode.Internal]: 500,
 };
 

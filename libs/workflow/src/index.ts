@@ -3,6 +3,7 @@ export * from './validate-bpmn';
 export * from './conformance';
 export * from './deployments.service';
 export * from './engine/engine.service';
+export * from './engine/cluster-variables';
 export * from './engine/process-graph';
 export * from './engine/job-executor.service';
 export * from './engine/task-types';

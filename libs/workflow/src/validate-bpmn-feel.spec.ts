@@ -131,52 +131,45 @@ describe('mapping sources', () => {
 });
 
 /**
- * What this engine cannot run as Zeebe does is refused at deploy, never ignored: Camunda 8.9's
- * cluster variables (values an operator stores in the cluster) and 8.6's user task priorities.
+ * Camunda 8.9's cluster variables and 8.6's user task priorities deploy as Zeebe deploys them:
+ * any FEEL may read `camunda.vars`, and a static priority must be an integer from 0 to 100
+ * (ZeebePriorityDefinitionValidator); a FEEL priority is checked when the task is created.
  */
-describe('constructs refused rather than run differently', () => {
-  it('refuses an expression reading cluster variables, at its element', async () => {
+describe('cluster variables and user task priorities', () => {
+  it('accepts expressions reading cluster variables', async () => {
     const r = await checkDeployable(
       wrap(`<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>
         <zeebe:input source="=camunda.vars.tenant.API.url" target="a"/>
         <zeebe:output source="=camunda . vars.env.VERSION" target="b"/>
+        <zeebe:output source="=camunda.vars.cluster.X" target="c"/>
       </zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`),
     );
-    expect(r.problems).toEqual(
-      ['=camunda.vars.tenant.API.url', '=camunda . vars.env.VERSION'].map((source) => ({
-        elementId: 't',
-        elementType: 'Task',
-        message: `cluster variables (camunda.vars, Camunda 8.9) are not supported: ${JSON.stringify(source)} reads one, and this engine has none to read`,
-      })),
-    );
+    expect(r.problems).toEqual([]);
   });
 
-  it('accepts a variable named camunda, or the words in a string, that are no cluster variable', async () => {
-    const r = await checkDeployable(
-      wrap(`<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>
-        <zeebe:input source="=camunda.version" target="a"/>
-        <zeebe:input source="=&quot;camunda.vars.env&quot; + name" target="b"/>
-        <zeebe:input source="=camunda.vars" target="c"/>
-      </zeebe:ioMapping></bpmn:extensionElements></bpmn:task>`),
-    );
-    expect(r.problems.map((p) => p.message)).toEqual([
-      'cluster variables (camunda.vars, Camunda 8.9) are not supported: "=camunda.vars" reads one, and this engine has none to read',
-    ]);
-  });
-
-  it('refuses a user task priority', async () => {
-    const r = await checkDeployable(
+  const priority = (value: string) =>
+    checkDeployable(
       wrap(
-        `<bpmn:userTask id="u"><bpmn:extensionElements><zeebe:userTask/><zeebe:priorityDefinition priority="76"/></bpmn:extensionElements></bpmn:userTask>`,
+        `<bpmn:userTask id="u"><bpmn:extensionElements><zeebe:userTask/><zeebe:priorityDefinition priority="${value}"/></bpmn:extensionElements></bpmn:userTask>`,
       ),
     );
-    expect(r.problems).toEqual([
+
+  it.each(['0', '76', '100', '=urgency * 10'])('accepts priority %s', async (value) => {
+    expect((await priority(value)).problems).toEqual([]);
+  });
+
+  it.each(['101', '-1', '2.5', 'high'])('refuses priority %s at its task', async (value) => {
+    expect((await priority(value)).problems).toEqual([
       {
         elementId: 'u',
         elementType: 'UserTask',
-        message:
-          'zeebe:priorityDefinition (user task priority, Camunda 8.6) is not supported: tasks here have no priority',
+        message: `zeebe:priorityDefinition priority must be a number between 0 and 100 or a FEEL expression, but was "${value}"`,
       },
     ]);
+  });
+
+  it('refuses a priority expression that does not parse', async () => {
+    const [p] = (await priority('=1 +')).problems;
+    expect(p).toMatchObject({ elementId: 'u', message: expect.stringContaining('invalid FEEL') });
   });
 });

@@ -115,12 +115,25 @@ const ESP_START_DEFS = [
 ];
 
 /** Zeebe extensions that change what runs: accepted only once the engine runs them too. */
-const UNSUPPORTED_EXTENSIONS: Record<string, string> = {
-  // Tasklist shows and sorts by it (Camunda 8.6); tasks here have no priority, so running the
-  // diagram would silently drop what it asks for
-  'zeebe:PriorityDefinition':
-    'zeebe:priorityDefinition (user task priority, Camunda 8.6) is not supported: tasks here have no priority',
-};
+const UNSUPPORTED_EXTENSIONS: Record<string, string> = {};
+
+/** Zeebe's bounds of a user task priority (ZeebePriorityDefinitionValidator). */
+export const PRIORITY_MIN = 0;
+export const PRIORITY_MAX = 100;
+
+/**
+ * zeebe:priorityDefinition's priority: FEEL after `=` (checked when the task is created), else an
+ * integer from 0 to 100, as Zeebe checks it at deploy.
+ */
+function priorityProblem(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (text.startsWith('=')) return feelProblem(text);
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < PRIORITY_MIN || n > PRIORITY_MAX)
+    return `zeebe:priorityDefinition priority must be a number between ${PRIORITY_MIN} and ${PRIORITY_MAX} or a FEEL expression, but was ${JSON.stringify(raw)}`;
+  return undefined;
+}
 
 /** "signal intermediate throw event": how a modeler user names an event construct. */
 export function eventConstruct(eventType: string, definitionType?: string): string {
@@ -176,10 +189,6 @@ function feelTextProblem(raw: string, text: string, what = 'FEEL'): string | und
   // the approver sources (approvals/org.ts) and the calendar functions (calendar-functions.ts)
   // are known functions of every engine expression
   const check = checkFeel(text, KNOWN_FUNCTIONS);
-  // Camunda 8.9's cluster variables: Zeebe reads values an operator stored in the cluster; here
-  // `camunda` would be an unset variable and every such path null, a silent difference
-  if (check.variables.includes('camunda') && /\bcamunda\s*\.\s*vars\b/.test(text))
-    return `cluster variables (camunda.vars, Camunda 8.9) are not supported: ${JSON.stringify(raw)} reads one, and this engine has none to read`;
   if (check.ok) return undefined;
   if (check.unknownFunctions.length)
     return `${check.unknownFunctions.map((n) => `unknown FEEL function ${n}`).join('; ')} in ${JSON.stringify(raw)}`;
@@ -395,6 +404,8 @@ class Validator {
         const bad = feelProblem(a?.[key]);
         if (bad) this.add(el, bad);
       }
+      const priority = priorityProblem(extension(el, 'zeebe:PriorityDefinition')?.priority);
+      if (priority) this.add(el, priority);
       this.approval(el);
       // deadline, calendar, remindBefore, onOverdue (engine/deadline-headers.ts)
       for (const m of deadlineHeaderProblems(taskHeaders(el), feelProblem)) this.add(el, m);

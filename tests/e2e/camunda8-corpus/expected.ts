@@ -56,24 +56,6 @@ const documentHandling: ExpectedProblem[] = [
   outputWithoutSource('zeebeClientId'),
 ];
 
-const CLUSTER_VARIABLES = 'cluster variables (camunda.vars, Camunda 8.9)';
-/**
- * Camunda 8.9 cluster variables: the start event's output mappings read values the e2e suite
- * stores in the cluster first (createJsonClusterVariable...); there are none here to read.
- */
-const clusterVariables = (
-  scope: 'env' | 'tenant',
-  name: string,
-  json: boolean,
-): ExpectedProblem[] =>
-  (json ? ['endpoint', 'timeout_ms', 'array'].map((f) => `${name}.${f}`) : [name]).map((path) => ({
-    construct: CLUSTER_VARIABLES,
-    elementId: 'StartEvent_1',
-    says: `cluster variables (camunda.vars, Camunda 8.9) are not supported: "=camunda.vars.${scope}.${path}"`,
-    kind: 'unsupported',
-    why: CLUSTER_VARIABLES,
-  }));
-
 export const EXPECTED: Record<string, Expected> = {
   'camunda-e2e-test-suite/resources/Basic_Auth_REST_Connector.bpmn': 'deploys',
   'camunda-e2e-test-suite/resources/Camunda_Simple_User_Task_1.bpmn': 'deploys',
@@ -221,6 +203,27 @@ export const EXPECTED: Record<string, Expected> = {
     'deploys',
   'camunda-e2e-test-suite/resources/connectors/db_vector_connector/db-vector-plain-text_openai_amazon_opensearch.bpmn':
     'deploys',
+  // Camunda 8.9 cluster variables (camunda.vars.env / camunda.vars.tenant)
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_global_scope.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_json_mutable.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_json_readonly.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_string_mutable.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_string_readonly.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_json_mutable.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_json_readonly.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_string_mutable.bpmn':
+    'deploys',
+  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_string_readonly.bpmn':
+    'deploys',
+  // four user tasks with zeebe:priorityDefinition 1, 26, 51 and 76 (Tasklist: low to critical)
+  'camunda-e2e-test-suite/resources/Zeebe_User_Task_Process_With_Priority.bpmn': 'deploys',
   // the SDK's test of a rejected deployment: a service task with type=""
   'camunda8-zeebe/src/__tests__/testdata/Client-BrokenBpmn.bpmn': [
     {
@@ -231,36 +234,4 @@ export const EXPECTED: Record<string, Expected> = {
       why: "Zeebe rejects an empty job type: the SDK's test 'does not retry the deployment of a broken BPMN file' deploys this file and expects 3 INVALID_ARGUMENT",
     },
   ],
-  // Camunda 8.9 cluster variables (camunda.vars.env / camunda.vars.tenant)
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_global_scope.bpmn':
-    clusterVariables('env', 'ORIGINAL_API_INFO', true),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_json_mutable.bpmn':
-    clusterVariables('env', 'UPDATABLE_API_INFO', true),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_json_readonly.bpmn':
-    clusterVariables('env', 'ORIGINAL_API_INFO', true),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_string_mutable.bpmn':
-    clusterVariables('env', 'UPDATABLE_APP_VERSION', false),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_string_readonly.bpmn':
-    clusterVariables('env', 'ORIGINAL_APP_VERSION', false),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_json_mutable.bpmn':
-    clusterVariables('tenant', 'UPDATABLE_API_INFO', true),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_json_readonly.bpmn':
-    clusterVariables('tenant', 'ORIGINAL_API_INFO', true),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_string_mutable.bpmn':
-    clusterVariables('tenant', 'UPDATABLE_APP_VERSION', false),
-  'camunda-e2e-test-suite/resources/cluster_variables/cluster_variable_tenant_string_readonly.bpmn':
-    clusterVariables('tenant', 'ORIGINAL_APP_VERSION', false),
-  // four user tasks with zeebe:priorityDefinition 1, 26, 51 and 76 (Tasklist: low to critical)
-  'camunda-e2e-test-suite/resources/Zeebe_User_Task_Process_With_Priority.bpmn': [
-    'priorityTest1',
-    'priorityTest2',
-    'priorityTest3',
-    'priorityTest4',
-  ].map((elementId): ExpectedProblem => ({
-    construct: 'user task priority (Camunda 8.6)',
-    elementId,
-    says: 'zeebe:priorityDefinition (user task priority, Camunda 8.6) is not supported',
-    kind: 'unsupported',
-    why: 'user task priorities (zeebe:priorityDefinition, Camunda 8.6)',
-  })),
 };

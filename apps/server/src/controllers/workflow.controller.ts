@@ -81,6 +81,9 @@ function int(body: Body_, name: string): number | undefined {
   return v as number;
 }
 
+/** What POST external-jobs/fetch-and-lock reads (Zeebe's activate-jobs names `fetchVariable`). */
+const FETCH_AND_LOCK_FIELDS = ['workerId', 'types', 'maxJobs', 'lockMs', 'fetchVariable'];
+
 /** Throws FORBIDDEN (logged and audited) unless the user's roles allow `action` on Workflow. */
 const allow = (req: Request, action: string): string => {
   const a = actorOf(req);
@@ -272,6 +275,22 @@ export class WorkflowController {
   @HttpCode(200)
   async fetchAndLock(@Body() body: Body_, @Req() req: Request) {
     allow(req, 'work');
+    // a field a worker sends expecting an effect (Zeebe's `timeout`, `tenantIds`...) is refused
+    // by name: ignoring it would hand the worker something other than what it asked for
+    const unknown = Object.keys(body ?? {}).filter((k) => !FETCH_AND_LOCK_FIELDS.includes(k));
+    if (unknown.length)
+      throw new CrmError(
+        ErrorCode.BadRequest,
+        `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: fetch-and-lock takes ${FETCH_AND_LOCK_FIELDS.join(', ')}`,
+        unknown.map((k) => ({ path: `/${k}`, message: 'unknown field' })),
+      );
+    const fetchVariable = body?.fetchVariable;
+    if (
+      fetchVariable !== undefined &&
+      (!Array.isArray(fetchVariable) ||
+        fetchVariable.some((v) => typeof v !== 'string' || !v.trim()))
+    )
+      throw bad('/fetchVariable', 'fetchVariable must be a list of variable names');
     const types = body?.types;
     if (!Array.isArray(types) || !types.length || types.some((t) => typeof t !== 'string'))
       throw bad('/types', 'types must be a non-empty list of job types');
@@ -286,6 +305,7 @@ export class WorkflowController {
         types: types as string[],
         maxJobs,
         lockMs,
+        fetchVariable: fetchVariable as string[] | undefined,
       }),
     };
   }

@@ -87,7 +87,7 @@ describe('buildOpenApi', () => {
         o.path,
       ),
     );
-    expect(area.length).toBe(57);
+    expect(area.length).toBe(62);
     for (const o of area) expect(o.op.description).toMatch(/^\*\*Permission:\*\* \S/);
     const withForbidden = (o: (typeof area)[number]) => '403' in o.op.responses;
     const checked = area.filter(withForbidden).map((o) => `${o.method} ${o.path}`);
@@ -113,6 +113,10 @@ describe('buildOpenApi', () => {
       'post /api/workflow/preview',
       'post /api/workflow/messages',
       'post /api/workflow/external-jobs/fetch-and-lock',
+      'get /api/workflow/cluster-variables',
+      'post /api/workflow/cluster-variables/{scope}',
+      'put /api/workflow/cluster-variables/{scope}/{name}',
+      'delete /api/workflow/cluster-variables/{scope}/{name}',
       'post /api/workflow/incidents/{id}/retry',
       'get /api/workflow/incidents',
       'post /api/workflow/instances/{id}/cancel',
@@ -409,12 +413,13 @@ describe('buildOpenApi: every route the server registers', () => {
     .map((r) => r.replace('/api/records/{entity}', '/api/records/deal'));
 
   it('finds the routes of every controller', () => {
-    expect(controllers.length).toBe(19);
+    expect(controllers.length).toBe(20);
     expect(routes).toEqual(
       expect.arrayContaining([
         'post /api/workflow/deployments',
         'get /api/tasks',
         'post /api/tasks/{id}/complete',
+        'get /api/workflow/cluster-variables/{scope}/{name}',
         'delete /api/admin/users/{id}/api-tokens/{tokenId}',
         'get /api/records/deal',
         'get /api/records/deal/{id}/shares',

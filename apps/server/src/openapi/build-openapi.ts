@@ -6,6 +6,7 @@ import { actionPaths } from './action-paths';
 import { buttonPaths } from './button-paths';
 import { filePaths, fileSchemas } from './file-paths';
 import { inboxPaths, inboxSchemas } from './inbox-paths';
+import { clusterVariablePaths, clusterVariableSchemas } from './cluster-variable-paths';
 import { metaPaths, metaSchemas } from './meta-paths';
 import { errorRef, errorResponse, errorResponses, json } from './responses';
 import { sharePaths } from './share-paths';
@@ -31,6 +32,7 @@ const TAGS = [
 export function buildOpenApi(model: MetadataModel, version: string): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     ...workflowSchemas,
+    ...clusterVariableSchemas,
     ...inboxSchemas,
     ...adminSchemas,
     ...metaSchemas,
@@ -249,6 +251,7 @@ export function buildOpenApi(model: MetadataModel, version: string): Record<stri
     authPaths(),
     adminPaths(),
     workflowPaths(),
+    clusterVariablePaths(),
     taskPaths(),
     approvalPaths(),
     inboxPaths(),

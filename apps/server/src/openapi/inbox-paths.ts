@@ -26,6 +26,14 @@ const arrayOf = (items: unknown, description?: string) => ({
 });
 
 /** The shapes the inbox and the timeline answer (components/schemas). */
+/** zeebe:priorityDefinition of the task (Camunda 8.6). */
+const PRIORITY = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 100,
+  description: 'zeebe:priorityDefinition, 0 to 100; 50 when the diagram sets none',
+};
+
 export const inboxSchemas: Record<string, unknown> = {
   RecordSummary: obj(
     {
@@ -50,6 +58,7 @@ export const inboxSchemas: Record<string, unknown> = {
       nodeName: nullable('string'),
       assignee: nullable('string'),
       dueAt: timestamp,
+      priority: PRIORITY,
     },
     ['taskId', 'nodeId'],
   ),
@@ -66,6 +75,12 @@ export const inboxSchemas: Record<string, unknown> = {
       nodeName: nullable('string'),
       dueAt: timestamp,
       dueState: DUE_STATE,
+      priority: {
+        ...PRIORITY,
+        type: ['integer', 'null'],
+        description:
+          "the task's priority, 0 to 100 (50 when the diagram sets none); cc/initiated: the most urgent open task's, null without one",
+      },
       createdAt: {
         ...timestamp,
         description: 'task created (pending, done), instance started (initiated), CC’d (cc)',

@@ -159,6 +159,13 @@ export const workflowSchemas: Record<string, unknown> = {
         type: ['string', 'null'],
         description: 'who delegated the task: it comes back to them after the delegate decides',
       },
+      priority: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 100,
+        description:
+          'zeebe:priorityDefinition (Camunda 8.6), evaluated when the task was created; 50 when the diagram sets none',
+      },
     },
     [
       'id',
@@ -630,23 +637,31 @@ export function workflowPaths(): Record<string, unknown> {
         permission: needs('work'),
         description:
           'Rows are taken with `FOR UPDATE SKIP LOCKED`: workers never get the same job.',
-        requestBody: jsonBody(
-          obj(
+        requestBody: jsonBody({
+          additionalProperties: false,
+          ...obj(
             {
               workerId,
               types: { type: 'array', items: str, minItems: 1 },
               maxJobs: { type: 'integer', minimum: 1, maximum: 100 },
               lockMs: { type: 'integer', minimum: 1 },
+              fetchVariable: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                description:
+                  "as Zeebe's activate-jobs: only these variables are sent with each job (absent or empty: all)",
+              },
             },
             ['workerId', 'types'],
           ),
-        ),
+        }),
         ok: reply(
           'The locked jobs with their variables and task headers',
           dataOf(ref('LockedJob')),
         ),
         errors: {
-          '400': 'workerId or types missing, maxJobs outside 1-100, lockMs not positive',
+          '400':
+            'workerId or types missing, maxJobs outside 1-100, lockMs not positive, fetchVariable not a list of names, or a field it does not take (named in `errors`)',
           '403': forbidden('work'),
         },
       }),
@@ -663,7 +678,7 @@ export function workflowPaths(): Record<string, unknown> {
             nullable: true,
             additionalProperties: false,
             description:
-              'A user task listener job only (Camunda 8.8 job result). `denied` (a completing listener): the task stays open, the completion’s variables are not applied, `deniedReason` goes to history (event `task-denied`). `corrections` change the task; null or absent keeps a value; `priority` and `followUpDate` are refused (tasks have neither).',
+              'A user task listener job only (Camunda 8.8 job result). `denied` (a completing listener): the task stays open, the completion’s variables are not applied, `deniedReason` goes to history (event `task-denied`). `corrections` change the task; null or absent keeps a value; `followUpDate` is refused (tasks have none).',
             properties: {
               type: { type: 'string', enum: ['userTask'] },
               denied: { type: 'boolean', nullable: true },
@@ -695,6 +710,12 @@ export function workflowPaths(): Record<string, unknown> {
                     nullable: true,
                     items: str,
                     description: '[] clears them',
+                  },
+                  priority: {
+                    type: 'integer',
+                    nullable: true,
+                    minimum: 0,
+                    maximum: 100,
                   },
                 },
               },

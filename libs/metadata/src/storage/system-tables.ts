@@ -237,6 +237,9 @@ export const SYSTEM_TABLES: TableDef[] = [
       // belongs to; `resubmit` = the initiator's task after a return to them; null = the node's own
       str('kind', 16),
       big('parent_task_id'),
+      // zeebe:priorityDefinition (0..100, Camunda 8.6); null on tasks from before it was kept,
+      // which read as Zeebe's default 50
+      { name: 'priority', type: { base: 'int' as const }, nullable: true },
     ],
     indexes: [
       { name: 'ix_crm_wf_task_state_assignee', columns: ['state', 'assignee'], unique: false },
@@ -506,6 +509,20 @@ export const SYSTEM_TABLES: TableDef[] = [
       long('detail'),
     ],
     indexes: [{ name: 'ix_crm_audit_at', columns: ['at'], unique: false }],
+  },
+  {
+    // Camunda 8.9 cluster variables: `global` ones (camunda.vars.cluster / env) and the default
+    // tenant's (camunda.vars.tenant / env), as JSON; every FEEL expression of the engine reads them
+    name: 'crm_wf_cluster_variable',
+    columns: [
+      id,
+      str('scope', 16, false),
+      str('name', 191, false),
+      long('value', false),
+      at('updated_at'),
+      str('updated_by', 64),
+    ],
+    indexes: [{ name: 'ux_crm_wf_cluster_variable', columns: ['scope', 'name'], unique: true }],
   },
   {
     name: 'crm_setting',

@@ -1,10 +1,10 @@
 import { CrmError, type Db, ErrorCode } from '@crm/common';
-import { type FeelOptions, FeelError } from '@crm/metadata';
+import { FeelError } from '@crm/metadata';
 import { DmnEvaluationError, evaluateDeployedDecision } from '../dmn';
 import { isApprovalNode } from '../engine/behaviors/approval';
 import { calendarFunctions } from '../engine/calendar-functions';
 import type { EngineCore } from '../engine/engine-core';
-import { StepIncident, attr, feel } from '../engine/expressions';
+import { type EngineFeelOptions, StepIncident, attr, feel } from '../engine/expressions';
 import type { GraphNode, ProcessGraph } from '../engine/process-graph';
 import { applyInputMappings, plainVariables } from '../engine/variables';
 import { type ListenerEvent, listenersOf } from '../engine/behaviors/listeners';
@@ -142,9 +142,11 @@ export async function previewRoute(
         );
     } else if (input.values) record = { owner: actor, ...input.values };
     const org = orgIndex(core.deps.org ? await core.deps.org(tx) : EMPTY_ORG);
-    const feelBase: FeelOptions = {
+    const feelBase: EngineFeelOptions = {
       clock: { now: () => core.deps.now() },
       timeZone: core.settings.timeZone,
+      // cluster variables, as the run will read them
+      globals: await core.deps.clusterVariables?.(tx),
       // `is working day(...)` as a step sees it (engine/calendar-functions.ts)
       functions: calendarFunctions(() => core.deps.documents()),
     };
@@ -173,7 +175,7 @@ class Walk {
   private readonly queue: string[] = [];
   private last: Approved | null = null;
   private refused = false;
-  private readonly options: FeelOptions;
+  private readonly options: EngineFeelOptions;
 
   constructor(
     private readonly tx: Db,
@@ -182,7 +184,7 @@ class Walk {
     private readonly initiator: string,
     private record: Record<string, unknown> | null,
     private readonly vars: Record<string, unknown>,
-    feelBase: FeelOptions,
+    feelBase: EngineFeelOptions,
   ) {
     this.options = {
       ...feelBase,

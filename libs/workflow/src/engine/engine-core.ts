@@ -8,6 +8,7 @@ import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
 import { type EngineSettings, StepContext, type StepDeps } from './step-context';
+import { ClusterVariables } from './cluster-variables';
 import { backfillCandidates } from './task-candidates';
 import type { TaskTypeRegistry } from './task-types';
 import { type WorkflowViewer, instanceVisibleSql, taskVisibleSql } from './visibility';
@@ -54,6 +55,8 @@ export class EngineCore {
   /** Approval notifications (in-app, and email through the outbox). */
   readonly notifier: Notifier;
   readonly deps: StepDeps;
+  /** Camunda 8.9 cluster variables: the admin API's store, and what every step's FEEL reads. */
+  readonly clusterVariables: ClusterVariables;
 
   constructor(
     readonly db: Db,
@@ -73,7 +76,9 @@ export class EngineCore {
       taskDefaultDeadline: config?.taskDefaultDeadline ?? { amount: 3, unit: 'workingDays' },
       taskDueSoonHours: config?.taskDueSoonHours ?? 24,
     };
+    this.clusterVariables = new ClusterVariables(db, clock, () => this.settings.maxVariablesBytes);
     this.deps = {
+      clusterVariables: (tx) => this.clusterVariables.globals(tx),
       graph: (tx, id, key) => this.graph(tx, id, key),
       taskTypes: this.taskTypes,
       now: () => this.clock.now(),

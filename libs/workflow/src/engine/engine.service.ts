@@ -293,7 +293,10 @@ export class EngineService extends EngineCore {
     types: string[];
     maxJobs?: number;
     lockMs?: number;
+    /** Zeebe's activate-jobs `fetchVariable`: only these variables (none or [] = all). */
+    fetchVariable?: string[];
   }): Promise<LockedJob[]> {
+    const only = body.fetchVariable?.length ? new Set(body.fetchVariable) : null;
     const rows = await this.acquire(
       body.workerId,
       ['external'],
@@ -309,8 +312,11 @@ export class EngineService extends EngineCore {
         const exec = step.execs.get(Number(job.execution_id));
         const node = step.node(job.element_id);
         const listener = listenerOfJob(job.payload);
+        const variables = exec ? step.scopeVars(exec) : step.vars;
         return {
-          variables: exec ? step.scopeVars(exec) : step.vars,
+          variables: only
+            ? Object.fromEntries(Object.entries(variables).filter(([k]) => only.has(k)))
+            : variables,
           headers: listener ? await listenerHeaders(step, exec, node, listener) : node.headers,
           processKey: step.row.process_key,
         };

@@ -11,6 +11,12 @@ export class StepIncident extends Error {
   }
 }
 
+/** FEEL options of the engine: also the names every expression sees below its variables. */
+export interface EngineFeelOptions extends FeelOptions {
+  /** Cluster variables (`camunda.vars`, cluster-variables.ts); a process variable shadows them. */
+  globals?: Record<string, unknown>;
+}
+
 /**
  * Evaluates FEEL with Camunda's built-ins; `options` carry the engine's clock and the company's
  * time zone (now(), today()). Any failure is an incident on the element `at`.
@@ -19,10 +25,15 @@ export function feel(
   expression: string,
   context: Record<string, unknown>,
   at: string,
-  options: FeelOptions = {},
+  options: EngineFeelOptions = {},
 ): unknown {
+  // only an expression that names them pays for the copy of its context
+  const withGlobals =
+    options.globals && expression.includes('camunda')
+      ? { ...options.globals, ...context }
+      : context;
   try {
-    return evaluateFeel(expression, context, options) ?? null;
+    return evaluateFeel(expression, withGlobals, options) ?? null;
   } catch (e) {
     throw new StepIncident(
       'expression',
@@ -36,7 +47,7 @@ export function attr(
   raw: string,
   context: Record<string, unknown>,
   at: string,
-  options: FeelOptions = {},
+  options: EngineFeelOptions = {},
 ): unknown {
   return raw.trim().startsWith('=') ? feel(stripEq(raw), context, at, options) : raw;
 }

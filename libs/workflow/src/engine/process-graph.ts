@@ -68,6 +68,8 @@ export interface GraphNode {
   assignee?: string;
   candidateGroups?: string;
   candidateUsers?: string;
+  /** zeebe:priorityDefinition of a user task: 0..100 or `=FEEL`; absent = Zeebe's default 50. */
+  priority?: string;
   /** zeebe:calledDecision of a business rule task: a deployed DMN decision. */
   decision?: { decisionId: string; resultVariable: string };
   /** zeebe:taskDefinition of service, send and business rule tasks. */
@@ -271,6 +273,8 @@ function readNode(el: BpmnElement, scope: string | null): GraphNode {
   if (assignment?.assignee) node.assignee = String(assignment.assignee);
   if (assignment?.candidateGroups) node.candidateGroups = String(assignment.candidateGroups);
   if (assignment?.candidateUsers) node.candidateUsers = String(assignment.candidateUsers);
+  const priority = ext(el, 'zeebe:PriorityDefinition')?.priority;
+  if (priority !== undefined && String(priority).trim()) node.priority = String(priority).trim();
   const decision = ext(el, 'zeebe:CalledDecision');
   if (decision?.decisionId)
     node.decision = {

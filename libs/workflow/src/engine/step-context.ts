@@ -7,7 +7,8 @@ import {
   type BusinessDuration,
 } from '@crm/common';
 import type { RecordsService } from '@crm/records';
-import type { FeelOptions, MetadataDocument } from '@crm/metadata';
+import type { MetadataDocument } from '@crm/metadata';
+import type { EngineFeelOptions } from './expressions';
 import { EMPTY_ORG, type OrgIndex, type OrgSnapshot, orgIndex } from '../approvals/org';
 import { checkPicks } from '../approvals/picks';
 import { armEventSubprocesses } from './behaviors/event-subprocess';
@@ -45,6 +46,8 @@ export interface StepDeps {
   records: RecordsService | null;
   /** The live metadata documents (calendars for deadlines). */
   documents(): readonly MetadataDocument[];
+  /** Cluster variables as FEEL reads them (cluster-variables.ts: cached, read once per step). */
+  clusterVariables?(tx: Db): Promise<Record<string, unknown>>;
 }
 
 /** A start on a cached definition found a newer version deployed meanwhile (nothing written). */
@@ -74,6 +77,7 @@ function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
 export class StepContext {
   readonly steps = new Map<number, InstanceStep>();
   private orgIx: OrgIndex | null = null;
+  private globals: Record<string, unknown> | undefined;
   constructor(
     readonly tx: Db,
     readonly deps: StepDeps,
@@ -90,6 +94,7 @@ export class StepContext {
 
   private async loadOrg(): Promise<void> {
     this.orgIx ??= orgIndex(this.deps.org ? await this.deps.org(this.tx) : EMPTY_ORG);
+    this.globals ??= await this.deps.clusterVariables?.(this.tx);
   }
 
   /** Locks and loads an instance (once per transaction). */
@@ -242,8 +247,12 @@ export class StepContext {
   }
 
   /** The engine's clock and time zone for FEEL (InstanceStep adds the approver functions). */
-  feelOptionsBase(): FeelOptions {
-    return { clock: { now: () => this.deps.now() }, timeZone: this.deps.settings.timeZone };
+  feelOptionsBase(): EngineFeelOptions {
+    return {
+      clock: { now: () => this.deps.now() },
+      timeZone: this.deps.settings.timeZone,
+      globals: this.globals,
+    };
   }
 
   /** Writes every touched instance. */

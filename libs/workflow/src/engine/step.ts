@@ -7,9 +7,9 @@ import { settleInclusiveJoins } from './behaviors/gateways';
 import { throwError, trigger } from './behaviors/events';
 import { taskContext } from './behaviors/job-task';
 import { calendarFunctions } from './calendar-functions';
-import type { FeelFunction, FeelOptions } from '@crm/metadata';
+import type { FeelFunction } from '@crm/metadata';
 import { type OrgIndex, orgFunctions } from '../approvals/org';
-import { StepIncident, attr, feel } from './expressions';
+import { type EngineFeelOptions, StepIncident, attr, feel } from './expressions';
 import { type PendingDelivery, deliverBuffered } from './messages';
 import {
   INSTANCE_CONFLICT,
@@ -258,7 +258,7 @@ export class InstanceStep {
    * FEEL's now() and today() read the engine's clock (tests move it; nodes agree on it) in the
    * company's time zone (CRM_TIMEZONE), so a business date formed at 07:00 in Beijing is today's.
    */
-  get feelOptions(): FeelOptions {
+  get feelOptions(): EngineFeelOptions {
     return { ...this.ctx.feelOptionsBase(), functions: this.orgFunctions() };
   }
 

@@ -20,6 +20,7 @@ import {
   recordReadableSql,
   visibleTasksSql,
 } from './visibility';
+import { priorityOf } from './task-priority';
 
 export interface TaskView {
   id: number;
@@ -42,6 +43,8 @@ export interface TaskView {
   kind: string | null;
   /** Who delegated it: the task comes back to them after the delegate's opinion. */
   owner: string | null;
+  /** zeebe:priorityDefinition, 0 (lowest) to 100; 50 when the diagram sets none. */
+  priority: number;
 }
 
 /** Tasks per list answer. */
@@ -300,6 +303,7 @@ export class TaskOps {
       ),
       kind: (r.kind as string) ?? null,
       owner: (r.owner as string) ?? null,
+      priority: priorityOf(r.priority),
     };
   }
 }

@@ -52,7 +52,7 @@ export interface BoxSql {
 /** The text search's match on the record's display field, per entity, built by the service. */
 export type DisplayMatch = (instanceAlias: string, pattern: string) => SqlWhere | null;
 
-const TASK_COLUMNS = `t.id AS task_id, t.instance_id, t.element_id, t.name AS node_name, t.assignee, t.due_at, t.created_at, t.completed_at, t.completed_by, t.outcome AS task_outcome, i.process_key, i.state AS instance_state, i.outcome AS instance_outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name`;
+const TASK_COLUMNS = `t.id AS task_id, t.instance_id, t.element_id, t.name AS node_name, t.assignee, t.due_at, t.priority, t.created_at, t.completed_at, t.completed_by, t.outcome AS task_outcome, i.process_key, i.state AS instance_state, i.outcome AS instance_outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name`;
 
 const INSTANCE_COLUMNS = `i.id AS instance_id, i.process_key, i.state AS instance_state, i.outcome AS instance_outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name`;
 

@@ -12,6 +12,7 @@ import {
 } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import type { SqlWhere, WorkflowViewer } from '../engine/visibility';
+import { priorityOf } from '../engine/task-priority';
 import {
   type DisplayMatch,
   boxSql,
@@ -55,6 +56,8 @@ export interface InboxOpenTask {
   nodeName: string | null;
   assignee: string | null;
   dueAt: string | null;
+  /** zeebe:priorityDefinition, 0 to 100 (50 when the diagram sets none). */
+  priority: number;
 }
 
 export interface InboxItem {
@@ -67,6 +70,8 @@ export interface InboxItem {
   nodeName: string | null;
   dueAt: string | null;
   dueState: DueState | null;
+  /** The task's priority (0 to 100, default 50); cc / initiated: the most urgent open task's. */
+  priority: number | null;
   /** pending / done: when the task was created; initiated: started; cc: when the caller was CC'd. */
   createdAt: string | null;
   assignee: string | null;
@@ -246,6 +251,7 @@ export class InboxService {
           dueAt,
           // a decided task is no longer due, whatever its date said
           dueState: r.completed_at ? null : dueStateOf(dueAt, clock),
+          priority: priorityOf(r.priority),
           createdAt: fromDbTimestamp(r.created_at),
           assignee: str(r.assignee),
           outcome: acted ? str(r.my_action) : str(r.task_outcome),
@@ -261,6 +267,7 @@ export class InboxService {
         nodeName: first?.nodeName ?? null,
         dueAt: first?.dueAt ?? null,
         dueState: dueStateOf(first?.dueAt ?? null, clock),
+        priority: first?.priority ?? null,
         createdAt: fromDbTimestamp(r.cc_at ?? r.started_at),
         assignee: first?.assignee ?? null,
         outcome: str(r.instance_outcome),
@@ -275,7 +282,7 @@ export class InboxService {
   /** The open tasks of a page of instances, most urgent first (no due date last). */
   private async openTasks(instanceIds: number[]): Promise<Map<number, InboxOpenTask[]>> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT id, instance_id, element_id, name, assignee, due_at FROM crm_wf_task WHERE instance_id IN (${instanceIds.map(() => '?').join(', ')}) AND state = 'created' ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id`,
+      `SELECT id, instance_id, element_id, name, assignee, due_at, priority FROM crm_wf_task WHERE instance_id IN (${instanceIds.map(() => '?').join(', ')}) AND state = 'created' ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id`,
       instanceIds,
     );
     const out = new Map<number, InboxOpenTask[]>();
@@ -287,6 +294,7 @@ export class InboxService {
         nodeName: str(r.name),
         assignee: str(r.assignee),
         dueAt: fromDbTimestamp(r.due_at),
+        priority: priorityOf(r.priority),
       });
       out.set(Number(r.instance_id), list);
     }

@@ -10,12 +10,18 @@ describe('parseTaskListenerResult', () => {
         type: 'userTask',
         denied: true,
         deniedReason: 'why',
-        corrections: { assignee: ' bob ', candidateGroups: ['a', 'a', 'b'], priority: null },
+        corrections: { assignee: ' bob ', candidateGroups: ['a', 'a', 'b'], dueDate: null },
       }),
     ).toEqual({
       denied: true,
       deniedReason: 'why',
       corrections: { assignee: 'bob', candidateGroups: ['a', 'b'] },
+    });
+    expect(parseTaskListenerResult({ corrections: { priority: 0 } })?.corrections).toEqual({
+      priority: 0,
+    });
+    expect(parseTaskListenerResult({ corrections: { priority: 100 } })?.corrections).toEqual({
+      priority: 100,
     });
     // a reason without a denial is no denial
     expect(parseTaskListenerResult({ deniedReason: 'x' })).toEqual({
@@ -32,7 +38,10 @@ describe('parseTaskListenerResult', () => {
     [{ deniedReason: 3 }, '/result/deniedReason'],
     [{ deniedReason: 'x'.repeat(2001) }, '/result/deniedReason'],
     [{ corrections: 'x' }, '/result/corrections'],
-    [{ corrections: { priority: 1 } }, '/result/corrections/priority'],
+    [{ corrections: { priority: 101 } }, '/result/corrections/priority'],
+    [{ corrections: { priority: -1 } }, '/result/corrections/priority'],
+    [{ corrections: { priority: 1.5 } }, '/result/corrections/priority'],
+    [{ corrections: { priority: '80' } }, '/result/corrections/priority'],
     [{ corrections: { followUpDate: '' } }, '/result/corrections/followUpDate'],
     [{ corrections: { assignee: 'x'.repeat(65) } }, '/result/corrections/assignee'],
     [{ corrections: { dueDate: 7 } }, '/result/corrections/dueDate'],

@@ -3,6 +3,7 @@ import type { Assignment } from '../../approvals/approvers';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { Exec, InstanceStep } from '../step';
 import type { GraphNode } from '../process-graph';
+import { priorityOf, taskPriority } from '../task-priority';
 
 /**
  * What a user task listener's job completes with besides variables — Camunda 8.8's job result
@@ -13,18 +14,19 @@ import type { GraphNode } from '../process-graph';
  *   was (assignee, candidates), the completion's variables are not applied, the reason is a
  *   history row (`task-denied`). Later listeners of that completion do not run.
  * - `corrections` change the task: `assignee` ("" clears it), `dueDate` (ISO 8601, "" clears it),
- *   `candidateUsers` / `candidateGroups` ([] clears them). A null or missing attribute keeps its
+ *   `candidateUsers` / `candidateGroups` ([] clears them), `priority` (an integer 0..100). A null or missing attribute keeps its
  *   value, as Camunda documents. A `creating` listener's corrections apply when the task is
  *   created (after its last creating listener); the `completing` listeners' apply once the last
  *   one is done (a denial drops them all: the task stays as it was before the completion).
- * - `priority` and `followUpDate` are refused (400): the inbox has neither, and ignoring them
- *   would be a silent difference from Zeebe.
+ * - `followUpDate` is refused (400): tasks have none, and ignoring it would be a silent
+ *   difference from Zeebe.
  */
 export interface TaskCorrections {
   assignee?: string;
   dueDate?: string;
   candidateUsers?: string[];
   candidateGroups?: string[];
+  priority?: number;
 }
 
 export interface TaskListenerResult {
@@ -36,9 +38,9 @@ export interface TaskListenerResult {
 const bad = (path: string, message: string) =>
   new CrmError(ErrorCode.BadRequest, message, [{ path, message }]);
 
-const CORRECTABLE = ['assignee', 'dueDate', 'candidateUsers', 'candidateGroups'];
+const CORRECTABLE = ['assignee', 'dueDate', 'candidateUsers', 'candidateGroups', 'priority'];
 /** Camunda's correctable attributes this engine has no place for. */
-const UNSUPPORTED = ['priority', 'followUpDate'];
+const UNSUPPORTED = ['followUpDate'];
 
 /** Names stored comma-joined in 500-character columns (crm_wf_task.candidate_*). */
 function names(v: unknown, path: string): string[] {
@@ -94,6 +96,10 @@ export function parseTaskListenerResult(raw: unknown): TaskListenerResult | null
         if (typeof v !== 'string' || (v !== '' && Number.isNaN(Date.parse(v))))
           throw bad(at, 'must be an ISO 8601 date-time ("" clears it)');
         corrections.dueDate = v;
+      } else if (k === 'priority') {
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100)
+          throw bad(at, 'must be an integer from 0 to 100');
+        corrections.priority = v as number;
       } else corrections[k as 'candidateUsers' | 'candidateGroups'] = names(v, at);
     }
   }
@@ -142,8 +148,8 @@ export async function correctCompletingTask(
   c: TaskCorrections,
 ): Promise<void> {
   const sets: string[] = [];
-  const params: Array<string | null> = [];
-  const set = (col: string, v: string | null) => {
+  const params: Array<string | number | null> = [];
+  const set = (col: string, v: string | number | null) => {
     sets.push(`${col} = ?`);
     params.push(v);
   };
@@ -151,6 +157,7 @@ export async function correctCompletingTask(
   if (c.candidateGroups) set('candidate_groups', c.candidateGroups.join(',') || null);
   if (c.candidateUsers) set('candidate_users', c.candidateUsers.join(',') || null);
   if (c.dueDate !== undefined) set('due_at', dueColumn(c.dueDate));
+  if (c.priority !== undefined) set('priority', c.priority);
   if (!sets.length) return;
   const t = await completingTask(s, exec);
   if (!t) return;
@@ -204,8 +211,8 @@ const split = (v: unknown): string[] =>
 
 /**
  * The headers Zeebe gives a user task listener's job about its task: `io.camunda.zeebe:assignee`,
- * `candidateGroups` / `candidateUsers` (JSON lists), `dueDate`, `formKey`, `priority` (always 50:
- * tasks here have none) and, once the task exists, `userTaskKey`. A creating listener sees the
+ * `candidateGroups` / `candidateUsers` (JSON lists), `dueDate`, `formKey`, `priority` (as the
+ * task is created with it, or has it, earlier listeners' corrections over it) and, once the task exists, `userTaskKey`. A creating listener sees the
  * task as it will be created (the assignment evaluated, earlier listeners' corrections over it);
  * the task row is created after the last one, so it has no key yet.
  */
@@ -220,11 +227,14 @@ export async function taskListenerHeaders(
 ): Promise<Record<string, string>> {
   const h: Record<string, string | undefined> = {
     'io.camunda.zeebe:formKey': node.formKey,
-    'io.camunda.zeebe:priority': '50',
   };
   if (event === 'creating') {
     const a = correctAssignment(assignment(), corrections);
     Object.assign(h, {
+      'io.camunda.zeebe:priority': String(
+        corrections.priority ??
+          taskPriority(node.priority, (raw) => s.attr(raw, s.scopeVars(exec), node.id), node.id),
+      ),
       'io.camunda.zeebe:assignee': a.assignee ?? undefined,
       'io.camunda.zeebe:candidateGroups': list(a.groups),
       'io.camunda.zeebe:candidateUsers': list(a.users),
@@ -246,6 +256,7 @@ export async function taskListenerHeaders(
         corrections.dueDate !== undefined ? corrections.dueDate : fromDbTimestamp(t.due_at);
       Object.assign(h, {
         'io.camunda.zeebe:userTaskKey': String(t.id),
+        'io.camunda.zeebe:priority': String(corrections.priority ?? priorityOf(t.priority)),
         'io.camunda.zeebe:assignee': a.assignee ?? undefined,
         'io.camunda.zeebe:candidateGroups': list(a.groups),
         'io.camunda.zeebe:candidateUsers': list(a.users),

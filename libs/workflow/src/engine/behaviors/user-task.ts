@@ -3,6 +3,7 @@ import { onApprovalTaskCreated } from '../../approvals/node-entry';
 import { toDbTimestamp } from '@crm/common';
 import { planTaskDeadline, scheduleDeadlineJobs } from '../deadlines';
 import { joinList } from '../expressions';
+import { taskPriority } from '../task-priority';
 import { candidateRows, insertCandidates } from '../task-candidates';
 import type { GraphNode } from '../process-graph';
 import type { Exec, InstanceStep } from '../step';
@@ -36,6 +37,10 @@ export async function createUserTask(
   corrections: TaskCorrections = {},
 ): Promise<void> {
   s.park(exec, 'waiting');
+  // evaluated with the task's other expressions, before the task exists: a bad one is an incident
+  const priority =
+    corrections.priority ??
+    taskPriority(node.priority, (raw) => s.attr(raw, s.scopeVars(exec), node.id), node.id);
   const assigned = await assignApprovalTask(s, exec, node);
   if (!assigned) return;
   const a = correctAssignment(assigned, corrections);
@@ -49,8 +54,8 @@ export async function createUserTask(
   const due =
     corrections.dueDate !== undefined ? dueColumn(corrections.dueDate) : toDbTimestamp(plan.due);
   const task = await s.tx.execute(
-    `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1, ?)`,
-    [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now(), due],
+    `INSERT INTO crm_wf_task (instance_id, execution_id, element_id, name, assignee, candidate_groups, candidate_users, state, created_at, version, due_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, 1, ?, ?)`,
+    [s.id, await s.idOf(exec), node.id, node.name, assignee, groups, users, s.now(), due, priority],
   );
   await insertCandidates(s.tx, candidateRows(task.insertId, assignee, groups, users));
   await scheduleDeadlineJobs(s, exec, node, task.insertId, plan);
