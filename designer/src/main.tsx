@@ -3,7 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import { AuthProvider } from './auth/AuthContext';
-import { App } from './app/App';
+import { currentSession } from './api/session';
+import { App, preloadPage } from './app/App';
+import { pageOf } from './boot/pages';
 import { seedFirstScreen } from './boot/seed';
 import { antdLocale, applyDayjsLocale, loadAntdLocale } from './i18n/antdLocale';
 import { I18nProvider, useI18n } from './i18n/i18n';
@@ -37,18 +39,23 @@ function Localised() {
   );
 }
 
-// the first render in Chinese waits for antd's Chinese texts (the early script preloaded them)
-void loadAntdLocale(initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLanguages()))
-  .catch(() => undefined) // antd's English then, rather than no app
-  .then(() => {
-    seedFirstScreen(queryClient);
-    createRoot(document.getElementById('root')!).render(
-      <StrictMode>
-        <QueryClientProvider client={queryClient}>
-          <I18nProvider>
-            <Localised />
-          </I18nProvider>
-        </QueryClientProvider>
-      </StrictMode>,
-    );
-  });
+// The first render waits for antd's Chinese texts when in Chinese, and for the page the address
+// opens (the early script preloaded both): it is then the page's, not a fallback's.
+const page = currentSession() ? pageOf(location.pathname) : 'login';
+void Promise.all([
+  loadAntdLocale(initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLanguages())).catch(
+    () => undefined, // antd's English then, rather than no app
+  ),
+  page && preloadPage(page).catch(() => undefined), // React.lazy tries again as it renders
+]).then(() => {
+  seedFirstScreen(queryClient);
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <I18nProvider>
+          <Localised />
+        </I18nProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+});

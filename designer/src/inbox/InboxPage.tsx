@@ -8,7 +8,7 @@ import { BulkBar } from './BulkBar';
 import { type BulkResult, stillSelected, tally } from './bulk';
 import { InboxRow } from './InboxRow';
 import { type Box, isBox } from './boxes';
-import { type InboxFilter, type InboxItem, useInbox } from './queries';
+import { INBOX_FIRST_FILTER, type InboxFilter, type InboxItem, useInbox } from './queries';
 
 /**
  * The approval inbox: pending, done, CC'd and initiated, each with its count (GET /api/inbox, one
@@ -20,7 +20,7 @@ export default function InboxPage() {
   const { t } = useI18n();
   const [params, setParams] = useSearchParams();
   const box: Box = isBox(params.get('box')) ? (params.get('box') as Box) : 'pending';
-  const [filter, setFilter] = useState<InboxFilter>({});
+  const [filter, setFilter] = useState<InboxFilter>(INBOX_FIRST_FILTER);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [results, setResults] = useState<Map<number, BulkResult>>(new Map());
   // the rows a bulk action took: the approved ones leave the pending box, their outcome stays

@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
+import { freshWhileSeeded } from '../boot/fresh';
 import { type Box, INBOX_PAGE } from './boxes';
 
 export { BOXES, type Box } from './boxes';
@@ -12,10 +13,16 @@ export interface InboxFilter {
   q?: string;
 }
 
+/** The inbox page's filter as it opens (the one the first screen's early answer is for). */
+export const INBOX_FIRST_FILTER: InboxFilter = {};
+export const inboxKey = (box: string, filter: InboxFilter) => ['inbox', box, filter];
+export const COUNTS_KEY = ['inbox', 'counts'];
+
 /** One box, a page at a time (keyset cursor), with the counts of every box. */
 export function useInbox(box: Box, filter: InboxFilter) {
   return useInfiniteQuery({
-    queryKey: ['inbox', box, filter],
+    queryKey: inboxKey(box, filter),
+    staleTime: freshWhileSeeded,
     initialPageParam: null as string | null,
     refetchInterval: 30_000,
     placeholderData: keepPreviousData,
@@ -40,7 +47,8 @@ export function useInbox(box: Box, filter: InboxFilter) {
 /** The counts of every box (the navigation's badge, the home page): one small request. */
 export function useTaskCounts() {
   const q = useQuery({
-    queryKey: ['inbox', 'counts'],
+    queryKey: COUNTS_KEY,
+    staleTime: freshWhileSeeded,
     refetchInterval: 30_000,
     queryFn: async () =>
       ok(await api.GET('/api/inbox', { params: { query: { box: 'pending', limit: 1 } } })).counts,

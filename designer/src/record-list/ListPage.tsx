@@ -12,7 +12,9 @@ import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
 import { BulkEditDialog } from './BulkEditDialog';
+import { freshWhileSeeded } from '../boot/fresh';
 import { buildFilter, type Condition } from './filter';
+import { recordsKey } from './firstPage';
 import { FilterBuilder } from './FilterBuilder';
 import { CalendarView } from './CalendarView';
 import { KanbanBoard } from './KanbanBoard';
@@ -87,7 +89,8 @@ function ListPage({ entity }: { entity: string }) {
   const groupBy = view?.groupBy && byName.has(view.groupBy) ? view.groupBy : undefined;
 
   const list = useInfiniteQuery({
-    queryKey: ['records', entity, filter, requestSort, include, pageSize],
+    queryKey: recordsKey(entity, { filter, sort: requestSort, include, limit: pageSize }),
+    staleTime: freshWhileSeeded,
     // the view comes with the entity list: wait for it, or the list would be read twice
     enabled: !!schema.data && !entities.isLoading && shownMode === 'table',
     initialPageParam: null as string | null,
