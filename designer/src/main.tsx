@@ -39,10 +39,21 @@ function Localised() {
   );
 }
 
-// The first render waits for antd's Chinese texts when in Chinese, and for the page the address
-// opens (the early script preloaded both): it is then the page's, not a fallback's.
+/**
+ * How long the first render waits for the page's rows asked for by the early script: rendering
+ * the page without them (an empty table, a spinner) keeps the main thread busy for about as long
+ * as rendering it with them, and while it is busy the answer cannot be taken either.
+ */
+const ROWS_WAIT_MS = 1000;
+
+// The first render waits for antd's Chinese texts when in Chinese, for the page the address
+// opens (the early script preloaded both): it is then the page's, not a fallback's; and a little
+// for the page's rows (boot/seed.ts puts them into the cache).
 const page = currentSession() ? pageOf(location.pathname) : 'login';
+const rows = window.__crmEarly?.rows;
 void Promise.all([
+  rows &&
+    Promise.race([rows.catch(() => undefined), new Promise((r) => setTimeout(r, ROWS_WAIT_MS))]),
   loadAntdLocale(initialLocale(localStorage.getItem(LOCALE_KEY), navigatorLanguages())).catch(
     () => undefined, // antd's English then, rather than no app
   ),

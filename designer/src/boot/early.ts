@@ -66,7 +66,7 @@ function start(): void {
   };
 
   const urls = firstRequests(pathname, search);
-  if (urls.inbox) void get(urls.inbox); // the inbox's rows: nothing else in their way
+  if (urls.inbox) early.rows = get(urls.inbox); // the inbox's rows: nothing else in their way
   const entities = get(urls.entities);
   const schema = urls.schema ? get(urls.schema) : undefined;
   for (const url of [urls.me, urls.counts, urls.views, urls.notifications]) if (url) void get(url);
@@ -74,12 +74,11 @@ function start(): void {
   // both are in, as the list page would
   const entity = tableListOf(pathname, search);
   if (entity && schema)
-    Promise.all([entities, schema])
-      .then(([list, s]) => {
-        const entries = (list as { data: EntityEntry[] }).data;
-        void get(listUrl(entity, firstPageQuery(entity, entries, s as EntitySchema)));
-      })
-      .catch(() => undefined); // the list page asks itself
+    early.rows = Promise.all([entities, schema]).then(([list, s]) => {
+      const entries = (list as { data: EntityEntry[] }).data;
+      return get(listUrl(entity, firstPageQuery(entity, entries, s as EntitySchema)));
+    });
+  early.rows?.catch(() => undefined); // the page asks itself
 }
 
 try {

@@ -19,6 +19,12 @@ export interface EarlyRequests {
    * rendering "loading" and rendering again as each answer lands.
    */
   answers: Map<string, unknown>;
+  /**
+   * Settles when the answer with the page's rows (the inbox's, the list's first page) is in or
+   * failed: the app's first render waits for it a little (main.tsx), as rendering the page
+   * without its rows first costs as much as rendering it with them.
+   */
+  rows?: Promise<unknown>;
 }
 
 declare global {
