@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Alert, Badge, Button, Input, Segmented, Tabs } from 'antd';
+import { AfterFirstPaint } from '../app/AfterFirstPaint';
 import { useScreens } from '../app/screens';
 import { EmptyState, ErrorState, Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
@@ -48,13 +49,15 @@ export default function InboxPage() {
     <div className="inbox-page" style={{ maxWidth: 960 }}>
       <div className="page-toolbar">
         <h2>{t('inbox.title')}</h2>
-        <Input.Search
-          allowClear
-          placeholder={t('inbox.search')}
-          onSearch={(q) => setFilter((f) => ({ ...f, q: q.trim() || undefined }))}
-          style={{ maxWidth: 260 }}
-          data-testid="inbox-search"
-        />
+        <AfterFirstPaint>
+          <Input.Search
+            allowClear
+            placeholder={t('inbox.search')}
+            onSearch={(q) => setFilter((f) => ({ ...f, q: q.trim() || undefined }))}
+            style={{ maxWidth: 260 }}
+            data-testid="inbox-search"
+          />
+        </AfterFirstPaint>
       </div>
       <Tabs
         activeKey={box}
@@ -144,18 +147,20 @@ export default function InboxPage() {
           data-testid="bulk-summary"
         />
       )}
-      {box === 'pending' && pageTaskIds.length > 0 && (
-        <BulkBar
-          pageTaskIds={pageTaskIds}
-          selected={selectedHere}
-          onSelect={setSelected}
-          onResults={(r) => {
-            setActed(items.filter((i) => i.taskId !== null && r.has(i.taskId)));
-            setResults(r);
-            setSelected(stillSelected(selectedHere, r));
-          }}
-        />
-      )}
+      <AfterFirstPaint>
+        {box === 'pending' && pageTaskIds.length > 0 && (
+          <BulkBar
+            pageTaskIds={pageTaskIds}
+            selected={selectedHere}
+            onSelect={setSelected}
+            onResults={(r) => {
+              setActed(items.filter((i) => i.taskId !== null && r.has(i.taskId)));
+              setResults(r);
+              setSelected(stillSelected(selectedHere, r));
+            }}
+          />
+        )}
+      </AfterFirstPaint>
       {inbox.isLoading ? (
         <Loading />
       ) : inbox.error ? (
