@@ -1,12 +1,11 @@
 import { hashKey, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { listUrl } from '../api/listUrl';
-import { ME_KEY } from '../auth/AuthContext';
 import type { EntitySchema } from '../entities/model';
 import { ENTITIES_KEY, schemaQuery } from '../entities/queries';
-import { COUNTS_KEY, INBOX_FIRST_FILTER, inboxKey } from '../inbox/queries';
-import { NOTIFICATIONS_KEY } from '../notifications/NotificationBell';
 import { type EntityEntry, firstPageQuery, recordsKey } from '../record-list/firstPage';
 import { markSeeded } from './fresh';
+import type { EarlyRequests } from './handoff';
+import { COUNTS_KEY, INBOX_FIRST_FILTER, inboxKey, ME_KEY, NOTIFICATIONS_KEY } from './queryKeys';
 import { entityOf } from './pages';
 import { firstRequests, requestKey, tableListOf } from './plan';
 
@@ -21,10 +20,12 @@ const firstPage = (data: unknown) => ({ pages: [data], pageParams: [null] });
  * response is taken out of the early ones: a later request of the same URL (a refetch after a
  * change) must reach the server.
  */
-export function seedFirstScreen(qc: QueryClient): void {
-  const early = window.__crmEarly;
+export function seedFirstScreen(
+  qc: QueryClient,
+  early: EarlyRequests | undefined = window.__crmEarly,
+  { pathname, search, href }: Pick<Location, 'pathname' | 'search' | 'href'> = location,
+): void {
   if (!early) return;
-  const { pathname, search, href } = location;
   const take = (url: string | undefined): unknown => {
     if (!url) return undefined;
     const key = requestKey(url, href);

@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
 import { freshWhileSeeded } from '../boot/fresh';
+import { COUNTS_KEY, inboxKey } from '../boot/queryKeys';
 import { type Box, INBOX_PAGE } from './boxes';
 
 export { BOXES, type Box } from './boxes';
@@ -13,10 +14,7 @@ export interface InboxFilter {
   q?: string;
 }
 
-/** The inbox page's filter as it opens (the one the first screen's early answer is for). */
-export const INBOX_FIRST_FILTER: InboxFilter = {};
-export const inboxKey = (box: string, filter: InboxFilter) => ['inbox', box, filter];
-export const COUNTS_KEY = ['inbox', 'counts'];
+export { INBOX_FIRST_FILTER } from '../boot/queryKeys';
 
 /** One box, a page at a time (keyset cursor), with the counts of every box. */
 export function useInbox(box: Box, filter: InboxFilter) {

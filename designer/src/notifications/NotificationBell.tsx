@@ -4,12 +4,11 @@ import { Badge, Button, Popover, Spin } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { api, ok } from '../api/client';
 import { freshWhileSeeded } from '../boot/fresh';
+import { NOTIFICATIONS_KEY } from '../boot/queryKeys';
 import { useI18n } from '../i18n/i18n';
 
 // the list (antd List, with its pagination and select) is not part of the first screen
 const NotificationList = lazy(() => import('./NotificationList'));
-
-export const NOTIFICATIONS_KEY = ['notifications'];
 
 /** The unread count of the caller's in-app notifications (crm:notify tasks write them). */
 export function NotificationBell() {
