@@ -17,6 +17,7 @@ import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { useTaskCounts } from '../inbox/queries';
 import { NotificationBell } from '../notifications/NotificationBell';
+import { AfterFirstPaint } from './AfterFirstPaint';
 import { afterFirstScreen } from './later';
 import { useScreens } from './screens';
 
@@ -150,7 +151,9 @@ export function Shell() {
               ]}
               data-testid="lang-switch"
             />
-            <NotificationBell />
+            <AfterFirstPaint>
+              <NotificationBell />
+            </AfterFirstPaint>
             <Dropdown menu={userMenu} trigger={['click']}>
               <Button type="text" data-testid="user-menu" className="user-button">
                 <Avatar size="small" icon={<UserOutlined />} />

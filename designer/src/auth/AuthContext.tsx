@@ -5,6 +5,7 @@ import { AbilityProvider } from '@casl/react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { currentSession, onSessionChange, setSession } from '../api/session';
+import { ME_KEY } from '../boot/queryKeys';
 import { useI18n } from '../i18n/i18n';
 import { rulesForRecords } from './placeholders';
 
@@ -38,8 +39,6 @@ interface Auth {
 
 const AuthCtx = createContext<Auth | null>(null);
 
-/** The query of GET /api/auth/me (boot/seed.ts fills it when the early script has the answer). */
-export const ME_KEY = ['me'];
 /** <Can I="create" a="customer"> hides what the user's roles forbid (the server still decides). */
 export { Can } from '@casl/react';
 

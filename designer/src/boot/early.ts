@@ -12,7 +12,7 @@ import type { EntitySchema } from '../entities/model';
 import { initialLocale, LOCALE_KEY, navigatorLanguages } from '../i18n/locale';
 import { type EntityEntry, firstPageQuery } from '../record-list/firstPage';
 import type { EarlyRequests } from './handoff';
-import { entityOf, pageOf } from './pages';
+import { pageOf } from './pages';
 import { firstRequests, requestKey, tableListOf } from './plan';
 
 function preloadModules(files: string[] | undefined): void {
@@ -43,42 +43,42 @@ function start(): void {
     token: session.accessToken,
     at: performance.now(),
     responses: new Map(),
-    arrived: {},
+    answers: new Map(),
   };
   window.__crmEarly = early;
-  const get = (url: string) => {
-    const res = fetch(url, { headers });
-    res.catch(() => undefined); // a failure reaches the app when it takes the answer
-    early.responses.set(requestKey(url, href), res);
-    return res;
-  };
-  // a clone: the body stays whole for the app
+  // a clone for the JSON: the body stays whole for the app, should it take the response
   const json = async <T>(res: Promise<Response>): Promise<T> => {
     const r = await res;
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     return (await r.clone().json()) as T;
   };
+  const get = (url: string) => {
+    const key = requestKey(url, href);
+    const res = fetch(url, { headers });
+    early.responses.set(key, res);
+    const answer = json(res);
+    // a failure reaches the app when it takes the response (a failed answer is never seeded)
+    answer.then(
+      (data) => early.answers.set(key, data),
+      () => undefined,
+    );
+    return answer;
+  };
 
   const urls = firstRequests(pathname, search);
-  if (urls.inbox) void get(urls.inbox); // the inbox's rows: nothing else in their way
+  if (urls.inbox) early.rows = get(urls.inbox); // the inbox's rows: nothing else in their way
   const entities = get(urls.entities);
   const schema = urls.schema ? get(urls.schema) : undefined;
-  const me = get(urls.me);
-  for (const url of [urls.counts, urls.views, urls.notifications]) if (url) void get(url);
-  const keep = (res: Promise<Response>, put: (data: unknown) => void) =>
-    json(res).then(put, () => undefined); // a failure: the app asks itself
-  void keep(me, (d) => (early.arrived.me = d));
-  void keep(entities, (d) => (early.arrived.entities = d));
-  const entityOfPage = entityOf(pathname);
-  if (schema && entityOfPage)
-    void keep(schema, (d) => (early.arrived.schema = { entity: entityOfPage, data: d }));
+  for (const url of [urls.me, urls.counts, urls.views, urls.notifications]) if (url) void get(url);
   // a list's first page depends on its view (with the entities) and its schema: ask as soon as
   // both are in, as the list page would
   const entity = tableListOf(pathname, search);
   if (entity && schema)
-    Promise.all([json<{ data: EntityEntry[] }>(entities), json<EntitySchema>(schema)])
-      .then(([list, s]) => get(listUrl(entity, firstPageQuery(entity, list.data, s))))
-      .catch(() => undefined); // the list page asks itself
+    early.rows = Promise.all([entities, schema]).then(([list, s]) => {
+      const entries = (list as { data: EntityEntry[] }).data;
+      return get(listUrl(entity, firstPageQuery(entity, entries, s as EntitySchema)));
+    });
+  early.rows?.catch(() => undefined); // the page asks itself
 }
 
 try {

@@ -14,11 +14,17 @@ export interface EarlyRequests {
   /** by requestKey */
   responses: Map<string, Promise<Response>>;
   /**
-   * The answers the first render depends on (the user, the entities, the page's schema), read
-   * as they arrive: those already in when the app starts go straight into its query cache
-   * (boot/seed.ts), so the first render has them.
+   * The answers as they arrive, by requestKey (JSON): those already in when the app starts go
+   * straight into its query cache (boot/seed.ts), so the first render has them instead of
+   * rendering "loading" and rendering again as each answer lands.
    */
-  arrived: { me?: unknown; entities?: unknown; schema?: { entity: string; data: unknown } };
+  answers: Map<string, unknown>;
+  /**
+   * Settles when the answer with the page's rows (the inbox's, the list's first page) is in or
+   * failed: the app's first render waits for it a little (main.tsx), as rendering the page
+   * without its rows first costs as much as rendering it with them.
+   */
+  rows?: Promise<unknown>;
 }
 
 declare global {

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Alert, Badge, Button, Input, Segmented, Tabs } from 'antd';
+import { AfterFirstPaint } from '../app/AfterFirstPaint';
 import { useScreens } from '../app/screens';
 import { EmptyState, ErrorState, Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
@@ -8,7 +9,7 @@ import { BulkBar } from './BulkBar';
 import { type BulkResult, stillSelected, tally } from './bulk';
 import { InboxRow } from './InboxRow';
 import { type Box, isBox } from './boxes';
-import { type InboxFilter, type InboxItem, useInbox } from './queries';
+import { INBOX_FIRST_FILTER, type InboxFilter, type InboxItem, useInbox } from './queries';
 
 /**
  * The approval inbox: pending, done, CC'd and initiated, each with its count (GET /api/inbox, one
@@ -20,7 +21,7 @@ export default function InboxPage() {
   const { t } = useI18n();
   const [params, setParams] = useSearchParams();
   const box: Box = isBox(params.get('box')) ? (params.get('box') as Box) : 'pending';
-  const [filter, setFilter] = useState<InboxFilter>({});
+  const [filter, setFilter] = useState<InboxFilter>(INBOX_FIRST_FILTER);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [results, setResults] = useState<Map<number, BulkResult>>(new Map());
   // the rows a bulk action took: the approved ones leave the pending box, their outcome stays
@@ -48,13 +49,15 @@ export default function InboxPage() {
     <div className="inbox-page" style={{ maxWidth: 960 }}>
       <div className="page-toolbar">
         <h2>{t('inbox.title')}</h2>
-        <Input.Search
-          allowClear
-          placeholder={t('inbox.search')}
-          onSearch={(q) => setFilter((f) => ({ ...f, q: q.trim() || undefined }))}
-          style={{ maxWidth: 260 }}
-          data-testid="inbox-search"
-        />
+        <AfterFirstPaint>
+          <Input.Search
+            allowClear
+            placeholder={t('inbox.search')}
+            onSearch={(q) => setFilter((f) => ({ ...f, q: q.trim() || undefined }))}
+            style={{ maxWidth: 260 }}
+            data-testid="inbox-search"
+          />
+        </AfterFirstPaint>
       </div>
       <Tabs
         activeKey={box}
@@ -144,18 +147,20 @@ export default function InboxPage() {
           data-testid="bulk-summary"
         />
       )}
-      {box === 'pending' && pageTaskIds.length > 0 && (
-        <BulkBar
-          pageTaskIds={pageTaskIds}
-          selected={selectedHere}
-          onSelect={setSelected}
-          onResults={(r) => {
-            setActed(items.filter((i) => i.taskId !== null && r.has(i.taskId)));
-            setResults(r);
-            setSelected(stillSelected(selectedHere, r));
-          }}
-        />
-      )}
+      <AfterFirstPaint>
+        {box === 'pending' && pageTaskIds.length > 0 && (
+          <BulkBar
+            pageTaskIds={pageTaskIds}
+            selected={selectedHere}
+            onSelect={setSelected}
+            onResults={(r) => {
+              setActed(items.filter((i) => i.taskId !== null && r.has(i.taskId)));
+              setResults(r);
+              setSelected(stillSelected(selectedHere, r));
+            }}
+          />
+        )}
+      </AfterFirstPaint>
       {inbox.isLoading ? (
         <Loading />
       ) : inbox.error ? (

@@ -1,5 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
+import { freshWhileSeeded } from '../boot/fresh';
+import { COUNTS_KEY, inboxKey } from '../boot/queryKeys';
 import { type Box, INBOX_PAGE } from './boxes';
 
 export { BOXES, type Box } from './boxes';
@@ -12,10 +14,13 @@ export interface InboxFilter {
   q?: string;
 }
 
+export { INBOX_FIRST_FILTER } from '../boot/queryKeys';
+
 /** One box, a page at a time (keyset cursor), with the counts of every box. */
 export function useInbox(box: Box, filter: InboxFilter) {
   return useInfiniteQuery({
-    queryKey: ['inbox', box, filter],
+    queryKey: inboxKey(box, filter),
+    staleTime: freshWhileSeeded,
     initialPageParam: null as string | null,
     refetchInterval: 30_000,
     placeholderData: keepPreviousData,
@@ -40,7 +45,8 @@ export function useInbox(box: Box, filter: InboxFilter) {
 /** The counts of every box (the navigation's badge, the home page): one small request. */
 export function useTaskCounts() {
   const q = useQuery({
-    queryKey: ['inbox', 'counts'],
+    queryKey: COUNTS_KEY,
+    staleTime: freshWhileSeeded,
     refetchInterval: 30_000,
     queryFn: async () =>
       ok(await api.GET('/api/inbox', { params: { query: { box: 'pending', limit: 1 } } })).counts,

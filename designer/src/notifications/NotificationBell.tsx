@@ -3,6 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Badge, Button, Popover, Spin } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { api, ok } from '../api/client';
+import { freshWhileSeeded } from '../boot/fresh';
+import { NOTIFICATIONS_KEY } from '../boot/queryKeys';
 import { useI18n } from '../i18n/i18n';
 
 // the list (antd List, with its pagination and select) is not part of the first screen
@@ -12,7 +14,8 @@ const NotificationList = lazy(() => import('./NotificationList'));
 export function NotificationBell() {
   const { t } = useI18n();
   const q = useQuery({
-    queryKey: ['notifications'],
+    queryKey: NOTIFICATIONS_KEY,
+    staleTime: freshWhileSeeded,
     refetchInterval: 30_000,
     queryFn: async () => ok(await api.GET('/api/notifications')).data,
   });

@@ -5,6 +5,7 @@ import { App, Badge, Button, Popover, Segmented, Space, Table, Tag } from 'antd'
 import type { TableProps } from 'antd';
 import { EditOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { deleteRecord, listRecords, type RecordData } from '../api/records';
+import { AfterFirstPaint } from '../app/AfterFirstPaint';
 import { ErrorState, Loading } from '../app/states';
 import { Can, useAuth } from '../auth/AuthContext';
 import { defaultColumns, fieldsOf, type FieldInfo } from '../entities/model';
@@ -12,7 +13,9 @@ import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
 import { BulkEditDialog } from './BulkEditDialog';
+import { freshWhileSeeded } from '../boot/fresh';
 import { buildFilter, type Condition } from './filter';
+import { recordsKey } from './firstPage';
 import { FilterBuilder } from './FilterBuilder';
 import { CalendarView } from './CalendarView';
 import { KanbanBoard } from './KanbanBoard';
@@ -87,7 +90,8 @@ function ListPage({ entity }: { entity: string }) {
   const groupBy = view?.groupBy && byName.has(view.groupBy) ? view.groupBy : undefined;
 
   const list = useInfiniteQuery({
-    queryKey: ['records', entity, filter, requestSort, include, pageSize],
+    queryKey: recordsKey(entity, { filter, sort: requestSort, include, limit: pageSize }),
+    staleTime: freshWhileSeeded,
     // the view comes with the entity list: wait for it, or the list would be read twice
     enabled: !!schema.data && !entities.isLoading && shownMode === 'table',
     initialPageParam: null as string | null,
@@ -185,51 +189,56 @@ function ListPage({ entity }: { entity: string }) {
           ]}
           data-testid="list-mode"
         />
-        <Popover
-          trigger="click"
-          placement="bottomLeft"
-          content={
-            <div style={{ maxWidth: '90vw' }}>
-              <FilterBuilder fields={fields} value={conditions} onChange={setConditions} />
-              <Space style={{ marginTop: 12 }}>
-                <Button
-                  type="primary"
-                  onClick={() => setApplied(conditions)}
-                  data-testid="filter-apply"
-                >
-                  {t('list.apply')}
-                </Button>
-                <Button
-                  onClick={() => {
-                    setConditions([]);
-                    setApplied([]);
-                  }}
-                >
-                  {t('list.clear')}
-                </Button>
-              </Space>
-            </div>
-          }
-        >
-          <Button icon={<FilterOutlined />} data-testid="filter-button">
-            {t('list.filter')} {applied.length > 0 && <Badge count={applied.length} size="small" />}
-          </Button>
-        </Popover>
+        <AfterFirstPaint>
+          <Popover
+            trigger="click"
+            placement="bottomLeft"
+            content={
+              <div style={{ maxWidth: '90vw' }}>
+                <FilterBuilder fields={fields} value={conditions} onChange={setConditions} />
+                <Space style={{ marginTop: 12 }}>
+                  <Button
+                    type="primary"
+                    onClick={() => setApplied(conditions)}
+                    data-testid="filter-apply"
+                  >
+                    {t('list.apply')}
+                  </Button>
+                  <Button
+                    onClick={() => {
+                      setConditions([]);
+                      setApplied([]);
+                    }}
+                  >
+                    {t('list.clear')}
+                  </Button>
+                </Space>
+              </div>
+            }
+          >
+            <Button icon={<FilterOutlined />} data-testid="filter-button">
+              {t('list.filter')}{' '}
+              {applied.length > 0 && <Badge count={applied.length} size="small" />}
+            </Button>
+          </Popover>
+        </AfterFirstPaint>
         {view?.filter && viewFilterOn && (
           <Tag closable onClose={() => setViewFilterOn(false)} data-testid="view-filter">
             {label(VIEW_FILTER)}
           </Tag>
         )}
-        <SavedViews
-          entity={entity}
-          current={{ conditions: applied, sort, mode: shownMode }}
-          onApply={(v) => {
-            setConditions(v.conditions);
-            setApplied(v.conditions);
-            setSort(v.sort);
-            setMode(v.mode === 'calendar' && !calendar ? 'table' : v.mode);
-          }}
-        />
+        <AfterFirstPaint>
+          <SavedViews
+            entity={entity}
+            current={{ conditions: applied, sort, mode: shownMode }}
+            onApply={(v) => {
+              setConditions(v.conditions);
+              setApplied(v.conditions);
+              setSort(v.sort);
+              setMode(v.mode === 'calendar' && !calendar ? 'table' : v.mode);
+            }}
+          />
+        </AfterFirstPaint>
         <Space wrap style={{ marginInlineStart: 'auto' }}>
           {selected.length > 0 && ability.can('delete', entity) && (
             <Button danger onClick={() => void bulkDelete()} data-testid="bulk-delete">
@@ -245,12 +254,14 @@ function ListPage({ entity }: { entity: string }) {
               {t('list.bulkEdit')} ({selected.length})
             </Button>
           )}
-          <TransferMenu
-            entity={entity}
-            entityLabel={entityLabel}
-            fields={fields}
-            query={{ filter, sort: requestSort, fields: columns }}
-          />
+          <AfterFirstPaint>
+            <TransferMenu
+              entity={entity}
+              entityLabel={entityLabel}
+              fields={fields}
+              query={{ filter, sort: requestSort, fields: columns }}
+            />
+          </AfterFirstPaint>
           <Can I="create" a={entity}>
             <Button
               type="primary"

@@ -34,3 +34,12 @@ export function firstPageQuery(
     count: true,
   };
 }
+
+/**
+ * The query key of a list's pages, from what its request depends on (all but the cursor): the
+ * list page's query and the first screen's seed (boot/seed.ts) must agree on it, or the early
+ * answer is put where the list never looks. Starts with ['records', entity], which a change
+ * invalidates.
+ */
+export const recordsKey = (entity: string, q: ListQuery) =>
+  ['records', entity, q.filter, q.sort, q.include, q.limit] as const;

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, benchServer, pct } from '../support';
+import { breakdown, traceLoad } from './profile';
 import { routeSizes } from './sizes';
 
 const DIST = path.join(ROOT, 'designer/dist');
@@ -192,6 +193,15 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\n${notes.join('\n')}`);
+    if (process.env.BENCH_PROFILE)
+      for (const [name, ours, theirs, selector] of cases)
+        for (const [who, url] of [
+          ['Workspace', ours],
+          ['hand-written page', theirs],
+        ]) {
+          const events = await traceLoad(context, base + url, selector);
+          console.log(`\ntraced: ${name}, ${who}\n${breakdown(events, base).join('\n')}`);
+        }
     await context.close();
   } finally {
     await s.stop();
