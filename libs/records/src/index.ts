@@ -15,3 +15,4 @@ export * from './write-hooks';
 export * from './demo';
 export * from './record-shares';
 export * from './rich-text';
+export { HISTORY_ACTIONS, type HistoryAction } from './record-history';

@@ -8,9 +8,17 @@ import { type HistoryEntry, type RecordAccess } from './record-types';
 const parseJson = (v: unknown): unknown =>
   v === null || v === undefined ? null : JSON.parse(String(v));
 
-/** What a history row says was done (documented in the OpenAPI document's history answer). */
-export type HistoryAction =
-  'create' | 'update' | 'delete' | 'restore' | 'share' | 'unshare' | 'computed';
+/** What a history row says was done (the OpenAPI document's history answer lists these). */
+export const HISTORY_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'restore',
+  'share',
+  'unshare',
+  'computed',
+] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 
 /**
  * Writes a change's rows (field, old, new) in one statement, in the write's transaction; `actorId`

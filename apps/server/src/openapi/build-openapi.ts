@@ -1,4 +1,5 @@
 import type { MetadataModel } from '@crm/metadata';
+import { HISTORY_ACTIONS } from '@crm/records';
 import { adminPaths, adminSchemas } from './admin-paths';
 import { approvalPaths } from './approval-paths';
 import { authPaths } from './auth-paths';
@@ -300,10 +301,7 @@ const recordHistorySchema = {
           id: { type: 'integer' },
           at: { ...nullableStr, format: 'date-time' },
           actor: nullableStr,
-          action: {
-            type: 'string',
-            enum: ['create', 'update', 'delete', 'restore', 'share', 'unshare', 'computed'],
-          },
+          action: { type: 'string', enum: [...HISTORY_ACTIONS] },
           field: nullableStr,
           old: {},
           new: {},
