@@ -76,7 +76,7 @@ const en = {
   'bulk.done': 'Updated {n} records',
   'bulk.failed': 'Nothing was changed: these records cannot take the edit',
   'bulk.noFields': 'You may not edit any field of these records',
-  'list.count': '{n} records',
+  'list.count': 'Total: {n}',
   'list.bulkDelete': 'Delete selected',
   'list.bulkEdit': 'Bulk edit',
   'list.selected': '{n} selected',
