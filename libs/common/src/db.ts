@@ -118,14 +118,16 @@ async function runQuery(
   params: SqlParam[],
   opts: QueryOptions = {},
 ): Promise<{ records: unknown[]; affected: number; insertId: number }> {
-  const qr = runner instanceof DataSource ? runner.createQueryRunner() : runner;
+  // a statement outside a transaction goes straight to mysql2's pool (see mysqlConnectionOf)
+  const pool = runner instanceof DataSource ? mysqlPoolOf(runner) : undefined;
+  const qr = runner instanceof DataSource && !pool ? runner.createQueryRunner() : runner;
   const ms = opts.timeoutMs;
   let deadline: { at: number } | undefined;
   if (ms) {
-    if (qr.connection.options.type === 'mysql')
-      sql = withTimeout(sql, mysqlFlavor.get(qr.connection), ms);
+    const source = qr instanceof DataSource ? qr : qr.connection;
+    if (source.options.type === 'mysql') sql = withTimeout(sql, mysqlFlavor.get(source), ms);
     else {
-      const conn = (qr.connection.driver as unknown as { databaseConnection?: object })
+      const conn = (source.driver as unknown as { databaseConnection?: object })
         .databaseConnection;
       deadline = conn ? sqliteDeadline.get(conn) : undefined;
     }
@@ -134,8 +136,10 @@ async function runQuery(
     // better-sqlite3 runs the statement synchronously inside query(): no other statement can
     // start on this connection between setting the deadline and clearing it
     if (deadline && ms) deadline.at = Date.now() + ms;
-    const direct = runner instanceof DataSource ? undefined : mysqlConnectionOf(qr);
-    const res = direct ? await mysqlQuery(direct, sql, params) : await qr.query(sql, params, true);
+    const direct = pool ?? (qr instanceof DataSource ? undefined : mysqlConnectionOf(qr));
+    const res = direct
+      ? await mysqlQuery(direct, sql, params)
+      : await (qr as QueryRunner).query(sql, params, true);
     const raw = res.raw as unknown;
     let insertId = 0;
     if (typeof raw === 'number' || typeof raw === 'bigint') insertId = Number(raw);
@@ -146,8 +150,14 @@ async function runQuery(
     throw e;
   } finally {
     if (deadline) deadline.at = Infinity;
-    if (runner instanceof DataSource) await qr.release();
+    if (qr !== runner) await (qr as QueryRunner).release();
   }
+}
+
+/** mysql2's pool behind a MySQL DataSource (none with replication or on SQLite). */
+function mysqlPoolOf(ds: DataSource): MysqlConnection | undefined {
+  if (ds.options.type !== 'mysql') return undefined;
+  return (ds.driver as unknown as { pool?: MysqlConnection }).pool;
 }
 
 /** The callback API of a pooled mysql2 connection, as far as a statement needs it. */

@@ -12,11 +12,16 @@ import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import mysql from 'mysql2/promise';
 import { oursOnMysql } from './ours';
+import { rawOnMysql } from './raw';
 
 const MYSQL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DB = 'crm_bench_wf_cpu';
 const N = Number(process.env.BENCH_INSTANCES ?? 1000);
+/** Workers running instances side by side (the bench's 16 shows where Node's time goes under load). */
+const C = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_SYSTEM=raw measures the hand-written floor the same way (the bench's `raw`). */
+const SYSTEM = process.env.BENCH_SYSTEM === 'raw' ? rawOnMysql : oursOnMysql;
 
 /** The MariaDB server's CPU time in ms (user + system), or NaN when it is not on this machine. */
 function serverCpuMs(): number {
@@ -32,7 +37,9 @@ function serverCpuMs(): number {
 async function main() {
   const admin = await mysql.createConnection(MYSQL);
   await admin.query(`DROP DATABASE IF EXISTS \`${DB}\``);
-  const ours = await oursOnMysql(`${MYSQL}/${DB}`, 2);
+  // the app creates its database; the floor expects it
+  if (SYSTEM === rawOnMysql) await admin.query(`CREATE DATABASE \`${DB}\``);
+  const ours = await SYSTEM(`${MYSQL}/${DB}`, Math.max(2, C));
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
@@ -48,7 +55,12 @@ async function main() {
     const server0 = serverCpuMs();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < N; i++) await ours.iteration(i % 2 === 0);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: C }, async () => {
+        while (next < N) await ours.iteration(next++ % 2 === 0);
+      }),
+    );
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const server = serverCpuMs() - server0;
@@ -63,7 +75,8 @@ async function main() {
   } finally {
     session.disconnect();
     await ours.close();
-    await admin.query(`DROP DATABASE IF EXISTS \`${DB}\``);
+    // BENCH_KEEP=1 leaves the database for EXPLAIN and the like
+    if (!process.env.BENCH_KEEP) await admin.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await admin.end();
   }
 }

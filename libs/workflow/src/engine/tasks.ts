@@ -69,13 +69,13 @@ export class TaskOps {
   ): Promise<InstanceView> {
     checkVariables(body.variables, '/variables', this.core.settings.maxVariablesBytes);
     const stepped = await this.core.step(actor, async (ctx) => {
-      const first = await this.taskRow(ctx.tx, taskId, viewer);
-      // lock the instance first (one lock order for every step), then decide on the task as it
-      // is under that lock and complete it by version
-      const step = await ctx.load(Number(first.instance_id));
-      // a permission decision reads the task again under that lock; without one, the version
-      // check of the update below is all the guard needed
-      const task = viewer ? await this.taskRow(ctx.tx, taskId) : first;
+      // a viewer who may not see every task learns of a hidden one what of a missing one (404)
+      if (viewer && !viewer.seesAll) await this.taskRow(ctx.tx, taskId, viewer);
+      // the instance locked and the task read under that lock, in one round trip; the decision
+      // is made on the task as it is now, and the update below completes it by version
+      const locked = await ctx.loadByTask(taskId);
+      if (!locked) throw await this.notFound(ctx.tx, taskId, viewer);
+      const { step, task } = locked;
       if (viewer) await this.assertMayWork(ctx.tx, task, viewer, 'complete');
       // signers' and resubmission tasks end through their actions (approvals/actions.ts)
       if (task.kind)
@@ -166,13 +166,16 @@ export class TaskOps {
       `SELECT t.* FROM crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id WHERE t.id = ?${v ? ` AND ${v.sql}` : ''}`,
       [taskId, ...(v?.params ?? [])],
     );
-    if (!task) {
-      if (viewer) await this.core.auditHidden(tx, 'crm_wf_task', taskId, viewer, `task ${taskId}`);
-      throw new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
-        { path: 'id', message: 'not found' },
-      ]);
-    }
+    if (!task) throw await this.notFound(tx, taskId, viewer);
     return task;
+  }
+
+  /** The 404 of a missing or hidden task (a viewer's look at a hidden one is audited). */
+  private async notFound(tx: Db, taskId: number, viewer?: WorkflowViewer): Promise<CrmError> {
+    if (viewer) await this.core.auditHidden(tx, 'crm_wf_task', taskId, viewer, `task ${taskId}`);
+    return new CrmError(ErrorCode.TaskNotFound, `task ${taskId} not found`, [
+      { path: 'id', message: 'not found' },
+    ]);
   }
 
   private async assertMayWork(
@@ -229,7 +232,11 @@ export class TaskOps {
   ): Promise<TaskView[]> {
     const where = ['1=1'];
     const params: SqlParam[] = [];
-    let from = 'crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id';
+    // the instance is joined only when a filter or the viewer's visibility reads it (instance
+    // rows are never deleted, so the join drops no task)
+    let from = filter.processKey
+      ? 'crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id'
+      : 'crm_wf_task t';
     if (viewer && (!viewer.seesAll || filter.mine)) {
       // the viewer's tasks found by index lookups, never by testing every task; with no other
       // filter, each lookup stops at one page
