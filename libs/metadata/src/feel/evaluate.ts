@@ -10,6 +10,7 @@ import {
 import { type BuiltinOptions, FeelAssertionError, builtinFunction } from './builtins';
 import type { FeelFunction } from './fn';
 import { parseKey, withParseCache } from './parse-cache';
+import { simpleFeel } from './simple';
 
 export type FeelErrorKind = 'syntax' | 'unknown-function' | 'assertion' | 'evaluation';
 
@@ -114,6 +115,9 @@ export function evaluateFeel(
   variables: Record<string, unknown> = {},
   options: FeelOptions = {},
 ): unknown {
+  // a variable, or a variable compared with a literal, needs no interpreter (simple.ts)
+  const simple = simpleFeel(expression, variables);
+  if (simple) return simple.value;
   return run('expression', expression, variables, options, (text, ctx) => {
     const key = parseKey(text, 'Expression', FEEL_DIALECT, ctx);
     const { value } = withParseCache(key, 'Expression', FEEL_DIALECT, () =>
