@@ -68,9 +68,10 @@ interface ExecColumns {
 }
 
 /** crm_wf_task's columns, read beside the instance by loadByTask (`y_` prefix). */
-const TASK_COLUMNS = SYSTEM_TABLES.find((t) => t.name === 'crm_wf_task')!.columns.map(
-  (c) => c.name,
-);
+const TASK_COLUMNS: ReadonlyArray<[string, string]> = SYSTEM_TABLES.find(
+  (t) => t.name === 'crm_wf_task',
+)!.columns.map((c) => [c.name, `y_${c.name}`]);
+const TASK_SELECT = `${TASK_COLUMNS.map(([c, alias]) => `t.${c} AS ${alias}`).join(', ')}, `;
 
 /** The instance row of a joined row: everything but the token's `x_` and the task's `y_` columns. */
 function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
@@ -125,16 +126,16 @@ export class StepContext {
   async loadByTask(
     taskId: number,
   ): Promise<{ step: InstanceStep; task: Record<string, unknown> } | null> {
-    const cols = TASK_COLUMNS.map((c) => `t.${c} AS y_${c}`).join(', ');
     const rows = await this.lockRows(
-      `${cols}, `,
+      TASK_SELECT,
       't.id = ?',
       [taskId],
       'crm_wf_task t JOIN crm_wf_instance i ON i.id = t.instance_id',
     );
     if (!rows.length) return null;
     const task: Record<string, unknown> = {};
-    for (const c of TASK_COLUMNS) task[c] = (rows[0] as unknown as Record<string, unknown>)[`y_${c}`];
+    const first = rows[0] as unknown as Record<string, unknown>;
+    for (const [c, alias] of TASK_COLUMNS) task[c] = first[alias];
     const known = this.steps.get(Number(task.instance_id));
     return { step: known ?? (await this.loaded(rows)), task };
   }
