@@ -235,6 +235,35 @@ describe.each(DIALECTS)('cluster variables and task priorities on %s', (dialect)
       expect((await tasksOf(i.id))[0]).toMatchObject({ assignee: 'tester', priority: 60 });
     });
 
+    it('reads them in start event names and timers, evaluated when the diagram is deployed', async () => {
+      expect((await s.api('POST', `${BASE}/global`, { name: 'GO', value: 'cv-go' })).status).toBe(
+        201,
+      );
+      expect(
+        (await s.api('POST', `${BASE}/global`, { name: 'EVERY', value: 'R/PT1H' })).status,
+      ).toBe(201);
+      const starts = bpmn(`<bpmn:process id="cv_starts" isExecutable="true">
+  <bpmn:startEvent id="byMessage"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>
+  <bpmn:sequenceFlow id="f1" sourceRef="byMessage" targetRef="e1"/>
+  <bpmn:endEvent id="e1"/>
+  <bpmn:startEvent id="byTimer"><bpmn:timerEventDefinition><bpmn:timeCycle>=camunda.vars.env.EVERY</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+  <bpmn:sequenceFlow id="f2" sourceRef="byTimer" targetRef="e2"/>
+  <bpmn:endEvent id="e2"/>
+</bpmn:process>
+<bpmn:message id="m" name="=camunda.vars.env.GO"/>`);
+      // without the variables the cycle reads null and the deploy is refused at byTimer
+      const d = await s.api('POST', '/api/workflow/deployments', starts, {
+        'content-type': 'application/xml',
+      });
+      expect(d.status).toBe(201);
+      const r = await s.api('POST', '/api/workflow/messages', { name: 'cv-go' });
+      expect(r.status).toBe(200);
+      const started = (await s.api('GET', '/api/workflow/instances?processKey=cv_starts')).body
+        .data;
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ state: 'completed' });
+    });
+
     it('does not send them to job workers', async () => {
       const i = await start('cv_job', { a: 1 });
       const r = await s.api('POST', '/api/workflow/external-jobs/fetch-and-lock', {

@@ -24,6 +24,7 @@ import {
   listDecisions,
   storeDecisions,
 } from './dmn/store';
+import { ClusterVariables } from './engine/cluster-variables';
 import { scheduleEventStarts } from './engine/event-starts';
 
 export interface DeployedProcess {
@@ -155,7 +156,18 @@ export class DeploymentsService {
             ],
           );
           if (p.executable)
-            await scheduleEventStarts(tx, xml, ins.insertId, p.id, this.clock.now(), this.timeZone);
+            await scheduleEventStarts(
+              tx,
+              xml,
+              ins.insertId,
+              p.id,
+              this.clock.now(),
+              this.timeZone,
+              // read afresh in the deploy's transaction, only for a diagram that names them
+              xml.includes('camunda.vars')
+                ? await new ClusterVariables(tx, this.clock, () => Infinity).globals(tx)
+                : undefined,
+            );
           out.push({
             kind: 'process',
             key: p.id,

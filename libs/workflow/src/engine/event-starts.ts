@@ -5,7 +5,7 @@ import { insertTimerJob } from './behaviors/events';
 import { StepIncident, attr } from './expressions';
 import { TimerSpecError, planTimer } from './timers';
 
-/** Start events have no instance to evaluate against: FEEL sees an empty context. */
+/** Start events have no instance to evaluate against: FEEL sees cluster variables only. */
 function guarded<T>(elementId: string, fn: () => T): T {
   try {
     return fn();
@@ -28,6 +28,8 @@ export async function scheduleEventStarts(
   processKey: string,
   now: Date,
   timeZone: string,
+  /** Cluster variables (`camunda.vars`): Camunda reads them in every FEEL expression. */
+  globals?: Record<string, unknown>,
 ): Promise<void> {
   const older = `definition_id IN (SELECT id FROM crm_wf_definition WHERE process_key = ? AND id <> ?)`;
   await tx.execute(`DELETE FROM crm_wf_job WHERE instance_id IS NULL AND ${older}`, [
@@ -48,7 +50,13 @@ export async function scheduleEventStarts(
         guarded(id, () =>
           planTimer(
             node.timer!.kind,
-            String(attr(node.timer!.expression, {}, id, { clock: { now: () => now }, timeZone })),
+            String(
+              attr(node.timer!.expression, {}, id, {
+                clock: { now: () => now },
+                timeZone,
+                globals,
+              }),
+            ),
             now,
             timeZone,
           ),
@@ -67,7 +75,7 @@ export async function scheduleEventStarts(
         [
           definitionId,
           id,
-          guarded(id, () => String(attr(node.message!.name, {}, id))),
+          guarded(id, () => String(attr(node.message!.name, {}, id, { globals }))),
           toDbTimestamp(now),
         ],
       );
@@ -77,7 +85,7 @@ export async function scheduleEventStarts(
         [
           definitionId,
           id,
-          guarded(id, () => String(attr(node.signal!.name, {}, id))),
+          guarded(id, () => String(attr(node.signal!.name, {}, id, { globals }))),
           toDbTimestamp(now),
         ],
       );
