@@ -127,8 +127,7 @@ async function runQuery(
     const source = qr instanceof DataSource ? qr : qr.connection;
     if (source.options.type === 'mysql') sql = withTimeout(sql, mysqlFlavor.get(source), ms);
     else {
-      const conn = (source.driver as unknown as { databaseConnection?: object })
-        .databaseConnection;
+      const conn = (source.driver as unknown as { databaseConnection?: object }).databaseConnection;
       deadline = conn ? sqliteDeadline.get(conn) : undefined;
     }
   }
