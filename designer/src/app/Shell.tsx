@@ -94,6 +94,9 @@ export function Shell() {
       defaultOpenKeys={['records']}
       items={items}
       onClick={() => setDrawer(false)}
+      // the titles' tooltips are for a collapsed menu, which this never is: without them each
+      // item renders without a Tooltip (and its trigger) around it, on every page load
+      tooltip={false}
       style={{ borderInlineEnd: 0 }}
       data-testid="nav"
     />
