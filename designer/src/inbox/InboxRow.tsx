@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { Badge, Checkbox, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { CheckboxLook } from '../app/CheckboxLook';
 import { DueTag } from '../approvals/DueTag';
 import { OutcomeTag } from '../approvals/OutcomeTag';
 import { RecordPreview } from '../approvals/RecordPreview';
@@ -28,6 +29,7 @@ export function InboxRow({
   selected,
   onSelect,
   result,
+  antdCheckbox = true,
 }: {
   box: Box;
   item: InboxItem;
@@ -35,6 +37,8 @@ export function InboxRow({
   selected: boolean;
   onSelect(on: boolean): void;
   result?: BulkResult;
+  /** false on the first screen's first render: its look without antd's component (CheckboxLook) */
+  antdCheckbox?: boolean;
 }) {
   const { t } = useI18n();
   const title = item.nodeName ?? item.processName ?? item.processKey;
@@ -50,7 +54,15 @@ export function InboxRow({
       className={`inbox-row task-item${result && !result.ok ? ' inbox-row-failed' : ''}`}
       data-testid={`inbox-item-${key}`}
     >
-      {selectable && (
+      {selectable && !antdCheckbox && (
+        <CheckboxLook
+          checked={selected}
+          onChange={onSelect}
+          label={title}
+          testId={`select-${item.taskId}`}
+        />
+      )}
+      {selectable && antdCheckbox && (
         <Checkbox
           checked={selected}
           onChange={(e) => onSelect(e.target.checked)}

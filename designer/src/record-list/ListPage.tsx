@@ -5,7 +5,8 @@ import { App, Badge, Button, Popover, Segmented, Space, Table, Tag } from 'antd'
 import type { TableProps } from 'antd';
 import { EditOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { deleteRecord, listRecords, type RecordData } from '../api/records';
-import { AfterFirstPaint } from '../app/AfterFirstPaint';
+import { AfterFirstPaint, useFirstPaintDone } from '../app/AfterFirstPaint';
+import { CheckboxLook } from '../app/CheckboxLook';
 import { linkTo } from '../app/linkTo';
 import { ErrorState, Loading } from '../app/states';
 import { Can, useAuth } from '../auth/AuthContext';
@@ -67,6 +68,8 @@ function ListPage({ entity }: { entity: string }) {
   const [selected, setSelected] = useState<number[]>([]);
   const [bulkEditing, setBulkEditing] = useState(false);
   const [viewFilterOn, setViewFilterOn] = useState(true);
+  // the rows' checkboxes are antd's once the first screen has painted (app/CheckboxLook)
+  const antdCheckboxes = useFirstPaintDone();
 
   const fields = useMemo(() => (schema.data ? fieldsOf(schema.data) : []), [schema.data]);
   const byName = useMemo(() => new Map(fields.map((f) => [f.name, f])), [fields]);
@@ -321,6 +324,21 @@ function ListPage({ entity }: { entity: string }) {
                       onChange: (k) => setSelected(k as number[]),
                       // a group's header row is not a record
                       getCheckboxProps: (r) => ({ disabled: isGroupRow(r), hidden: isGroupRow(r) }),
+                      renderCell: antdCheckboxes
+                        ? undefined
+                        : (checked, r, i) =>
+                            isGroupRow(r) ? null : (
+                              <CheckboxLook
+                                checked={checked}
+                                // antd's own label
+                                label={checked ? `Row ${i + 1} selected` : `Select row ${i + 1}`}
+                                onChange={(on) =>
+                                  setSelected((s) =>
+                                    on ? [...s, r.id] : s.filter((id) => id !== r.id),
+                                  )
+                                }
+                              />
+                            ),
                     }
                   : undefined
               }
