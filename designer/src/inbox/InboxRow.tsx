@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { Badge, Checkbox, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { CheckboxLook } from '../app/CheckboxLook';
+import { SecondaryText } from '../app/SecondaryText';
 import { DueTag } from '../approvals/DueTag';
 import { OutcomeTag } from '../approvals/OutcomeTag';
 import { RecordPreview } from '../approvals/RecordPreview';
@@ -77,7 +78,7 @@ export function InboxRow({
             {title}
           </Link>
           {item.nodeName && item.processName && (
-            <Typography.Text type="secondary"> · {item.processName}</Typography.Text>
+            <SecondaryText> · {item.processName}</SecondaryText>
           )}
           <span className="inbox-row-tags">
             <DueTag item={item} />
@@ -91,7 +92,7 @@ export function InboxRow({
           </span>
         </div>
         {item.record && <RecordPreview summary={item.record} link={false} />}
-        <Typography.Text type="secondary" className="inbox-row-meta">
+        <SecondaryText className="inbox-row-meta">
           {item.startedBy && t('approval.startedBy', { name: item.startedBy })}
           {item.createdAt && ` · ${dayjs(item.createdAt).format('YYYY-MM-DD HH:mm')}`}
           {box === 'cc' && item.cc?.by && ` · ${t('inbox.ccBy', { name: item.cc.by })}`}
@@ -100,7 +101,7 @@ export function InboxRow({
             ` · ${t('approval.current')}: ${item.openTasks
               .map((x) => `${x.nodeName ?? x.nodeId}${x.assignee ? ` (${x.assignee})` : ''}`)
               .join(', ')}`}
-        </Typography.Text>
+        </SecondaryText>
         {result && (
           <div data-testid={`bulk-result-${item.taskId}`}>
             {result.ok ? (
