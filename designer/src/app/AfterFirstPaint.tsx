@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, startTransition, useEffect, useState } from 'react';
 
 /** Once the first screen has painted, later pages render everything at once. */
 let painted = false;
@@ -18,7 +18,9 @@ export function useFirstPaintDone(): boolean {
     if (shown) return;
     const show = () => {
       painted = true;
-      setShown(true);
+      // a transition: React renders what was deferred in slices, yielding to input and to
+      // anything else waiting, rather than in one long task right after the rows have painted
+      startTransition(() => setShown(true));
     };
     let idle: number | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
