@@ -12,6 +12,7 @@ import type { EntitySchema } from '../entities/model';
 import { initialLocale, LOCALE_KEY, navigatorLanguages } from '../i18n/locale';
 import { type EntityEntry, firstPageQuery } from '../record-list/firstPage';
 import type { EarlyRequests } from './handoff';
+import { lastListUrl, rememberListUrl } from './lastListUrl';
 import { pageOf } from './pages';
 import { firstRequests, requestKey, tableListOf } from './plan';
 
@@ -69,14 +70,20 @@ function start(): void {
   if (urls.inbox) early.rows = get(urls.inbox); // the inbox's rows: nothing else in their way
   const entities = get(urls.entities);
   const schema = urls.schema ? get(urls.schema) : undefined;
-  for (const url of [urls.me, urls.counts, urls.views, urls.notifications]) if (url) void get(url);
-  // a list's first page depends on its view (with the entities) and its schema: ask as soon as
-  // both are in, as the list page would
+  // a list's rows: the URL they had last time goes out at once, before the rest (lastListUrl.ts)
   const entity = tableListOf(pathname, search);
+  const last = entity && schema ? lastListUrl(entity) : undefined;
+  const guessed = last === undefined ? undefined : get(last);
+  guessed?.catch(() => undefined); // awaited only if it is the right one
+  for (const url of [urls.me, urls.counts, urls.views, urls.notifications]) if (url) void get(url);
+  // the right one depends on the list's view (with the entities) and its schema: known once both
+  // are in; asked then unless it was the guess
   if (entity && schema)
     early.rows = Promise.all([entities, schema]).then(([list, s]) => {
       const entries = (list as { data: EntityEntry[] }).data;
-      return get(listUrl(entity, firstPageQuery(entity, entries, s as EntitySchema)));
+      const url = listUrl(entity, firstPageQuery(entity, entries, s as EntitySchema));
+      rememberListUrl(entity, url);
+      return url === last && guessed ? guessed : get(url);
     });
   early.rows?.catch(() => undefined); // the page asks itself
 }

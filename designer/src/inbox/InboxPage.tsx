@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Alert, Badge, Button, Input, Segmented, Tabs } from 'antd';
-import { AfterFirstPaint } from '../app/AfterFirstPaint';
+import { AfterFirstPaint, useFirstPaintDone } from '../app/AfterFirstPaint';
 import { useScreens } from '../app/screens';
 import { EmptyState, ErrorState, Loading } from '../app/states';
 import { useI18n } from '../i18n/i18n';
@@ -27,6 +27,8 @@ export default function InboxPage() {
   // the rows a bulk action took: the approved ones leave the pending box, their outcome stays
   const [acted, setActed] = useState<InboxItem[]>([]);
   const inbox = useInbox(box, filter);
+  // the rows' checkboxes are antd's once the first screen has painted (app/CheckboxLook)
+  const antdCheckboxes = useFirstPaintDone();
   // four boxes with their counts fit a 375 px phone with tighter tabs
   const narrow = !useScreens().sm;
   const counts = inbox.data?.pages[0]?.counts;
@@ -183,6 +185,7 @@ export default function InboxPage() {
                 setSelected(next);
               }}
               result={item.taskId !== null ? results.get(item.taskId) : undefined}
+              antdCheckbox={antdCheckboxes}
             />
           ))}
           {inbox.hasNextPage && (

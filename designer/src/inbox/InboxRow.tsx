@@ -1,6 +1,8 @@
 import { Link } from 'react-router';
 import { Badge, Checkbox, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { CheckboxLook } from '../app/CheckboxLook';
+import { SecondaryText } from '../app/SecondaryText';
 import { DueTag } from '../approvals/DueTag';
 import { OutcomeTag } from '../approvals/OutcomeTag';
 import { RecordPreview } from '../approvals/RecordPreview';
@@ -28,6 +30,7 @@ export function InboxRow({
   selected,
   onSelect,
   result,
+  antdCheckbox = true,
 }: {
   box: Box;
   item: InboxItem;
@@ -35,6 +38,8 @@ export function InboxRow({
   selected: boolean;
   onSelect(on: boolean): void;
   result?: BulkResult;
+  /** false on the first screen's first render: its look without antd's component (CheckboxLook) */
+  antdCheckbox?: boolean;
 }) {
   const { t } = useI18n();
   const title = item.nodeName ?? item.processName ?? item.processKey;
@@ -50,7 +55,15 @@ export function InboxRow({
       className={`inbox-row task-item${result && !result.ok ? ' inbox-row-failed' : ''}`}
       data-testid={`inbox-item-${key}`}
     >
-      {selectable && (
+      {selectable && !antdCheckbox && (
+        <CheckboxLook
+          checked={selected}
+          onChange={onSelect}
+          label={title}
+          testId={`select-${item.taskId}`}
+        />
+      )}
+      {selectable && antdCheckbox && (
         <Checkbox
           checked={selected}
           onChange={(e) => onSelect(e.target.checked)}
@@ -65,7 +78,7 @@ export function InboxRow({
             {title}
           </Link>
           {item.nodeName && item.processName && (
-            <Typography.Text type="secondary"> · {item.processName}</Typography.Text>
+            <SecondaryText> · {item.processName}</SecondaryText>
           )}
           <span className="inbox-row-tags">
             <DueTag item={item} />
@@ -79,7 +92,7 @@ export function InboxRow({
           </span>
         </div>
         {item.record && <RecordPreview summary={item.record} link={false} />}
-        <Typography.Text type="secondary" className="inbox-row-meta">
+        <SecondaryText className="inbox-row-meta">
           {item.startedBy && t('approval.startedBy', { name: item.startedBy })}
           {item.createdAt && ` · ${dayjs(item.createdAt).format('YYYY-MM-DD HH:mm')}`}
           {box === 'cc' && item.cc?.by && ` · ${t('inbox.ccBy', { name: item.cc.by })}`}
@@ -88,7 +101,7 @@ export function InboxRow({
             ` · ${t('approval.current')}: ${item.openTasks
               .map((x) => `${x.nodeName ?? x.nodeId}${x.assignee ? ` (${x.assignee})` : ''}`)
               .join(', ')}`}
-        </Typography.Text>
+        </SecondaryText>
         {result && (
           <div data-testid={`bulk-result-${item.taskId}`}>
             {result.ok ? (

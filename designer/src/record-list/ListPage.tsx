@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { type NavigateFunction, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Popover, Segmented, Space, Table, Tag } from 'antd';
 import type { TableProps } from 'antd';
 import { EditOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { deleteRecord, listRecords, type RecordData } from '../api/records';
-import { AfterFirstPaint } from '../app/AfterFirstPaint';
+import { AfterFirstPaint, useFirstPaintDone } from '../app/AfterFirstPaint';
+import { CheckboxLook } from '../app/CheckboxLook';
+import { linkTo } from '../app/linkTo';
 import { ErrorState, Loading } from '../app/states';
 import { Can, useAuth } from '../auth/AuthContext';
 import { defaultColumns, fieldsOf, type FieldInfo } from '../entities/model';
@@ -66,6 +68,8 @@ function ListPage({ entity }: { entity: string }) {
   const [selected, setSelected] = useState<number[]>([]);
   const [bulkEditing, setBulkEditing] = useState(false);
   const [viewFilterOn, setViewFilterOn] = useState(true);
+  // the rows' checkboxes are antd's once the first screen has painted (app/CheckboxLook)
+  const antdCheckboxes = useFirstPaintDone();
 
   const fields = useMemo(() => (schema.data ? fieldsOf(schema.data) : []), [schema.data]);
   const byName = useMemo(() => new Map(fields.map((f) => [f.name, f])), [fields]);
@@ -133,14 +137,23 @@ function ListPage({ entity }: { entity: string }) {
           <span className="list-group-row" data-testid="list-group">
             <strong>
               {label(groupField!.label, groupBy)}:{' '}
-              {relationText(groupField!, r.first[groupBy!], r.first, displayFieldOf, label) || '—'}
+              {relationText(
+                groupField!,
+                r.first[groupBy!],
+                r.first,
+                displayFieldOf,
+                label,
+                navigate,
+              ) || '—'}
             </strong>{' '}
             <Badge count={r.count} color="gray" showZero />
           </span>
         ) : name === link ? (
-          <Link to={`/records/${entity}/${r.id}`}>{linkText(f, v, r, displayFieldOf)}</Link>
+          <a {...linkTo(`/records/${entity}/${r.id}`, navigate)}>
+            {linkText(f, v, r, displayFieldOf)}
+          </a>
         ) : (
-          relationText(f, v, r, displayFieldOf, label)
+          relationText(f, v, r, displayFieldOf, label, navigate)
         ),
     };
   });
@@ -311,6 +324,21 @@ function ListPage({ entity }: { entity: string }) {
                       onChange: (k) => setSelected(k as number[]),
                       // a group's header row is not a record
                       getCheckboxProps: (r) => ({ disabled: isGroupRow(r), hidden: isGroupRow(r) }),
+                      renderCell: antdCheckboxes
+                        ? undefined
+                        : (checked, r, i) =>
+                            isGroupRow(r) ? null : (
+                              <CheckboxLook
+                                checked={checked}
+                                // antd's own label
+                                label={checked ? `Row ${i + 1} selected` : `Select row ${i + 1}`}
+                                onChange={(on) =>
+                                  setSelected((s) =>
+                                    on ? [...s, r.id] : s.filter((id) => id !== r.id),
+                                  )
+                                }
+                              />
+                            ),
                     }
                   : undefined
               }
@@ -377,6 +405,7 @@ function relationText(
   r: RecordData,
   displayFieldOf: (e: string) => string | undefined,
   label: Parameters<typeof formatValue>[2],
+  navigate: NavigateFunction,
 ) {
   const related = (r._related as Record<string, Record<string, unknown> | null> | undefined)?.[
     f.name
@@ -385,9 +414,9 @@ function relationText(
     const target = related;
     const df = displayFieldOf(f.relation.target);
     return (
-      <Link to={`/records/${f.relation.target}/${String(target.id)}`}>
+      <a {...linkTo(`/records/${f.relation.target}/${String(target.id)}`, navigate)}>
         {String((df && target[df]) ?? `#${String(target.id)}`)}
-      </Link>
+      </a>
     );
   }
   return formatValue(f, v, label);
