@@ -260,13 +260,27 @@ export class DataSourceDb implements Db {
         await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         readCommittedSessions.add(connection as object);
       }
-      await runner.startTransaction();
+      // On MySQL the transaction's own statements go straight to its connection as well (see
+      // mysqlConnectionOf): TypeORM's start / commit add subscriber broadcasts around each.
+      const direct = mysqlConnectionOf(runner);
+      let open = false;
+      if (direct) {
+        await mysqlQuery(direct, 'START TRANSACTION', []);
+        open = true;
+      } else await runner.startTransaction();
       try {
         const out = await fn(new TxDb(this.dialect, runner));
-        await runner.commitTransaction();
+        if (direct) {
+          await mysqlQuery(direct, 'COMMIT', []);
+          open = false;
+        } else await runner.commitTransaction();
         return out;
       } catch (e) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        if (direct ? open : runner.isTransactionActive) {
+          open = false;
+          if (direct) await mysqlQuery(direct, 'ROLLBACK', []);
+          else await runner.rollbackTransaction();
+        }
         throw e;
       } finally {
         await runner.release();
