@@ -9,24 +9,35 @@
  */
 export function CheckboxLook({
   checked,
+  indeterminate = false,
+  disabled = false,
   label,
   onChange,
   testId,
 }: {
   checked: boolean;
+  indeterminate?: boolean;
+  disabled?: boolean;
   label: string;
   onChange(checked: boolean): void;
   testId?: string;
 }) {
+  const box = [
+    'ant-checkbox',
+    checked && 'ant-checkbox-checked',
+    indeterminate && 'ant-checkbox-indeterminate',
+    disabled && 'ant-checkbox-disabled',
+  ];
   return (
     <label
-      className={`ant-checkbox-wrapper ant-checkbox-css-var${checked ? ' ant-checkbox-wrapper-checked' : ''}`}
+      className={`ant-checkbox-wrapper ant-checkbox-css-var${checked ? ' ant-checkbox-wrapper-checked' : ''}${disabled ? ' ant-checkbox-wrapper-disabled' : ''}`}
     >
-      <span className={`ant-checkbox${checked ? ' ant-checkbox-checked' : ''}`}>
+      <span className={box.filter(Boolean).join(' ')}>
         <input
           type="checkbox"
           className="ant-checkbox-input"
           aria-label={label}
+          disabled={disabled}
           checked={checked}
           onChange={(e) => onChange(e.target.checked)}
           data-testid={testId}

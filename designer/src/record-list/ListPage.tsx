@@ -6,7 +6,7 @@ import type { TableProps } from 'antd';
 import { EditOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { deleteRecord, listRecords, type RecordData } from '../api/records';
 import { AfterFirstPaint, useFirstPaintDone } from '../app/AfterFirstPaint';
-import { CheckboxLook } from '../app/CheckboxLook';
+import { firstSelectionColumn } from './firstSelectionColumn';
 import { linkTo } from '../app/linkTo';
 import { ErrorState, Loading } from '../app/states';
 import { Can, useAuth } from '../auth/AuthContext';
@@ -314,31 +314,25 @@ function ListPage({ entity }: { entity: string }) {
               rowKey="id"
               size="middle"
               loading={list.isLoading}
-              columns={tableColumns}
+              columns={
+                maySelect && !antdCheckboxes
+                  ? [firstSelectionColumn(tableRows, selected, setSelected), ...tableColumns]
+                  : tableColumns
+              }
               dataSource={tableRows}
               pagination={false}
+              rowClassName={
+                maySelect && !antdCheckboxes
+                  ? (r) => (selected.includes(r.id as number) ? 'ant-table-row-selected' : '')
+                  : undefined
+              }
               rowSelection={
-                maySelect
+                maySelect && antdCheckboxes
                   ? {
                       selectedRowKeys: selected,
                       onChange: (k) => setSelected(k as number[]),
                       // a group's header row is not a record
                       getCheckboxProps: (r) => ({ disabled: isGroupRow(r), hidden: isGroupRow(r) }),
-                      renderCell: antdCheckboxes
-                        ? undefined
-                        : (checked, r, i) =>
-                            isGroupRow(r) ? null : (
-                              <CheckboxLook
-                                checked={checked}
-                                // antd's own label
-                                label={checked ? `Row ${i + 1} selected` : `Select row ${i + 1}`}
-                                onChange={(on) =>
-                                  setSelected((s) =>
-                                    on ? [...s, r.id] : s.filter((id) => id !== r.id),
-                                  )
-                                }
-                              />
-                            ),
                     }
                   : undefined
               }

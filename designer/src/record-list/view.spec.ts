@@ -1,5 +1,13 @@
+import type { RecordData } from '../api/records';
 import type { FieldInfo } from '../entities/model';
-import { combineFilter, groupRows, isGroupRow, sortParam, viewColumns } from './view';
+import {
+  combineFilter,
+  groupRows,
+  isGroupRow,
+  pageSelection,
+  sortParam,
+  viewColumns,
+} from './view';
 
 const field = (name: string): [string, FieldInfo] => [
   name,
@@ -121,5 +129,29 @@ describe('groupRows', () => {
     ];
     expect(groupRows(rows, 'account').filter(isGroupRow)).toHaveLength(2);
     expect(groupRows([], 'account')).toEqual([]);
+  });
+});
+
+describe('pageSelection', () => {
+  const rows = groupRows(
+    [
+      { id: 1, version: 1, status: 'open' },
+      { id: 2, version: 1, status: 'open' },
+      { id: 3, version: 1, status: 'won' },
+    ] as unknown as RecordData[],
+    'status',
+  );
+
+  it("selects the page's records, not its group headers", () => {
+    expect(pageSelection(rows, [])).toEqual({ ids: [1, 2, 3], all: false, some: false });
+  });
+
+  it('is partly selected, then all selected, whatever else is selected off the page', () => {
+    expect(pageSelection(rows, [2, 99])).toMatchObject({ all: false, some: true });
+    expect(pageSelection(rows, [3, 1, 2])).toMatchObject({ all: true, some: false });
+  });
+
+  it('is never "all" on an empty page', () => {
+    expect(pageSelection([], [])).toEqual({ ids: [], all: false, some: false });
   });
 });

@@ -95,3 +95,14 @@ export function groupRows(rows: RecordData[], field: string): Array<RecordData |
   }
   return out;
 }
+
+/** What a page's "select all" shows and selects: its records, not its group headers. */
+export function pageSelection(
+  rows: Array<RecordData | GroupRow>,
+  selected: readonly number[],
+): { ids: number[]; all: boolean; some: boolean } {
+  const ids = rows.filter((r) => !isGroupRow(r)).map((r) => (r as RecordData).id as number);
+  const chosen = new Set(selected);
+  const n = ids.filter((id) => chosen.has(id)).length;
+  return { ids, all: ids.length > 0 && n === ids.length, some: n > 0 && n < ids.length };
+}
