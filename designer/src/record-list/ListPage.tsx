@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { type NavigateFunction, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Popover, Segmented, Space, Table, Tag } from 'antd';
@@ -14,15 +14,9 @@ import { defaultColumns, fieldsOf, type FieldInfo } from '../entities/model';
 import { useEntities, useEntitySchema } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
 import { formatValue } from '../record-show/format';
-import { BulkEditDialog } from './BulkEditDialog';
 import { freshWhileSeeded } from '../boot/fresh';
 import { buildFilter, type Condition } from './filter';
 import { recordsKey } from './firstPage';
-import { FilterBuilder } from './FilterBuilder';
-import { CalendarView } from './CalendarView';
-import { KanbanBoard } from './KanbanBoard';
-import { SavedViews } from './SavedViews';
-import { TransferMenu } from './TransferMenu';
 import {
   DEFAULT_PAGE_SIZE,
   type GroupRow,
@@ -35,6 +29,26 @@ import {
 
 const VIEW_FILTER = { 'zh-CN': '默认筛选', en: 'Default filter' };
 
+/*
+ * What the list's first screen does not draw loads on its own, after the rows: the toolbar's
+ * controls (they render after the first paint), the kanban and calendar modes, the bulk edit
+ * dialog. Imported statically they were most of the route's 213 KB of JS (antd's form controls,
+ * drag and drop), all evaluated before the first render.
+ */
+const FilterBuilder = lazy(() =>
+  import('./FilterBuilder').then((m) => ({ default: m.FilterBuilder })),
+);
+const SavedViews = lazy(() => import('./SavedViews').then((m) => ({ default: m.SavedViews })));
+const TransferMenu = lazy(() =>
+  import('./TransferMenu').then((m) => ({ default: m.TransferMenu })),
+);
+const CalendarView = lazy(() =>
+  import('./CalendarView').then((m) => ({ default: m.CalendarView })),
+);
+const KanbanBoard = lazy(() => import('./KanbanBoard').then((m) => ({ default: m.KanbanBoard })));
+const BulkEditDialog = lazy(() =>
+  import('./BulkEditDialog').then((m) => ({ default: m.BulkEditDialog })),
+);
 /**
  * A list of one entity's records: columns, server-side sort and filter, cursor pagination ("load
  * more" keeps the keyset cursor, so page 100 costs what page 1 does), kanban, CSV/Excel export and
@@ -208,7 +222,9 @@ function ListPage({ entity }: { entity: string }) {
             placement="bottomLeft"
             content={
               <div style={{ maxWidth: '90vw' }}>
-                <FilterBuilder fields={fields} value={conditions} onChange={setConditions} />
+                <Suspense fallback={<Loading />}>
+                  <FilterBuilder fields={fields} value={conditions} onChange={setConditions} />
+                </Suspense>
                 <Space style={{ marginTop: 12 }}>
                   <Button
                     type="primary"
@@ -241,16 +257,18 @@ function ListPage({ entity }: { entity: string }) {
           </Tag>
         )}
         <AfterFirstPaint>
-          <SavedViews
-            entity={entity}
-            current={{ conditions: applied, sort, mode: shownMode }}
-            onApply={(v) => {
-              setConditions(v.conditions);
-              setApplied(v.conditions);
-              setSort(v.sort);
-              setMode(v.mode === 'calendar' && !calendar ? 'table' : v.mode);
-            }}
-          />
+          <Suspense fallback={null}>
+            <SavedViews
+              entity={entity}
+              current={{ conditions: applied, sort, mode: shownMode }}
+              onApply={(v) => {
+                setConditions(v.conditions);
+                setApplied(v.conditions);
+                setSort(v.sort);
+                setMode(v.mode === 'calendar' && !calendar ? 'table' : v.mode);
+              }}
+            />
+          </Suspense>
         </AfterFirstPaint>
         <Space wrap style={{ marginInlineStart: 'auto' }}>
           {selected.length > 0 && ability.can('delete', entity) && (
@@ -268,12 +286,14 @@ function ListPage({ entity }: { entity: string }) {
             </Button>
           )}
           <AfterFirstPaint>
-            <TransferMenu
-              entity={entity}
-              entityLabel={entityLabel}
-              fields={fields}
-              query={{ filter, sort: requestSort, fields: columns }}
-            />
+            <Suspense fallback={null}>
+              <TransferMenu
+                entity={entity}
+                entityLabel={entityLabel}
+                fields={fields}
+                query={{ filter, sort: requestSort, fields: columns }}
+              />
+            </Suspense>
           </AfterFirstPaint>
           <Can I="create" a={entity}>
             <Button
@@ -288,21 +308,25 @@ function ListPage({ entity }: { entity: string }) {
         </Space>
       </div>
       {shownMode === 'calendar' && calendar ? (
-        <CalendarView
-          entity={entity}
-          config={calendar}
-          byName={byName}
-          displayField={s['x-display-field']}
-          filter={filter}
-        />
+        <Suspense fallback={<Loading />}>
+          <CalendarView
+            entity={entity}
+            config={calendar}
+            byName={byName}
+            displayField={s['x-display-field']}
+            filter={filter}
+          />
+        </Suspense>
       ) : shownMode === 'kanban' ? (
-        <KanbanBoard
-          entity={entity}
-          schema={s}
-          fields={fields}
-          filter={filter}
-          initialGroupBy={view?.kanban}
-        />
+        <Suspense fallback={<Loading />}>
+          <KanbanBoard
+            entity={entity}
+            schema={s}
+            fields={fields}
+            filter={filter}
+            initialGroupBy={view?.kanban}
+          />
+        </Suspense>
       ) : list.error ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : (
@@ -360,16 +384,18 @@ function ListPage({ entity }: { entity: string }) {
         </>
       )}
       {bulkEditing && (
-        <BulkEditDialog
-          open
-          entity={entity}
-          entityLabel={entityLabel}
-          displayField={s['x-display-field']}
-          fields={fields}
-          records={rows.filter((r) => selected.includes(r.id))}
-          onClose={() => setBulkEditing(false)}
-          onDone={() => setSelected([])}
-        />
+        <Suspense fallback={null}>
+          <BulkEditDialog
+            open
+            entity={entity}
+            entityLabel={entityLabel}
+            displayField={s['x-display-field']}
+            fields={fields}
+            records={rows.filter((r) => selected.includes(r.id))}
+            onClose={() => setBulkEditing(false)}
+            onDone={() => setSelected([])}
+          />
+        </Suspense>
       )}
     </div>
   );
