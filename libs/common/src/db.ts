@@ -277,7 +277,6 @@ export class DataSourceDb implements Db {
         return out;
       } catch (e) {
         if (direct ? open : runner.isTransactionActive) {
-          open = false;
           if (direct) await mysqlQuery(direct, 'ROLLBACK', []);
           else await runner.rollbackTransaction();
         }
