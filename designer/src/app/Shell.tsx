@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { schemaQuery } from '../entities/queries';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { Avatar, Button, Dropdown, Input, Layout, Menu, Segmented, Spin } from 'antd';
+import { Avatar, Button, Dropdown, Input, Layout, Menu, Spin } from 'antd';
 import {
   CheckSquareOutlined,
   DatabaseOutlined,
@@ -15,6 +15,7 @@ import { useAuth } from '../auth/AuthContext';
 
 import { useEntities } from '../entities/queries';
 import { useI18n } from '../i18n/i18n';
+import { LanguageSwitch } from '../i18n/LanguageSwitch';
 import { useTaskCounts } from '../inbox/queries';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { AfterFirstPaint } from './AfterFirstPaint';
@@ -38,7 +39,7 @@ const GlobalSearch = lazy(afterFirstScreen(() => import('../search/GlobalSearch'
  * and sider keep their size, so nothing moves when they come.
  */
 export function Shell() {
-  const { t, label, locale, setLocale } = useI18n();
+  const { t, label } = useI18n();
   const { me, logout } = useAuth();
   const entities = useEntities();
   const counts = useTaskCounts();
@@ -156,16 +157,7 @@ export function Shell() {
           </AfterFirstPaint>
           <div className="header-right">
             <AfterFirstPaint>
-              <Segmented
-                size="small"
-                value={locale}
-                onChange={(v) => setLocale(v as typeof locale)}
-                options={[
-                  { label: '中文', value: 'zh-CN' },
-                  { label: 'EN', value: 'en' },
-                ]}
-                data-testid="lang-switch"
-              />
+              <LanguageSwitch testId="lang-switch" />
               <NotificationBell />
               <Dropdown menu={userMenu} trigger={['click']}>
                 <Button type="text" data-testid="user-menu" className="user-button">

@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Segmented } from 'antd';
+import { Alert, Button, Card, Form, Input } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n/i18n';
+import { LanguageSwitch } from '../i18n/LanguageSwitch';
 import { useAuth } from './AuthContext';
 
 export default function LoginPage() {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   const { login } = useAuth();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,17 +31,7 @@ export default function LoginPage() {
       <Card
         title={`${t('app.title')} · ${t('login.title')}`}
         style={{ width: 360, maxWidth: '92vw' }}
-        extra={
-          <Segmented
-            size="small"
-            value={locale}
-            onChange={(v) => setLocale(v as typeof locale)}
-            options={[
-              { label: '中文', value: 'zh-CN' },
-              { label: 'EN', value: 'en' },
-            ]}
-          />
-        }
+        extra={<LanguageSwitch />}
       >
         <Form layout="vertical" onFinish={submit} requiredMark={false}>
           <Form.Item name="login" label={t('login.login')} rules={[{ required: true }]}>
