@@ -24,7 +24,7 @@ import {
   listDecisions,
   storeDecisions,
 } from './dmn/store';
-import { ClusterVariables } from './engine/cluster-variables';
+import { readClusterGlobals } from './engine/cluster-variables';
 import { scheduleEventStarts } from './engine/event-starts';
 
 export interface DeployedProcess {
@@ -164,9 +164,7 @@ export class DeploymentsService {
               this.clock.now(),
               this.timeZone,
               // read afresh in the deploy's transaction, only for a diagram that names them
-              xml.includes('camunda.vars')
-                ? await new ClusterVariables(tx, this.clock, () => Infinity).globals(tx)
-                : undefined,
+              xml.includes('camunda.vars') ? await readClusterGlobals(tx) : undefined,
             );
           out.push({
             kind: 'process',

@@ -120,6 +120,12 @@ const toView = (r: Row): ClusterVariable => ({
   updatedBy: r.updated_by,
 });
 
+/** What FEEL sees, read afresh in `tx` (ClusterVariables.globals caches it for steps). */
+export async function readClusterGlobals(tx: Db): Promise<ClusterFeelGlobals> {
+  const rows = await tx.query<Row>('SELECT scope, name, value FROM crm_wf_cluster_variable');
+  return feelGlobals(rows.map((r) => ({ ...r, value: JSON.parse(r.value) })));
+}
+
 export class ClusterVariables {
   private cached: ClusterFeelGlobals | null = null;
   private generation: string | null = null;
@@ -232,8 +238,7 @@ export class ClusterVariables {
     if (this.cached) return this.cached;
     const generation = this.generation;
     const epoch = this.epoch;
-    const rows = await tx.query<Row>('SELECT scope, name, value FROM crm_wf_cluster_variable');
-    const globals = feelGlobals(rows.map((r) => ({ ...r, value: JSON.parse(r.value) })));
+    const globals = await readClusterGlobals(tx);
     // a change committed while this was read drops the cache: a read from before it is not kept
     if (this.generation === generation && this.epoch === epoch) this.cached = globals;
     return globals;
