@@ -87,9 +87,18 @@ async function snapshot(databaseUrl: string): Promise<Snapshot> {
       }
       return m;
     };
+    const instances = await all('SELECT * FROM crm_wf_instance ORDER BY id');
+    // the tokens live in their instance row (engine/tokens.ts), as columns here
+    const tokens = instances.flatMap((i) =>
+      (JSON.parse(String(i.tokens ?? '[]')) as Array<Record<string, unknown>>).map((t) => ({
+        instance_id: i.id,
+        element_id: t.elementId,
+        state: t.state,
+      })),
+    );
     return {
-      instances: await all('SELECT * FROM crm_wf_instance ORDER BY id'),
-      executions: byInstance(await all('SELECT * FROM crm_wf_execution ORDER BY id')),
+      instances,
+      executions: byInstance(tokens),
       tasks: byInstance(await all('SELECT * FROM crm_wf_task ORDER BY id')),
       history: byInstance(await all('SELECT * FROM crm_wf_history ORDER BY id')),
     };

@@ -51,6 +51,9 @@ export async function createServer(
     app.use(webApp());
     const meta = app.get(MetaService);
     await meta.init();
+    // before anything runs a workflow step: tokens of a database from before they moved into
+    // their instance rows (engine/tokens.ts)
+    await app.get(EngineService).migrateLegacyTokens();
     await meta.syncFromFiles();
     // no user yet: the first start, which may bring the demo organisation and data (demo-data.ts)
     const firstStart = config.demoData && (await app.get(IdentityService).countUsers()) === 0;

@@ -207,6 +207,8 @@ class TxDb implements Db {
     return fn(this); // nested: join the caller's transaction
   }
   private savepoints = 0;
+  /** Savepoints of this transaction rolled back so far (engine/tokens.ts reads it on SQLite). */
+  savepointRollbacks = 0;
   async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const name = `sp_${++this.savepoints}`;
     await runQuery(this.runner, `SAVEPOINT ${name}`, []);
@@ -216,6 +218,7 @@ class TxDb implements Db {
       return out;
     } catch (e) {
       await runQuery(this.runner, `ROLLBACK TO SAVEPOINT ${name}`, []);
+      this.savepointRollbacks++;
       throw e;
     }
   }

@@ -177,6 +177,9 @@ export const SYSTEM_TABLES: TableDef[] = [
       str('outcome', 16),
       { name: 'last_reminded_at', type: { base: 'datetime' as const }, nullable: true },
       long('record_restore'),
+      // the instance's tokens, JSON (engine/tokens.ts): written with the row at every step, so
+      // moving a token costs no statement of its own; null = none yet (a legacy row, see there)
+      long('tokens'),
     ],
     indexes: [
       { name: 'ix_crm_wf_instance_key_state', columns: ['process_key', 'state'], unique: false },
@@ -191,26 +194,12 @@ export const SYSTEM_TABLES: TableDef[] = [
     ],
   },
   {
-    name: 'crm_wf_execution',
-    columns: [
-      id,
-      big('instance_id', false),
-      str('element_id', 191, false),
-      str('state', 16, false),
-      // the enclosing scope (embedded subprocess or multi-instance body); null = the process
-      big('parent_id'),
-      // local variables (input mappings, multi-instance element), JSON
-      long('variables'),
-      // multi-instance bookkeeping, JSON
-      long('loop_state'),
-    ],
-    indexes: [
-      {
-        name: 'ix_crm_wf_execution_instance',
-        columns: ['instance_id', 'element_id'],
-        unique: false,
-      },
-    ],
+    // Token ids come in blocks (engine/tokens.ts): a row's AUTO_INCREMENT id b hands out the ids
+    // b × 1000 … b × 1000 + 999, so a token costs no statement of its own. Ids of rolled-back
+    // blocks are never handed out again (MySQL 8 / MariaDB 10.2.4+ keep AUTO_INCREMENT on restart).
+    name: 'crm_wf_token_block',
+    columns: [id, at('created_at')],
+    indexes: [],
   },
   {
     name: 'crm_wf_task',

@@ -8,6 +8,7 @@ import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
 import { type EngineSettings, StepContext, type StepDeps } from './step-context';
+import { TokenIds, migrateLegacyTokens } from './tokens';
 import { ClusterVariables } from './cluster-variables';
 import { backfillCandidates } from './task-candidates';
 import type { TaskTypeRegistry } from './task-types';
@@ -79,6 +80,7 @@ export class EngineCore {
     this.clusterVariables = new ClusterVariables(db, clock, () => this.settings.maxVariablesBytes);
     this.deps = {
       clusterVariables: (tx) => this.clusterVariables.globals(tx),
+      tokenIds: new TokenIds(() => this.clock.now()),
       graph: (tx, id, key) => this.graph(tx, id, key),
       taskTypes: this.taskTypes,
       now: () => this.clock.now(),
@@ -97,6 +99,11 @@ export class EngineCore {
       },
       ...(org ? { org: (tx: Db) => org.orgSnapshot(tx) } : {}),
     };
+  }
+
+  /** Moves the tokens of a database from before crm_wf_instance.tokens into its rows (once). */
+  migrateLegacyTokens(): Promise<number> {
+    return migrateLegacyTokens(this.db, this.clock.now());
   }
 
   /** Gives open tasks from before crm_wf_task_candidate existed their candidate rows (once). */

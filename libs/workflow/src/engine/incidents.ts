@@ -83,11 +83,9 @@ export class IncidentOps {
           [body.retries ?? 1, toDbTimestamp(this.core.clock.now()), Number(inc.job_id)],
         );
         exec.state = 'waiting';
-        step.touch(exec);
         return;
       }
       exec.state = 'ready';
-      step.touch(exec);
       await step.drain([exec]);
     });
     const [r] = await this.core.db.query<Record<string, unknown>>(

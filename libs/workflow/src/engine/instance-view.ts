@@ -22,6 +22,8 @@ export interface InstanceRow {
   outcome?: string | null;
   last_reminded_at?: string | null;
   record_restore?: string | null;
+  /** The tokens, JSON (tokens.ts); null: none written yet. */
+  tokens?: string | null;
 }
 
 export const INSTANCE_CONFLICT = 'the process instance was changed concurrently';

@@ -3,6 +3,7 @@ import { type InstanceView, instanceView } from './instance-view';
 import { type DefinitionRef, type EngineCore, bad, instanceNotFound } from './engine-core';
 import type { InstanceStep } from './step';
 import { StaleDefinition, StepContext } from './step-context';
+import { activeTokens } from './tokens';
 import { checkVariables } from './variables';
 import { type WorkflowViewer, instanceVisibleSql } from './visibility';
 
@@ -182,21 +183,7 @@ export class InstanceOps {
       `SELECT i.* FROM crm_wf_instance i${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ${limit}`,
       params,
     );
-    if (!rows.length) return [];
-    // the tokens of the whole page in one query, not one per instance
-    const ids = rows.map((r) => Number(r.id));
-    const execs = await this.core.db.query<{ instance_id: number; element_id: string }>(
-      `SELECT instance_id, element_id FROM crm_wf_execution WHERE instance_id IN (${ids.map(() => '?').join(', ')}) AND state <> 'listening' ORDER BY id`,
-      ids,
-    );
-    return rows.map((r) =>
-      instanceView(
-        r,
-        execs
-          .filter((e) => Number(e.instance_id) === Number(r.id))
-          .map((e) => ({ elementId: e.element_id })),
-      ),
-    );
+    return rows.map((r) => instanceView(r, activeTokens(r.tokens)));
   }
 
   /**
@@ -214,14 +201,7 @@ export class InstanceOps {
         await this.core.auditHidden(this.core.db, 'crm_wf_instance', id, viewer, `instance ${id}`);
       throw instanceNotFound(id);
     }
-    const execs = await this.core.db.query<{ element_id: string }>(
-      `SELECT element_id FROM crm_wf_execution WHERE instance_id = ? AND state <> 'listening' ORDER BY id`,
-      [id],
-    );
-    return instanceView(
-      r,
-      execs.map((e) => ({ elementId: e.element_id })),
-    );
+    return instanceView(r, activeTokens(r.tokens));
   }
 
   async instanceHistory(

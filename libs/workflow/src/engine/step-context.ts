@@ -15,8 +15,9 @@ import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { type InstanceRow } from './instance-view';
 import type { Notifier } from '../notify/notifier';
 import type { ProcessGraph } from './process-graph';
-import { type Exec, InstanceStep } from './step';
+import { InstanceStep } from './step';
 import type { TaskTypeRegistry } from './task-types';
+import { type TokenIds, parseTokens } from './tokens';
 
 /**
  * One workflow step's transaction (see step.ts for the cycle): it locks and loads the instances the
@@ -48,6 +49,8 @@ export interface StepDeps {
   documents(): readonly MetadataDocument[];
   /** Cluster variables as FEEL reads them (cluster-variables.ts: cached, read once per step). */
   clusterVariables?(tx: Db): Promise<Record<string, unknown>>;
+  /** Hands out token ids (tokens.ts). */
+  tokenIds: TokenIds;
 }
 
 /** A start on a cached definition found a newer version deployed meanwhile (nothing written). */
@@ -57,27 +60,16 @@ export class StaleDefinition extends Error {
   }
 }
 
-/** A token's columns as StepContext.load reads them beside its instance row (`x_` prefix). */
-interface ExecColumns {
-  x_id: number | null;
-  x_parent_id: number | null;
-  x_element_id: string | null;
-  x_state: string | null;
-  x_variables: string | null;
-  x_loop_state: string | null;
-}
-
 /** crm_wf_task's columns, read beside the instance by loadByTask (`y_` prefix). */
 const TASK_COLUMNS: ReadonlyArray<[string, string]> = SYSTEM_TABLES.find(
   (t) => t.name === 'crm_wf_task',
 )!.columns.map((c) => [c.name, `y_${c.name}`]);
 const TASK_SELECT = `${TASK_COLUMNS.map(([c, alias]) => `t.${c} AS ${alias}`).join(', ')}, `;
 
-/** The instance row of a joined row: everything but the token's `x_` and the task's `y_` columns. */
-function instanceColumns(joined: InstanceRow & ExecColumns): InstanceRow {
+/** The instance row of a joined row: everything but the task's `y_` columns. */
+function instanceColumns(joined: InstanceRow): InstanceRow {
   const row: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(joined))
-    if (!k.startsWith('x_') && !k.startsWith('y_')) row[k] = v;
+  for (const [k, v] of Object.entries(joined)) if (!k.startsWith('y_')) row[k] = v;
   return row as unknown as InstanceRow;
 }
 
@@ -108,7 +100,7 @@ export class StepContext {
   async load(instanceId: number): Promise<InstanceStep> {
     const known = this.steps.get(instanceId);
     if (known) return known;
-    const rows = await this.lockRows('', 'i.id = ?', [instanceId]);
+    const rows = await this.lockRow('', 'i.id = ?', [instanceId]);
     if (!rows.length)
       throw new CrmError(ErrorCode.InstanceNotFound, `instance ${instanceId} not found`, [
         { path: 'id', message: 'not found' },
@@ -126,7 +118,7 @@ export class StepContext {
   async loadByTask(
     taskId: number,
   ): Promise<{ step: InstanceStep; task: Record<string, unknown> } | null> {
-    const rows = await this.lockRows(
+    const rows = await this.lockRow(
       TASK_SELECT,
       't.id = ?',
       [taskId],
@@ -140,46 +132,27 @@ export class StepContext {
     return { step: known ?? (await this.loaded(rows)), task };
   }
 
-  /** The locking read of instance rows with their tokens (the `x_` columns). */
-  private async lockRows(
+  /** The locking read of an instance row (its tokens are in it: tokens.ts). */
+  private async lockRow(
     extra: string,
     where: string,
     params: SqlParam[],
     from = 'crm_wf_instance i',
-  ): Promise<Array<InstanceRow & ExecColumns>> {
-    // The instance row and its tokens in one round trip. On MySQL the locking read also locks
-    // the token rows, which is harmless (every step locks the instance row first, and the
-    // instance row is read first: it is the const table of the join) and makes them read as
-    // committed after the lock was granted, not as the statement's snapshot from before the wait.
-    // No ORDER BY: the instance row carries LONGTEXT columns, and sorting rows with them made
-    // MariaDB's filesort the most expensive statement of a step (~0.4 ms of ~0.08); the tokens
-    // are put in id order here instead.
+  ): Promise<InstanceRow[]> {
     const lock = this.tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await this.tx.query<InstanceRow & ExecColumns>(
-      `SELECT ${extra}i.*, e.id AS x_id, e.parent_id AS x_parent_id, e.element_id AS x_element_id, e.state AS x_state, e.variables AS x_variables, e.loop_state AS x_loop_state FROM ${from} LEFT JOIN crm_wf_execution e ON e.instance_id = i.id WHERE ${where}${lock}`,
+    return this.tx.query<InstanceRow>(
+      `SELECT ${extra}i.* FROM ${from} WHERE ${where}${lock}`,
       params,
     );
-    if (rows.length > 1) rows.sort((a, b) => Number(a.x_id) - Number(b.x_id));
-    return rows;
   }
 
-  /** The step of rows read by lockRows (at least one). */
-  private async loaded(rows: Array<InstanceRow & ExecColumns>): Promise<InstanceStep> {
+  /** The step of the row read by lockRow. */
+  private async loaded(rows: InstanceRow[]): Promise<InstanceStep> {
     const row = instanceColumns(rows[0]);
     await this.loadOrg();
     const g = await this.deps.graph(this.tx, Number(row.definition_id), row.process_key);
     const step = new InstanceStep(this, row, g, JSON.parse(row.variables));
-    for (const r of rows) {
-      if (r.x_id === null) continue; // LEFT JOIN: an instance without tokens
-      step.execs.set(Number(r.x_id), {
-        id: Number(r.x_id),
-        parentId: r.x_parent_id === null ? null : Number(r.x_parent_id),
-        elementId: String(r.x_element_id),
-        state: r.x_state as Exec['state'],
-        vars: r.x_variables ? JSON.parse(String(r.x_variables)) : null,
-        loop: r.x_loop_state ? JSON.parse(String(r.x_loop_state)) : null,
-      });
-    }
+    for (const t of parseTokens(row.tokens)) step.execs.set(t.id, t);
     if (row.record_entity && row.record_id !== null)
       step.record = await this.deps.readRecord(this.tx, row.record_entity, Number(row.record_id));
     this.steps.set(step.id, step);

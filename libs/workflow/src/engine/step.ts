@@ -22,6 +22,7 @@ import type { StepContext, StepDeps } from './step-context';
 import { deleteCandidatesOf } from './task-candidates';
 import { type TaskContext, TaskTypeError } from './task-types';
 import { TimerSpecError } from './timers';
+import { serializeTokens } from './tokens';
 import { targetPath, withPath } from './variables';
 
 /**
@@ -29,7 +30,8 @@ import { targetPath, withPath } from './variables';
  * `InstanceStep` per process instance the transaction touches (a call activity's child and its
  * parent both).
  *
- *   request / job / message ──► StepContext.load(id)      SELECT instance FOR UPDATE, its tokens
+ *   request / job / message ──► StepContext.load(id)      SELECT instance FOR UPDATE (its tokens
+ *                                   │                      are in the row: tokens.ts)
  *                                   │
  *                                   ▼
  *                     InstanceStep.drain(tokens)          in memory: each ready token enters its
@@ -38,9 +40,9 @@ import { targetPath, withPath } from './variables';
  *                 behaviour.enter / complete              as waiting (task, job, timer, message)
  *                                   │
  *                                   ▼
- *                     StepContext.commit() ─► flush()      executions, variables, history (one
- *                                                          multi-row INSERT) and the instance row
- *                                                          with its version check — in the same
+ *                     StepContext.commit() ─► flush()      history (one multi-row INSERT), then the
+ *                                                          instance row with its variables, tokens
+ *                                                          and version check — in the same
  *                                                          transaction as the cause of the step
  *
  * Each instance row is locked before its tokens are read, so steps of one instance never
@@ -91,8 +93,6 @@ export class InstanceStep {
    * or an end event's `outcome` property; written with the instance row and back to its record.
    */
   outcome: string | null = null;
-  private dirty = new Set<number>();
-  private deleted = new Set<number>();
   private history: SqlParam[][] = [];
   /** Buffered messages for subscriptions opened in this step (messages.ts). */
   readonly pendingDeliveries: PendingDelivery[] = [];
@@ -176,9 +176,8 @@ export class InstanceStep {
   }
 
   /**
-   * A new token. Its row is written only when something needs its id (a task, job or
-   * subscription, a child token) or at commit, so a token that passes through events and
-   * gateways to its first wait state costs one INSERT, and one that ends within the step none.
+   * A new token. It gets its id only when something needs it (a task, job or subscription, a
+   * child token) or at commit; it is written with its instance row (tokens.ts).
    */
   async createExec(
     parentId: number | null,
@@ -202,41 +201,26 @@ export class InstanceStep {
 
   private nextTmp = -1;
 
-  /** The token's row id, writing the row first if it is still only in memory. */
+  /**
+   * The token's id, giving it one first if it is still only in memory (ids come in blocks, see
+   * tokens.ts: no statement of its own). A token that ends within its step never gets one.
+   */
   async idOf(exec: Exec): Promise<number> {
     if (exec.id > 0) return exec.id;
-    const r = await this.tx.execute(
-      'INSERT INTO crm_wf_execution (instance_id, parent_id, element_id, state, variables, loop_state) VALUES (?, ?, ?, ?, ?, ?)',
-      [
-        this.id,
-        exec.parentId,
-        exec.elementId,
-        exec.state,
-        exec.vars ? JSON.stringify(exec.vars) : null,
-        exec.loop ? JSON.stringify(exec.loop) : null,
-      ],
-    );
+    const id = await this.ctx.deps.tokenIds.take(this.tx);
     this.execs.delete(exec.id);
-    this.dirty.delete(exec.id);
-    exec.id = r.insertId;
-    this.execs.set(exec.id, exec);
-    return exec.id;
-  }
-
-  touch(exec: Exec): void {
-    this.dirty.add(exec.id);
+    exec.id = id;
+    this.execs.set(id, exec);
+    return id;
   }
 
   /** Parks a token in a state (waiting on a task, job, timer...). */
   park(exec: Exec, state: Exec['state']): void {
     exec.state = state;
-    this.touch(exec);
   }
 
   drop(exec: Exec): void {
     this.execs.delete(exec.id);
-    this.dirty.delete(exec.id);
-    if (exec.id > 0) this.deleted.add(exec.id);
   }
 
   children(id: number | null): Exec[] {
@@ -312,7 +296,6 @@ export class InstanceStep {
     for (let e = from; e; e = e.parentId ? (this.execs.get(e.parentId) ?? null) : null) {
       if (e.vars && name in e.vars) {
         e.vars[name] = value;
-        this.touch(e);
         return;
       }
     }
@@ -523,33 +506,13 @@ export class InstanceStep {
         changed[k] = this.vars[k] ?? null;
     if (Object.keys(changed).length) this.hist(null, 'Process', 'variables', changed);
     this.row.variables = vars;
-    if (this.deleted.size) {
-      const ids = [...this.deleted];
-      await this.tx.execute(
-        `DELETE FROM crm_wf_execution WHERE id IN (${ids.map(() => '?').join(', ')})`,
-        ids,
-      );
-    }
-    // tokens still only in memory are written now (with their current state: no UPDATE needed)
+    // tokens still only in memory get their ids now; the row carries them all (tokens.ts)
     for (const e of [...this.execs.values()]) if (e.id < 0) await this.idOf(e);
-    for (const id of this.dirty) {
-      const e = this.execs.get(id);
-      if (!e || id < 0) continue;
-      await this.tx.execute(
-        'UPDATE crm_wf_execution SET element_id = ?, state = ?, variables = ?, loop_state = ? WHERE id = ?',
-        [
-          e.elementId,
-          e.state,
-          e.vars ? JSON.stringify(e.vars) : null,
-          e.loop ? JSON.stringify(e.loop) : null,
-          id,
-        ],
-      );
-    }
+    const tokens = serializeTokens(this.execs.values());
     if (this.ended && this.ended !== 'completed') {
-      // A cancelled or terminated instance: runtime rows of every kind go (its history stays).
-      // A completed one has none left: each token's tasks, jobs and subscriptions went with it.
-      await this.tx.execute('DELETE FROM crm_wf_execution WHERE instance_id = ?', [this.id]);
+      // A cancelled or terminated instance: runtime rows of every kind go (its history stays; its
+      // tokens went with it above). A completed one has none left: each token's tasks, jobs and
+      // subscriptions went with it.
       // completed tasks stay: they are the users' "done" list and answer a late second completion
       await deleteCandidatesOf(this.tx, `instance_id = ? AND state <> 'completed'`, [this.id]);
       await this.tx.execute(
@@ -574,8 +537,11 @@ export class InstanceStep {
         this.history.flat(),
       );
     }
+    // the tokens only when they changed: a step that only answers a variable or a history entry
+    // does not rewrite them
+    const tokensChanged = tokens !== (this.row.tokens ?? '[]');
     const r = await this.tx.execute(
-      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, outcome = ?, version = version + 1 WHERE id = ? AND version = ?`,
+      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, outcome = ?, ${tokensChanged ? 'tokens = ?, ' : ''}version = version + 1 WHERE id = ? AND version = ?`,
       [
         vars,
         this.ended ?? 'active',
@@ -583,6 +549,7 @@ export class InstanceStep {
         JSON.stringify(this.counts),
         this.openIncidents,
         this.outcome ?? this.row.outcome ?? null,
+        ...(tokensChanged ? [tokens] : []),
         this.id,
         this.row.version,
       ],
@@ -592,8 +559,7 @@ export class InstanceStep {
         { path: 'instance', message: 'concurrent step' },
       ]);
     this.row.version = Number(this.row.version) + 1;
+    this.row.tokens = tokens;
     this.history = [];
-    this.dirty.clear();
-    this.deleted.clear();
   }
 }

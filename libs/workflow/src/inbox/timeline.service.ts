@@ -3,6 +3,7 @@ import { fromDbTimestamp, toDbTimestamp } from '@crm/common';
 import { MetaService } from '@crm/metadata';
 import { EngineService } from '../engine/engine.service';
 import { instanceNotFound } from '../engine/engine-core';
+import { parseTokens } from '../engine/tokens';
 import { instanceVisibleSql } from '../engine/visibility';
 import { type DueState, dueStateOf } from './inbox-query';
 import type { InboxViewer } from './inbox.service';
@@ -91,10 +92,9 @@ export class TimelineService {
       `SELECT id, element_id, name, state, kind, assignee, owner, candidate_users, candidate_groups, created_at, due_at FROM crm_wf_task WHERE instance_id = ? AND state <> 'completed' ORDER BY id`,
       [instanceId],
     );
-    const waiting = await db.query<{ element_id: string }>(
-      `SELECT element_id FROM crm_wf_execution WHERE instance_id = ? AND state IN ('waiting', 'incident') ORDER BY id`,
-      [instanceId],
-    );
+    const waiting = parseTokens(inst.tokens as string | null)
+      .filter((t) => t.state === 'waiting' || t.state === 'incident')
+      .map((t) => ({ element_id: t.elementId }));
     const graph = await this.engine.graph(db, Number(inst.definition_id), String(inst.process_key));
     const nameOf = (id: string | null) => (id ? (graph.nodes.get(id)?.name ?? null) : null);
 
@@ -183,7 +183,7 @@ export class TimelineService {
     const sees = viewer.seesAll ? null : instanceVisibleSql(viewer, 'i');
     const where = sees ? { sql: ` AND ${sees.sql}`, params: sees.params } : { sql: '', params: [] };
     const [inst] = await db.query<Record<string, unknown>>(
-      `SELECT i.id, i.definition_id, i.process_key, i.state, i.outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, d.name AS process_name FROM crm_wf_instance i JOIN crm_wf_definition d ON d.id = i.definition_id WHERE i.id = ?${where.sql}`,
+      `SELECT i.id, i.definition_id, i.process_key, i.state, i.outcome, i.started_by, i.started_at, i.ended_at, i.record_entity, i.record_id, i.tokens, d.name AS process_name FROM crm_wf_instance i JOIN crm_wf_definition d ON d.id = i.definition_id WHERE i.id = ?${where.sql}`,
       [instanceId, ...where.params],
     );
     if (!inst) {

@@ -25,7 +25,6 @@ export async function enterActivity(s: InstanceStep, exec: Exec, node: GraphNode
       node.id,
       s.feelOptions,
     );
-    s.touch(exec);
   }
   // start listeners see the input mappings' locals; boundary events are armed after them
   if (listenersOf(node, 'start').length) return runListeners(s, exec, node, 'start');

@@ -63,7 +63,6 @@ export async function adHocFlowEnded(s: InstanceStep, scope: Exec, node: GraphNo
     if (done && !node.adHoc!.cancelRemaining && running.length) {
       // fulfilled: the subprocess completes once the inner tokens still running have ended
       scope.loop = { ...(scope.loop ?? {}), adHocFulfilled: true };
-      s.touch(scope);
       return;
     }
   }
@@ -73,6 +72,5 @@ export async function adHocFlowEnded(s: InstanceStep, scope: Exec, node: GraphNo
   // an inner instance of a multi-instance ad-hoc subprocess keeps its index: it is how its
   // completion reaches the body (multi-instance.ts innerDone) and where its output goes
   scope.loop = scope.loop?.index !== undefined ? { index: scope.loop.index } : null;
-  s.touch(scope);
   await s.completeActivity(scope, {});
 }

@@ -145,7 +145,6 @@ function jumpToLink(s: InstanceStep, exec: Exec, node: GraphNode): void {
   exec.elementId = target.id;
   forgetStartListened(exec);
   exec.state = 'ready';
-  s.touch(exec);
   s.queue.push(exec);
 }
 

@@ -57,7 +57,6 @@ export async function leave(s: InstanceStep, exec: Exec): Promise<void> {
   forgetStartListened(exec);
   exec.state = 'ready';
   exec.vars = null;
-  s.touch(exec);
   s.queue.push(exec);
   for (const t of targets.slice(1)) s.queue.push(await s.createExec(exec.parentId, t));
 }

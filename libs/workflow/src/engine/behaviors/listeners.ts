@@ -76,7 +76,6 @@ export async function resumeListenersAfterIncident(
   if (!mark) return false;
   const { resumeListeners: _done, ...rest } = exec.loop!;
   exec.loop = Object.keys(rest).length ? rest : null;
-  s.touch(exec);
   await runListeners(s, exec, node, mark.event, 0, mark.result ?? {});
   return true;
 }
@@ -84,7 +83,6 @@ export async function resumeListenersAfterIncident(
 /** Notes that `node`'s start listeners are done: a retry after an incident skips them. */
 export function markStartListened(s: InstanceStep, exec: Exec, node: GraphNode): void {
   exec.loop = { ...(exec.loop ?? {}), startListened: node.id };
-  s.touch(exec);
 }
 
 /** True when `node`'s start listeners already ran for this token (a retry: do not re-run them). */
@@ -170,7 +168,6 @@ export async function runListeners(
     // after an expression failure), not the element: enterElement reads this mark
     if (event !== 'start') {
       exec.loop = { ...(exec.loop ?? {}), resumeListeners: { event, result } };
-      s.touch(exec);
     }
     throw e;
   }
@@ -227,7 +224,6 @@ export async function listenerDone(
   let corrections = p.corrections ?? {};
   if (p.listener === 'start' && names.length) {
     exec.vars = { ...(exec.vars ?? {}), ...variables };
-    s.touch(exec);
   } else if (p.listener === 'end') {
     const from = s.parent(exec);
     for (const [k, v] of Object.entries(variables)) s.setVar(from, k, v);
@@ -240,6 +236,5 @@ export async function listenerDone(
       unknown
     >;
   exec.state = 'ready';
-  s.touch(exec);
   return runListeners(s, exec, node, p.listener, p.index + 1, result, corrections);
 }

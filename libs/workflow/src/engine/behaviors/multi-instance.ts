@@ -30,7 +30,6 @@ export async function startMultiInstance(
   const items = await approverItems(s, body, node, collection);
   body.state = 'scope';
   body.loop = { items, next: 0, completed: 0, outputs: items.map(() => null) };
-  s.touch(body);
   await armBoundaries(s, body, node);
   if (items.length === 0) return finishMultiInstance(s, body, node);
   const n = node.loop!.sequential ? 1 : items.length;
@@ -40,7 +39,6 @@ export async function startMultiInstance(
 async function spawnInner(s: InstanceStep, body: Exec, node: GraphNode): Promise<void> {
   const i = body.loop!.next!;
   body.loop!.next = i + 1;
-  s.touch(body);
   const vars: Record<string, unknown> = { loopCounter: i + 1 };
   if (node.loop!.inputElement) vars[node.loop!.inputElement] = body.loop!.items![i];
   if (node.loop!.outputElement && node.loop!.outputCollection) {
@@ -61,7 +59,6 @@ export async function innerDone(s: InstanceStep, inner: Exec, node: GraphNode): 
       node.id,
     );
   loop.completed = (loop.completed ?? 0) + 1;
-  s.touch(body);
   await disarm(s, inner, node);
   s.hist(node.id, node.type, 'end');
   s.drop(inner);
@@ -119,7 +116,6 @@ export async function addInnerInstance(
   loop.items = [...loop.items!, item];
   loop.outputs = [...(loop.outputs ?? []), null];
   if (loop.decisions) loop.decisions = [...loop.decisions, null];
-  s.touch(body);
   // sequential: it comes last, when its turn comes; parallel: it starts now
   if (!node.loop!.sequential) await spawnInner(s, body, node);
 }
