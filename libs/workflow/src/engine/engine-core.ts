@@ -7,6 +7,7 @@ import type { OrgSource } from '../approvals/org';
 import { Notifier } from '../notify/notifier';
 import { INSTANCE_CONFLICT } from './instance-view';
 import { type ProcessGraph, buildGraph } from './process-graph';
+import { StaleDefinition } from './step';
 import { type EngineSettings, StepContext, type StepDeps } from './step-context';
 import { TokenIds, migrateLegacyTokens } from './tokens';
 import { ClusterVariables } from './cluster-variables';
@@ -135,7 +136,10 @@ export class EngineCore {
           return out;
         });
       } catch (e) {
-        if (!isRetryable(e) || attempt >= MAX_STEP_ATTEMPTS) throw e;
+        // a start on a cached definition found a newer version at commit: forget it, run again
+        if (e instanceof StaleDefinition) this.latestDefinitions.delete(e.processKey);
+        if (!(isRetryable(e) || e instanceof StaleDefinition) || attempt >= MAX_STEP_ATTEMPTS)
+          throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }

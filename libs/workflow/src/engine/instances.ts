@@ -1,8 +1,8 @@
 import { CrmError, type Db, ErrorCode, type SqlParam, fromDbTimestamp, q } from '@crm/common';
 import { type InstanceView, instanceView } from './instance-view';
 import { type DefinitionRef, type EngineCore, bad, instanceNotFound } from './engine-core';
-import type { InstanceStep } from './step';
-import { StaleDefinition, StepContext } from './step-context';
+import { type InstanceStep, StaleDefinition } from './step';
+import { StepContext } from './step-context';
 import { activeTokens } from './tokens';
 import { checkVariables } from './variables';
 import { type WorkflowViewer, instanceVisibleSql } from './visibility';
@@ -21,7 +21,7 @@ export class InstanceOps {
 
   async start(input: StartInput, actor: string): Promise<InstanceView> {
     checkVariables(input.variables, '/variables', this.core.settings.maxVariablesBytes);
-    const started = await this.core.step(actor, (ctx) => this.begin(ctx, input));
+    const started = await this.core.step(actor, (ctx) => this.begin(ctx, input, 'atCommit'));
     return started.view();
   }
 
@@ -38,7 +38,7 @@ export class InstanceOps {
   ): Promise<InstanceView> {
     checkVariables(input.variables, '/variables', this.core.settings.maxVariablesBytes);
     const ctx = new StepContext(tx, this.core.deps, actor, opts.triggerDepth);
-    const step = await this.begin(ctx, input, opts.recordDeleted);
+    const step = await this.begin(ctx, input, 'atInsert', opts.recordDeleted);
     await ctx.commit();
     return step.view();
   }
@@ -47,15 +47,17 @@ export class InstanceOps {
   private async begin(
     ctx: StepContext,
     input: StartInput,
+    staleCheck: 'atInsert' | 'atCommit',
     recordDeleted = false,
   ): Promise<InstanceStep> {
-    // the latest version as this node last saw it: the instance's INSERT checks in the same
-    // statement that no newer version exists (instances start on the latest, as before); if
-    // one does, nothing was written yet and the start reads the definition afresh
+    // the latest version as this node last saw it: the start checks that no newer version exists
+    // (instances start on the latest, as before) — in its INSERT, or in a step the engine can run
+    // again, at commit (StepContext.startInstance); if one does, the start reads the definition
+    // afresh: here, when nothing was written yet, else in the step's next run (engine-core.ts)
     const cached = input.version ? undefined : this.core.latestDefinitions.get(input.processKey);
     if (cached) {
       try {
-        return await this.create(ctx, input, cached, recordDeleted, true);
+        return await this.create(ctx, input, cached, recordDeleted, staleCheck);
       } catch (e) {
         if (!(e instanceof StaleDefinition)) throw e;
         this.core.latestDefinitions.delete(input.processKey);
@@ -82,7 +84,7 @@ export class InstanceOps {
     };
     // a refused definition is not remembered: its starts keep reading, to refuse them afresh
     if (!input.version && def.executable) this.core.latestDefinitions.set(input.processKey, def);
-    return this.create(ctx, input, def, recordDeleted, false);
+    return this.create(ctx, input, def, recordDeleted, undefined);
   }
 
   private async create(
@@ -90,7 +92,7 @@ export class InstanceOps {
     input: StartInput,
     def: DefinitionRef,
     recordDeleted: boolean,
-    ifStillLatest: boolean,
+    ifStillLatest: 'atInsert' | 'atCommit' | undefined,
   ): Promise<InstanceStep> {
     if (!def.executable)
       throw new CrmError(

@@ -15,7 +15,7 @@ import { armEventSubprocesses } from './behaviors/event-subprocess';
 import { type InstanceRow } from './instance-view';
 import type { Notifier } from '../notify/notifier';
 import type { ProcessGraph } from './process-graph';
-import { InstanceStep } from './step';
+import { InstanceStep, StaleDefinition } from './step';
 import type { TaskTypeRegistry } from './task-types';
 import { type TokenIds, parseTokens } from './tokens';
 
@@ -51,13 +51,6 @@ export interface StepDeps {
   clusterVariables?(tx: Db): Promise<Record<string, unknown>>;
   /** Hands out token ids (tokens.ts). */
   tokenIds: TokenIds;
-}
-
-/** A start on a cached definition found a newer version deployed meanwhile (nothing written). */
-export class StaleDefinition extends Error {
-  constructor() {
-    super('a newer version of the process was deployed');
-  }
 }
 
 /** crm_wf_task's columns, read beside the instance by loadByTask (`y_` prefix). */
@@ -170,10 +163,14 @@ export class StepContext {
     parent?: { instanceId: number; executionId: number };
     startNode?: string;
     /**
-     * The definition id came from a cache: the INSERT writes the instance only if no newer
-     * version of the process exists, else throws StaleDefinition having written nothing.
+     * The definition id came from a cache, so the start holds only if no newer version of the
+     * process exists. `atInsert`: the INSERT checks it and throws StaleDefinition having written
+     * nothing (for a caller's transaction, which the engine cannot run again). `atCommit`: the
+     * instance row's UPDATE at commit checks it, and the step is run again if it fails: an
+     * INSERT … SELECT is a bulk insert to InnoDB, holding the table's AUTO-INC lock to its end
+     * (MariaDB's slow log, server time per start: INSERT 207 → 79 µs, UPDATE 74 → 161 µs).
      */
-    ifStillLatest?: boolean;
+    ifStillLatest?: 'atInsert' | 'atCommit';
   }): Promise<InstanceStep> {
     const g = await this.deps.graph(this.tx, input.definitionId, input.processKey);
     await this.loadOrg();
@@ -185,7 +182,7 @@ export class StepContext {
       startNode = this.startNodeOf(g, input, record);
     } catch (e) {
       // refused on a cached definition: the refusal may be the old version's, so check afresh
-      if (input.ifStillLatest && e instanceof CrmError) throw new StaleDefinition();
+      if (input.ifStillLatest && e instanceof CrmError) throw new StaleDefinition(input.processKey);
       throw e;
     }
     const now = toDbTimestamp(this.deps.now());
@@ -202,16 +199,18 @@ export class StepContext {
       input.record?.entity ?? null,
       input.record?.id ?? null,
     ];
-    const r = input.ifStillLatest
-      ? await this.tx.execute(
-          `${columns} SELECT ?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ? FROM crm_wf_definition d WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM crm_wf_definition n WHERE n.process_key = d.process_key AND n.version > d.version)`,
-          [...values, input.definitionId],
-        )
-      : await this.tx.execute(
-          `${columns} VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
-          values,
-        );
-    if (input.ifStillLatest && r.affected === 0) throw new StaleDefinition();
+    const r =
+      input.ifStillLatest === 'atInsert'
+        ? await this.tx.execute(
+            `${columns} SELECT ?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ? FROM crm_wf_definition d WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM crm_wf_definition n WHERE n.process_key = d.process_key AND n.version > d.version)`,
+            [...values, input.definitionId],
+          )
+        : await this.tx.execute(
+            `${columns} VALUES (?, ?, ?, ?, 'active', '{}', ?, ?, 1, ?, ?, ?, ?)`,
+            values,
+          );
+    if (input.ifStillLatest === 'atInsert' && r.affected === 0)
+      throw new StaleDefinition(input.processKey);
     const row: InstanceRow = {
       id: r.insertId,
       definition_id: input.definitionId,
@@ -233,6 +232,8 @@ export class StepContext {
     };
     const step = new InstanceStep(this, row, g, { ...input.variables });
     step.fresh = true;
+    if (input.ifStillLatest === 'atCommit')
+      step.latestCheck = { processKey: input.processKey, version: input.version };
     step.record = record;
     this.steps.set(row.id, step);
     step.hist(null, 'Process', 'start', input.variables);

@@ -81,6 +81,17 @@ export interface LoopState {
   decisions?: Array<'approve' | 'reject' | null>;
 }
 
+/**
+ * A start on a cached definition found a newer version deployed meanwhile: when its INSERT or
+ * its checks found it, nothing was written; when its commit did (`atCommit`), the step's
+ * transaction rolls back and the engine runs it again on the latest version (engine-core.ts).
+ */
+export class StaleDefinition extends Error {
+  constructor(readonly processKey: string) {
+    super('a newer version of the process was deployed');
+  }
+}
+
 const MAX_STEPS = 10_000;
 
 export class InstanceStep {
@@ -93,6 +104,8 @@ export class InstanceStep {
    * or an end event's `outcome` property; written with the instance row and back to its record.
    */
   outcome: string | null = null;
+  /** A start on a cached definition: the commit checks no newer version exists (step-context.ts). */
+  latestCheck: { processKey: string; version: number } | null = null;
   private history: SqlParam[][] = [];
   /** Buffered messages for subscriptions opened in this step (messages.ts). */
   readonly pendingDeliveries: PendingDelivery[] = [];
@@ -540,8 +553,9 @@ export class InstanceStep {
     // the tokens only when they changed: a step that only answers a variable or a history entry
     // does not rewrite them
     const tokensChanged = tokens !== (this.row.tokens ?? '[]');
+    const latest = this.latestCheck;
     const r = await this.tx.execute(
-      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, outcome = ?, ${tokensChanged ? 'tokens = ?, ' : ''}version = version + 1 WHERE id = ? AND version = ?`,
+      `UPDATE crm_wf_instance SET variables = ?, state = ?, ended_at = ?, element_counts = ?, open_incidents = ?, outcome = ?, ${tokensChanged ? 'tokens = ?, ' : ''}version = version + 1 WHERE id = ? AND version = ?${latest ? ' AND ? >= (SELECT MAX(n.version) FROM crm_wf_definition n WHERE n.process_key = ?)' : ''}`,
       [
         vars,
         this.ended ?? 'active',
@@ -552,12 +566,18 @@ export class InstanceStep {
         ...(tokensChanged ? [tokens] : []),
         this.id,
         this.row.version,
+        // MAX over the (process_key, version) index is one index dive; a definition deleted
+        // meanwhile (MAX null) fails the check too, and the rerun reports it missing
+        ...(latest ? [latest.version, latest.processKey] : []),
       ],
     );
+    // a fresh row cannot have lost a race: a newer version of its process was deployed
+    if (r.affected === 0 && latest) throw new StaleDefinition(latest.processKey);
     if (r.affected === 0)
       throw new CrmError(ErrorCode.TaskConflict, INSTANCE_CONFLICT, [
         { path: 'instance', message: 'concurrent step' },
       ]);
+    this.latestCheck = null;
     this.row.version = Number(this.row.version) + 1;
     this.row.tokens = tokens;
     this.history = [];
