@@ -1,5 +1,7 @@
 import { DB, type Db } from '@crm/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { RecordsService } from '@crm/records';
+import type { DataSource } from 'typeorm';
 import { DIALECTS, type TestServer, bpmn, q, startServer, writeMetadata } from './support/harness';
 
 /**
@@ -476,5 +478,31 @@ rules:`,
     // and new writes keep them
     await s.api('POST', '/api/records/cpay', { note: 'y', cord: o.id, amount: money(5) });
     expect((await get('cord', o.id)).payCount).toBe(2);
+  });
+});
+
+describe.each(DIALECTS)('a shutdown during a computed-field backfill on %s', (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(dialect, COMPUTED_FILES);
+  });
+  afterAll(async () => {
+    // the test closed the app itself: closing it again may throw; the database still goes
+    await s?.close().catch(() => undefined);
+  });
+
+  it('closes the database pool only after the backfill in flight ended', async () => {
+    const records = s.app.get(RecordsService);
+    const ds = s.app.get<DataSource>(getDataSourceToken());
+    // a backfill a metadata apply started, still running (RecordsService chains them here)
+    let finish!: () => void;
+    records.computedBackfill = new Promise<void>((ok) => (finish = ok));
+    const closing = s.app.close();
+    await new Promise((r) => setTimeout(r, 300));
+    // without the wait the pool closed under the backfill ("Connection is not established")
+    expect(ds.isInitialized).toBe(true);
+    finish();
+    await closing;
+    expect(ds.isInitialized).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -54,7 +54,7 @@ export { MAX_IMPORT_ERRORS, type ImportItem } from './batch-writes';
  * record's version (optimistic locking). Names reach SQL only after being checked against the model.
  */
 @Injectable()
-export class RecordsService {
+export class RecordsService implements OnModuleDestroy {
   private validators = new Map<string, EntityValidators>();
   /** Write listeners and guards other libraries register (the workflow engine's triggers and lock). */
   readonly hooks = new RecordHookSet();
@@ -377,6 +377,15 @@ export class RecordsService {
 
   /** The backfill the last metadata change started (tests and the CLI wait for it). */
   computedBackfill: Promise<void> = Promise.resolve();
+
+  /**
+   * A shutdown waits for the backfill in flight: the database pool closes after this, and a
+   * backfill cut off mid-way failed with "Connection is not established" (nothing was lost — it
+   * is idempotent and resumes at the next boot — but it was logged as a failure).
+   */
+  async onModuleDestroy(): Promise<void> {
+    await this.computedBackfill;
+  }
 
   private backfillDeps(): BackfillDeps {
     return {
