@@ -118,8 +118,8 @@ async function runQuery(
   params: SqlParam[],
   opts: QueryOptions = {},
 ): Promise<{ records: unknown[]; affected: number; insertId: number }> {
-  // a statement outside a transaction goes straight to mysql2's pool (see mysqlConnectionOf), a
-  // MySQL transaction's to its connection of the transaction pool (see MysqlTx)
+  // on MySQL a statement outside a transaction goes straight to mysql2's pool, a transaction's
+  // to its connection of the transaction pool (see MysqlTx)
   const pool =
     runner instanceof MysqlTx
       ? runner.conn
@@ -146,9 +146,10 @@ async function runQuery(
     // better-sqlite3 runs the statement synchronously inside query(): no other statement can
     // start on this connection between setting the deadline and clearing it
     if (deadline && ms) deadline.at = Date.now() + ms;
-    const direct = pool ?? (qr instanceof DataSource ? undefined : mysqlConnectionOf(qr));
-    const res = direct
-      ? await mysqlQuery(direct, sql, params)
+    // mysql2 directly: TypeORM's query() adds per statement a logger call, two awaited subscriber
+    // broadcasts and a result copy, for hooks this application configures none of
+    const res = pool
+      ? await mysqlQuery(pool, sql, params)
       : await (qr as QueryRunner).query(sql, params, true);
     const raw = res.raw as unknown;
     let insertId = 0;
@@ -173,17 +174,6 @@ function mysqlPoolOf(ds: DataSource): MysqlConnection | undefined {
 /** The callback API of a pooled mysql2 connection, as far as a statement needs it. */
 interface MysqlConnection {
   query(sql: string, params: SqlParam[], cb: (err: Error | null, raw: unknown) => void): void;
-}
-
-/**
- * The mysql2 connection a transaction's QueryRunner holds. A transaction's statements go to it
- * directly: TypeORM's query() adds per statement a logger call, two subscriber broadcasts (awaited
- * promises) and a result copy — a few percent of a workflow step's CPU, for hooks this
- * application configures none of (no logging, no subscribers, no TypeORM query timeout).
- */
-function mysqlConnectionOf(qr: QueryRunner): MysqlConnection | undefined {
-  if (qr.connection.options.type !== 'mysql' || qr.isReleased) return undefined;
-  return (qr as unknown as { databaseConnection?: MysqlConnection }).databaseConnection;
 }
 
 /** One statement on a mysql2 connection, answered and failing as TypeORM's query() would. */
@@ -262,13 +252,12 @@ export class DataSourceDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const txPool = transactionPools.get(this.dataSource);
     if (txPool) return mysqlTransaction(this.dataSource, txPool, this.dialect, fn);
-    // SQLite (one connection: transactions take turns); every MySQL DataSource comes from
-    // openDataSource, with its transaction pool — were one not to, it still runs READ COMMITTED
+    // SQLite: one connection, transactions take turns (a MySQL DataSource always has its pool)
+    if (this.dialect === 'mysql')
+      throw new Error('a MySQL DataSource opened without openDataSource has no transaction pool');
     return this.guard(async () => {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
-      if (this.dialect === 'mysql')
-        await runner.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await runner.startTransaction();
       try {
         const out = await fn(new TxDb(this.dialect, runner));
